@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The whole test suite, as CI runs it: every test on the embedded PGlite, then the database
+// tests (*.db.test.ts) again on the PostgreSQL server. Ends with the line "N passed, N failed".
+import { spawnSync, execSync } from 'node:child_process';
+import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import pg from 'pg';
+
+const SERVER = process.env.STRATUM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const extra = process.argv.slice(2);
+mkdirSync('test-results', { recursive: true });
+
+async function serverAnswers() {
+  const c = new pg.Client({ connectionString: SERVER, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await c.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+/** Starts the machine's PostgreSQL cluster when it is installed but not running. */
+async function ensureServer() {
+  if (await serverAnswers()) return true;
+  console.log(`PostgreSQL does not answer at ${SERVER}; trying to start it…`);
+  try {
+    const versions = execSync('ls /etc/postgresql', { encoding: 'utf8' }).trim().split(/\s+/);
+    for (const v of versions) execSync(`pg_ctlcluster --skip-systemctl-redirect ${v} main start`, { stdio: 'inherit' });
+  } catch (e) {
+    console.log(`could not start PostgreSQL: ${e instanceof Error ? e.message : e}`);
+  }
+  for (let i = 0; i < 20; i++) {
+    if (await serverAnswers()) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+function runVitest(name, env, filters) {
+  const out = `test-results/vitest-${name}.json`;
+  rmSync(out, { force: true });
+  console.log(`\n=== tests on ${name} ===`);
+  const r = spawnSync(
+    process.execPath,
+    ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile=${out}`, ...filters, ...extra],
+    { stdio: 'inherit', env: { ...process.env, ...env } },
+  );
+  if (!existsSync(out)) return { passed: 0, failed: 1, skipped: 0, crashed: true, status: r.status };
+  const j = JSON.parse(readFileSync(out, 'utf8'));
+  // a test file that fails to load has no tests but counts as a failure
+  const brokenFiles = (j.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+  return {
+    passed: j.numPassedTests,
+    failed: j.numFailedTests + brokenFiles,
+    skipped: j.numPendingTests + j.numTodoTests,
+    crashed: false,
+    status: r.status,
+  };
+}
+
+const runs = [];
+runs.push(['pglite', runVitest('pglite', { STRATUM_TEST_ENGINE: 'pglite' }, [])]);
+if (await ensureServer()) {
+  runs.push(['postgres', runVitest('postgres', { STRATUM_TEST_ENGINE: 'postgres', STRATUM_TEST_DATABASE_URL: SERVER }, ['.db.test'])]);
+} else {
+  console.log(`FAILED: the PostgreSQL server at ${SERVER} is not running and could not be started; the database tests cannot run on it.`);
+  runs.push(['postgres', { passed: 0, failed: 1, skipped: 0, crashed: true, status: 1 }]);
+}
+
+let passed = 0, failed = 0, skipped = 0;
+console.log('');
+for (const [name, r] of runs) {
+  console.log(`${name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.crashed ? ' (the run did not complete)' : ''}`);
+  passed += r.passed;
+  failed += r.failed;
+  skipped += r.skipped;
+  if (r.status !== 0 && r.failed === 0) failed += 1; // vitest failed for a reason it did not count
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 ? 1 : 0);

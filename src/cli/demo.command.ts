@@ -1,0 +1,110 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { GenerateOptions } from '../features/demo/demo.generate.js';
+import { demoFeedDir } from '../platform/config.js';
+import { configFrom, describeDb, withDb, type GlobalOptions } from './context.js';
+import { count, seconds } from './format.js';
+import { loadFolders } from './load.command.js';
+import { progressBar } from './progress.js';
+
+const positiveInt = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of 1 or more, not '${v}'`);
+  return n;
+};
+const anyInt = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`--${name} must be a whole number, not '${v}'`);
+  return n;
+};
+
+async function generate(opts: GenerateOptions): Promise<void> {
+  const { generateDemoBank } = await import('../features/demo/demo.generate.js');
+  const bar = progressBar('rows');
+  const summary = await generateDemoBank(opts, (done, total, phase) => bar.update(done, total, phase));
+  bar.stop();
+  const rows = Object.values(summary.rows).reduce((a, b) => a + b, 0);
+  console.log(
+    `Generated ${summary.folders.length} business date folder(s) in ${opts.out}: ${count(rows)} rows ` +
+      `(${Object.entries(summary.rows).map(([f, n]) => `${f} ${count(n)}`).join(', ')}) in ${seconds(summary.seconds)} s`,
+  );
+}
+
+interface DemoRunOptions {
+  customers: number;
+  days: number;
+  seed: number;
+  txnsPerDay: number;
+  fresh?: boolean;
+}
+
+export function registerDemo(program: Command): void {
+  const demo = program.command('demo').description('a realistic demo bank: generate its feed, load it');
+
+  demo
+    .command('run', { isDefault: true })
+    .description('generate a demo bank (if not yet done), load every business date of it, and say what to do next')
+    .option('--customers <n>', 'number of customers', positiveInt('customers'), 20_000)
+    .option('--days <n>', 'number of business dates', positiveInt('days'), 90)
+    .option('--seed <n>', 'random seed: the same seed gives the same bank', anyInt('seed'), 1)
+    // most retail customers do not transact every day; this also keeps the demo within two minutes
+    .option('--txns-per-day <n>', 'average transactions per customer per day', Number, 0.4)
+    .option('--fresh', 'delete the database and the generated feed first')
+    .action(async (opts: DemoRunOptions, cmd: Command) => {
+      const started = performance.now();
+      const config = configFrom(cmd.optsWithGlobals<GlobalOptions>());
+      const out = demoFeedDir(config);
+      const params = JSON.stringify({ customers: opts.customers, days: opts.days, seed: opts.seed, txnsPerDay: opts.txnsPerDay });
+      const marker = path.join(out, 'demo.json');
+      if (opts.fresh) {
+        rmSync(out, { recursive: true, force: true });
+        if (!config.databaseUrl) rmSync(path.join(config.dataDir, 'pglite'), { recursive: true, force: true });
+      }
+      if (existsSync(marker) && readFileSync(marker, 'utf8') === params) {
+        console.log(`Using the demo feed already generated in ${out}`);
+      } else {
+        rmSync(out, { recursive: true, force: true });
+        await generate({ customers: opts.customers, days: opts.days, seed: opts.seed, out, txnsPerCustomerDay: opts.txnsPerDay });
+        writeFileSync(marker, params);
+      }
+      const results = await withDb(config, async (db) => {
+        console.log(`Loading ${opts.days} business dates into the ${describeDb(db)}`);
+        return loadFolders(db, out, { brief: true });
+      });
+      if (results.some((r) => r.outcome === 'refused')) {
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`
+The demo bank is loaded (${seconds((performance.now() - started) / 1000)} s). Next:
+  npx stratum db stats          what was loaded: rows per table, customers and AUM per business date
+  npx stratum serve             the server at http://localhost:3000/ (API documentation at /docs)
+  npx stratum load <folder>     load a bank's own feed (see ../shared/FEEDS.md for its files)
+  npx stratum --help            every command`);
+    });
+
+  demo
+    .command('generate')
+    .description('write a demo bank as feed folders, in the format the loader reads')
+    .requiredOption('--out <dir>', 'folder to write the business-date folders into')
+    .option('--customers <n>', 'number of customers', positiveInt('customers'), 20_000)
+    .option('--days <n>', 'number of business dates (days of transactions)', positiveInt('days'), 90)
+    .option('--seed <n>', 'random seed: the same seed gives the same files', anyInt('seed'), 1)
+    .option('--end-date <date>', 'the last business date (YYYY-MM-DD)', '2026-11-20')
+    .option('--layout <layout>', "'daily': a full first day then one delta folder per day; 'single': one full folder carrying all days of transactions", 'daily')
+    .option('--txns-per-day <n>', 'average transactions per customer per day', Number, 1)
+    .action(async (opts: { out: string; customers: number; days: number; seed: number; endDate: string; layout: string; txnsPerDay: number }) => {
+      if (opts.layout !== 'daily' && opts.layout !== 'single') throw new Error(`--layout must be 'daily' or 'single', not '${opts.layout}'`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.endDate)) throw new Error(`--end-date must be a date like 2026-11-20, not '${opts.endDate}'`);
+      await generate({
+        customers: opts.customers,
+        days: opts.days,
+        seed: opts.seed,
+        out: path.resolve(opts.out),
+        endDate: opts.endDate,
+        layout: opts.layout,
+        txnsPerCustomerDay: opts.txnsPerDay,
+      });
+    });
+}

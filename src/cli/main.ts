@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { registerDb } from './db.command.js';
+import { registerDemo } from './demo.command.js';
+import { registerLoad } from './load.command.js';
+import { registerServe } from './serve.command.js';
+
+const program = new Command('stratum')
+  .description('Stratum: customer tiering and relationship management for retail bank branches')
+  .option('--data-dir <dir>', 'folder of the embedded database and the demo feed (default: STRATUM_DATA_DIR or ./data); ignored when DATABASE_URL is set for the database')
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    `
+Environment:
+  DATABASE_URL       a PostgreSQL server (postgres://user@host:5432/db); unset: the embedded database
+  STRATUM_DATA_DIR   Stratum's folder (default ./data): the embedded database and the demo feed
+  PORT, HOST         where \`stratum serve\` listens (default 3000, 127.0.0.1)
+
+Start with:  npm run demo`,
+  );
+
+registerLoad(program);
+registerDemo(program);
+registerDb(program);
+registerServe(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  // A clear sentence rather than a stack trace; the stack is there for developers on request.
+  console.error(`stratum: ${e instanceof Error ? e.message : String(e)}`);
+  if (process.env.STRATUM_DEBUG && e instanceof Error) console.error(e.stack);
+  process.exitCode = process.exitCode || 1;
+}

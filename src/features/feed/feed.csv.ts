@@ -1,0 +1,153 @@
+import { createReadStream } from 'node:fs';
+
+// A streaming RFC 4180 reader that keeps the line number where each record starts, so a
+// problem can be reported as "customers.csv line 1043". Lines without quotes take a fast path.
+
+export interface RawRecord {
+  line: number;
+  fields: string[];
+  /** set when the record itself is malformed (e.g. a quote never closed) */
+  error?: string;
+}
+
+export interface ReadStats {
+  bytes: number;
+}
+
+/** Parses as much of `text` as forms whole records; returns where it stopped. */
+export function parseCsvText(
+  text: string,
+  final: boolean,
+  startLine: number,
+  out: RawRecord[],
+): { consumed: number; line: number } {
+  let pos = 0;
+  let line = startLine;
+  const n = text.length;
+  let nextQuote = text.indexOf('"');
+  while (pos < n) {
+    const nl = text.indexOf('\n', pos);
+    if (nl === -1 && !final) break;
+    const end = nl === -1 ? n : nl;
+    if (nextQuote !== -1 && nextQuote < pos) nextQuote = text.indexOf('"', pos);
+    if (nextQuote === -1 || nextQuote >= end) {
+      const stop = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+      const lineText = text.slice(pos, stop);
+      out.push({ line, fields: lineText === '' ? [] : lineText.split(',') });
+      pos = end + 1;
+      line++;
+      continue;
+    }
+    const rec = parseQuotedRecord(text, pos, final);
+    if (!rec) break;
+    out.push({ line, fields: rec.fields, ...(rec.error ? { error: rec.error } : {}) });
+    line += rec.newlines + 1;
+    pos = rec.next;
+  }
+  return { consumed: Math.min(pos, n), line };
+}
+
+/** The slow path: one record that contains quotes, possibly over several lines. */
+function parseQuotedRecord(
+  text: string,
+  start: number,
+  final: boolean,
+): { fields: string[]; next: number; newlines: number; error?: string } | null {
+  const fields: string[] = [];
+  let field = '';
+  let i = start;
+  let newlines = 0;
+  let error: string | undefined;
+  const n = text.length;
+  for (;;) {
+    if (i < n && text[i] === '"') {
+      // quoted field
+      i++;
+      for (;;) {
+        if (i >= n) {
+          if (!final) return null;
+          return { fields: [...fields, field], next: n, newlines, error: 'a quoted value is never closed (a " is missing)' };
+        }
+        const c = text[i];
+        if (c === '"') {
+          if (text[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          if (i + 1 >= n && !final) return null;
+          i++;
+          break;
+        }
+        if (c === '\n') newlines++;
+        field += c;
+        i++;
+      }
+      // after a closing quote only a separator or the end of the line may follow
+      if (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
+        error ??= 'text follows a closing quote; a quote inside a value must be doubled ("")';
+        while (i < n && text[i] !== ',' && text[i] !== '\n') field += text[i++];
+      }
+    } else {
+      while (i < n && text[i] !== ',' && text[i] !== '\n') field += text[i++];
+      if (field.endsWith('\r') && (i >= n || text[i] === '\n')) field = field.slice(0, -1);
+    }
+    if (i < n && text[i] === '\r') {
+      // a CR at the very end of what was read may be the first half of a CRLF: wait for more
+      if (i + 1 >= n && !final) return null;
+      if (text[i + 1] === '\n') i++;
+    }
+    if (i >= n) {
+      if (!final) return null;
+      fields.push(field);
+      return { fields, next: n, newlines, ...(error ? { error } : {}) };
+    }
+    if (text[i] === ',') {
+      fields.push(field);
+      field = '';
+      i++;
+      continue;
+    }
+    // text[i] === '\n': end of record
+    fields.push(field);
+    return { fields, next: i + 1, newlines, ...(error ? { error } : {}) };
+  }
+}
+
+export class NotUtf8Error extends Error {}
+
+/**
+ * Reads a CSV file as batches of records. The byte-order mark Excel writes is dropped; text that
+ * is not UTF-8 (a GBK export, say) stops the read with NotUtf8Error.
+ */
+export async function* readCsvFile(path: string, stats: ReadStats): AsyncGenerator<RawRecord[]> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  let carry = '';
+  let line = 1;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 15 })) {
+    const buf = chunk as Buffer;
+    stats.bytes += buf.length;
+    let text: string;
+    try {
+      text = carry + decoder.decode(buf, { stream: true });
+    } catch {
+      throw new NotUtf8Error('is not UTF-8 text (was it saved as GBK? save it as CSV UTF-8)');
+    }
+    const out: RawRecord[] = [];
+    const r = parseCsvText(text, false, line, out);
+    carry = text.slice(r.consumed);
+    line = r.line;
+    if (out.length) yield out;
+  }
+  let rest: string;
+  try {
+    rest = carry + decoder.decode();
+  } catch {
+    throw new NotUtf8Error('is not UTF-8 text (was it saved as GBK? save it as CSV UTF-8)');
+  }
+  if (rest.length) {
+    const out: RawRecord[] = [];
+    parseCsvText(rest, true, line, out);
+    if (out.length) yield out;
+  }
+}

@@ -1,0 +1,169 @@
+import type { SqlSession } from '../../platform/db.js';
+import type { EntityName } from './feed.contract.js';
+
+// Set-based merge of the staged files into the tables, for business date $1.
+// Upserts write only rows whose values changed, so loading the same day again changes nothing.
+
+interface Upsert {
+  table: string;
+  key: string[];
+  /** the columns of the file: a row is rewritten only when one of them differs */
+  cols: string[];
+  /** further columns on insert, as SQL over the staging row */
+  onInsert: Record<string, string>;
+  /** further columns on update, as SQL over t (the row) and EXCLUDED (the staged row) */
+  onUpdate: Record<string, string>;
+  /** also rewrite an unchanged row when this holds (e.g. it had been closed) */
+  alsoWhen?: string;
+}
+
+/** INSERT … ON CONFLICT DO UPDATE that touches a row only when something changed. */
+function upsert(u: Upsert): string {
+  const insertCols = [...u.key, ...u.cols, ...Object.keys(u.onInsert)];
+  const selectList = [...u.key, ...u.cols, ...Object.values(u.onInsert)];
+  const sets = [...u.cols.map((c) => `${c} = EXCLUDED.${c}`), ...Object.entries(u.onUpdate).map(([c, v]) => `${c} = ${v}`)];
+  const changed = `(${u.cols.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${u.cols.map((c) => `EXCLUDED.${c}`).join(', ')})`;
+  return `INSERT INTO ${u.table} AS t (${insertCols.join(', ')})
+    SELECT ${selectList.join(', ')} FROM stg_${u.table}
+    ON CONFLICT (${u.key.join(', ')}) DO UPDATE SET ${sets.join(', ')}
+    WHERE ${changed}${u.alsoWhen ? ` OR ${u.alsoWhen}` : ''}`;
+}
+
+const MERGES: Record<EntityName, { upsert: string; fullSnapshotGone?: string; completeGone?: string }> = {
+  branches: {
+    upsert: upsert({ table: 'branches', key: ['branch_id'], cols: ['name', 'parent_id', 'level'],
+      onInsert: { active: 'true', updated_on: '$1::date' },
+      onUpdate: { active: 'true', updated_on: 'EXCLUDED.updated_on' }, alsoWhen: 'NOT t.active' }),
+    completeGone: `UPDATE branches t SET active = false, updated_on = $1 WHERE t.active
+      AND NOT EXISTS (SELECT 1 FROM stg_branches s WHERE s.branch_id = t.branch_id)`,
+  },
+  staff: {
+    upsert: upsert({ table: 'staff', key: ['staff_id'], cols: ['name', 'branch_id', 'role', 'active'],
+      onInsert: { updated_on: '$1::date' }, onUpdate: { updated_on: 'EXCLUDED.updated_on' } }),
+    completeGone: `UPDATE staff t SET active = false, updated_on = $1 WHERE t.active
+      AND NOT EXISTS (SELECT 1 FROM stg_staff s WHERE s.staff_id = t.staff_id)`,
+  },
+  products: {
+    upsert: upsert({ table: 'products', key: ['product_code'], cols: ['name', 'kind', 'risk_level', 'min_amount'],
+      onInsert: { active: 'true', updated_on: '$1::date' },
+      onUpdate: { active: 'true', updated_on: 'EXCLUDED.updated_on' }, alsoWhen: 'NOT t.active' }),
+    completeGone: `UPDATE products t SET active = false, updated_on = $1 WHERE t.active
+      AND NOT EXISTS (SELECT 1 FROM stg_products s WHERE s.product_code = t.product_code)`,
+  },
+  customers: {
+    upsert: upsert({ table: 'customers', key: ['customer_id'],
+      cols: ['name', 'gender', 'birth_date', 'id_number', 'phone', 'branch_id', 'opened_on', 'address', 'occupation',
+        'annual_income', 'risk_level', 'do_not_disturb', 'marketing_consent'],
+      onInsert: { status: `'active'`, left_on: 'NULL::date', first_seen_on: '$1::date', updated_on: '$1::date' },
+      onUpdate: { status: `'active'`, left_on: 'NULL', updated_on: 'EXCLUDED.updated_on' },
+      alsoWhen: `t.status <> 'active'` }),
+    fullSnapshotGone: `UPDATE customers t SET status = 'left', left_on = $1, updated_on = $1 WHERE t.status = 'active'
+      AND NOT EXISTS (SELECT 1 FROM stg_customers s WHERE s.customer_id = t.customer_id)`,
+  },
+  accounts: {
+    upsert: upsert({ table: 'accounts', key: ['customer_id', 'account_id'],
+      cols: ['kind', 'product_code', 'balance', 'opened_on', 'matures_on', 'status'],
+      onInsert: { closed_on: `CASE WHEN status = 'closed' THEN $1::date END`, updated_on: '$1::date' },
+      onUpdate: {
+        closed_on: `CASE WHEN EXCLUDED.status = 'active' THEN NULL WHEN t.status = 'closed' THEN t.closed_on ELSE EXCLUDED.closed_on END`,
+        updated_on: 'EXCLUDED.updated_on',
+      } }),
+    fullSnapshotGone: `UPDATE accounts t SET status = 'closed', closed_on = $1, updated_on = $1 WHERE t.status = 'active'
+      AND NOT EXISTS (SELECT 1 FROM stg_accounts s WHERE s.customer_id = t.customer_id AND s.account_id = t.account_id)`,
+  },
+  cards: {
+    upsert: upsert({ table: 'cards', key: ['customer_id', 'card_id'], cols: ['grade', 'issued_on', 'status'],
+      onInsert: { cancelled_on: `CASE WHEN status = 'cancelled' THEN $1::date END`, updated_on: '$1::date' },
+      onUpdate: {
+        cancelled_on: `CASE WHEN EXCLUDED.status = 'active' THEN NULL WHEN t.status = 'cancelled' THEN t.cancelled_on ELSE EXCLUDED.cancelled_on END`,
+        updated_on: 'EXCLUDED.updated_on',
+      } }),
+    fullSnapshotGone: `UPDATE cards t SET status = 'cancelled', cancelled_on = $1, updated_on = $1 WHERE t.status = 'active'
+      AND NOT EXISTS (SELECT 1 FROM stg_cards s WHERE s.customer_id = t.customer_id AND s.card_id = t.card_id)`,
+  },
+  loans: {
+    upsert: upsert({ table: 'loans', key: ['customer_id', 'loan_id'], cols: ['principal', 'outstanding', 'overdue_days', 'opened_on'],
+      onInsert: { status: `'active'`, repaid_on: 'NULL::date', updated_on: '$1::date' },
+      onUpdate: { status: `'active'`, repaid_on: 'NULL', updated_on: 'EXCLUDED.updated_on' },
+      alsoWhen: `t.status <> 'active'` }),
+    fullSnapshotGone: `UPDATE loans t SET status = 'repaid', repaid_on = $1, updated_on = $1 WHERE t.status = 'active'
+      AND NOT EXISTS (SELECT 1 FROM stg_loans s WHERE s.customer_id = t.customer_id AND s.loan_id = t.loan_id)`,
+  },
+  // a txn_id already loaded (or repeated in the file) is ignored
+  transactions: {
+    upsert: `INSERT INTO transactions (customer_id, txn_id, account_id, booked_at, booked_on, amount, channel, counterparty, business_date)
+      SELECT customer_id, txn_id, account_id, booked_at, booked_on, amount, channel, counterparty, $1::date FROM stg_transactions
+      ON CONFLICT (customer_id, txn_id) DO NOTHING`,
+  },
+};
+
+export interface MergeCounts {
+  written: number;
+  gone: number;
+}
+
+/** Merges one staged file; in a full day a snapshot file also ends what it no longer lists. */
+export async function mergeEntity(s: SqlSession, entity: EntityName, mode: 'full' | 'delta', businessDate: string): Promise<MergeCounts> {
+  const m = MERGES[entity];
+  const written = (await s.query(m.upsert, [businessDate])).rowCount;
+  let gone = 0;
+  if (m.completeGone) gone = (await s.query(m.completeGone, [businessDate])).rowCount;
+  if (m.fullSnapshotGone && mode === 'full') gone = (await s.query(m.fullSnapshotGone, [businessDate])).rowCount;
+  return { written, gone };
+}
+
+/** The month partition of balance_snapshots that holds `businessDate`, created when missing. */
+async function ensureSnapshotPartition(s: SqlSession, businessDate: string): Promise<void> {
+  const [y, m] = businessDate.split('-').map(Number);
+  if (!y || !m) throw new Error(`not a business date: ${businessDate}`);
+  const from = `${y}-${String(m).padStart(2, '0')}-01`;
+  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+  const name = `balance_snapshots_${y}_${String(m).padStart(2, '0')}`;
+  await s.exec(`CREATE TABLE IF NOT EXISTS ${name} PARTITION OF balance_snapshots FOR VALUES FROM ('${from}') TO ('${next}')`);
+}
+
+/** Balances by kind and AUM of every active customer as at the business date. */
+export async function writeBalanceSnapshot(s: SqlSession, businessDate: string): Promise<number> {
+  await ensureSnapshotPartition(s, businessDate);
+  await s.query('DELETE FROM balance_snapshots WHERE business_date = $1', [businessDate]);
+  const r = await s.query(
+    `INSERT INTO balance_snapshots (customer_id, business_date, current_balance, time_deposit, wealth, fund, insurance,
+        loan_balance, loans_outstanding, deposits, aum)
+     SELECT c.customer_id, $1::date,
+            coalesce(a.current_balance, 0), coalesce(a.time_deposit, 0), coalesce(a.wealth, 0), coalesce(a.fund, 0),
+            coalesce(a.insurance, 0), coalesce(a.loan_balance, 0), coalesce(l.outstanding, 0),
+            coalesce(a.current_balance, 0) + coalesce(a.time_deposit, 0),
+            coalesce(a.current_balance, 0) + coalesce(a.time_deposit, 0) + coalesce(a.wealth, 0)
+              + coalesce(a.fund, 0) + coalesce(a.insurance, 0)
+     FROM customers c
+     LEFT JOIN (
+       SELECT customer_id,
+              sum(balance) FILTER (WHERE kind = 'current') AS current_balance,
+              sum(balance) FILTER (WHERE kind = 'time_deposit') AS time_deposit,
+              sum(balance) FILTER (WHERE kind = 'wealth') AS wealth,
+              sum(balance) FILTER (WHERE kind = 'fund') AS fund,
+              sum(balance) FILTER (WHERE kind = 'insurance') AS insurance,
+              sum(balance) FILTER (WHERE kind = 'loan') AS loan_balance
+       FROM accounts WHERE status = 'active' GROUP BY customer_id
+     ) a ON a.customer_id = c.customer_id
+     LEFT JOIN (
+       SELECT customer_id, sum(outstanding) AS outstanding FROM loans WHERE status = 'active' GROUP BY customer_id
+     ) l ON l.customer_id = c.customer_id
+     WHERE c.status = 'active'`,
+    [businessDate],
+  );
+  return r.rowCount;
+}
+
+export async function recordBusinessDate(
+  s: SqlSession,
+  row: { businessDate: string; mode: 'full' | 'delta'; contentHash: string; fileRows: Record<string, number>; seconds: number; source: string },
+): Promise<void> {
+  await s.query(
+    `INSERT INTO business_dates (business_date, mode, content_hash, file_rows, seconds, source)
+     VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+     ON CONFLICT (business_date) DO UPDATE SET mode = EXCLUDED.mode, content_hash = EXCLUDED.content_hash,
+       file_rows = EXCLUDED.file_rows, seconds = EXCLUDED.seconds, source = EXCLUDED.source, loaded_at = now()`,
+    [row.businessDate, row.mode, row.contentHash, JSON.stringify(row.fileRows), row.seconds.toFixed(3), row.source],
+  );
+}

@@ -1,0 +1,185 @@
+import type { SqlSession } from '../../platform/db.js';
+import { FILE_SPECS, type EntityName, type FeedProblem, type FileSpec } from './feed.contract.js';
+import { quote } from './feed.values.js';
+
+// The only SQL of the feed loader: staging tables, reference checks and the set-based merge of
+// one business date. $1 is always the business date.
+
+export const stagingTable = (entity: EntityName) => `stg_${entity}`;
+
+export function stagingColumns(spec: FileSpec): string[] {
+  return ['line', ...spec.columns.map((c) => c.name), ...(spec.derived ?? []).map((d) => d.name)];
+}
+
+export async function createStaging(s: SqlSession): Promise<void> {
+  const ddl = FILE_SPECS.map((spec) => {
+    const cols = [
+      'line integer NOT NULL',
+      ...spec.columns.map((c) => `${c.name} ${c.sqlType}`),
+      ...(spec.derived ?? []).map((d) => `${d.name} ${d.sqlType}`),
+    ];
+    return `CREATE TEMP TABLE ${stagingTable(spec.entity)} (${cols.join(', ')}) ON COMMIT DROP`;
+  });
+  await s.exec(ddl.join(';\n'));
+}
+
+interface ReferenceCheck {
+  file: EntityName;
+  column: string;
+  /** SELECT line, value [, first_line] … : the rows at fault */
+  sql: string;
+  /** the files whose contents the check compares against: skipped when one could not be read */
+  needs?: EntityName[];
+  /** reported, but the feed still loads */
+  warning?: boolean;
+  message: (value: string, firstLine?: number) => string;
+}
+
+/**
+ * Rows that refer to a branch, customer or product the bank never delivered. Which set counts as
+ * known depends on the day: a full snapshot must be self-contained, a delta may lean on what
+ * earlier days loaded; a file absent today stands as loaded before.
+ */
+function referenceChecks(present: ReadonlySet<EntityName>, mode: 'full' | 'delta'): ReferenceCheck[] {
+  const branches = present.has('branches')
+    ? 'SELECT branch_id FROM stg_branches'
+    : 'SELECT branch_id FROM branches';
+  const products = present.has('products')
+    ? 'SELECT product_code FROM stg_products'
+    : 'SELECT product_code FROM products';
+  const customersToday = 'SELECT customer_id FROM stg_customers';
+  const customersKnown = `${customersToday} UNION ALL SELECT customer_id FROM customers`;
+  const holders = mode === 'full' ? customersToday : customersKnown;
+  const unknownCustomer = (file: string) => (v: string) =>
+    mode === 'full' && file !== 'transactions'
+      ? `customer ${quote(v)} is not in today's customers file`
+      : `customer ${quote(v)} is not in the customers file nor loaded before`;
+  const checks: ReferenceCheck[] = [
+    {
+      file: 'branches',
+      column: 'parent_id',
+      sql: `SELECT line, parent_id AS value FROM stg_branches b WHERE parent_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM stg_branches p WHERE p.branch_id = b.parent_id)`,
+      message: (v) => `parent branch ${quote(v)} is not in the branches file`,
+    },
+    {
+      file: 'branches',
+      column: 'parent_id',
+      sql: `SELECT line, branch_id AS value FROM stg_branches b WHERE parent_id = branch_id`,
+      message: (v) => `branch ${quote(v)} names itself as its parent`,
+    },
+    {
+      file: 'staff',
+      column: 'branch_id',
+      sql: `SELECT line, branch_id AS value FROM stg_staff s WHERE NOT EXISTS (SELECT 1 FROM (${branches}) k WHERE k.branch_id = s.branch_id)`,
+      message: (v) => `branch ${quote(v)} is not in the branches file nor loaded before`,
+      needs: ['branches'],
+    },
+    {
+      file: 'customers',
+      column: 'branch_id',
+      sql: `SELECT line, branch_id AS value FROM stg_customers c WHERE NOT EXISTS (SELECT 1 FROM (${branches}) k WHERE k.branch_id = c.branch_id)`,
+      message: (v) => `branch ${quote(v)} is not in the branches file nor loaded before`,
+      needs: ['branches'],
+    },
+    {
+      file: 'accounts',
+      column: 'product_code',
+      sql: `SELECT line, product_code AS value FROM stg_accounts a WHERE product_code IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM (${products}) k WHERE k.product_code = a.product_code)`,
+      message: (v) => `product ${quote(v)} is not in the products file nor loaded before`,
+      needs: ['products'],
+    },
+    {
+      file: 'accounts',
+      column: 'matures_on',
+      sql: `SELECT line, matures_on::text AS value FROM stg_accounts WHERE matures_on < opened_on`,
+      message: (v) => `${v} is before the account's opened_on`,
+    },
+  ];
+  for (const file of ['accounts', 'cards', 'loans', 'transactions'] as const) {
+    const known = file === 'transactions' ? customersKnown : holders;
+    checks.push({
+      file,
+      column: 'customer_id',
+      sql: `SELECT line, customer_id AS value FROM stg_${file} x WHERE NOT EXISTS (SELECT 1 FROM (${known}) k WHERE k.customer_id = x.customer_id)`,
+      message: unknownCustomer(file),
+      needs: ['customers'],
+    });
+  }
+  // History may name accounts closed before the bank's first snapshot: worth a look, not a refusal.
+  checks.push({
+    file: 'transactions',
+    column: 'account_id',
+    sql: `SELECT line, account_id AS value FROM stg_transactions x
+            WHERE NOT EXISTS (SELECT 1 FROM stg_accounts a WHERE a.customer_id = x.customer_id AND a.account_id = x.account_id)
+              AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.customer_id = x.customer_id AND a.account_id = x.account_id)`,
+    message: (v) => `account ${quote(v)} of this customer is not in the accounts file nor loaded before (loaded as given)`,
+    needs: ['accounts'],
+    warning: true,
+  });
+  return checks.filter((c) => present.has(c.file));
+}
+
+/** Ids that repeat within a file: the later line is the problem. */
+function duplicateChecks(present: ReadonlySet<EntityName>): ReferenceCheck[] {
+  return FILE_SPECS.filter((spec) => spec.key.length === 1 && present.has(spec.entity)).map((spec) => {
+    const key = spec.key[0] ?? '';
+    return {
+      file: spec.entity,
+      column: key,
+      sql: `SELECT s.line, s.${key} AS value, d.first_line FROM ${stagingTable(spec.entity)} s
+              JOIN (SELECT ${key}, min(line) AS first_line FROM ${stagingTable(spec.entity)}
+                    GROUP BY ${key} HAVING count(*) > 1) d ON d.${key} = s.${key}
+              WHERE s.line <> d.first_line`,
+      message: (v, first) => `${key} ${quote(v)} appears again (first on line ${first})`,
+    };
+  });
+}
+
+/** Runs the reference checks, skipping those that lean on a file that could not be read. */
+export async function checkReferences(
+  s: SqlSession,
+  present: ReadonlySet<EntityName>,
+  unreadable: ReadonlySet<EntityName>,
+  mode: 'full' | 'delta',
+  fileName: (e: EntityName) => string,
+  sink: { add(p: FeedProblem): void; count(n: number, warning: boolean): void },
+  limit: number,
+): Promise<void> {
+  const checks = [...duplicateChecks(present), ...referenceChecks(present, mode)].filter(
+    (c) => !unreadable.has(c.file) && !(c.needs ?? []).some((n) => unreadable.has(n)),
+  );
+  for (const check of checks) {
+    const r = await s.query<{ line: number; value: string; first_line?: number; total: number }>(
+      `SELECT *, count(*) OVER () AS total FROM (${check.sql}) q ORDER BY line LIMIT ${Math.max(limit, 1)}`,
+    );
+    const first = r.rows[0];
+    if (!first) continue;
+    for (const row of r.rows) {
+      sink.add({
+        file: fileName(check.file),
+        line: row.line,
+        column: check.column,
+        message: check.message(row.value, row.first_line),
+        ...(check.warning ? { warning: true } : {}),
+      });
+    }
+    // the rows beyond those fetched still count
+    sink.count(Number(first.total) - r.rows.length, check.warning === true);
+  }
+}
+
+/** The latest loaded business date. */
+export async function latestBusinessDate(s: SqlSession): Promise<{ business_date: string; content_hash: string } | undefined> {
+  const r = await s.query<{ business_date: string; content_hash: string }>(
+    'SELECT business_date, content_hash FROM business_dates ORDER BY business_date DESC LIMIT 1',
+  );
+  return r.rows[0];
+}
+
+/** The record of one business date, if it was loaded. */
+export async function loadedBusinessDate(s: SqlSession, businessDate: string): Promise<{ content_hash: string } | undefined> {
+  const r = await s.query<{ content_hash: string }>('SELECT content_hash FROM business_dates WHERE business_date = $1', [businessDate]);
+  return r.rows[0];
+}

@@ -1,0 +1,168 @@
+import type { SqlSession } from '../../platform/db.js';
+import { specFor, type FeedProblem } from './feed.contract.js';
+import { NotUtf8Error, readCsvFile, type RawRecord, type ReadStats } from './feed.csv.js';
+import type { FeedFile } from './feed.files.js';
+import { stagingColumns, stagingTable } from './feed.sql.js';
+import { isProblem } from './feed.values.js';
+import { readXlsxFile } from './feed.xlsx.js';
+
+// Reads one file, checks every row and streams the checked rows into its staging table.
+// Rows with problems are staged too (bad values as NULL) so that later reference checks do not
+// report a customer as unknown merely because one of its cells was wrong.
+
+export interface ProblemSink {
+  add(p: FeedProblem): void;
+}
+
+export interface StageResult {
+  rows: number;
+  /** rows with at least one refusing problem */
+  badRows: number;
+  /** false when the file as a whole could not be read (no usable header, not UTF-8, not Excel) */
+  readable: boolean;
+}
+
+const CHUNK_CHARS = 1 << 15;
+
+function csvField(v: string | null): string {
+  if (v === null) return '';
+  if (v === '') return '""';
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 44 || c === 34 || c === 10 || c === 13) return `"${v.replace(/"/g, '""')}"`;
+  }
+  return v;
+}
+
+export async function stageFile(
+  s: SqlSession,
+  file: FeedFile,
+  ctx: { businessDate: string },
+  sink: ProblemSink,
+  stats: ReadStats,
+): Promise<StageResult> {
+  const spec = specFor(file.entity);
+  const result: StageResult = { rows: 0, badRows: 0, readable: true };
+  const records = file.format === 'csv' ? readCsvFile(file.path, stats) : readXlsxFile(file.path, stats);
+  const problem = (line: number | undefined, column: string | undefined, message: string, warning = false) =>
+    sink.add({ file: file.name, ...(line !== undefined ? { line } : {}), ...(column ? { column } : {}), message, ...(warning ? { warning } : {}) });
+
+  async function* rowsAsCsv(): AsyncGenerator<string> {
+    let index: number[] | undefined;
+    let width = 0;
+    let parts: string[] = [];
+    let size = 0;
+    const derived = spec.derived ?? [];
+    for await (const batch of records as AsyncGenerator<RawRecord[]>) {
+      for (const rec of batch) {
+        if (rec.fields.length === 0 || (rec.fields.length === 1 && rec.fields[0]?.trim() === '')) continue;
+        if (!index) {
+          index = headerIndex(rec.fields, spec.columns.map((c) => c.name), (col, msg) => problem(rec.line, col, msg));
+          width = rec.fields.length;
+          if (!index) {
+            result.readable = false;
+            return;
+          }
+          continue;
+        }
+        result.rows++;
+        if (rec.error) {
+          problem(rec.line, undefined, rec.error);
+          result.badRows++;
+          continue;
+        }
+        if (rec.fields.length !== width) {
+          problem(rec.line, undefined, `has ${rec.fields.length} values but the header has ${width} columns (a comma inside a value needs quotes)`);
+          result.badRows++;
+          continue;
+        }
+        const values: (string | null)[] = [];
+        let bad = false;
+        for (let c = 0; c < spec.columns.length; c++) {
+          const column = spec.columns[c];
+          const at = index[c];
+          if (!column || at === undefined) continue;
+          const raw = (rec.fields[at] ?? '').trim();
+          const v = column.check(raw, ctx);
+          if (isProblem(v)) {
+            problem(rec.line, column.name, v.problem, v.warning);
+            if (v.warning) {
+              values.push(v.keep ?? null);
+            } else {
+              bad = true;
+              values.push(null);
+            }
+          } else {
+            values.push(v);
+          }
+        }
+        if (bad) result.badRows++;
+        let line = String(rec.line);
+        for (const v of values) line += ',' + csvField(v);
+        for (const d of derived) line += ',' + csvField(d.from(values));
+        parts.push(line);
+        size += line.length;
+        if (size >= CHUNK_CHARS) {
+          yield parts.join('\n') + '\n';
+          parts = [];
+          size = 0;
+        }
+      }
+    }
+    if (!index && result.readable) {
+      problem(1, undefined, 'is empty; it needs a header row naming its columns');
+      result.readable = false;
+    }
+    if (parts.length) yield parts.join('\n') + '\n';
+  }
+
+  // A savepoint, so that a file that cannot be read is reported without aborting the day's
+  // transaction on the server (PostgreSQL refuses every later statement after a failed COPY).
+  await s.exec('SAVEPOINT stage_file');
+  try {
+    await s.copyCsv(stagingTable(file.entity), stagingColumns(spec), rowsAsCsv());
+    await s.exec('RELEASE SAVEPOINT stage_file');
+  } catch (e) {
+    await s.exec('ROLLBACK TO SAVEPOINT stage_file');
+    result.readable = false;
+    if (e instanceof NotUtf8Error) {
+      problem(undefined, undefined, e.message);
+      return result;
+    }
+    if (e instanceof Error && /zip|central directory|end of data|invalid signature/i.test(e.message)) {
+      problem(undefined, undefined, 'is not a readable Excel (.xlsx) file');
+      return result;
+    }
+    throw e;
+  }
+  return result;
+}
+
+/** Maps the required columns to their positions; reports each one missing. */
+function headerIndex(
+  header: string[],
+  required: string[],
+  report: (column: string | undefined, message: string) => void,
+): number[] | undefined {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const seen = new Map<string, number>();
+  let ok = true;
+  names.forEach((n, i) => {
+    if (n && seen.has(n) && required.includes(n)) {
+      report(n, `the column appears twice in the header (columns ${(seen.get(n) ?? 0) + 1} and ${i + 1})`);
+      ok = false;
+    }
+    if (!seen.has(n)) seen.set(n, i);
+  });
+  const index: number[] = [];
+  for (const col of required) {
+    const at = seen.get(col);
+    if (at === undefined) {
+      report(col, `required column '${col}' is missing from the header`);
+      ok = false;
+    } else {
+      index.push(at);
+    }
+  }
+  return ok ? index : undefined;
+}

@@ -1,0 +1,6 @@
+import type { Db } from '../../platform/db.js';
+
+export async function latestLoadedDate(db: Db): Promise<string | null> {
+  const r = await db.kysely.selectFrom('business_dates').select('business_date').orderBy('business_date', 'desc').limit(1).executeTakeFirst();
+  return r?.business_date ?? null;
+}

@@ -1,0 +1,326 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PGlite } from '@electric-sql/pglite';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+} from 'kysely';
+import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import type { Schema } from './schema.js';
+
+/** One exclusive connection: plain SQL, bulk COPY, and a Kysely bound to it. */
+export interface SqlSession {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  /** Several statements separated by `;`, no parameters. */
+  exec(sql: string): Promise<void>;
+  /** `COPY table (columns) FROM` CSV text delivered in chunks; returns the rows copied. */
+  copyCsv(table: string, columns: readonly string[], chunks: AsyncIterable<string>): Promise<number>;
+  readonly kysely: Kysely<Schema>;
+}
+
+export type EngineKind = 'pglite' | 'postgres';
+
+export interface Db {
+  readonly engine: EngineKind;
+  /** Where the data lives, for messages: a folder or the server URL without its password. */
+  readonly location: string;
+  readonly kysely: Kysely<Schema>;
+  session<T>(fn: (s: SqlSession) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (s: SqlSession) => Promise<T>): Promise<T>;
+  /** PGlite only: the whole data folder as a gzipped tarball (a template for tests) */
+  dumpDataDir?(): Promise<Blob>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL URL; when absent the embedded PGlite database is used. */
+  databaseUrl?: string;
+  /** Folder of the embedded database; `memory://` keeps it in memory. */
+  dataDir?: string;
+  /** A PGlite data folder dump to start from (tests use a migrated template). */
+  loadDataDir?: Blob;
+}
+
+const OID = { int8: 20, date: 1082, numeric: 1700 } as const;
+
+/** Same JavaScript types from both engines: dates as 'YYYY-MM-DD', money as exact strings, counts as numbers. */
+const PARSERS: Record<number, (v: string) => unknown> = {
+  [OID.int8]: (v) => Number(v),
+  [OID.date]: (v) => v,
+  [OID.numeric]: (v) => v,
+};
+
+export async function openDb(opts: OpenOptions): Promise<Db> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir ?? './data', opts.loadDataDir);
+}
+
+/** A promise-chain lock: PGlite has one connection, so every user takes turns. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async acquire(): Promise<() => void> {
+    let release: () => void = () => {};
+    const next = new Promise<void>((resolve) => (release = resolve));
+    const prev = this.tail;
+    this.tail = prev.then(() => next);
+    await prev;
+    return release;
+  }
+}
+
+interface RawSession {
+  query(sql: string, params?: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number }>;
+  exec(sql: string): Promise<void>;
+  copyCsv(table: string, columns: readonly string[], chunks: AsyncIterable<string>): Promise<number>;
+}
+
+/** Kysely driver over sessions we hand out ourselves: reuses Kysely's Postgres adapter and compiler. */
+class SessionDriver implements Driver {
+  constructor(
+    private readonly acquire: () => Promise<{ raw: RawSession; release: () => void }>,
+    private readonly onDestroy: () => Promise<void> = async () => {},
+  ) {}
+  private readonly releases = new WeakMap<DatabaseConnection, () => void>();
+  async init(): Promise<void> {}
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const { raw, release } = await this.acquire();
+    const conn = new SessionConnection(raw);
+    this.releases.set(conn, release);
+    return conn;
+  }
+  async beginTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('begin'));
+  }
+  async commitTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('commit'));
+  }
+  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery(CompiledQuery.raw('rollback'));
+  }
+  async releaseConnection(conn: DatabaseConnection): Promise<void> {
+    this.releases.get(conn)?.();
+    this.releases.delete(conn);
+  }
+  async destroy(): Promise<void> {
+    await this.onDestroy();
+  }
+}
+
+class SessionConnection implements DatabaseConnection {
+  constructor(private readonly raw: RawSession) {}
+  async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
+    const res = await this.raw.query(q.sql, q.parameters);
+    const verb = q.sql.trimStart().slice(0, 6).toLowerCase();
+    const mutates = verb === 'insert' || verb === 'update' || verb === 'delete' || verb === 'merge ';
+    return {
+      rows: res.rows as R[],
+      ...(mutates ? { numAffectedRows: BigInt(res.rowCount) } : {}),
+    };
+  }
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not supported; page with limit/offset instead');
+  }
+}
+
+function kyselyOver(
+  acquire: () => Promise<{ raw: RawSession; release: () => void }>,
+  onDestroy?: () => Promise<void>,
+): Kysely<Schema> {
+  return new Kysely<Schema>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new SessionDriver(acquire, onDestroy),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+}
+
+function toSession(raw: RawSession): SqlSession {
+  const kysely = kyselyOver(async () => ({ raw, release: () => {} }));
+  return {
+    query: async <R>(sql: string, params?: readonly unknown[]) => {
+      const r = await raw.query(sql, params);
+      return { rows: r.rows as R[], rowCount: r.rowCount };
+    },
+    exec: (sql) => raw.exec(sql),
+    copyCsv: (t, c, chunks) => raw.copyCsv(t, c, chunks),
+    kysely,
+  };
+}
+
+function copyStatement(table: string, columns: readonly string[], source: string): string {
+  return `COPY ${table} (${columns.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+}
+
+// PGlite reads a COPY from an in-memory blob; big loads go in slices so memory stays bounded.
+const PGLITE_COPY_SLICE = 16 * 1024 * 1024;
+
+// PGlite already runs with fsync off (-F); full-page images then only cost WAL volume and CPU,
+// and the WAL stays smaller.
+const PGLITE_CONF = ['full_page_writes = off', 'shared_buffers = 512MB', 'work_mem = 32MB'];
+
+async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Db> {
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(inMemory ? dataDir : path.resolve(dataDir), {
+    parsers: PARSERS,
+    postgresqlconf: PGLITE_CONF,
+    ...(loadDataDir ? { loadDataDir } : {}),
+  });
+  const mutex = new Mutex();
+  const raw: RawSession = {
+    async query(sql, params) {
+      const r = await pglite.query(sql, params ? [...params] : undefined);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    async exec(sql) {
+      await pglite.exec(sql);
+    },
+    async copyCsv(table, columns, chunks) {
+      const stmt = copyStatement(table, columns, `'/dev/blob'`);
+      let parts: string[] = [];
+      let size = 0;
+      let total = 0;
+      const flush = async () => {
+        if (size === 0) return;
+        const r = await pglite.query(stmt, [], { blob: new Blob(parts) });
+        total += r.affectedRows ?? 0;
+        parts = [];
+        size = 0;
+      };
+      for await (const chunk of chunks) {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size >= PGLITE_COPY_SLICE) await flush();
+      }
+      await flush();
+      return total;
+    },
+  };
+  const acquire = async () => ({ raw, release: await mutex.acquire() });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    const release = await mutex.acquire();
+    try {
+      await pglite.close();
+    } finally {
+      release();
+    }
+  };
+  const kysely = kyselyOver(acquire, close);
+  const db = makeDb('pglite', inMemory ? 'memory' : path.resolve(dataDir), kysely, acquire, close);
+  return {
+    ...db,
+    dumpDataDir: async () => {
+      const release = await mutex.acquire();
+      try {
+        await pglite.exec('CHECKPOINT'); // the dump copies files: put everything in them first
+        const dump = await pglite.dumpDataDir('gzip');
+        return dump;
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser },
+  });
+  // Fail now with a clear message rather than at the first query.
+  const probe = await pool.connect().catch((e: unknown) => {
+    void pool.end();
+    throw new Error(`cannot connect to the PostgreSQL server at ${redactUrl(url)}: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  probe.release();
+  const wrap = (client: pg.PoolClient): RawSession => ({
+    async query(sql, params) {
+      const r = await client.query(sql, params ? [...params] : undefined);
+      return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length };
+    },
+    async exec(sql) {
+      await client.query(sql);
+    },
+    async copyCsv(table, columns, chunks) {
+      const stream = client.query(copyFromStdin(copyStatement(table, columns, 'STDIN')));
+      await pipeline(Readable.from(chunks), stream as Writable);
+      return Number(stream.rowCount ?? 0);
+    },
+  });
+  const acquire = async () => {
+    const client = await pool.connect();
+    return { raw: wrap(client), release: () => client.release() };
+  };
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await pool.end();
+  };
+  const kysely = kyselyOver(acquire, close);
+  return makeDb('postgres', redactUrl(url), kysely, acquire, close);
+}
+
+function makeDb(
+  engine: EngineKind,
+  location: string,
+  kysely: Kysely<Schema>,
+  acquire: () => Promise<{ raw: RawSession; release: () => void }>,
+  close: () => Promise<void>,
+): Db {
+  const session = async <T>(fn: (s: SqlSession) => Promise<T>): Promise<T> => {
+    const { raw, release } = await acquire();
+    try {
+      return await fn(toSession(raw));
+    } finally {
+      release();
+    }
+  };
+  return {
+    engine,
+    location,
+    kysely,
+    session,
+    transaction: (fn) =>
+      session(async (s) => {
+        await s.exec('begin');
+        try {
+          const out = await fn(s);
+          await s.exec('commit');
+          return out;
+        } catch (e) {
+          await s.exec('rollback').catch(() => {});
+          throw e;
+        }
+      }),
+    close: async () => {
+      await kysely.destroy();
+      await close();
+    },
+  };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the configured DATABASE_URL';
+  }
+}

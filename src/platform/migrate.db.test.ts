@@ -1,0 +1,68 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { feedDir } from '../../test/feed-builder.js';
+import { openTestDb } from '../../test/test-db.js';
+import type { Db } from './db.js';
+import { listMigrations, migrate } from './migrate.js';
+
+let db: Db;
+beforeEach(async () => {
+  db = await openTestDb();
+});
+afterEach(async () => {
+  await db.close();
+});
+
+async function tableNames(): Promise<string[]> {
+  const r = await db.session((s) =>
+    s.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`),
+  );
+  return r.rows.map((x) => x.table_name);
+}
+
+describe('migrations', () => {
+  it('are ordered files, all applied and recorded', async () => {
+    const files = listMigrations().map((m) => m.name);
+    expect(files.length).toBeGreaterThan(0);
+    expect([...files].sort()).toEqual(files);
+    const recorded = await db.kysely.selectFrom('schema_migrations').select('name').orderBy('name').execute();
+    expect(recorded.map((r) => r.name)).toEqual(files);
+  });
+
+  it('create a table for every entity of the feed, the balance snapshot and the loaded dates', async () => {
+    expect(await tableNames()).toEqual(
+      expect.arrayContaining(['branches', 'staff', 'products', 'customers', 'accounts', 'cards', 'loans', 'transactions', 'balance_snapshots', 'business_dates']),
+    );
+  });
+
+  it('running them again is a no-op', async () => {
+    expect(await migrate(db)).toEqual([]);
+    expect(await db.kysely.selectFrom('schema_migrations').select('name').execute()).toHaveLength(listMigrations().length);
+  });
+
+  it('a new file is applied once, in order; an edited applied file is refused', async () => {
+    const dir = feedDir(); // a scratch folder, removed after the file
+    for (const m of listMigrations()) writeFileSync(path.join(dir, m.name), m.sql);
+    writeFileSync(path.join(dir, '9999_extra.sql'), 'CREATE TABLE extra_probe (id int PRIMARY KEY);');
+    expect(await migrate(db, dir)).toEqual(['9999_extra.sql']);
+    expect(await migrate(db, dir)).toEqual([]);
+    expect(await tableNames()).toContain('extra_probe');
+    writeFileSync(path.join(dir, '9999_extra.sql'), 'CREATE TABLE extra_probe2 (id int);');
+    await expect(migrate(db, dir)).rejects.toThrow(/9999_extra.sql was changed after it was applied/);
+  });
+
+  it('keeps Citus rules: every big table carries customer_id in its primary key', async () => {
+    const r = await db.session((s) =>
+      s.query<{ table_name: string; cols: string }>(`
+        SELECT tc.table_name, string_agg(kcu.column_name, ',' ORDER BY kcu.ordinal_position) AS cols
+        FROM information_schema.table_constraints tc
+        JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name AND kcu.table_name = tc.table_name
+        WHERE tc.table_schema = 'public' AND tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE')
+          AND tc.table_name IN ('customers', 'accounts', 'cards', 'loans', 'transactions', 'balance_snapshots')
+        GROUP BY tc.table_name, tc.constraint_name`),
+    );
+    expect(r.rows.length).toBeGreaterThanOrEqual(6);
+    for (const row of r.rows) expect(row.cols.split(',')).toContain('customer_id');
+  });
+});

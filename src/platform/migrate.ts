@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Db } from './db.js';
+
+export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+/** The migration files, in the order of their numbers (`0001_…sql`). */
+export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(path.join(dir, name), 'utf8');
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+// Any constant: serialises concurrent migrators (two `stratum serve` starting at once).
+const MIGRATION_LOCK = 731_942_117;
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, each in its own transaction.
+ * Re-running is a no-op; an applied file that was edited afterwards is refused, since the
+ * database would no longer match the code.
+ */
+export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const migrations = listMigrations(dir);
+  return db.session(async (s) => {
+    await s.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const applied: string[] = [];
+    for (const m of migrations) {
+      await s.exec('begin');
+      try {
+        await s.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        const done = await s.query<{ checksum: string }>('select checksum from schema_migrations where name = $1', [m.name]);
+        const existing = done.rows[0];
+        if (existing) {
+          if (existing.checksum !== m.checksum) {
+            throw new Error(
+              `migration ${m.name} was changed after it was applied to this database; ` +
+                'migrations only move forward: put the change in a new numbered file',
+            );
+          }
+          await s.exec('commit');
+          continue;
+        }
+        await s.exec(m.sql);
+        await s.query('insert into schema_migrations (name, checksum) values ($1, $2)', [m.name, m.checksum]);
+        await s.exec('commit');
+        applied.push(m.name);
+      } catch (e) {
+        await s.exec('rollback').catch(() => {});
+        throw e;
+      }
+    }
+    return applied;
+  });
+}
+
+/** Drops everything Stratum created: the public schema is emptied and recreated. */
+export async function resetDatabase(db: Db): Promise<void> {
+  await db.session((s) => s.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;'));
+}

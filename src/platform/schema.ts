@@ -1,0 +1,162 @@
+import type { ColumnType, Generated } from 'kysely';
+
+// Row types of the tables, as both engines return them (see db.ts parsers):
+// dates 'YYYY-MM-DD', money exact decimal strings, timestamps Date.
+type Money = string;
+type DateText = string;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface BranchTable {
+  branch_id: string;
+  name: string;
+  parent_id: string | null;
+  level: 'bank' | 'branch' | 'sub_branch' | 'outlet';
+  active: Generated<boolean>;
+  updated_on: DateText;
+}
+
+export interface StaffTable {
+  staff_id: string;
+  name: string;
+  branch_id: string;
+  role: StaffRole;
+  active: boolean;
+  updated_on: DateText;
+}
+
+export const STAFF_ROLES = [
+  'branch_head',
+  'cm_supervisor',
+  'customer_manager',
+  'lobby_manager',
+  'vip_teller',
+  'counter_teller',
+  'lobby_assistant',
+  'pb_dept',
+] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export const ACCOUNT_KINDS = ['current', 'time_deposit', 'wealth', 'fund', 'insurance', 'loan'] as const;
+export type AccountKind = (typeof ACCOUNT_KINDS)[number];
+
+export interface ProductTable {
+  product_code: string;
+  name: string;
+  kind: AccountKind;
+  risk_level: string;
+  min_amount: Money;
+  active: Generated<boolean>;
+  updated_on: DateText;
+}
+
+export interface CustomerTable {
+  customer_id: string;
+  name: string;
+  gender: 'M' | 'F' | null;
+  birth_date: DateText | null;
+  id_number: string | null;
+  phone: string | null;
+  branch_id: string;
+  opened_on: DateText;
+  address: string | null;
+  occupation: string | null;
+  annual_income: Money | null;
+  risk_level: string | null;
+  do_not_disturb: boolean;
+  marketing_consent: boolean;
+  status: Generated<'active' | 'left'>;
+  left_on: DateText | null;
+  first_seen_on: DateText;
+  updated_on: DateText;
+}
+
+export interface AccountTable {
+  customer_id: string;
+  account_id: string;
+  kind: AccountKind;
+  product_code: string | null;
+  balance: Money;
+  opened_on: DateText;
+  matures_on: DateText | null;
+  status: 'active' | 'closed';
+  closed_on: DateText | null;
+  updated_on: DateText;
+}
+
+export interface CardTable {
+  customer_id: string;
+  card_id: string;
+  grade: 'ordinary' | 'gold' | 'platinum' | 'diamond';
+  issued_on: DateText;
+  status: 'active' | 'cancelled';
+  cancelled_on: DateText | null;
+  updated_on: DateText;
+}
+
+export interface LoanTable {
+  customer_id: string;
+  loan_id: string;
+  principal: Money;
+  outstanding: Money;
+  overdue_days: number;
+  opened_on: DateText;
+  status: Generated<'active' | 'repaid'>;
+  repaid_on: DateText | null;
+  updated_on: DateText;
+}
+
+export interface TransactionTable {
+  customer_id: string;
+  txn_id: string;
+  account_id: string;
+  booked_at: Timestamp;
+  booked_on: DateText;
+  amount: Money;
+  channel: 'counter' | 'atm' | 'mobile' | 'online' | 'pos' | 'other';
+  counterparty: string | null;
+  business_date: DateText;
+}
+
+export interface BalanceSnapshotTable {
+  customer_id: string;
+  business_date: DateText;
+  current_balance: Money;
+  time_deposit: Money;
+  wealth: Money;
+  fund: Money;
+  insurance: Money;
+  loan_balance: Money;
+  loans_outstanding: Money;
+  deposits: Money;
+  aum: Money;
+}
+
+export interface BusinessDateTable {
+  business_date: DateText;
+  mode: 'full' | 'delta';
+  content_hash: string;
+  file_rows: ColumnType<Record<string, number>, string, string>;
+  seconds: Money;
+  loaded_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  source: string;
+}
+
+export interface SchemaMigrationTable {
+  name: string;
+  checksum: string;
+  applied_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface Schema {
+  branches: BranchTable;
+  staff: StaffTable;
+  products: ProductTable;
+  customers: CustomerTable;
+  accounts: AccountTable;
+  cards: CardTable;
+  loans: LoanTable;
+  transactions: TransactionTable;
+  balance_snapshots: BalanceSnapshotTable;
+  business_dates: BusinessDateTable;
+  schema_migrations: SchemaMigrationTable;
+}
