@@ -41,18 +41,22 @@ async function ensureServer() {
 
 function runVitest(name, env, filters) {
   const out = `test-results/vitest-${name}.json`;
+  const unhandled = `test-results/unhandled-${name}.txt`;
   rmSync(out, { force: true });
+  rmSync(unhandled, { force: true });
   console.log(`\n=== tests on ${name} ===`);
   const r = spawnSync(
     process.execPath,
-    ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile=${out}`, ...filters, ...extra],
-    { stdio: 'inherit', env: { ...process.env, ...env } },
+    ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', '--reporter=./test/unhandled-reporter.ts', `--outputFile.json=${out}`, ...filters, ...extra],
+    { stdio: 'inherit', env: { ...process.env, ...env, STRATUM_UNHANDLED_FILE: unhandled } },
   );
   if (!existsSync(out)) return { passed: 0, failed: 1, skipped: 0, crashed: true, status: r.status };
   const j = JSON.parse(readFileSync(out, 'utf8'));
   // a test file that fails to load has no tests but counts as a failure
   const brokenFiles = (j.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+  const errors = existsSync(unhandled) ? readFileSync(unhandled, 'utf8').trim() : '';
   return {
+    errors,
     passed: j.numPassedTests,
     failed: j.numFailedTests + brokenFiles,
     skipped: j.numPendingTests + j.numTodoTests,
@@ -78,6 +82,7 @@ for (const [name, r] of runs) {
   failed += r.failed;
   skipped += r.skipped;
   if (r.status !== 0 && r.failed === 0) failed += 1; // vitest failed for a reason it did not count
+  if (r.errors) console.log(`${name}: errors outside any test, which fail the run:\n${r.errors.split('\n').slice(0, 40).join('\n')}`);
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);

@@ -15,6 +15,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
+import { logger } from './logger.js';
 import type { Schema } from './schema.js';
 
 /** One exclusive connection: plain SQL, bulk COPY, and a Kysely bound to it. */
@@ -242,6 +243,9 @@ async function openPostgres(url: string): Promise<Db> {
     max: 4,
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser },
   });
+  // A connection that dies while idle in the pool (server restart, an administrator ending it)
+  // is replaced at the next checkout; without a listener it would bring the process down.
+  pool.on('error', (e) => logger.warn({ err: e.message }, 'an idle database connection was closed by the server'));
   // Fail now with a clear message rather than at the first query.
   const probe = await pool.connect().catch((e: unknown) => {
     void pool.end();
