@@ -1,0 +1,101 @@
+import { App as AntApp, ConfigProvider, Result, Spin, theme } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import type { Permission } from '../../features/access/access.permissions.js';
+import { Customer360Page } from '../features/customers/customer-360.page.js';
+import { CustomerListPage } from '../features/customers/customer-list.page.js';
+import { FrameLayout } from './frame.layout.js';
+import { HomePage } from './home.page.js';
+import { SessionProvider, useSession } from './session.js';
+import { SignInPage } from './sign-in.page.js';
+import { ForbiddenPage, NotFoundPage } from './status.pages.js';
+
+const THEME = {
+  algorithm: theme.defaultAlgorithm,
+  token: { colorPrimary: '#1d5fa6', borderRadius: 4, fontSize: 13 },
+  components: { Layout: { headerBg: '#0f2f57', headerHeight: 48, headerPadding: '0 16px', siderBg: '#ffffff' } },
+};
+
+/** Pages inside the frame need someone signed in; otherwise to the sign-in page, keeping the address. */
+function RequireUser({ children }: { children: ReactNode }) {
+  const { user, checkError } = useSession();
+  const location = useLocation();
+  const { t } = useTranslation();
+  if (user === undefined) {
+    return (
+      <div className="full-center">
+        <Spin size="large" tip={t('app.loading')}>
+          <div style={{ width: 120, height: 80 }} />
+        </Spin>
+      </div>
+    );
+  }
+  if (user === null) {
+    const next = `${location.pathname}${location.search}`;
+    const target = next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`;
+    return (
+      <>
+        {checkError && <Result status="warning" title={checkError} />}
+        <Navigate to={target} replace />
+      </>
+    );
+  }
+  return children;
+}
+
+function RequirePermission({ permission, children }: { permission: Permission; children: ReactNode }) {
+  const { can } = useSession();
+  return can(permission) ? children : <ForbiddenPage />;
+}
+
+function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route
+        element={
+          <RequireUser>
+            <FrameLayout />
+          </RequireUser>
+        }
+      >
+        <Route index element={<HomePage />} />
+        <Route
+          path="customers"
+          element={
+            <RequirePermission permission="customers.read">
+              <CustomerListPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="customers/:customerId"
+          element={
+            <RequirePermission permission="customers.read">
+              <Customer360Page />
+            </RequirePermission>
+          }
+        />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export function App() {
+  const { i18n } = useTranslation();
+  return (
+    <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN} theme={THEME}>
+      <AntApp>
+        <SessionProvider>
+          <BrowserRouter>
+            <AppRoutes />
+          </BrowserRouter>
+        </SessionProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

@@ -1,0 +1,83 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { CurrentUser } from '../../features/access/access.contract.js';
+import type { Permission } from '../../features/access/access.permissions.js';
+import { ApiError, sessionApi, setCsrfToken, setUnauthenticatedHandler } from './api.js';
+
+// Who is signed in. A 401 from any request clears the user; the guarded routes then send the
+// browser to the sign-in page, keeping the address it wanted.
+
+interface Session {
+  /** undefined while the first check runs; null when nobody is signed in */
+  user: CurrentUser | null | undefined;
+  /** the error of the first check when it was not simply "not signed in" */
+  checkError: string | null;
+  signIn: (login: string, password: string) => Promise<CurrentUser>;
+  signOut: () => Promise<void>;
+  can: (permission: Permission) => boolean;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<CurrentUser | null | undefined>(undefined);
+  const [checkError, setCheckError] = useState<string | null>(null);
+
+  const adopt = useCallback((next: CurrentUser | null) => {
+    setCsrfToken(next?.csrfToken ?? null);
+    setUser(next);
+  }, []);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    sessionApi
+      .current(controller.signal)
+      .then((current) => adopt(current))
+      .catch((err: unknown) => {
+        if (controller.signal.aborted) return;
+        if (!(err instanceof ApiError && err.status === 401)) setCheckError(err instanceof Error ? err.message : String(err));
+        adopt(null);
+      });
+    setUnauthenticatedHandler(() => adopt(null));
+    return () => {
+      controller.abort();
+      setUnauthenticatedHandler(null);
+    };
+  }, [adopt]);
+
+  const signIn = useCallback(
+    async (login: string, password: string) => {
+      const current = await sessionApi.signIn(login, password);
+      setCheckError(null);
+      adopt(current);
+      return current;
+    },
+    [adopt],
+  );
+
+  const signOut = useCallback(async () => {
+    try {
+      await sessionApi.signOut();
+    } finally {
+      adopt(null);
+    }
+  }, [adopt]);
+
+  const value = useMemo<Session>(
+    () => ({ user, checkError, signIn, signOut, can: (permission) => user?.permissions.includes(permission) ?? false }),
+    [user, checkError, signIn, signOut],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error('useSession outside SessionProvider');
+  return session;
+}
+
+/** The signed-in user, for pages inside the frame (which render only when someone is signed in). */
+export function useCurrentUser(): CurrentUser {
+  const { user } = useSession();
+  if (!user) throw new Error('useCurrentUser without a signed-in user');
+  return user;
+}

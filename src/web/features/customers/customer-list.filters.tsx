@@ -1,0 +1,150 @@
+import { ReloadOutlined, SearchOutlined } from '@ant-design/icons';
+import { Button, DatePicker, Form, Input, InputNumber, Select, Space, TreeSelect } from 'antd';
+import dayjs from 'dayjs';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useApi } from '../../app/use-api.js';
+import type { ListFilters } from './customer-list.params.js';
+import { customersApi, type Branch } from './customers.api.js';
+import { wanToYuan, yuanToWan } from './money.js';
+
+interface BranchNode {
+  value: string;
+  title: string;
+  children: BranchNode[];
+}
+
+/** The branches in scope as a tree; a node whose parent is out of scope is a root. */
+export function branchTree(items: readonly Branch[]): BranchNode[] {
+  const nodes = new Map<string, BranchNode>(items.map((b) => [b.id, { value: b.id, title: b.name, children: [] }]));
+  const roots: BranchNode[] = [];
+  for (const b of items) {
+    const node = nodes.get(b.id);
+    if (!node) continue;
+    const parent = b.parentId ? nodes.get(b.parentId) : undefined;
+    (parent ? parent.children : roots).push(node);
+  }
+  return roots;
+}
+
+interface Props {
+  value: ListFilters;
+  onChange: (filters: ListFilters) => void;
+}
+
+/** The filter bar: the text box and AUM range apply on Enter or 查询; the selects apply at once. */
+export function CustomerListFilters({ value, onChange }: Props) {
+  const { t } = useTranslation();
+  const [q, setQ] = useState(value.q);
+  const [aumMin, setAumMin] = useState<number | null>(yuanToWan(value.aumMin ?? null) ?? null);
+  const [aumMax, setAumMax] = useState<number | null>(yuanToWan(value.aumMax ?? null) ?? null);
+  const branches = useApi('branches', (signal) => customersApi.branches(signal));
+  const tree = useMemo(() => branchTree(branches.data?.items ?? []), [branches.data]);
+
+  // back/forward changes the URL under us: show what it says
+  useEffect(() => setQ(value.q), [value.q]);
+  useEffect(() => setAumMin(yuanToWan(value.aumMin ?? null) ?? null), [value.aumMin]);
+  useEffect(() => setAumMax(yuanToWan(value.aumMax ?? null) ?? null), [value.aumMax]);
+
+  const rangeInvalid = aumMin !== null && aumMax !== null && aumMin >= aumMax;
+  const apply = (patch: Partial<ListFilters> = {}) => {
+    if (rangeInvalid) return;
+    onChange({
+      ...value,
+      q,
+      aumMin: aumMin === null ? undefined : wanToYuan(aumMin),
+      aumMax: aumMax === null ? undefined : wanToYuan(aumMax),
+      ...patch,
+    });
+  };
+
+  return (
+    <Form layout="inline" className="filter-bar" onFinish={() => apply()}>
+      <Form.Item>
+        <Input.Search
+          data-testid="customer-search"
+          name="q"
+          allowClear
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          onSearch={(text) => apply({ q: text })}
+          placeholder={t('customers.searchPlaceholder')}
+          style={{ width: 280 }}
+          maxLength={40}
+        />
+      </Form.Item>
+      <Form.Item label={t('customers.branch')}>
+        <TreeSelect
+          data-testid="branch-filter"
+          style={{ width: 220 }}
+          allowClear
+          showSearch={{ treeNodeFilterProp: 'title' }}
+          treeDefaultExpandAll={tree.length <= 3}
+          loading={branches.loading}
+          treeData={tree}
+          value={value.branchId}
+          placeholder={t('customers.branchPlaceholder')}
+          onChange={(branchId: string | undefined) => apply({ branchId: branchId ?? undefined })}
+          popupMatchSelectWidth={false}
+        />
+      </Form.Item>
+      <Form.Item label={t('customers.aumRange')} validateStatus={rangeInvalid ? 'error' : undefined} help={rangeInvalid ? t('customers.aumRangeInvalid') : undefined}>
+        <Space.Compact>
+          <InputNumber<number>
+            data-testid="aum-min"
+            min={0}
+            max={1e9}
+            precision={2}
+            value={aumMin}
+            onChange={setAumMin}
+            onPressEnter={() => apply()}
+            placeholder={t('customers.aumMin')}
+            style={{ width: 100 }}
+          />
+          <InputNumber<number>
+            data-testid="aum-max"
+            min={0}
+            max={1e9}
+            precision={2}
+            value={aumMax}
+            onChange={setAumMax}
+            onPressEnter={() => apply()}
+            placeholder={t('customers.aumMax')}
+            style={{ width: 100 }}
+          />
+        </Space.Compact>
+      </Form.Item>
+      <Form.Item label={t('customers.vipCard')}>
+        <Select<'any' | 'true' | 'false'>
+          data-testid="vip-filter"
+          style={{ width: 100 }}
+          value={value.vipCard ?? 'any'}
+          onChange={(v) => apply({ vipCard: v === 'any' ? undefined : v })}
+          options={[
+            { value: 'any', label: t('common.any') },
+            { value: 'true', label: t('customers.vipYes') },
+            { value: 'false', label: t('customers.vipNo') },
+          ]}
+        />
+      </Form.Item>
+      <Form.Item label={t('customers.openedAfter')}>
+        <DatePicker
+          data-testid="opened-after"
+          value={value.openedAfter ? dayjs(value.openedAfter) : null}
+          onChange={(d) => apply({ openedAfter: d ? d.format('YYYY-MM-DD') : undefined })}
+          style={{ width: 140 }}
+        />
+      </Form.Item>
+      <Form.Item>
+        <Space>
+          <Button type="primary" htmlType="submit" icon={<SearchOutlined />} disabled={rangeInvalid} data-testid="filter-apply">
+            {t('common.search')}
+          </Button>
+          <Button icon={<ReloadOutlined />} onClick={() => onChange({ q: '', branchId: undefined, aumMin: undefined, aumMax: undefined, vipCard: undefined, openedAfter: undefined })} data-testid="filter-reset">
+            {t('common.reset')}
+          </Button>
+        </Space>
+      </Form.Item>
+    </Form>
+  );
+}
