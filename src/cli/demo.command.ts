@@ -3,8 +3,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { GenerateOptions } from '../features/demo/demo.generate.js';
 import { demoFeedDir } from '../platform/config.js';
-import { configFrom, describeDb, withDb, type GlobalOptions } from './context.js';
+import type { StaffRole } from '../platform/schema.js';
+import { configFrom, describeDb, openMigratedDb, type GlobalOptions } from './context.js';
 import { count, seconds } from './format.js';
+import { serveUntilStopped } from './serve.command.js';
 import { loadFolders } from './load.command.js';
 import { progressBar } from './progress.js';
 
@@ -31,12 +33,24 @@ async function generate(opts: GenerateOptions): Promise<void> {
   );
 }
 
+const ROLE_NAMES: Record<StaffRole, [string, string]> = {
+  branch_head: ['branch head', '网点负责人'],
+  cm_supervisor: ['CM supervisor', '客户经理主管'],
+  customer_manager: ['customer manager', '个人客户经理'],
+  lobby_manager: ['lobby manager', '大堂经理'],
+  vip_teller: ['VIP counter teller', '低柜柜员'],
+  counter_teller: ['counter teller', '高柜柜员'],
+  lobby_assistant: ['lobby assistant', '大堂副理'],
+  pb_dept: ['personal banking dept.', '个人金融部'],
+};
+
 interface DemoRunOptions {
   customers: number;
   days: number;
   seed: number;
   txnsPerDay: number;
   fresh?: boolean;
+  serve: boolean;
 }
 
 export function registerDemo(program: Command): void {
@@ -51,6 +65,7 @@ export function registerDemo(program: Command): void {
     // most retail customers do not transact every day; this also keeps the demo within two minutes
     .option('--txns-per-day <n>', 'average transactions per customer per day', Number, 0.4)
     .option('--fresh', 'delete the database and the generated feed first')
+    .option('--no-serve', 'load only; do not start the server afterwards')
     .action(async (opts: DemoRunOptions, cmd: Command) => {
       const started = performance.now();
       const config = configFrom(cmd.optsWithGlobals<GlobalOptions>());
@@ -68,20 +83,36 @@ export function registerDemo(program: Command): void {
         await generate({ customers: opts.customers, days: opts.days, seed: opts.seed, out, txnsPerCustomerDay: opts.txnsPerDay });
         writeFileSync(marker, params);
       }
-      const results = await withDb(config, async (db) => {
+      const db = await openMigratedDb(config);
+      let serving = false;
+      try {
         console.log(`Loading ${opts.days} business dates into the ${describeDb(db)}`);
-        return loadFolders(db, out, { brief: true });
-      });
-      if (results.some((r) => r.outcome === 'refused')) {
-        process.exitCode = 1;
-        return;
-      }
-      console.log(`
-The demo bank is loaded (${seconds((performance.now() - started) / 1000)} s). Next:
+        const results = await loadFolders(db, out, { brief: true });
+        if (results.some((r) => r.outcome === 'refused')) {
+          process.exitCode = 1;
+          return;
+        }
+        const { ensureDemoLogins, DEMO_PASSWORD } = await import('../features/access/access.demo.js');
+        const logins = await ensureDemoLogins(db);
+        const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port}/`;
+        console.log(`
+The demo bank is loaded (${seconds((performance.now() - started) / 1000)} s).
+
+Demo logins (password ${DEMO_PASSWORD} for each, unless you changed it):
+${logins.map((l) => `  ${l.login.padEnd(8)}  ${ROLE_NAMES[l.role][0].padEnd(24)}  ${ROLE_NAMES[l.role][1]}  ${l.name}, ${l.branch}`).join('\n')}
+
+Also:
   npx stratum db stats          what was loaded: rows per table, customers and AUM per business date
-  npx stratum serve             the server at http://localhost:3000/ (API documentation at /docs)
   npx stratum load <folder>     load a bank's own feed (see ../shared/FEEDS.md for its files)
   npx stratum --help            every command`);
+        if (opts.serve) {
+          console.log(`\nOpen ${url} and sign in with one of the logins above.`);
+          await serveUntilStopped(db, config);
+          serving = true;
+        }
+      } finally {
+        if (!serving) await db.close();
+      }
     });
 
   demo

@@ -3,6 +3,7 @@ import { registerDb } from './db.command.js';
 import { registerDemo } from './demo.command.js';
 import { registerLoad } from './load.command.js';
 import { registerServe } from './serve.command.js';
+import { registerUser } from './user.command.js';
 
 const program = new Command('stratum')
   .description('Stratum: customer tiering and relationship management for retail bank branches')
@@ -15,6 +16,8 @@ Environment:
   DATABASE_URL       a PostgreSQL server (postgres://user@host:5432/db); unset: the embedded database
   STRATUM_DATA_DIR   Stratum's folder (default ./data): the embedded database and the demo feed
   PORT, HOST         where \`stratum serve\` listens (default 3000, 127.0.0.1)
+  STRATUM_SESSION_IDLE_MINUTES   sign-out after this many idle minutes (default 30)
+  STRATUM_LOCK_MINUTES           how long five wrong passwords lock an account (default 15)
 
 Start with:  npm run demo`,
   );
@@ -23,6 +26,7 @@ registerLoad(program);
 registerDemo(program);
 registerDb(program);
 registerServe(program);
+registerUser(program);
 
 try {
   await program.parseAsync(process.argv);

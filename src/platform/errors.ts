@@ -1,25 +1,33 @@
+import type { LocalText } from './i18n.js';
+
 // One error type for the whole application; one table maps its codes to HTTP statuses.
 
 export const ERROR_STATUS = {
   bad_request: 400,
   unauthenticated: 401,
   forbidden: 403,
+  csrf: 403,
+  account_locked: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** A message is either in both languages (what users see) or plain English (operators, CLI). */
+export type Message = string | LocalText;
+
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
-    message: string,
-    readonly fields?: Record<string, string>,
+    readonly text: Message,
+    readonly fields?: Record<string, Message>,
   ) {
-    super(message);
+    super(typeof text === 'string' ? text : text.en);
   }
 }
 

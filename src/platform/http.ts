@@ -1,6 +1,12 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -8,8 +14,10 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Db } from './db.js';
-import { AppError, ERROR_STATUS, type ErrorBody } from './errors.js';
+import { AppError, ERROR_STATUS, type ErrorBody, type ErrorCode, type Message } from './errors.js';
+import { langOf, text, type Lang, type LocalText } from './i18n.js';
 import { logger } from './logger.js';
 
 export type Api = ReturnType<typeof typed>;
@@ -19,46 +27,170 @@ export interface AppDeps {
   db: Db;
 }
 
-/** The HTTP server: JSON API under /api, OpenAPI at /docs, one error shape. */
-export async function buildApp(deps: AppDeps, routes: RegisterRoutes[]) {
+/** What a route needs: signing in, one permission, or nothing (health, sign-in itself). */
+export type RouteAccess = 'public' | { permission: string };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+}
+
+export interface AppOptions {
+  /** sign-in attempts per client address per minute (the rate limit on top of the account lock) */
+  signInRateLimit?: number;
+  /** the built web app (dist/web): served at /, every unknown page answered with its index.html */
+  webDir?: string;
+  /** hooks run before the routes are added (the access guard) */
+  plugins?: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[];
+}
+
+const zodLocales = { zh: z.locales.zhCN().localeError, en: z.locales.en().localeError };
+
+// Messages of our own refinements (customers.contract.ts etc.) in both languages, by the key the
+// schema gives as its message.
+/** The one error shape, for the OpenAPI document. */
+export const ErrorResponse = z.object({
+  error: z.object({ code: z.string(), message: z.string(), fields: z.record(z.string(), z.string()).optional() }),
+});
+
+export const VALIDATION_MESSAGES: Record<string, LocalText> = {
+  aum_range: text('AUM 下限须小于上限', 'the lowest AUM must be below the highest'),
+};
+
+const pick = (m: Message, lang: Lang) => (typeof m === 'string' ? m : m[lang]);
+
+/** The HTTP server: JSON API under /api, OpenAPI at /docs, one error shape, security defaults. */
+export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: AppOptions = {}) {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: 256 * 1024,
+    // never log query strings: a search can be a phone tail or a name
+    disableRequestLogging: true,
+    trustProxy: process.env.STRATUM_TRUST_PROXY === '1',
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
   app.setErrorHandler((err, req, reply) => {
-    let body: ErrorBody;
-    if (err instanceof AppError) {
-      body = { error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) } };
-    } else if (hasZodFastifySchemaValidationErrors(err)) {
-      const fields: Record<string, string> = {};
-      for (const v of err.validation) fields[v.instancePath.replace(/^\//, '').replace(/\//g, '.') || v.params.issue.path.join('.') || '_'] = v.message ?? 'invalid';
-      body = { error: { code: 'bad_request', message: 'Some fields are not valid.', fields } };
-    } else if (typeof (err as { statusCode?: number }).statusCode === 'number' && ((err as { statusCode: number }).statusCode) < 500) {
-      const status = (err as { statusCode: number }).statusCode;
-      const code = status === 413 ? 'payload_too_large' : status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : 'bad_request';
-      body = { error: { code, message: (err as Error).message } };
-    } else {
-      req.log.error({ err }, 'request failed');
-      body = { error: { code: 'internal', message: 'Something went wrong on our side; it has been logged.' } };
-    }
+    const lang = langOf(req.headers['accept-language']);
+    const body = errorBody(err, lang, req);
     void reply.status(ERROR_STATUS[body.error.code]).send(body);
   });
+  const webIndex = opts.webDir && existsSync(path.join(opts.webDir, 'index.html'));
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ error: { code: 'not_found', message: `There is nothing at ${req.method} ${req.url}.` } } satisfies ErrorBody);
+    const isPage = req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/docs');
+    if (isPage && webIndex) {
+      // a page of the single-page app (/customers/C1): the app's router takes it from there
+      void reply.header('cache-control', 'no-cache').sendFile('index.html');
+      return;
+    }
+    if (isPage && req.url === '/') {
+      void reply.type('text/plain; charset=utf-8').send('The web app is not built. Run `npm run build:web`, then reload. The API is at /api and its documentation at /docs.');
+      return;
+    }
+    const lang = langOf(req.headers['accept-language']);
+    const path = req.url.split('?')[0] ?? req.url;
+    const message = pick(text(`没有这个地址：${req.method} ${path}`, `There is nothing at ${req.method} ${path}.`), lang);
+    void reply.status(404).send({ error: { code: 'not_found', message } } satisfies ErrorBody);
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Ant Design and ECharts write inline styles; no inline scripts are allowed
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // the app is served over plain HTTP on a branch network as often as over HTTPS
+    strictTransportSecurity: false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    max: opts.signInRateLimit ?? 20,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (req, ctx) =>
+      new AppError(
+        'rate_limited',
+        text(`尝试次数过多，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试。`, `Too many attempts; try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`),
+      ),
   });
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Stratum API', version: '0.1.0', description: 'Customer tiering and relationship management for retail bank branches.' },
+      info: { title: 'Stratum API', version: '0.1.0', description: 'Customer tiering and relationship management for retail bank branches. Sign in with POST /api/session; send the csrfToken it returns as the X-CSRF-Token header on every request that changes something.' },
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  if (opts.webDir && webIndex) {
+    await app.register(fastifyStatic, {
+      root: path.resolve(opts.webDir),
+      prefix: '/',
+      wildcard: true,
+      index: ['index.html'],
+      // file names under assets/ carry a content hash: cache them for good; index.html never
+      setHeaders: (res, file) => {
+        res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  }
+
+  // Every API route must say what it needs; a route that forgets fails at start, not in production.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    if (!route.config?.access) throw new Error(`route ${String(route.method)} ${route.url} does not declare its access (config.access)`);
+  });
+  for (const plugin of opts.plugins ?? []) await plugin(app, deps);
   const api = typed(app);
   for (const register of routes) await register(api, deps);
   await app.ready();
   return app;
+}
+
+function errorBody(err: unknown, lang: Lang, req: FastifyRequest): ErrorBody {
+  if (err instanceof AppError) {
+    const fields = err.fields ? Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, pick(v, lang)])) : undefined;
+    return { error: { code: err.code, message: pick(err.text, lang), ...(fields ? { fields } : {}) } };
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const fields: Record<string, string> = {};
+    for (const v of err.validation) {
+      const name = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || '_';
+      const custom = VALIDATION_MESSAGES[v.message];
+      const issue = { ...v.params, code: v.keyword, message: v.message, path: name.split('.') } as Parameters<typeof zodLocales.en>[0];
+      const localized = zodLocales[lang](issue);
+      const message = custom ? custom[lang] : typeof localized === 'string' ? localized : (localized?.message ?? v.message);
+      fields[name] ??= message;
+    }
+    const where = { querystring: text('查询参数', 'query'), body: text('提交的内容', 'body'), params: text('地址', 'address'), headers: text('请求头', 'headers') }[err.validationContext ?? 'body'];
+    const list = Object.entries(fields).map(([k, m]) => `${k}: ${m}`).join(lang === 'zh' ? '；' : '; ');
+    const message = pick(text(`${where?.zh ?? ''}有误 —— ${list}`, `Some ${where?.en ?? 'fields'} values are not valid — ${list}`), lang);
+    return { error: { code: 'bad_request', message, fields } };
+  }
+  const status = typeof (err as { statusCode?: unknown }).statusCode === 'number' ? (err as { statusCode: number }).statusCode : 500;
+  if (status < 500) {
+    const byStatus: Record<number, [ErrorCode, LocalText]> = {
+      413: ['payload_too_large', text('提交的内容太大。', 'The request is too large.')],
+      415: ['unsupported_media_type', text('请以 JSON 格式提交（Content-Type: application/json）。', 'Send the request body as JSON (Content-Type: application/json).')],
+      429: ['rate_limited', text('请求过于频繁，请稍后再试。', 'Too many requests; try again shortly.')],
+      404: ['not_found', text('找不到请求的内容。', 'Not found.')],
+    };
+    const known = byStatus[status];
+    if (known) return { error: { code: known[0], message: known[1][lang] } };
+    const detail = err instanceof Error ? err.message : '';
+    return { error: { code: 'bad_request', message: pick(text(`请求有误：${detail}`, `The request is not valid: ${detail}`), lang) } };
+  }
+  req.log.error({ err }, 'request failed');
+  return { error: { code: 'internal', message: pick(text('系统内部出错，已记录，请稍后再试或联系管理员。', 'Something went wrong on our side; it has been logged. Try again, or tell your administrator.'), lang) } };
 }
 
 export const typed = (app: FastifyInstance) => app.withTypeProvider<ZodTypeProvider>();

@@ -5,6 +5,7 @@ import type { ColumnType, Generated } from 'kysely';
 type Money = string;
 type DateText = string;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface BranchTable {
   branch_id: string;
@@ -61,7 +62,7 @@ export interface CustomerTable {
   address: string | null;
   occupation: string | null;
   annual_income: Money | null;
-  risk_level: string | null;
+  risk_level: 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | null;
   do_not_disturb: boolean;
   marketing_consent: boolean;
   status: Generated<'active' | 'left'>;
@@ -147,6 +148,40 @@ export interface SchemaMigrationTable {
   applied_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface UserAccountTable {
+  login: string;
+  staff_id: string | null;
+  is_admin: Generated<boolean>;
+  display_name: string | null;
+  password_hash: string | null;
+  password_changed_at: Timestamp | null;
+  failed_attempts: Generated<number>;
+  locked_until: Timestamp | null;
+  last_sign_in_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface SessionTable {
+  token_hash: string;
+  login: string;
+  csrf_token: string;
+  created_at: GeneratedTimestamp;
+  last_seen_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+}
+
+export interface CustomerOverviewTable {
+  customer_id: string;
+  branch_id: string;
+  name: string;
+  phone_tail: string | null;
+  opened_on: DateText;
+  status: 'active' | 'left';
+  aum: Money;
+  aum_date: DateText | null;
+  vip_grade: 'gold' | 'platinum' | 'diamond' | null;
+}
+
 export interface Schema {
   branches: BranchTable;
   staff: StaffTable;
@@ -159,4 +194,7 @@ export interface Schema {
   balance_snapshots: BalanceSnapshotTable;
   business_dates: BusinessDateTable;
   schema_migrations: SchemaMigrationTable;
+  user_accounts: UserAccountTable;
+  sessions: SessionTable;
+  customer_overview: CustomerOverviewTable;
 }

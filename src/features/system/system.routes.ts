@@ -14,6 +14,7 @@ export async function systemRoutes(api: Api, { db }: AppDeps): Promise<void> {
   api.get(
     '/api/health',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'Whether the server and its database answer, and the latest loaded business date',
         tags: ['system'],

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { accessGuard } from './features/access/access.guard.js';
+import { accessRoutes } from './features/access/access.routes.js';
+import { accessSettings, type AccessSettings } from './features/access/access.service.js';
+import { customerRoutes } from './features/customers/customers.routes.js';
+import { systemRoutes } from './features/system/system.routes.js';
+import type { Db } from './platform/db.js';
+import { buildApp } from './platform/http.js';
+
+/** Where `npm run build:web` puts the web app. */
+export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
+
+export interface StratumAppOptions {
+  db: Db;
+  /** the built web app; default dist/web (tests of the API alone pass null) */
+  webDir?: string | null;
+  access?: Partial<AccessSettings>;
+  signInRateLimit?: number;
+}
+
+/** The whole server: every feature's routes behind the access guard, and the web app. */
+export async function buildStratumApp(o: StratumAppOptions) {
+  const settings = accessSettings(o.access);
+  const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
+  return buildApp({ db: o.db }, [systemRoutes, accessRoutes(settings), customerRoutes], {
+    plugins: [accessGuard(settings)],
+    ...(webDir ? { webDir } : {}),
+    ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),
+  });
+}

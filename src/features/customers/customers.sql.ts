@@ -1,0 +1,163 @@
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import type { Db } from '../../platform/db.js';
+import type { Schema } from '../../platform/schema.js';
+import type { CustomerListQuery } from './customers.contract.js';
+
+// The only SQL of the customer pages. Every query takes the caller's scope (branch ids, or null
+// for all branches) and applies it in SQL, so nothing outside it is ever read.
+
+export type Scope = readonly string[] | null;
+/** a count beyond this is reported as "10,000+": counting a million rows for a pager is waste */
+export const COUNT_CAP = 10_000;
+
+type OverviewQuery = SelectQueryBuilder<Schema, 'customer_overview', object>;
+
+const likePrefix = (s: string) => s.replace(/[\\%_]/g, (m) => '\\' + m) + '%';
+
+function filtered(db: Db, scope: Scope, branches: readonly string[] | null, f: CustomerListQuery): OverviewQuery {
+  let q = db.kysely.selectFrom('customer_overview').where('customer_overview.status', '=', 'active');
+  if (scope) q = q.where('customer_overview.branch_id', 'in', scope.length ? [...scope] : ['']);
+  if (branches) q = q.where('customer_overview.branch_id', 'in', branches.length ? [...branches] : ['']);
+  if (f.aumMin !== undefined) q = q.where('customer_overview.aum', '>=', String(f.aumMin));
+  if (f.aumMax !== undefined) q = q.where('customer_overview.aum', '<', String(f.aumMax));
+  if (f.vipCard === 'true') q = q.where('customer_overview.vip_grade', 'is not', null);
+  if (f.vipCard === 'false') q = q.where('customer_overview.vip_grade', 'is', null);
+  if (f.openedAfter) q = q.where('customer_overview.opened_on', '>=', f.openedAfter);
+  const text = f.q?.trim();
+  if (text) {
+    q = q.where((eb: ExpressionBuilder<Schema, 'customer_overview'>) => {
+      const any = [
+        eb('customer_overview.name', 'like', likePrefix(text)),
+        eb('customer_overview.customer_id', 'like', likePrefix(text.toUpperCase())),
+      ];
+      if (/^\d{4}$/.test(text)) any.push(eb('customer_overview.phone_tail', '=', text));
+      return eb.or(any);
+    });
+  }
+  return q;
+}
+
+const ORDER: Record<CustomerListQuery['sort'], [string, 'asc' | 'desc']> = {
+  aum_desc: ['aum', 'desc'],
+  aum_asc: ['aum', 'asc'],
+  name: ['name', 'asc'],
+  opened_desc: ['opened_on', 'desc'],
+  opened_asc: ['opened_on', 'asc'],
+  customer_id: ['customer_id', 'asc'],
+};
+
+export async function listCustomers(db: Db, scope: Scope, branches: readonly string[] | null, f: CustomerListQuery) {
+  const [column, direction] = ORDER[f.sort];
+  const base = filtered(db, scope, branches, f);
+  let page = base.select(['customer_overview.customer_id', 'customer_overview.aum', 'customer_overview.vip_grade', 'customer_overview.opened_on', 'customer_overview.name as sort_name']);
+  page = page.orderBy(sql.ref(`customer_overview.${column}`), direction);
+  if (column !== 'customer_id') page = page.orderBy('customer_overview.customer_id', 'asc');
+  const rowsQuery = db.kysely
+    .with('page', () => page.limit(f.pageSize).offset((f.page - 1) * f.pageSize))
+    .selectFrom('page')
+    .innerJoin('customers as c', 'c.customer_id', 'page.customer_id')
+    .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
+    .select([
+      'page.customer_id',
+      'page.aum',
+      'page.vip_grade',
+      'c.opened_on',
+      'c.name',
+      'c.gender',
+      'c.phone',
+      'c.status',
+      'b.branch_id',
+      'b.name as branch_name',
+    ])
+    // the join does not keep the page's order: sort again by the same keys
+    .orderBy(sql.ref(`page.${column === 'name' ? 'sort_name' : column}`), direction)
+    .orderBy('page.customer_id', 'asc');
+  const [rows, counted] = await Promise.all([
+    rowsQuery.execute(),
+    db.kysely
+      .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_CAP + 1).as('capped'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(counted.n) };
+}
+
+export async function latestOverviewDate(db: Db): Promise<string | null> {
+  const r = await db.kysely.selectFrom('business_dates').select('business_date').orderBy('business_date', 'desc').limit(1).executeTakeFirst();
+  return r?.business_date ?? null;
+}
+
+/** The customer, if within the scope; undefined otherwise (the caller answers 404 either way). */
+export async function findCustomer(db: Db, scope: Scope, customerId: string) {
+  let q = db.kysely
+    .selectFrom('customers as c')
+    .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
+    .selectAll('c')
+    .select('b.name as branch_name')
+    .where('c.customer_id', '=', customerId);
+  if (scope) q = q.where('c.branch_id', 'in', scope.length ? [...scope] : ['']);
+  return q.executeTakeFirst();
+}
+
+export async function latestSnapshot(db: Db, customerId: string) {
+  return db.kysely
+    .selectFrom('balance_snapshots')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('business_date', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function accountsOf(db: Db, customerId: string) {
+  return db.kysely
+    .selectFrom('accounts as a')
+    .leftJoin('products as p', 'p.product_code', 'a.product_code')
+    .select(['a.account_id', 'a.kind', 'a.product_code', 'p.name as product_name', 'a.balance', 'a.opened_on', 'a.matures_on', 'a.status'])
+    .where('a.customer_id', '=', customerId)
+    .orderBy('a.status', 'asc')
+    .orderBy('a.kind', 'asc')
+    .orderBy('a.account_id', 'asc')
+    .execute();
+}
+
+export async function cardsOf(db: Db, customerId: string) {
+  return db.kysely.selectFrom('cards').selectAll().where('customer_id', '=', customerId).orderBy('status', 'asc').orderBy('issued_on', 'desc').execute();
+}
+
+export async function loansOf(db: Db, customerId: string) {
+  return db.kysely.selectFrom('loans').selectAll().where('customer_id', '=', customerId).orderBy('status', 'asc').orderBy('opened_on', 'desc').execute();
+}
+
+export async function aumHistory(db: Db, customerId: string, from: string) {
+  return db.kysely
+    .selectFrom('balance_snapshots')
+    .select(['business_date', 'aum', 'deposits', 'wealth', 'fund', 'insurance'])
+    .where('customer_id', '=', customerId)
+    .where('business_date', '>=', from)
+    .orderBy('business_date', 'asc')
+    .execute();
+}
+
+export async function transactionsOf(db: Db, customerId: string, page: number, pageSize: number) {
+  const [rows, total] = await Promise.all([
+    db.kysely
+      .selectFrom('transactions')
+      .select(['txn_id', 'account_id', 'booked_at', 'amount', 'channel', 'counterparty'])
+      .where('customer_id', '=', customerId)
+      .orderBy('booked_at', 'desc')
+      .orderBy('txn_id', 'desc')
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute(),
+    db.kysely.selectFrom('transactions').select((eb) => eb.fn.countAll<number>().as('n')).where('customer_id', '=', customerId).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(total.n) };
+}
+
+/** Branches the scope covers, with their ancestors up to the bank so the tree is whole. */
+export async function branchesIn(db: Db, scope: Scope) {
+  let q = db.kysely.selectFrom('branches').select(['branch_id', 'name', 'parent_id', 'level']).where('active', '=', true);
+  if (scope) q = q.where('branch_id', 'in', scope.length ? [...scope] : ['']);
+  return q.orderBy('branch_id').execute();
+}
