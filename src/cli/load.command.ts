@@ -33,9 +33,9 @@ export async function loadFolders(db: Db, folder: string, opts: LoadManyOptions)
     console.log(opts.brief && r.outcome !== 'refused' ? briefLine(prefix, r) : describeResult(r, formatProblem));
     if (r.outcome === 'refused') break;
   }
-  if (!opts.dryRun && results.some((r) => r.outcome === 'loaded')) {
+  const { refreshCustomerOverview, overviewIsBehind } = await import('../features/customers/customers.overview.js');
+  if (!opts.dryRun && (results.some((r) => r.outcome === 'loaded') || (await overviewIsBehind(db)))) {
     // what the customer list reads: once after the last date, not once per date
-    const { refreshCustomerOverview } = await import('../features/customers/customers.overview.js');
     const t = performance.now();
     const n = await refreshCustomerOverview(db);
     console.log(`Customer overview brought up to date: ${count(n)} customers changed in ${seconds((performance.now() - t) / 1000)} s`);

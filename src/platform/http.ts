@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -65,8 +65,9 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
   const app: FastifyInstance = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
-    // never log query strings: a search can be a phone tail or a name
-    disableRequestLogging: true,
+    // Fastify's own request lines carry the URL with its query string, and a search can be a
+    // phone tail or a name: we log method, route pattern, status and time ourselves instead
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: process.env.STRATUM_TRUST_PROXY === '1',
   });
   app.setValidatorCompiler(validatorCompiler);

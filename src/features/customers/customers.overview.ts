@@ -35,3 +35,14 @@ export async function refreshCustomerOverview(db: Db): Promise<number> {
     return r.rowCount;
   });
 }
+
+/** True when a business date was loaded after the overview was last refreshed (or it was never built). */
+export async function overviewIsBehind(db: Db): Promise<boolean> {
+  const r = await db.session((s) =>
+    s.query<{ behind: boolean }>(
+      `SELECT (SELECT max(business_date) FROM business_dates) IS DISTINCT FROM
+              (SELECT max(aum_date) FROM customer_overview) AS behind`,
+    ),
+  );
+  return r.rows[0]?.behind ?? false;
+}

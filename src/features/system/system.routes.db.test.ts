@@ -38,8 +38,10 @@ describe('the server', () => {
   });
 
   it('answers an unknown address in the one error shape', async () => {
-    const r = await app.inject({ method: 'GET', url: '/api/nothing-here' });
+    const r = await app.inject({ method: 'GET', url: '/api/nothing-here?q=x', headers: { 'accept-language': 'en' } });
     expect(r.statusCode).toBe(404);
     expect(r.json()).toEqual({ error: { code: 'not_found', message: 'There is nothing at GET /api/nothing-here.' } });
+    const zh = await app.inject({ method: 'GET', url: '/api/nothing-here' });
+    expect(zh.json().error.message).toBe('没有这个地址：GET /api/nothing-here');
   });
 });

@@ -1,4 +1,4 @@
-import { App as AntApp, ConfigProvider, Result, Spin, theme } from 'antd';
+import { App as AntApp, ConfigProvider, Spin, theme } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import type { ReactNode } from 'react';
@@ -21,7 +21,7 @@ const THEME = {
 
 /** Pages inside the frame need someone signed in; otherwise to the sign-in page, keeping the address. */
 function RequireUser({ children }: { children: ReactNode }) {
-  const { user, checkError } = useSession();
+  const { user } = useSession();
   const location = useLocation();
   const { t } = useTranslation();
   if (user === undefined) {
@@ -36,12 +36,7 @@ function RequireUser({ children }: { children: ReactNode }) {
   if (user === null) {
     const next = `${location.pathname}${location.search}`;
     const target = next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`;
-    return (
-      <>
-        {checkError && <Result status="warning" title={checkError} />}
-        <Navigate to={target} replace />
-      </>
-    );
+    return <Navigate to={target} replace />;
   }
   return children;
 }

@@ -18,7 +18,7 @@ export function safeNext(next: string | null): string {
 
 export function SignInPage() {
   const { t } = useTranslation();
-  const { user, signIn } = useSession();
+  const { user, signIn, checkError } = useSession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const [error, setError] = useState<string | null>(null);
@@ -54,7 +54,9 @@ export function SignInPage() {
             <Typography.Text type="secondary">{t('app.tagline')}</Typography.Text>
           </div>
         </div>
-        {error && <Alert type="error" showIcon title={t('signIn.failed')} description={error} style={{ marginBottom: 16 }} data-testid="sign-in-error" />}
+        {(error ?? checkError) && (
+          <Alert type="error" showIcon title={t('signIn.failed')} description={error ?? checkError} style={{ marginBottom: 16 }} data-testid="sign-in-error" />
+        )}
         <Form<SignInForm> layout="vertical" requiredMark={false} onFinish={(values) => void onFinish(values)} size="large">
           <Form.Item name="login" label={t('signIn.login')} rules={[{ required: true, whitespace: true, message: t('signIn.loginRequired') }]}>
             <Input id="login" name="login" prefix={<UserOutlined />} placeholder={t('signIn.loginPlaceholder')} autoComplete="username" autoFocus />

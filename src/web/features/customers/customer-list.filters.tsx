@@ -59,15 +59,16 @@ export function CustomerListFilters({ value, onChange }: Props) {
   };
 
   return (
-    <Form layout="inline" className="filter-bar" onFinish={() => apply()}>
+    <Form layout="inline" className="filter-bar" component="div">
       <Form.Item>
-        <Input.Search
+        <Input
           data-testid="customer-search"
           name="q"
           allowClear
           value={q}
           onChange={(e) => setQ(e.target.value)}
-          onSearch={(text) => apply({ q: text })}
+          onPressEnter={() => apply()}
+          prefix={<SearchOutlined style={{ color: 'rgba(0,0,0,0.35)' }} />}
           placeholder={t('customers.searchPlaceholder')}
           style={{ width: 280 }}
           maxLength={40}
@@ -137,7 +138,7 @@ export function CustomerListFilters({ value, onChange }: Props) {
       </Form.Item>
       <Form.Item>
         <Space>
-          <Button type="primary" htmlType="submit" icon={<SearchOutlined />} disabled={rangeInvalid} data-testid="filter-apply">
+          <Button type="primary" onClick={() => apply()} icon={<SearchOutlined />} disabled={rangeInvalid} data-testid="filter-apply">
             {t('common.search')}
           </Button>
           <Button icon={<ReloadOutlined />} onClick={() => onChange({ q: '', branchId: undefined, aumMin: undefined, aumMax: undefined, vipCard: undefined, openedAfter: undefined })} data-testid="filter-reset">
