@@ -21,7 +21,7 @@ const THEME = {
 
 /** Pages inside the frame need someone signed in; otherwise to the sign-in page, keeping the address. */
 function RequireUser({ children }: { children: ReactNode }) {
-  const { user } = useSession();
+  const { user, signedOut } = useSession();
   const location = useLocation();
   const { t } = useTranslation();
   if (user === undefined) {
@@ -35,7 +35,7 @@ function RequireUser({ children }: { children: ReactNode }) {
   }
   if (user === null) {
     const next = `${location.pathname}${location.search}`;
-    const target = next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`;
+    const target = next === '/' || signedOut ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`;
     return <Navigate to={target} replace />;
   }
   return children;

@@ -2,7 +2,7 @@ import { BankOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { Button, Layout, Menu, Space, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { Link, Outlet, useLocation } from 'react-router';
 import { LanguageSwitch } from './language-switch.js';
 import { menuFor } from './menu.js';
 import { useCurrentUser, useSession } from './session.js';
@@ -13,7 +13,6 @@ export function FrameLayout() {
   const user = useCurrentUser();
   const { signOut } = useSession();
   const location = useLocation();
-  const navigate = useNavigate();
   const [signingOut, setSigningOut] = useState(false);
   const entries = menuFor(user.permissions);
   const selected = entries.filter((e) => location.pathname === e.path || location.pathname.startsWith(`${e.path}/`)).map((e) => e.path);
@@ -21,10 +20,9 @@ export function FrameLayout() {
   const onSignOut = async () => {
     setSigningOut(true);
     try {
-      await signOut();
+      await signOut(); // the guard then shows the sign-in page
     } finally {
       setSigningOut(false);
-      void navigate('/sign-in', { replace: true });
     }
   };
 

@@ -11,6 +11,8 @@ interface Session {
   user: CurrentUser | null | undefined;
   /** the error of the first check when it was not simply "not signed in" */
   checkError: string | null;
+  /** true after the user signed out themselves (then the sign-in page keeps no address to return to) */
+  signedOut: boolean;
   signIn: (login: string, password: string) => Promise<CurrentUser>;
   signOut: () => Promise<void>;
   can: (permission: Permission) => boolean;
@@ -21,6 +23,7 @@ const SessionContext = createContext<Session | null>(null);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<CurrentUser | null | undefined>(undefined);
   const [checkError, setCheckError] = useState<string | null>(null);
+  const [signedOut, setSignedOut] = useState(false);
 
   const adopt = useCallback((next: CurrentUser | null) => {
     setCsrfToken(next?.csrfToken ?? null);
@@ -48,6 +51,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async (login: string, password: string) => {
       const current = await sessionApi.signIn(login, password);
       setCheckError(null);
+      setSignedOut(false);
       adopt(current);
       return current;
     },
@@ -58,13 +62,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     try {
       await sessionApi.signOut();
     } finally {
+      setSignedOut(true);
       adopt(null);
     }
   }, [adopt]);
 
   const value = useMemo<Session>(
-    () => ({ user, checkError, signIn, signOut, can: (permission) => user?.permissions.includes(permission) ?? false }),
-    [user, checkError, signIn, signOut],
+    () => ({ user, checkError, signedOut, signIn, signOut, can: (permission) => user?.permissions.includes(permission) ?? false }),
+    [user, checkError, signedOut, signIn, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

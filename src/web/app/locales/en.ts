@@ -65,7 +65,7 @@ export const en: Messages = {
     active: 'Active',
     closed: 'Closed',
     left: 'Left',
-    yearsOld: 'age {{age}}',
+    birthdayAge: '{{date}} (age {{age}})',
   },
   customers: {
     title: 'Customers',

@@ -65,7 +65,7 @@ export const zhCN = {
     active: '正常',
     closed: '已销户',
     left: '已流失',
-    yearsOld: '{{age}} 岁',
+    birthdayAge: '{{date}}（{{age}} 岁）',
   },
   customers: {
     title: '客户',

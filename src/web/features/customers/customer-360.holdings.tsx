@@ -19,7 +19,7 @@ export function AccountsTable({ accounts }: { accounts: Account[] }) {
   const { t } = useTranslation();
   const columns: TableColumnsType<Account> = [
     { key: 'accountId', dataIndex: 'accountId', title: t('customer360.col.accountId'), render: (id: string) => <span className="money">{id}</span> },
-    { key: 'kind', dataIndex: 'kind', title: t('customer360.col.kind'), width: 100, render: (k: Account['kind']) => t(`customer360.kind.${k}`) },
+    { key: 'kind', dataIndex: 'kind', title: t('customer360.col.kind'), width: 130, render: (k: Account['kind']) => t(`customer360.kind.${k}`) },
     { key: 'product', title: t('customer360.col.product'), ellipsis: true, render: (_: unknown, a) => a.productName ?? a.productCode ?? '—' },
     { key: 'balance', dataIndex: 'balance', title: t('customer360.col.balance'), align: 'right', render: (b: string) => <Yuan yuan={b} /> },
     { key: 'openedOn', dataIndex: 'openedOn', title: t('customer360.col.openedOn'), width: 104, render: (d: string) => <Dated date={d} /> },

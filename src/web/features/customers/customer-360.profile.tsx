@@ -9,7 +9,7 @@ export function CustomerProfile({ profile }: { profile: Customer360Data['profile
   const { t } = useTranslation();
   const none = t('common.none');
   const gender = profile.gender === 'M' ? t('common.male') : profile.gender === 'F' ? t('common.female') : none;
-  const birthday = profile.birthDate ? `${profile.birthDate}${profile.age === null ? '' : `（${t('common.yearsOld', { age: profile.age })}）`}` : none;
+  const birthday = profile.birthDate ? (profile.age === null ? profile.birthDate : t('common.birthdayAge', { date: profile.birthDate, age: profile.age })) : none;
   return (
     <Card size="small" title={t('customer360.profile')} className="section-card">
       <Descriptions size="small" column={{ xs: 1, sm: 2, xl: 2, xxl: 3 }} bordered data-testid="customer-profile" styles={{ label: { width: 110 } }}>
