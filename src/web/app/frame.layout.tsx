@@ -1,5 +1,5 @@
 import { BankOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
-import { Button, Layout, Menu, Space, Tag, Tooltip, Typography } from 'antd';
+import { Button, Layout, Menu, Space, Tag, Tooltip } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
@@ -57,23 +57,22 @@ export function FrameLayout() {
         </Space>
       </Layout.Header>
       <Layout>
-        <Layout.Sider width={184} theme="light" collapsible breakpoint="lg" className="frame__sider">
-          <Menu
-            mode="inline"
-            selectedKeys={selected}
-            items={entries.map((e) => {
-              const Icon = e.icon;
-              return { key: e.path, icon: <Icon />, label: <Link to={e.path}>{t(e.labelKey)}</Link> };
-            })}
-          />
-        </Layout.Sider>
+        {entries.length > 0 && (
+          <Layout.Sider width={184} theme="light" collapsible breakpoint="lg" className="frame__sider">
+            <Menu
+              mode="inline"
+              selectedKeys={selected}
+              items={entries.map((e) => {
+                const Icon = e.icon;
+                return { key: e.path, icon: <Icon />, label: <Link to={e.path}>{t(e.labelKey)}</Link> };
+              })}
+            />
+          </Layout.Sider>
+        )}
         <Layout.Content className="frame__content">
           <Outlet />
         </Layout.Content>
       </Layout>
-      <Typography.Text type="secondary" className="frame__footer">
-        {t('app.fullName')}
-      </Typography.Text>
     </Layout>
   );
 }

@@ -42,7 +42,7 @@ export const en: Messages = {
   home: {
     welcome: 'Welcome, {{name}}',
     nothingYet: 'There is nothing for your role ({{role}}) here yet.',
-    nothingYetHint: 'Customer data is open to branch roles only; ask an administrator if you need a different role.',
+    nothingYetHint: 'Customer data is open to branch roles only; pages for your role will appear in the menu once they exist.',
   },
   errors: {
     notFound: 'Page not found',

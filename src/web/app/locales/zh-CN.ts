@@ -42,7 +42,7 @@ export const zhCN = {
   home: {
     welcome: '{{name}}，您好',
     nothingYet: '您的角色（{{role}}）暂时没有可用的页面。',
-    nothingYetHint: '客户数据仅对网点业务岗位开放；如需访问，请联系系统管理员调整角色。',
+    nothingYetHint: '客户数据仅对网点业务岗位开放；您的角色可用的页面上线后会出现在左侧菜单。',
   },
   errors: {
     notFound: '页面不存在',
