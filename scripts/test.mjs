@@ -2,7 +2,7 @@
 // The whole test suite, as CI runs it: every test on the embedded PGlite, then the database
 // tests (*.db.test.ts) again on the PostgreSQL server. Ends with the line "N passed, N failed".
 import { spawnSync, execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import pg from 'pg';
 
 const SERVER = process.env.STRATUM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -39,6 +39,26 @@ async function ensureServer() {
   return false;
 }
 
+/** Debian's Chromium (and a CJK font, so screenshots show Chinese), installed when missing. */
+function ensureChromium() {
+  const chromium = process.env.STRATUM_CHROMIUM ?? '/usr/bin/chromium';
+  const fontMissing = !existsSync('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc');
+  if (existsSync(chromium) && !fontMissing) return true;
+  console.log('Installing Debian packages for the browser tests: chromium fonts-wqy-microhei …');
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+  const run = (args) => spawnSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  let r = run(['apt-get', 'install', '-y', '--no-install-recommends', 'chromium', 'fonts-wqy-microhei']);
+  if (r.status !== 0) {
+    run(['apt-get', 'update']);
+    r = run(['apt-get', 'install', '-y', '--no-install-recommends', 'chromium', 'fonts-wqy-microhei']);
+  }
+  if (!existsSync(chromium)) {
+    console.log(`FAILED: Chromium could not be installed at ${chromium} (apt-get install chromium); the browser tests cannot run.`);
+    return false;
+  }
+  return true;
+}
+
 function runVitest(name, env, filters) {
   const out = `test-results/vitest-${name}.json`;
   const unhandled = `test-results/unhandled-${name}.txt`;
@@ -47,7 +67,7 @@ function runVitest(name, env, filters) {
   console.log(`\n=== tests on ${name} ===`);
   const r = spawnSync(
     process.execPath,
-    ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', '--reporter=./test/unhandled-reporter.ts', `--outputFile.json=${out}`, ...filters, ...extra],
+    ['node_modules/vitest/vitest.mjs', 'run', ...(name === 'browser' ? ['-c', 'vitest.browser.config.ts'] : []), '--reporter=default', '--reporter=json', '--reporter=./test/unhandled-reporter.ts', `--outputFile.json=${out}`, ...filters, ...extra],
     { stdio: 'inherit', env: { ...process.env, ...env, STRATUM_UNHANDLED_FILE: unhandled } },
   );
   if (!existsSync(out)) return { passed: 0, failed: 1, skipped: 0, crashed: true, status: r.status };
@@ -72,6 +92,20 @@ if (await ensureServer()) {
 } else {
   console.log(`FAILED: the PostgreSQL server at ${SERVER} is not running and could not be started; the database tests cannot run on it.`);
   runs.push(['postgres', { passed: 0, failed: 1, skipped: 0, crashed: true, status: 1 }]);
+}
+
+// the browser tests: the built web app on the real server, driven by Chromium
+const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'inherit' });
+if (built.status !== 0) {
+  console.log('FAILED: the web app does not build; the browser tests cannot run.');
+  runs.push(['browser', { passed: 0, failed: 1, skipped: 0, crashed: true, status: 1 }]);
+} else if (!ensureChromium()) {
+  runs.push(['browser', { passed: 0, failed: 1, skipped: 0, crashed: true, status: 1 }]);
+} else {
+  rmSync('test-results/screenshots', { recursive: true, force: true });
+  runs.push(['browser', runVitest('browser', { STRATUM_TEST_ENGINE: 'pglite' }, [])]);
+  const shots = existsSync('test-results/screenshots') ? readdirSync('test-results/screenshots').sort() : [];
+  console.log(`\nScreenshots of the browser tests (test-results/screenshots/): ${shots.join(', ') || 'none'}`);
 }
 
 let passed = 0, failed = 0, skipped = 0;

@@ -1,0 +1,121 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newPage, screenshot, startStratum, type Running } from './harness.js';
+
+// A customer manager's first morning: sign in, find a customer by the phone tail they were
+// given, open the 360 page, read it in English, sign out. And a forgotten password.
+
+let run: Running;
+beforeAll(async () => {
+  run = await startStratum();
+});
+afterAll(async () => {
+  await run?.stop();
+});
+
+const loginOf = (role: string) => {
+  const l = run.logins.find((x) => x.role === role);
+  if (!l) throw new Error(`the demo bank has no ${role}`);
+  return l;
+};
+
+async function signIn(page: Page, login: string, password: string) {
+  await page.locator('#login').fill(login);
+  await page.locator('#password').fill(password);
+  await page.getByTestId('sign-in-submit').click();
+}
+
+describe('a customer manager at work', () => {
+  it('signs in, finds a customer by phone tail, opens the 360 page, switches language, signs out', async () => {
+    const manager = loginOf('customer_manager');
+    // a customer of the manager's outlet whose phone tail is unique within it
+    const pick = await run.db.session((s) =>
+      s.query<{ customer_id: string; name: string; phone: string }>(
+        `SELECT c.customer_id, c.name, c.phone FROM customers c
+          WHERE c.branch_id = (SELECT branch_id FROM staff WHERE staff_id = $1) AND c.status = 'active' AND c.phone IS NOT NULL
+            AND (SELECT count(*) FROM customers d WHERE d.branch_id = c.branch_id AND right(d.phone, 4) = right(c.phone, 4)) = 1
+          ORDER BY c.customer_id LIMIT 1`,
+        [manager.login],
+      ),
+    );
+    const customer = pick.rows[0];
+    if (!customer) throw new Error('no customer with a unique phone tail in the outlet');
+    const tail = customer.phone.slice(-4);
+
+    const page = await newPage(run, 'zh-CN');
+    await page.goto(`${run.url}/customers`);
+    await page.locator('#login').waitFor();
+    await screenshot(page, '01-sign-in-zh');
+    await signIn(page, manager.login, run.password);
+
+    await expect.poll(() => page.getByTestId('user-name').textContent()).toContain(manager.name);
+    expect(await page.getByTestId('user-role').textContent()).toBe('个人客户经理');
+    await page.getByTestId('customer-search').fill(tail);
+    await page.getByTestId('customer-search').press('Enter');
+    const row = page.locator(`tr[data-row-key="${customer.customer_id}"]`);
+    await row.waitFor();
+    await expect.poll(() => page.locator('tbody tr[data-row-key]').count()).toBe(1);
+    expect(await row.textContent()).toContain(customer.name);
+    expect(await row.textContent()).toContain(`****${tail}`);
+    expect(page.url()).toContain(`q=${tail}`);
+    await screenshot(page, '02-customer-list-search-zh');
+
+    await row.click();
+    await page.getByTestId('customer-360').waitFor();
+    expect(await page.getByTestId('customer-name').textContent()).toContain(customer.name);
+    expect(await page.getByTestId('customer-id').textContent()).toBe(customer.customer_id);
+    await page.getByTestId('aum-chart').locator('canvas').waitFor();
+    const body = (await page.content()) ?? '';
+    expect(body).not.toContain(customer.phone);
+    expect(body).toContain(`${customer.phone.slice(0, 3)}****${tail}`);
+    await screenshot(page, '03-customer-360-zh');
+
+    await page.getByTestId('lang-switch').click();
+    await expect.poll(() => page.getByTestId('user-role').textContent()).toBe('Customer manager');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.reload();
+    await page.getByTestId('customer-360').waitFor();
+    expect(await page.getByTestId('user-role').textContent()).toBe('Customer manager');
+    await screenshot(page, '04-customer-360-en');
+
+    await page.getByTestId('sign-out').click();
+    await page.locator('#login').waitFor();
+    await page.goto(`${run.url}/customers/${customer.customer_id}`);
+    await page.locator('#login').waitFor();
+    expect(await page.getByTestId('customer-360').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('five wrong passwords lock the account, and the page says so', async () => {
+    const teller = loginOf('counter_teller');
+    const page = await newPage(run, 'zh-CN');
+    await page.goto(run.url);
+    await page.locator('#login').waitFor();
+    for (let i = 1; i <= 4; i++) {
+      await signIn(page, teller.login, `wrong-${i}-pass`);
+      await expect.poll(() => page.getByTestId('sign-in-error').textContent()).toContain('员工号或密码不正确');
+    }
+    await signIn(page, teller.login, 'wrong-5-pass');
+    await expect.poll(() => page.getByTestId('sign-in-error').textContent()).toContain('账户已锁定');
+    await screenshot(page, '05-sign-in-locked-zh');
+    // even the right password is refused while locked
+    await signIn(page, teller.login, run.password);
+    await expect.poll(() => page.getByTestId('sign-in-error').textContent()).toContain('账户已锁定');
+    expect(await page.getByTestId('user-name').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('an English browser gets the English app, and the menu shows only what the role may use', async () => {
+    const head = loginOf('branch_head');
+    const page = await newPage(run, 'en-US');
+    await page.goto(run.url);
+    await page.locator('#login').waitFor();
+    expect(await page.getByTestId('sign-in-submit').textContent()).toMatch(/sign in/i);
+    await signIn(page, head.login, run.password);
+    await expect.poll(() => page.getByTestId('user-role').textContent()).toBe('Branch head');
+    await page.goto(`${run.url}/customers`);
+    await page.locator('tbody tr[data-row-key]').first().waitFor();
+    await screenshot(page, '06-customer-list-en');
+    await page.context().close();
+  });
+});

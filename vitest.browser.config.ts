@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Browser tests: the real server (embedded database, built web app) driven by Debian's Chromium
+// through playwright-core. scripts/test.mjs builds the web app and installs Chromium first.
+export default defineConfig({
+  test: {
+    include: ['test/browser/**/*.test.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 300_000,
+    pool: 'forks',
+    fileParallelism: false,
+    setupFiles: ['test/setup.ts'],
+    env: { NODE_ENV: 'test' },
+  },
+});
