@@ -156,6 +156,19 @@ describe('the customer 360', () => {
     });
   });
 
+  it('refuses bad parameters of the 360 routes, naming them', async () => {
+    const s = await as(OUTLET_STAFF.customer_manager);
+    const long = await s.get(`/api/customers/${'C'.repeat(41)}`, { 'accept-language': 'en' });
+    expect(long.statusCode).toBe(400);
+    expect(Object.keys(long.json().error.fields)).toEqual(['customerId']);
+    const paged = await s.get('/api/customers/C1/transactions?page=0&pageSize=1000');
+    expect(paged.statusCode).toBe(400);
+    expect(Object.keys(paged.json().error.fields).sort()).toEqual(['page', 'pageSize']);
+    expect(paged.json().error.message).toMatch(/^查询参数有误/);
+    const days = await s.get('/api/customers/C1/aum-history?days=many');
+    expect(Object.keys(days.json().error.fields)).toEqual(['days']);
+  });
+
   it('gives the AUM history per business date', async () => {
     const r = await (await as(OUTLET_STAFF.customer_manager)).get('/api/customers/C1/aum-history?days=30');
     expect(r.json().data.points).toEqual([{ date: '2026-11-20', aum: '202300.00', deposits: '152300.00', wealth: '50000.00', fund: '0.00', insurance: '0.00' }]);
