@@ -1,0 +1,449 @@
+// npm run bench:api — GET /api/customers (the customer list) through the whole HTTP stack in
+// process (app.inject: routing, session lookup, scope, schema validation, SQL, serialisation),
+// against its floor: the very page query + capped count the request ran, replayed as plain SQL
+// through the same Db, in the same process. Per scenario: p50, p95 and max of both, the ratio of
+// the p95s, and PASS/FAIL against the issue's aim (p95 under 100 ms for a page of 50, 1,000,000
+// customers).
+//
+//   npm run bench:api -- [--engine pg|pglite] [--customers 1000000] [--n 200] [--warmup 10]
+//                        [--budget 30] [--only TEXT] [--explain] [--keep] [--reuse]
+//
+// --customers  default 1,000,000 on the server, 200,000 on PGlite (loading a million takes long)
+// --n          timed requests per scenario (fewer when a pass runs out of --budget seconds)
+// --only       run only the scenarios whose name contains TEXT
+// --explain    print the plan of every scenario's page and count query, not only the slowest page
+// --keep       keep the loaded database (stratum_bench_api_N on the server, .bench/pglite-api-N)
+// --reuse      use a database kept by --keep instead of generating and loading again
+//
+// The feed (one day, layout 'single', no everyday transactions: the list does not read them) is
+// generated once into .bench/ and reused while its parameters stay the same. The baseline SQL is
+// captured from the request itself (a Kysely plugin on the same Db compiles each query it is
+// given), so the floor is always the SQL the API runs, never a hand copy that drifts.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CompiledQuery, KyselyPlugin } from 'kysely';
+import pg from 'pg';
+import { buildStratumApp } from '../src/app.js';
+import { hashPassword } from '../src/features/access/access.password.js';
+import { upsertAccount } from '../src/features/access/access.sql.js';
+import { refreshCustomerOverview } from '../src/features/customers/customers.overview.js';
+import { generateDemoBank } from '../src/features/demo/demo.generate.js';
+import { loadFeed, type LoadProgress } from '../src/features/feed/feed.load.js';
+import { openDb, type Db } from '../src/platform/db.js';
+import { migrate } from '../src/platform/migrate.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
+const num = (name: string, dflt: number) => {
+  const v = opt(name);
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} wants a positive number, not ${v}`);
+  return n;
+};
+const engine = opt('engine') ?? 'pg';
+if (engine !== 'pg' && engine !== 'pglite') throw new Error('--engine is pg or pglite');
+const CUSTOMERS = Math.round(num('customers', engine === 'pg' ? 1_000_000 : 200_000));
+const N = Math.round(num('n', 200));
+const WARMUP = Math.round(num('warmup', 10));
+const BUDGET_MS = num('budget', 30) * 1000;
+const ONLY = opt('only');
+const AIM_MS = 100;
+const PAGE_SIZE = 50;
+const SERVER = process.env.STRATUM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ROOT = path.resolve('.bench');
+const PASSWORD = 'Bench-secret-123';
+
+const fmt = (n: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(n);
+const secs = (t: number) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
+
+// ── the data ────────────────────────────────────────────────────────────────────────────────
+
+async function feedFor(customers: number): Promise<string> {
+  const dir = path.join(ROOT, `feed-api-${customers}-d1-t0`);
+  const marker = path.join(dir, 'done.json');
+  if (existsSync(marker)) return path.join(dir, readFileSync(marker, 'utf8').trim());
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  console.log(`generating ${fmt(customers)} customers (1 day, no everyday transactions) into ${dir} …`);
+  const t = performance.now();
+  let last = 0;
+  const summary = await generateDemoBank(
+    { customers, days: 1, seed: 42, out: dir, layout: 'single', txnsPerCustomerDay: 0 },
+    (done, total, phase) => {
+      if (performance.now() - last > 5000) {
+        last = performance.now();
+        console.log(`  ${phase}: ${fmt(done)} / ${fmt(total)}`);
+      }
+    },
+  );
+  console.log(`  generated in ${secs(t)}: ${JSON.stringify(summary.rows)}`);
+  const folder = summary.folders[0];
+  if (!folder) throw new Error('the generator wrote no folder');
+  writeFileSync(marker, path.basename(folder));
+  return folder;
+}
+
+async function loadInto(db: Db, folder: string): Promise<void> {
+  await migrate(db);
+  console.log(`loading ${folder} …`);
+  let t = performance.now();
+  let phase = '';
+  let lastLine = 0;
+  const r = await loadFeed(db, folder, {
+    onProgress: (p: LoadProgress) => {
+      const now = performance.now();
+      if (p.phase !== phase || now - lastLine > 10_000) {
+        phase = p.phase;
+        lastLine = now;
+        const where = p.file ? ` ${p.file}` : '';
+        console.log(`  ${p.phase}${where}: ${fmt(p.bytesDone / 1e6)} / ${fmt(p.bytesTotal / 1e6)} MB (${secs(t)})`);
+      }
+    },
+  });
+  if (r.outcome !== 'loaded') throw new Error(`the load was ${r.outcome}: ${JSON.stringify(r.problems.slice(0, 5))}`);
+  console.log(`  ${fmt(r.rows)} rows loaded in ${r.seconds.toFixed(1)} s`);
+  t = performance.now();
+  const written = await refreshCustomerOverview(db);
+  console.log(`  customer_overview refreshed: ${fmt(written)} rows in ${secs(t)}`);
+}
+
+/** Planner statistics, as autovacuum would gather shortly after a load (PGlite has no autovacuum). */
+async function analyze(db: Db): Promise<void> {
+  const t = performance.now();
+  await db.session((s) => s.exec('ANALYZE customer_overview; ANALYZE customers; ANALYZE branches; ANALYZE staff; ANALYZE sessions'));
+  console.log(`ANALYZE of the tables the list reads: ${secs(t)}`);
+}
+
+interface Opened {
+  db: Db;
+  close: () => Promise<void>;
+}
+
+async function openServer(): Promise<Opened> {
+  const name = `stratum_bench_api_${CUSTOMERS}`;
+  const admin = new pg.Client({ connectionString: SERVER });
+  admin.on('error', () => {});
+  await admin.connect();
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+  let db: Db;
+  if (args.includes('--reuse') && exists) {
+    console.log(`reusing the kept database ${name}`);
+    db = await openDb({ databaseUrl: url.toString() });
+  } else {
+    const folder = await feedFor(CUSTOMERS);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+    db = await openDb({ databaseUrl: url.toString() });
+    await loadInto(db, folder);
+  }
+  return {
+    db,
+    close: async () => {
+      await db.close();
+      if (!args.includes('--keep')) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+async function openEmbedded(): Promise<Opened> {
+  const dir = path.join(ROOT, `pglite-api-${CUSTOMERS}`);
+  let db: Db;
+  if (args.includes('--reuse') && existsSync(path.join(dir, 'PG_VERSION'))) {
+    console.log(`reusing the kept PGlite database ${dir}`);
+    db = await openDb({ dataDir: dir });
+  } else {
+    const folder = await feedFor(CUSTOMERS);
+    rmSync(dir, { recursive: true, force: true });
+    db = await openDb({ dataDir: dir });
+    await loadInto(db, folder);
+  }
+  return {
+    db,
+    close: async () => {
+      await db.close();
+      if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ── who asks, and with what ─────────────────────────────────────────────────────────────────
+
+/** mulberry32: the same filter values every run */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(xs: readonly T[]): T => {
+    if (!xs.length) throw new Error('nothing to pick from');
+    return xs[Math.floor(next() * xs.length)] as T;
+  };
+  return { next, pick, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)) };
+}
+type Rng = ReturnType<typeof rng>;
+
+interface Sample {
+  outlets: string[];
+  subBranches: string[];
+  branches: string[];
+  surnames: string[];
+  phoneTails: string[];
+  customerIds: string[];
+  /** opened_on dates after which 0.5–10% of the customers opened */
+  recentDates: string[];
+  dept: string;
+  manager: { login: string; outlet: string; customers: number };
+  head: { login: string; branch: string; level: string };
+}
+
+async function sample(db: Db): Promise<Sample> {
+  return db.session(async (s) => {
+    const col = async (sql: string, params: unknown[] = []) => (await s.query<{ v: string }>(sql, params)).rows.map((r) => String(r.v));
+    const byLevel = (level: string) => col(`SELECT branch_id AS v FROM branches WHERE level = $1 AND active ORDER BY branch_id`, [level]);
+    const [dept] = await col(`SELECT staff_id AS v FROM staff WHERE role = 'pb_dept' AND active ORDER BY staff_id LIMIT 1`);
+    // the customer manager of the outlet with the most customers: the biggest own-outlet scope
+    const mgr = (
+      await s.query<{ login: string; outlet: string; customers: number }>(
+        `SELECT s.staff_id AS login, s.branch_id AS outlet, n.customers
+           FROM staff s JOIN (SELECT branch_id, count(*)::int AS customers FROM customer_overview GROUP BY branch_id) n ON n.branch_id = s.branch_id
+          WHERE s.role = 'customer_manager' AND s.active ORDER BY n.customers DESC, s.staff_id LIMIT 1`,
+      )
+    ).rows[0];
+    // the branch head highest in the tree: the widest subtree scope
+    const head = (
+      await s.query<{ login: string; branch: string; level: string }>(
+        `SELECT s.staff_id AS login, s.branch_id AS branch, b.level FROM staff s JOIN branches b ON b.branch_id = s.branch_id
+          WHERE s.role = 'branch_head' AND s.active
+          ORDER BY CASE b.level WHEN 'bank' THEN 0 WHEN 'branch' THEN 1 WHEN 'sub_branch' THEN 2 ELSE 3 END, s.staff_id LIMIT 1`,
+      )
+    ).rows[0];
+    if (!dept || !mgr || !head) throw new Error('the demo bank has no pb_dept, customer_manager or branch_head staff');
+    const q = [0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995];
+    const dates = (
+      await s.query<{ d: string[] }>(`SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY opened_on)::text[] AS d FROM customer_overview`, [q])
+    ).rows[0]?.d;
+    return {
+      outlets: await byLevel('outlet'),
+      subBranches: await byLevel('sub_branch'),
+      branches: await byLevel('branch'),
+      surnames: await col(`SELECT left(name, 1) AS v FROM customer_overview GROUP BY 1 ORDER BY count(*) DESC LIMIT 10`),
+      phoneTails: await col(`SELECT phone_tail AS v FROM customer_overview TABLESAMPLE SYSTEM (1) REPEATABLE (42) WHERE phone_tail IS NOT NULL LIMIT 500`),
+      customerIds: await col(`SELECT customer_id AS v FROM customer_overview TABLESAMPLE SYSTEM (1) REPEATABLE (7) LIMIT 500`),
+      recentDates: (dates ?? []).map(String),
+      dept,
+      manager: mgr,
+      head,
+    };
+  });
+}
+
+type Who = 'dept' | 'manager' | 'head';
+interface Scenario {
+  name: string;
+  who: Who;
+  /** the query string of one request, varied per request */
+  params: (r: Rng, s: Sample) => Record<string, string | number>;
+}
+
+const WAN = 10_000; // 万
+const SCENARIOS: Scenario[] = [
+  { name: 'dept · no filter · aum_desc · page 1', who: 'dept', params: () => ({ sort: 'aum_desc' }) },
+  { name: 'dept · no filter · aum_desc · page 20', who: 'dept', params: (r) => ({ sort: 'aum_desc', page: r.int(18, 22) }) },
+  { name: 'dept · outlet · aum_desc', who: 'dept', params: (r, s) => ({ branchId: r.pick(s.outlets), sort: 'aum_desc' }) },
+  { name: 'dept · sub-branch · aum_desc', who: 'dept', params: (r, s) => ({ branchId: r.pick(s.subBranches), sort: 'aum_desc' }) },
+  { name: 'dept · branch (分行) · aum_desc', who: 'dept', params: (r, s) => ({ branchId: r.pick(s.branches), sort: 'aum_desc', page: r.int(1, 3) }) },
+  {
+    name: 'dept · AUM 50万–300万 · aum_desc',
+    who: 'dept',
+    params: (r) => ({ aumMin: 50 * WAN, aumMax: 300 * WAN, sort: 'aum_desc', page: r.int(1, 10) }),
+  },
+  { name: 'dept · VIP card · aum_desc', who: 'dept', params: (r) => ({ vipCard: 'true', sort: 'aum_desc', page: r.int(1, 10) }) },
+  { name: 'dept · opened after · aum_desc', who: 'dept', params: (r, s) => ({ openedAfter: r.pick(s.recentDates), sort: 'aum_desc' }) },
+  { name: 'dept · search phone tail', who: 'dept', params: (r, s) => ({ q: r.pick(s.phoneTails) }) },
+  { name: 'dept · search surname', who: 'dept', params: (r, s) => ({ q: r.pick(s.surnames), page: r.int(1, 3) }) },
+  // cut 3 digits: up to 1,000 customer numbers share the prefix
+  { name: 'dept · search customer no. prefix', who: 'dept', params: (r, s) => ({ q: r.pick(s.customerIds).slice(0, -3) }) },
+  { name: 'dept · no filter · sort name', who: 'dept', params: (r) => ({ sort: 'name', page: r.int(1, 5) }) },
+  // a name search sorted by name: with an index on (name, …) the planner may walk it filtering on
+  // the prefix instead of reading the matches (measured ~370 ms for 王 at 1,000,000): keep it in view
+  { name: 'dept · search surname · sort name', who: 'dept', params: (r, s) => ({ q: r.pick(s.surnames), sort: 'name' }) },
+  { name: 'dept · no filter · sort aum_asc', who: 'dept', params: (r) => ({ sort: 'aum_asc', page: r.int(1, 5) }) },
+  { name: 'dept · no filter · sort opened_desc', who: 'dept', params: (r) => ({ sort: 'opened_desc', page: r.int(1, 5) }) },
+  {
+    name: 'dept · outlet + VIP + AUM ≥ 50万',
+    who: 'dept',
+    params: (r, s) => ({ branchId: r.pick(s.outlets), vipCard: 'true', aumMin: 50 * WAN, sort: 'aum_desc' }),
+  },
+  {
+    name: 'manager · own outlet · AUM ≥ x · aum_desc',
+    who: 'manager',
+    params: (r) => ({ aumMin: r.pick([5, 10, 20, 50]) * WAN, sort: 'aum_desc' }),
+  },
+  { name: 'manager · own outlet · search surname', who: 'manager', params: (r, s) => ({ q: r.pick(s.surnames) }) },
+  { name: 'head · own subtree · aum_desc', who: 'head', params: (r) => ({ sort: 'aum_desc', page: r.int(1, 3) }) },
+];
+
+// ── measuring ───────────────────────────────────────────────────────────────────────────────
+
+/** Records the SQL of every Kysely query run through the Db it is plugged into. */
+function capturing(db: Db): { db: Db; take: () => CompiledQuery[] } {
+  let seen: CompiledQuery[] = [];
+  const executor = db.kysely.getExecutor();
+  const plugin: KyselyPlugin = {
+    transformQuery: (a) => {
+      seen.push(executor.compileQuery(a.node, a.queryId));
+      return a.node;
+    },
+    transformResult: async (a) => a.result,
+  };
+  return {
+    db: { ...db, kysely: db.kysely.withPlugin(plugin) },
+    take: () => {
+      const out = seen;
+      seen = [];
+      return out;
+    },
+  };
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+function stats(ms: number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  return { n: s.length, p50: quantile(s, 0.5), p95: quantile(s, 0.95), max: s[s.length - 1] ?? NaN };
+}
+type Stats = ReturnType<typeof stats>;
+
+interface Result {
+  name: string;
+  api: Stats;
+  sql: Stats;
+  rows: number;
+  total: string;
+  lastPage: CompiledQuery;
+  lastCount: CompiledQuery;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t = performance.now();
+  const v = await fn();
+  return [performance.now() - t, v];
+}
+
+const opened = engine === 'pg' ? await openServer() : await openEmbedded();
+const { db } = opened;
+try {
+  await analyze(db);
+  const s = await sample(db);
+  console.log(
+    `${fmt(CUSTOMERS)} customers, ${s.branches.length} branches, ${s.subBranches.length} sub-branches, ${s.outlets.length} outlets; ` +
+      `manager ${s.manager.login} of ${s.manager.outlet} (${fmt(s.manager.customers)} customers); head ${s.head.login} of ${s.head.branch} (${s.head.level})`,
+  );
+
+  const hash = await hashPassword(PASSWORD);
+  const logins: Record<Who, string> = { dept: s.dept, manager: s.manager.login, head: s.head.login };
+  for (const login of Object.values(logins)) await upsertAccount(db, { login, staffId: login, isAdmin: false, displayName: null, passwordHash: hash });
+
+  const cap = capturing(db);
+  const app = await buildStratumApp({ db: cap.db, webDir: null, signInRateLimit: 100_000 });
+  await app.ready();
+  const cookies = {} as Record<Who, string>;
+  for (const [who, login] of Object.entries(logins) as [Who, string][]) {
+    const r = await app.inject({ method: 'POST', url: '/api/session', payload: { login, password: PASSWORD } });
+    const c = r.cookies.find((k) => k.name === 'stratum_session');
+    if (r.statusCode !== 200 || !c) throw new Error(`sign-in of ${login} failed: ${r.statusCode} ${r.body}`);
+    cookies[who] = `stratum_session=${c.value}`;
+  }
+
+  const results: Result[] = [];
+  const chosen = SCENARIOS.filter((sc) => !ONLY || sc.name.includes(ONLY));
+  if (!chosen.length) throw new Error(`no scenario's name contains ${ONLY}`);
+  console.log(`\n${chosen.length} scenarios, page size ${PAGE_SIZE}, ${WARMUP} warm-up + up to ${N} requests each (at most ${BUDGET_MS / 1000} s a pass)`);
+  for (const [i, sc] of chosen.entries()) {
+    const r = rng(1000 + i);
+    const urls = Array.from({ length: WARMUP + N }, () => {
+      const p = new URLSearchParams(Object.entries({ ...sc.params(r, s), pageSize: PAGE_SIZE }).map(([k, v]): [string, string] => [k, String(v)]));
+      return `/api/customers?${p.toString()}`;
+    });
+
+    // the API, recording the page and count query each request ran
+    const apiMs: number[] = [];
+    const floor: [CompiledQuery, CompiledQuery][] = [];
+    let rows = 0;
+    let total = '';
+    let started = performance.now();
+    for (const [k, url] of urls.entries()) {
+      if (k >= WARMUP && performance.now() - started > BUDGET_MS && apiMs.length >= 20) break;
+      if (k === WARMUP) started = performance.now();
+      cap.take();
+      const [ms, res] = await timed(() => app.inject({ method: 'GET', url, headers: { cookie: cookies[sc.who] } }));
+      if (res.statusCode !== 200) throw new Error(`${sc.name}: GET ${url} answered ${res.statusCode} ${res.body}`);
+      const sqls = cap.take().filter((q) => q.sql.includes('"customer_overview"'));
+      const page = sqls.find((q) => q.sql.startsWith('with "page"'));
+      const count = sqls.find((q) => q.sql.includes('count(*)'));
+      if (!page || !count) throw new Error(`${sc.name}: the page or count query was not seen: ${sqls.map((q) => q.sql).join('\n')}`);
+      floor.push([page, count]);
+      if (k >= WARMUP) apiMs.push(ms);
+      const data = (res.json() as { data: { items: unknown[]; total: number; totalIsLowerBound: boolean } }).data;
+      rows = data.items.length;
+      total = `${fmt(data.total)}${data.totalIsLowerBound ? '+' : ''}`;
+    }
+
+    // the floor: the same two queries, as plain SQL through the same Db, in parallel as the API runs them
+    const sqlMs: number[] = [];
+    for (const [k, [page, count]] of floor.entries()) {
+      const [ms] = await timed(() =>
+        Promise.all([db.session((x) => x.query(page.sql, page.parameters)), db.session((x) => x.query(count.sql, count.parameters))]),
+      );
+      if (k >= WARMUP) sqlMs.push(ms);
+    }
+    const last = floor[floor.length - 1];
+    if (!last) throw new Error('no request ran');
+    const res: Result = { name: sc.name, api: stats(apiMs), sql: stats(sqlMs), rows, total, lastPage: last[0], lastCount: last[1] };
+    results.push(res);
+    console.log(
+      `  ${sc.name}: n ${res.api.n}, api p95 ${res.api.p95.toFixed(1)} ms, sql p95 ${res.sql.p95.toFixed(1)} ms  (last: ${rows} rows of ${total})`,
+    );
+  }
+  await app.close();
+
+  // CJK characters take two columns in a terminal
+  const width = (t: string) => [...t].reduce((n, ch) => n + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
+  const pad = (t: string, n: number) => t + ' '.repeat(Math.max(0, n - width(t)));
+  const w = Math.max(...results.map((x) => width(x.name)));
+  const col = (v: number) => v.toFixed(1).padStart(7);
+  console.log(
+    `\n${engine === 'pg' ? 'PostgreSQL server' : 'PGlite'}, ${fmt(CUSTOMERS)} customers, page of ${PAGE_SIZE}; ms; api = GET /api/customers via app.inject, sql = its page + count query alone`,
+  );
+  console.log(`${pad('scenario', w)}    n  api p50  api p95  api max  sql p50  sql p95  sql max  api÷sql p95   aim p95 < ${AIM_MS} ms`);
+  for (const x of results) {
+    console.log(
+      `${pad(x.name, w)} ${String(x.api.n).padStart(4)} ${col(x.api.p50)}  ${col(x.api.p95)}  ${col(x.api.max)}  ${col(x.sql.p50)}  ${col(x.sql.p95)}  ${col(x.sql.max)}  ${(x.api.p95 / x.sql.p95).toFixed(2).padStart(10)}×   ${x.api.p95 < AIM_MS ? 'PASS' : 'FAIL'}`,
+    );
+  }
+  const failed = results.filter((x) => x.api.p95 >= AIM_MS);
+  console.log(failed.length ? `\n${failed.length} of ${results.length} scenarios miss the aim.` : `\nall ${results.length} scenarios meet the aim.`);
+
+  const explain = async (q: CompiledQuery) =>
+    (await db.session((x) => x.query<Record<string, string>>(`EXPLAIN ${q.sql}`, q.parameters))).rows.map((r) => `    ${Object.values(r)[0]}`).join('\n');
+  const slowest = [...results].sort((a, b) => b.api.p95 - a.api.p95)[0];
+  if (slowest) {
+    console.log(`\nplan of the slowest scenario's page query (${slowest.name}), parameters ${JSON.stringify(slowest.lastPage.parameters)}:`);
+    console.log(await explain(slowest.lastPage));
+  }
+  if (args.includes('--explain')) {
+    for (const x of results) {
+      console.log(`\n${x.name} — page, parameters ${JSON.stringify(x.lastPage.parameters)}:\n${await explain(x.lastPage)}`);
+      console.log(`${x.name} — count:\n${await explain(x.lastCount)}`);
+    }
+  }
+} finally {
+  await opened.close();
+}
