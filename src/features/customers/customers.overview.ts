@@ -32,6 +32,8 @@ export async function refreshCustomerOverview(db: Db): Promise<number> {
               EXCLUDED.aum, EXCLUDED.aum_date, EXCLUDED.vip_grade)`,
       [date],
     );
+    // fresh statistics for the list's plans (the embedded engine has no autovacuum to do it)
+    await s.exec('ANALYZE customer_overview');
     return r.rowCount;
   });
 }

@@ -27,7 +27,7 @@ function filtered(db: Db, scope: Scope, branches: readonly string[] | null, f: C
   if (text) {
     q = q.where((eb: ExpressionBuilder<Schema, 'customer_overview'>) => {
       const any = [
-        eb('customer_overview.name', 'like', likePrefix(text)),
+        eb(sql<string>`customer_overview.name collate "C"`, 'like', likePrefix(text)),
         eb('customer_overview.customer_id', 'like', likePrefix(text.toUpperCase())),
       ];
       if (/^\d{4}$/.test(text)) any.push(eb('customer_overview.phone_tail', '=', text));
@@ -50,7 +50,8 @@ export async function listCustomers(db: Db, scope: Scope, branches: readonly str
   const [column, direction] = ORDER[f.sort];
   const base = filtered(db, scope, branches, f);
   let page = base.select(['customer_overview.customer_id', 'customer_overview.aum', 'customer_overview.vip_grade', 'customer_overview.opened_on', 'customer_overview.name as sort_name']);
-  page = page.orderBy(sql.ref(`customer_overview.${column}`), direction);
+  // names sort in byte order, the order of the index that also serves the name search
+  page = page.orderBy(column === 'name' ? sql`customer_overview.name collate "C"` : sql.ref(`customer_overview.${column}`), direction);
   if (column !== 'customer_id') page = page.orderBy('customer_overview.customer_id', 'asc');
   const rowsQuery = db.kysely
     .with('page', () => page.limit(f.pageSize).offset((f.page - 1) * f.pageSize))
@@ -70,7 +71,7 @@ export async function listCustomers(db: Db, scope: Scope, branches: readonly str
       'b.name as branch_name',
     ])
     // the join does not keep the page's order: sort again by the same keys
-    .orderBy(sql.ref(`page.${column === 'name' ? 'sort_name' : column}`), direction)
+    .orderBy(column === 'name' ? sql`page.sort_name collate "C"` : sql.ref(`page.${column}`), direction)
     .orderBy('page.customer_id', 'asc');
   const [rows, counted] = await Promise.all([
     rowsQuery.execute(),

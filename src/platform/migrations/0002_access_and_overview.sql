@@ -46,7 +46,8 @@ CREATE TABLE customer_overview (
 -- the list's usual shapes: a branch sorted by AUM, the whole scope sorted by AUM, searches
 CREATE INDEX customer_overview_branch_aum_idx ON customer_overview (branch_id, aum DESC, customer_id);
 CREATE INDEX customer_overview_aum_idx ON customer_overview (aum DESC, customer_id);
-CREATE INDEX customer_overview_name_idx ON customer_overview (name text_pattern_ops);
+-- byte order ("C"): serves both a name search (LIKE '王%') and the sort by name, in one index
+CREATE INDEX customer_overview_name_idx ON customer_overview ((name COLLATE "C"), customer_id);
 CREATE INDEX customer_overview_id_prefix_idx ON customer_overview (customer_id text_pattern_ops);
 CREATE INDEX customer_overview_phone_tail_idx ON customer_overview (phone_tail);
 CREATE INDEX customer_overview_opened_idx ON customer_overview (opened_on);
