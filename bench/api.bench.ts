@@ -19,6 +19,7 @@
 // generated once into .bench/ and reused while its parameters stay the same. The baseline SQL is
 // captured from the request itself (a Kysely plugin on the same Db compiles each query it is
 // given), so the floor is always the SQL the API runs, never a hand copy that drifts.
+import './quiet-logs.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CompiledQuery, KyselyPlugin } from 'kysely';

@@ -26,10 +26,12 @@ function filtered(db: Db, scope: Scope, branches: readonly string[] | null, f: C
   const text = f.q?.trim();
   if (text) {
     q = q.where((eb: ExpressionBuilder<Schema, 'customer_overview'>) => {
-      const any = [
-        eb(sql<string>`customer_overview.name collate "C"`, 'like', likePrefix(text)),
-        eb('customer_overview.customer_id', 'like', likePrefix(text.toUpperCase())),
-      ];
+      // only the readings the text allows: Chinese is a name, 4 digits a phone tail (or the
+      // digits of a customer number), letters and digits a customer number (or a Latin name).
+      // An OR with a reading that cannot match would keep the planner off the name index.
+      const any = [];
+      if (!/^\d+$/.test(text)) any.push(eb(sql<string>`customer_overview.name collate "C"`, 'like', likePrefix(text)));
+      if (/^[A-Za-z0-9-]+$/.test(text)) any.push(eb('customer_overview.customer_id', 'like', likePrefix(text.toUpperCase())));
       if (/^\d{4}$/.test(text)) any.push(eb('customer_overview.phone_tail', '=', text));
       return eb.or(any);
     });
