@@ -1,0 +1,187 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildAccount, buildBranches, buildCustomer, buildLoan, buildProducts, buildStaff, buildTransaction, feedDir, validIdNumber, writeFeed, type FeedFiles, type Row } from '../../../test/feed-builder.js';
+import { openTestDb } from '../../../test/test-db.js';
+import type { Db } from '../../platform/db.js';
+import { loadFeed } from '../feed/feed.load.js';
+import { runTiering, tiersAsOf } from './tiering.batch.js';
+
+// Hand-computed expectations at the boundaries of ../shared/POLICIES.md, evaluated set-based.
+
+let db: Db;
+beforeEach(async () => {
+  db = await openTestDb();
+});
+afterEach(async () => {
+  await db.close();
+});
+
+const D = '2026-11-20';
+let n = 0;
+/** A customer with exactly these accounts (current balance unless a kind is given). */
+function customer(id: string, accounts: Row[] = [], over: Row = {}): { customer: Row; accounts: Row[] } {
+  n++;
+  return {
+    customer: buildCustomer({ customer_id: id, name: `客户${id}`, id_number: validIdNumber('19850315', String(100 + (n % 900)).padStart(3, '0')), phone: `1380000${String(n).padStart(4, '0')}`, ...over }),
+    accounts: accounts.map((a, i) => buildAccount({ account_id: `${id}-A${i}`, customer_id: id, ...a })),
+  };
+}
+
+function bank(people: { customer: Row; accounts: Row[] }[], extra: Partial<FeedFiles> = {}): FeedFiles {
+  return {
+    branches: buildBranches(),
+    staff: buildStaff(),
+    products: buildProducts(),
+    customers: people.map((p) => p.customer),
+    accounts: people.flatMap((p) => p.accounts),
+    cards: [],
+    loans: [],
+    transactions: [],
+    ...extra,
+  };
+}
+
+async function load(date: string, files: FeedFiles, mode: 'full' | 'delta' = 'full') {
+  const r = await loadFeed(db, writeFeed(path.join(feedDir(), date), { business_date: date, mode }, files));
+  expect(r.outcome, JSON.stringify(r.problems)).toBe('loaded');
+}
+
+async function tiers(model: string): Promise<Record<string, string>> {
+  const r = await db.session((s) => s.query<{ customer_id: string; tier: string }>('SELECT customer_id, tier FROM customer_tiers WHERE model = $1', [model]));
+  return Object.fromEntries(r.rows.map((x) => [x.customer_id, x.tier]));
+}
+
+async function fact<T>(customerId: string, name: string): Promise<T> {
+  const r = await db.session((s) => s.query<Record<string, T>>(`SELECT ${name} AS v FROM customer_facts WHERE customer_id = $1 AND business_date = $2`, [customerId, D]));
+  return r.rows[0]?.v as T;
+}
+
+describe('aum_band at every boundary', () => {
+  it('includes each lower bound and excludes the upper, to the fen; loans are not assets', async () => {
+    await load(
+      D,
+      bank([
+        customer('NONE'),
+        customer('B0', [{ balance: '999.99' }]),
+        customer('B1LOW', [{ balance: '1000.00' }]),
+        customer('B1HIGH', [{ balance: '49999.99' }]),
+        customer('B2LOW', [{ balance: '50000.00' }]),
+        customer('B2FEN', [{ balance: '50000.01' }]),
+        customer('SPLIT', [{ balance: '30000.00' }, { kind: 'wealth', product_code: 'WM1', balance: '20000.00', matures_on: '2027-01-01' }]),
+        customer('LOAN', [{ balance: '49999.99' }, { kind: 'loan', product_code: '', balance: '1000000.00' }]),
+        customer('CLOSED', [{ balance: '49999.99' }, { balance: '100000.00', status: 'closed' }]),
+        customer('B3', [{ balance: '200000.00' }]),
+        customer('B4', [{ kind: 'time_deposit', product_code: 'TD12', balance: '2999999.99', matures_on: '2027-11-20' }]),
+        customer('B5', [{ kind: 'time_deposit', product_code: 'TD12', balance: '3000000.00', matures_on: '2027-11-20' }]),
+      ]),
+    );
+    const r = await runTiering(db, D);
+    expect(r.customers).toBe(12);
+    expect(await tiers('aum_band')).toEqual({
+      NONE: 'below',
+      B0: 'below',
+      B1LOW: 'band_1',
+      B1HIGH: 'band_1',
+      B2LOW: 'band_2',
+      B2FEN: 'band_2',
+      SPLIT: 'band_2',
+      LOAN: 'band_1',
+      CLOSED: 'band_1',
+      B3: 'band_3',
+      B4: 'band_4',
+      B5: 'band_5',
+    });
+  });
+});
+
+describe('value_tier on the net contribution, exactly', () => {
+  it('2,500.00 in a current account with no transactions earns exactly the cost of 50: break-even; a fen less is loss-making', async () => {
+    await load(D, bank([customer('ZERO', [{ balance: '2500.00' }]), customer('NEG', [{ balance: '2499.99' }]), customer('V1000', [{ balance: '52500.00' }]), customer('HV', [{ balance: '502500.00' }])]));
+    await runTiering(db, D);
+    expect(await fact<string>('ZERO', 'net_contribution::text')).toBe('0.000000');
+    expect(await fact<string>('NEG', 'net_contribution::text')).toBe('-0.000200');
+    expect(await tiers('value_tier')).toEqual({ ZERO: 'break_even', NEG: 'loss_making', V1000: 'valuable', HV: 'high_value' });
+  });
+});
+
+describe('savings_grade', () => {
+  it('90 overdue days make a risk customer; 89 do not; the deposit term counts whole months', async () => {
+    const td = (id: string, matures: string) => customer(id, [{ kind: 'time_deposit', product_code: 'TD12', balance: '100000.00', opened_on: '2024-03-15', matures_on: matures }]);
+    await load(
+      D,
+      bank([td('OD90', '2025-03-15'), td('OD89', '2025-03-15'), td('T12', '2025-03-15'), td('T11', '2025-03-14'), customer('NODEP')], {
+        loans: [buildLoan({ loan_id: 'L90', customer_id: 'OD90', overdue_days: '90' }), buildLoan({ loan_id: 'L89', customer_id: 'OD89', overdue_days: '89' })],
+      }),
+    );
+    await runTiering(db, D);
+    expect(await fact<string>('T12', 'deposit_term_months::int')).toBe(12);
+    expect(await fact<string>('T11', 'deposit_term_months::int')).toBe(11);
+    expect(await fact<string>('NODEP', 'deposit_term_months::int')).toBe(0);
+    // 89 days: not a risk customer (deposits 10万 ≥ 5万), but not good either (overdue ≥ 30)
+    expect(await tiers('savings_grade')).toMatchObject({ OD90: 'risk', OD89: 'ordinary', T12: 'good', NODEP: 'ordinary' });
+  });
+});
+
+describe('facts in China time', () => {
+  it('a transaction at 00:10 China time on the first day of the 90 days, written with a Z offset, counts; 23:50 the day before does not', async () => {
+    await load(
+      D,
+      bank([customer('TX', [{ balance: '100.00' }])], {
+        transactions: [
+          buildTransaction({ txn_id: 'IN', customer_id: 'TX', account_id: 'TX-A0', booked_at: '2026-08-22T16:10:00Z', amount: '-100.00', channel: 'pos' }),
+          buildTransaction({ txn_id: 'OUT', customer_id: 'TX', account_id: 'TX-A0', booked_at: '2026-08-22T15:50:00Z', amount: '-200.00', channel: 'pos' }),
+        ],
+      }),
+    );
+    await runTiering(db, D);
+    expect(await fact<number>('TX', 'txns_90d')).toBe(1);
+    expect(await fact<string>('TX', 'spending_90d::text')).toBe('100.00');
+    expect(await fact<string>('TX', 'preferred_channel')).toBe('card');
+  });
+
+  it('a customer who opened today has a tenure of 0 and gets every model', async () => {
+    await load(D, bank([customer('NEW', [{ balance: '60000.00', opened_on: D }], { opened_on: D, birth_date: '2000-11-21' })]));
+    await runTiering(db, D);
+    expect(await fact<number>('NEW', 'tenure_years')).toBe(0);
+    expect(await fact<number>('NEW', 'age')).toBe(25);
+    const r = await db.session((s) => s.query<{ model: string }>(`SELECT model FROM customer_tiers WHERE customer_id = 'NEW' ORDER BY model`));
+    expect(r.rows.map((x) => x.model)).toEqual(['aum_band', 'relationship_tier', 'savings_grade', 'tags.behaviour', 'tags.channel', 'tags.life_stage', 'tags.needs', 'value_tier']);
+  });
+});
+
+describe('history, reruns and order', () => {
+  it('keeps a history row only on change, reruns without duplicates, refuses an earlier date, and exports as of a date', async () => {
+    await load('2026-11-19', bank([customer('UP', [{ balance: '49999.99' }]), customer('SAME', [{ balance: '1000.00' }])]));
+    await runTiering(db, '2026-11-19');
+    await load(D, { accounts: [buildAccount({ account_id: 'UP-A0', customer_id: 'UP', balance: '50000.00' })] }, 'delta');
+    const first = await runTiering(db, D);
+    expect(first.models.find((m) => m.model === 'aum_band')?.changed).toBe(1);
+    const again = await runTiering(db, D);
+    expect(again.models.find((m) => m.model === 'aum_band')?.changed).toBe(1);
+    const hist = await db.session((s) =>
+      s.query<{ customer_id: string; business_date: string; from_tier: string | null; to_tier: string }>(
+        `SELECT customer_id, business_date, from_tier, to_tier FROM tier_history WHERE model = 'aum_band' ORDER BY business_date, customer_id`,
+      ),
+    );
+    expect(hist.rows).toEqual([
+      { customer_id: 'SAME', business_date: '2026-11-19', from_tier: null, to_tier: 'band_1' },
+      { customer_id: 'UP', business_date: '2026-11-19', from_tier: null, to_tier: 'band_1' },
+      { customer_id: 'UP', business_date: D, from_tier: 'band_1', to_tier: 'band_2' },
+    ]);
+    expect(await tiers('aum_band')).toEqual({ UP: 'band_2', SAME: 'band_1' });
+    await expect(runTiering(db, '2026-11-19')).rejects.toThrow('2026-11-19 is before 2026-11-20, the last business date evaluated');
+    await expect(runTiering(db, '2026-11-21')).rejects.toThrow('2026-11-21 has not been loaded');
+    const asOf19: unknown[] = [];
+    for await (const rows of tiersAsOf(db, 'aum_band', '2026-11-19')) asOf19.push(...rows);
+    expect(asOf19).toEqual([
+      { customer_id: 'SAME', tier: 'band_1', since: '2026-11-19' },
+      { customer_id: 'UP', tier: 'band_1', since: '2026-11-19' },
+    ]);
+    const asOf20: unknown[] = [];
+    for await (const rows of tiersAsOf(db, 'aum_band', D, 1)) asOf20.push(...rows);
+    expect(asOf20).toEqual([
+      { customer_id: 'SAME', tier: 'band_1', since: '2026-11-19' },
+      { customer_id: 'UP', tier: 'band_2', since: D },
+    ]);
+  });
+});

@@ -1,0 +1,134 @@
+import type { Db, SqlSession } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { computeFacts } from './tiering.facts.js';
+import { ensureBuiltInPolicies, policiesInEffect } from './tiering.policies.js';
+import { compilePolicy, type CompiledModel } from './tiering.policy.js';
+
+// The tiering step of the daily batch: facts for the date, then every published model, each
+// one set-based statement. One transaction: a crash leaves the previous state, a rerun of the
+// same date puts that date's changes back first and gives the same result.
+
+const TIERING_LOCK = 7_310_004;
+
+export interface TieringProgress {
+  step: string;
+  done: number;
+  total: number;
+}
+
+export interface TieringResult {
+  businessDate: string;
+  customers: number;
+  models: { model: string; version: number; changed: number; seconds: number }[];
+  factsSeconds: number;
+  seconds: number;
+}
+
+/** Puts back the state before a date's evaluation of a model (for a rerun of that date). */
+async function undoDate(s: SqlSession, model: string, date: string): Promise<void> {
+  await s.query(
+    `UPDATE customer_tiers t SET tier = h.from_tier, since = h.from_since, policy_version = h.from_version
+       FROM tier_history h
+      WHERE h.model = $1 AND h.business_date = $2::date AND h.from_tier IS NOT NULL
+        AND t.customer_id = h.customer_id AND t.model = $1`,
+    [model, date],
+  );
+  await s.query(
+    `DELETE FROM customer_tiers t USING tier_history h
+      WHERE h.model = $1 AND h.business_date = $2::date AND h.from_tier IS NULL
+        AND t.customer_id = h.customer_id AND t.model = $1`,
+    [model, date],
+  );
+  await s.query('DELETE FROM tier_history WHERE model = $1 AND business_date = $2::date', [model, date]);
+  await s.query('DELETE FROM tier_runs WHERE model = $1 AND business_date = $2::date', [model, date]);
+}
+
+/** Evaluates one model for every customer with facts on the date; writes only changes. Returns how many changed. */
+export async function evaluateModel(s: SqlSession, m: CompiledModel, date: string, version: number): Promise<number> {
+  const n = m.params.length;
+  const [d, model, v] = [`$${n + 1}::date`, `$${n + 2}::text`, `$${n + 3}::int`];
+  const r = await s.query(
+    `WITH eval AS (
+       SELECT f.customer_id, ${m.expression} AS tier FROM customer_facts f WHERE f.business_date = ${d}
+     ), changed AS (
+       SELECT e.customer_id, e.tier, t.tier AS from_tier, t.since AS from_since, t.policy_version AS from_version
+         FROM eval e LEFT JOIN customer_tiers t ON t.customer_id = e.customer_id AND t.model = ${model}
+        WHERE t.tier IS DISTINCT FROM e.tier
+     ), history AS (
+       INSERT INTO tier_history (customer_id, model, business_date, from_tier, from_since, from_version, to_tier, policy_version)
+       SELECT customer_id, ${model}, ${d}, from_tier, from_since, from_version, tier, ${v} FROM changed
+     )
+     INSERT INTO customer_tiers (customer_id, model, tier, since, policy_version)
+     SELECT customer_id, ${model}, tier, ${d}, ${v} FROM changed
+     ON CONFLICT (customer_id, model) DO UPDATE
+       SET tier = EXCLUDED.tier, since = EXCLUDED.since, policy_version = EXCLUDED.policy_version`,
+    [...m.params, date, m.model, version],
+  );
+  return r.rowCount;
+}
+
+/** `stratum batch run --date D`: facts, then every model in effect on D. */
+export async function runTiering(db: Db, businessDate: string, onProgress?: (p: TieringProgress) => void): Promise<TieringResult> {
+  const started = performance.now();
+  return db.transaction(async (s) => {
+    await s.query('SELECT pg_advisory_xact_lock($1)', [TIERING_LOCK]);
+    const loaded = await s.query<{ latest: string | null; has: boolean }>(
+      'SELECT max(business_date) AS latest, bool_or(business_date = $1::date) AS has FROM business_dates',
+      [businessDate],
+    );
+    const latestLoaded = loaded.rows[0]?.latest ?? null;
+    if (!loaded.rows[0]?.has) {
+      throw new AppError('bad_request', `${businessDate} has not been loaded${latestLoaded ? ` (the latest loaded business date is ${latestLoaded})` : ''}: load its feed first, then run the batch for it.`);
+    }
+    const lastRun = await s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM tier_runs');
+    const last = lastRun.rows[0]?.d ?? null;
+    if (last && businessDate < last) {
+      throw new AppError('bad_request', `${businessDate} is before ${last}, the last business date evaluated; dates are evaluated in order (${last} itself may be run again).`);
+    }
+    await ensureBuiltInPolicies(s);
+    const policies = await policiesInEffect(s, businessDate);
+    const models = policies.flatMap((p) => compilePolicy(p.document).map((m) => ({ m, version: p.version })));
+    const total = models.length + 1;
+    onProgress?.({ step: 'facts', done: 0, total });
+    const f0 = performance.now();
+    const customers = await computeFacts(s, businessDate);
+    const factsSeconds = (performance.now() - f0) / 1000;
+    const result: TieringResult = { businessDate, customers, models: [], factsSeconds, seconds: 0 };
+    for (const [i, { m, version }] of models.entries()) {
+      onProgress?.({ step: m.model, done: i + 1, total });
+      const t0 = performance.now();
+      await undoDate(s, m.model, businessDate);
+      const changed = await evaluateModel(s, m, businessDate, version);
+      const seconds = (performance.now() - t0) / 1000;
+      await s.query(
+        'INSERT INTO tier_runs (model, business_date, policy_version, customers, changed, seconds) VALUES ($1, $2::date, $3, $4, $5, $6)',
+        [m.model, businessDate, version, customers, changed, seconds.toFixed(3)],
+      );
+      result.models.push({ model: m.model, version, changed, seconds });
+    }
+    onProgress?.({ step: 'done', done: total, total });
+    result.seconds = (performance.now() - started) / 1000;
+    return result;
+  });
+}
+
+/** Every customer's tier under a model as of a date, from the history: customer_id, tier, since. */
+export async function* tiersAsOf(db: Db, model: string, date: string, chunk = 50_000): AsyncGenerator<{ customer_id: string; tier: string; since: string }[]> {
+  let after = '';
+  for (;;) {
+    const r = await db.session((s) =>
+      s.query<{ customer_id: string; tier: string; since: string }>(
+        `SELECT DISTINCT ON (customer_id) customer_id, to_tier AS tier, business_date AS since
+           FROM tier_history
+          WHERE model = $1 AND business_date <= $2::date AND customer_id > $3
+          ORDER BY customer_id, business_date DESC
+          LIMIT $4`,
+        [model, date, after, chunk],
+      ),
+    );
+    if (!r.rows.length) return;
+    yield r.rows;
+    after = r.rows[r.rows.length - 1]?.customer_id ?? after;
+    if (r.rows.length < chunk) return;
+  }
+}
