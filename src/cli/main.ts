@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { registerBatch, registerTiers } from './batch.command.js';
 import { registerDb } from './db.command.js';
+import { registerPolicy } from './policy.command.js';
 import { registerDemo } from './demo.command.js';
 import { registerLoad } from './load.command.js';
 import { registerServe } from './serve.command.js';
@@ -27,6 +29,9 @@ registerDemo(program);
 registerDb(program);
 registerServe(program);
 registerUser(program);
+registerBatch(program);
+registerTiers(program);
+registerPolicy(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,7 +7,7 @@ export interface Progress {
   stop(): void;
 }
 
-export function progressBar(unit: 'MB' | 'rows' = 'MB'): Progress {
+export function progressBar(unit: 'MB' | 'rows' | 'steps' = 'MB'): Progress {
   if (!process.stderr.isTTY) return { update() {}, stop() {} };
   const scale = unit === 'MB' ? 1 / (1024 * 1024) : 1;
   const bar = new cliProgress.SingleBar(

@@ -185,3 +185,47 @@ describe('history, reruns and order', () => {
     ]);
   });
 });
+
+describe('publishing and simulating', () => {
+  it('the simulator predicts exactly what publishing and evaluating then do, and changes nothing itself', async () => {
+    const { simulatePolicy } = await import('./tiering.simulate.js');
+    const { publishPolicy, policyVersions } = await import('./tiering.policies.js');
+    const { builtInPolicies } = await import('./tiering.policies.js');
+    await load('2026-11-19', bank([customer('A', [{ balance: '450000.00' }]), customer('B', [{ balance: '600000.00' }]), customer('C', [{ balance: '1000.00' }])]));
+    await runTiering(db, '2026-11-19');
+    await load(D, { accounts: [buildAccount({ account_id: 'C-A0', customer_id: 'C', balance: '999.99' })] }, 'delta');
+    const base = builtInPolicies().find((p) => p.model === 'aum_band');
+    if (!base || base.kind !== 'bands') throw new Error('no aum_band');
+    // draft: band_4 from 40万 instead of 50万
+    const draft = { ...base, tiers: base.tiers.map((t) => (t.id === 'band_4' ? { ...t, min: 400000 } : t)) };
+    const before = await tiers('aum_band');
+    const sim = await simulatePolicy(db, draft, D);
+    expect(await tiers('aum_band')).toEqual(before);
+    const model = sim.models[0];
+    expect(model?.moved).toBe(1);
+    expect(model?.migration.filter((m) => m.from !== m.to)).toEqual([{ from: 'band_3', to: 'band_4', customers: 1 }]);
+    expect(model?.tiers.filter((t) => t.customers > 0)).toEqual([
+      { tier: 'below', customers: 1, aum: '999.99' },
+      { tier: 'band_4', customers: 2, aum: '1050000.00' },
+    ]);
+
+    const v2 = await publishPolicy(db, draft, { publishedBy: 'S01', reason: '40万 starts band 4', effectiveFrom: D });
+    expect(v2.version).toBe(2);
+    await runTiering(db, D);
+    expect(await tiers('aum_band')).toEqual({ A: 'band_4', B: 'band_4', C: 'below' });
+    const counts = Object.values(await tiers('aum_band')).reduce<Record<string, number>>((acc, t) => ({ ...acc, [t]: (acc[t] ?? 0) + 1 }), {});
+    expect(counts).toEqual(Object.fromEntries((model?.tiers ?? []).filter((t) => t.customers > 0).map((t) => [t.tier, t.customers])));
+    const hist = await db.session((s) => s.query<{ customer_id: string; policy_version: number }>(`SELECT customer_id, policy_version FROM tier_history WHERE model = 'aum_band' AND business_date = $1 ORDER BY customer_id`, [D]));
+    expect(hist.rows).toEqual([
+      { customer_id: 'A', policy_version: 2 },
+      { customer_id: 'C', policy_version: 2 },
+    ]);
+    // the old version stays readable; an earlier effective date than the last is refused
+    expect((await policyVersions(db, 'aum_band')).map((v) => [v.version, v.effectiveFrom, v.publishedBy])).toEqual([
+      [1, '1900-01-01', 'stratum'],
+      [2, D, 'S01'],
+    ]);
+    await expect(publishPolicy(db, draft, { publishedBy: 'S01', reason: 'x', effectiveFrom: '2026-11-01' })).rejects.toThrow('cannot take effect earlier');
+    await expect(publishPolicy(db, { ...draft, tiers: [] }, { publishedBy: 'S01', reason: 'x', effectiveFrom: D })).rejects.toThrow('The policy is not valid: tiers');
+  });
+});
