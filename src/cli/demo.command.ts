@@ -92,6 +92,15 @@ export function registerDemo(program: Command): void {
           process.exitCode = 1;
           return;
         }
+        // the daily batch for the latest date, unless it already ran for it
+        const { runTiering } = await import('../features/tiering/tiering.batch.js');
+        const latest = results.at(-1)?.businessDate;
+        const done = await db.session((s) => s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM tier_runs'));
+        if (latest && done.rows[0]?.d !== latest) {
+          const t = performance.now();
+          const tiering = await runTiering(db, latest);
+          console.log(`Tiering for ${latest}: ${count(tiering.customers)} customers under ${tiering.models.length} models and tag groups in ${seconds((performance.now() - t) / 1000)} s`);
+        }
         const { ensureDemoLogins, DEMO_PASSWORD } = await import('../features/access/access.demo.js');
         const logins = await ensureDemoLogins(db);
         const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port}/`;

@@ -34,10 +34,12 @@ CREATE TABLE customer_facts (
   occupation           text,
   risk_level           text,
   tenure_years         integer NOT NULL,
-  aum_growth_90d       numeric(18, 6),
+  -- ratios unrounded (numeric without a scale): 5.2万 ÷ 4万 − 1 is exactly 0.30, and 51,999.99 ÷ 40,000 − 1
+  -- must stay below it, not round up to it
+  aum_growth_90d       numeric,
   product_kinds        integer NOT NULL,
   -- (wealth + fund + insurance) / aum; NULL when aum is 0
-  investment_share     numeric(18, 8),
+  investment_share     numeric,
   PRIMARY KEY (customer_id, business_date)
 ) PARTITION BY RANGE (business_date);
 
