@@ -64,7 +64,7 @@ const people: Person[] = [
 function files(date: string): FeedFiles {
   const past = date === PAST;
   const accounts = people.flatMap((p) => {
-    if (past) return p.accounts.map((a) => ({ ...a, balance: p.pastBalance ?? a.balance }));
+    if (past) return p.accounts.map((a): Row => ({ ...a, balance: p.pastBalance ?? a.balance ?? "0" }));
     return p.accounts;
   });
   const tx = (id: string, customer: string, over: Row) => buildTransaction({ txn_id: id, customer_id: customer, account_id: `${customer}-A`, booked_at: '2026-11-20T10:00:00+08:00', amount: '-10.00', ...over });
