@@ -182,6 +182,14 @@ export interface CustomerOverviewTable {
   vip_grade: 'gold' | 'platinum' | 'diamond' | null;
 }
 
+export interface CustomerTierTable {
+  customer_id: string;
+  model: string;
+  tier: string;
+  since: DateText;
+  policy_version: number;
+}
+
 export interface Schema {
   branches: BranchTable;
   staff: StaffTable;
@@ -197,4 +205,5 @@ export interface Schema {
   user_accounts: UserAccountTable;
   sessions: SessionTable;
   customer_overview: CustomerOverviewTable;
+  customer_tiers: CustomerTierTable;
 }

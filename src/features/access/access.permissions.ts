@@ -6,6 +6,9 @@ import type { StaffRole } from '../../platform/schema.js';
 export const PERMISSIONS = [
   'customers.read', // the customer list and the customer 360 page, within the role's scope
   'users.manage', // staff accounts: passwords, unlocking
+  'policies.read', // tiering policies: versions, simulation of a draft
+  'policies.publish', // publishing a new version of a policy
+  'reports.branch', // tier mix and migration of the branch (within scope)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -24,14 +27,15 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read'],
-  cm_supervisor: ['customers.read'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch'],
+  cm_supervisor: ['customers.read', 'reports.branch'],
   customer_manager: ['customers.read'],
   lobby_manager: ['customers.read'],
   vip_teller: ['customers.read'],
   counter_teller: ['customers.read'],
   lobby_assistant: ['customers.read'],
-  pb_dept: ['customers.read'],
+  // the department owns the tiering policies (seed 002: the head office sets the tier model)
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };

@@ -21,6 +21,8 @@ export const CustomerListQuery = z
     aumMax: NonNegMoneyParam.optional().describe('yuan, exclusive'),
     vipCard: z.enum(['true', 'false']).optional().describe('true: holds an active gold, platinum or diamond card'),
     openedAfter: DateText.optional().describe('customers who opened their first account on or after this date'),
+    aumBand: z.string().regex(/^[a-z][a-z0-9_]*$/).max(40).optional().describe('a tier of the aum_band model, e.g. band_4'),
+    relationshipTier: z.string().regex(/^[a-z][a-z0-9_]*$/).max(40).optional().describe('a tier of the relationship_tier model: vip, potential, mass'),
     sort: z.enum(CUSTOMER_SORTS).default('aum_desc'),
     page: z.coerce.number().int().min(1).max(100_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
@@ -42,6 +44,9 @@ export const CustomerListItem = z.object({
   aum: Money,
   vipCard: z.enum(VIP_GRADES).nullable(),
   status: z.enum(['active', 'left']),
+  /** tiers from the latest batch run (null before the first) */
+  aumBand: z.string().nullable(),
+  relationshipTier: z.string().nullable(),
 });
 export type CustomerListItem = z.infer<typeof CustomerListItem>;
 

@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 // Every customer-reading route, with a customer in the caller's way. A new route goes here.
-const CUSTOMER_ROUTES = (id: string) => [`/api/customers/${id}`, `/api/customers/${id}/aum-history`, `/api/customers/${id}/transactions`];
+const CUSTOMER_ROUTES = (id: string) => [`/api/customers/${id}`, `/api/customers/${id}/aum-history`, `/api/customers/${id}/transactions`, `/api/customers/${id}/tiers`];
 
 describe('the customer list', () => {
   it('shows a customer manager the customers of their own outlet, richest first, phones masked', async () => {
@@ -65,6 +65,8 @@ describe('the customer list', () => {
       aum: '202300.00',
       vipCard: 'gold',
       status: 'active',
+      aumBand: null, // no batch has run on this bank
+      relationshipTier: null,
     });
     expect(r.body).not.toContain(FULL_PHONE_C1);
   });

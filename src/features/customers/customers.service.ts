@@ -31,6 +31,8 @@ export async function customerList(db: Db, user: SignedInUser, f: CustomerListQu
     aum: r.aum,
     vipCard: r.vip_grade,
     status: r.status,
+    aumBand: r.aum_band,
+    relationshipTier: r.relationship_tier,
   }));
   return {
     items,

@@ -23,6 +23,19 @@ function filtered(db: Db, scope: Scope, branches: readonly string[] | null, f: C
   if (f.vipCard === 'true') q = q.where('customer_overview.vip_grade', 'is not', null);
   if (f.vipCard === 'false') q = q.where('customer_overview.vip_grade', 'is', null);
   if (f.openedAfter) q = q.where('customer_overview.opened_on', '>=', f.openedAfter);
+  for (const [model, tier] of [['aum_band', f.aumBand], ['relationship_tier', f.relationshipTier]] as const) {
+    if (!tier) continue;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('customer_tiers')
+          .select(sql.lit(1).as('one'))
+          .whereRef('customer_tiers.customer_id', '=', 'customer_overview.customer_id')
+          .where('customer_tiers.model', '=', model)
+          .where('customer_tiers.tier', '=', tier),
+      ),
+    );
+  }
   const text = f.q?.trim();
   if (text) {
     q = q.where((eb: ExpressionBuilder<Schema, 'customer_overview'>) => {
@@ -60,7 +73,11 @@ export async function listCustomers(db: Db, scope: Scope, branches: readonly str
     .selectFrom('page')
     .innerJoin('customers as c', 'c.customer_id', 'page.customer_id')
     .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
+    .leftJoin('customer_tiers as band', (j) => j.onRef('band.customer_id', '=', 'page.customer_id').on('band.model', '=', 'aum_band'))
+    .leftJoin('customer_tiers as rel', (j) => j.onRef('rel.customer_id', '=', 'page.customer_id').on('rel.model', '=', 'relationship_tier'))
     .select([
+      'band.tier as aum_band',
+      'rel.tier as relationship_tier',
       'page.customer_id',
       'page.aum',
       'page.vip_grade',

@@ -1,0 +1,209 @@
+import { parse as parseYaml, stringify } from 'yaml';
+import type { Db, SqlSession } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { text } from '../../platform/i18n.js';
+import { branchSubtree } from '../access/access.sql.js';
+import type { SignedInUser } from '../access/access.service.js';
+import { findCustomer } from '../customers/customers.sql.js';
+import { explainTier, modelLabel, tierLabel, tierRank } from './tiering.explain.js';
+import { ensureBuiltInPolicies, policyVersions, publishPolicy, type PublishedPolicy } from './tiering.policies.js';
+import { checkPolicy, type PolicyDocument } from './tiering.policy.js';
+import { simulatePolicy } from './tiering.simulate.js';
+
+// Tiers as staff see them: a customer's tiers with the reason and the history, the branch's tier
+// mix and migration, and the policies (read, simulate, publish).
+
+const notFound = () => new AppError('not_found', text('没有这位客户，或该客户不在您的权限范围内。', 'There is no such customer within your scope.'));
+
+/** The newest version of each policy document, by model (a tag group's model maps to the tags policy). */
+async function currentPolicies(s: SqlSession): Promise<Map<string, PolicyDocument>> {
+  await ensureBuiltInPolicies(s);
+  const r = await s.query<{ model: string; document: PolicyDocument }>('SELECT DISTINCT ON (model) model, document FROM policies ORDER BY model, version DESC');
+  return new Map(r.rows.map((x) => [x.model, x.document]));
+}
+const policyOf = (policies: Map<string, PolicyDocument>, model: string) => policies.get(model.startsWith('tags.') ? 'tags' : model);
+
+export async function customerTiers(db: Db, user: SignedInUser, customerId: string) {
+  if (!(await findCustomer(db, user.scope, customerId))) throw notFound();
+  return db.session(async (s) => {
+    const policies = await currentPolicies(s);
+    const tiers = await s.query<{ model: string; tier: string; since: string; policy_version: number }>(
+      'SELECT model, tier, since, policy_version FROM customer_tiers WHERE customer_id = $1 ORDER BY model',
+      [customerId],
+    );
+    const facts = await s.query<Record<string, unknown> & { business_date: string }>(
+      'SELECT * FROM customer_facts WHERE customer_id = $1 ORDER BY business_date DESC LIMIT 1',
+      [customerId],
+    );
+    const f = facts.rows[0] ?? {};
+    const asOf = (facts.rows[0]?.business_date as string | undefined) ?? null;
+    const history = await s.query<{ model: string; business_date: string; from_tier: string | null; to_tier: string; policy_version: number }>(
+      'SELECT model, business_date, from_tier, to_tier, policy_version FROM tier_history WHERE customer_id = $1 ORDER BY business_date DESC, model LIMIT 200',
+      [customerId],
+    );
+    const models = tiers.rows.filter((t) => !t.model.startsWith('tags.'));
+    return {
+      asOf,
+      models: models.map((t) => {
+        const p = policyOf(policies, t.model);
+        return {
+          model: t.model,
+          label: modelLabel(p, t.model),
+          tier: t.tier,
+          tierLabel: tierLabel(p, t.model, t.tier),
+          since: t.since,
+          policyVersion: t.policy_version,
+          because: p ? explainTier(p, t.model, t.tier, f) : { zh: '', en: '' },
+        };
+      }),
+      tags: tiers.rows
+        .filter((t) => t.model.startsWith('tags.') && t.tier !== 'none')
+        .map((t) => {
+          const p = policyOf(policies, t.model);
+          const g = p?.kind === 'tags' ? p.groups.find((x) => `tags.${x.id}` === t.model) : undefined;
+          return { group: t.model.slice(5), groupLabel: g?.label ?? { zh: t.model, en: t.model }, tag: t.tier, tagLabel: tierLabel(p, t.model, t.tier), since: t.since };
+        }),
+      history: history.rows.map((h) => {
+        const p = policyOf(policies, h.model);
+        const direction: 'up' | 'down' | 'first' | 'changed' =
+          h.from_tier === null ? 'first' : !p || p.kind === 'tags' ? 'changed' : tierRank(p, h.to_tier) > tierRank(p, h.from_tier) ? 'up' : 'down';
+        return {
+          model: h.model,
+          label: modelLabel(p, h.model),
+          date: h.business_date,
+          from: h.from_tier,
+          fromLabel: h.from_tier === null ? null : tierLabel(p, h.model, h.from_tier),
+          to: h.to_tier,
+          toLabel: tierLabel(p, h.model, h.to_tier),
+          direction,
+          policyVersion: h.policy_version,
+        };
+      }),
+    };
+  });
+}
+
+function present(v: PublishedPolicy) {
+  return {
+    model: v.model,
+    version: v.version,
+    label: v.document.label,
+    effectiveFrom: v.effectiveFrom,
+    publishedBy: v.publishedBy,
+    publishedAt: new Date(v.publishedAt).toISOString(),
+    reason: v.reason,
+    document: v.document as unknown as Record<string, unknown>,
+    yaml: stringify(v.document),
+  };
+}
+
+export async function listPolicies(db: Db) {
+  return { items: (await policyVersions(db)).map(present) };
+}
+
+/** Parses a draft's YAML and checks it; every problem becomes a field error keyed by its path. */
+function draftFrom(yaml: string): PolicyDocument {
+  let doc: unknown;
+  try {
+    doc = parseYaml(yaml);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
+    throw new AppError('bad_request', text(`策略不是有效的 YAML：${msg}`, `The policy is not valid YAML: ${msg}`), { yaml: msg });
+  }
+  const { policy, problems } = checkPolicy(doc);
+  if (!policy) {
+    const fields = Object.fromEntries(problems.map((p) => [p.path, p.message]));
+    throw new AppError('bad_request', text(`策略有 ${problems.length} 处错误，请按提示修改。`, `The policy has ${problems.length} problem${problems.length > 1 ? 's' : ''}; see each field.`), fields);
+  }
+  return policy;
+}
+
+export async function simulateDraft(db: Db, yaml: string, date: string | undefined) {
+  const policy = draftFrom(yaml);
+  const d = date ?? (await db.kysely.selectFrom('business_dates').select('business_date').orderBy('business_date', 'desc').limit(1).executeTakeFirst())?.business_date;
+  if (!d) throw new AppError('bad_request', text('还没有加载任何业务日期。', 'No business date has been loaded yet.'));
+  return simulatePolicy(db, policy, d);
+}
+
+export async function publishDraft(db: Db, user: SignedInUser, body: { yaml: string; reason: string; effectiveFrom: string }) {
+  const policy = draftFrom(body.yaml);
+  const v = await publishPolicy(db, policy, { publishedBy: `${user.login} ${user.name}`, reason: body.reason, effectiveFrom: body.effectiveFrom }).catch((e: unknown) => {
+    if (e instanceof AppError && /cannot take effect earlier/.test(e.message)) throw new AppError('bad_request', e.text, { effectiveFrom: e.message });
+    throw e;
+  });
+  return present(v);
+}
+
+async function scopeBranches(db: Db, user: SignedInUser, branchId: string | undefined): Promise<readonly string[] | null> {
+  if (!branchId) return user.scope;
+  const subtree = await branchSubtree(db, branchId);
+  const inScope = user.scope ? subtree.filter((b) => user.scope?.includes(b)) : subtree;
+  if (!inScope.length) throw new AppError('not_found', text('没有这个网点，或它不在您的权限范围内。', 'There is no such branch within your scope.'));
+  return inScope;
+}
+
+const AS_OF = `SELECT DISTINCT ON (customer_id) customer_id, to_tier AS tier FROM tier_history
+                WHERE model = $1 AND business_date <= $2::date ORDER BY customer_id, business_date DESC`;
+
+export async function tierMix(db: Db, user: SignedInUser, q: { model: string; date?: string | undefined; branchId?: string | undefined }) {
+  const branches = await scopeBranches(db, user, q.branchId);
+  return db.session(async (s) => {
+    const policies = await currentPolicies(s);
+    const dates = (await s.query<{ d: string }>('SELECT DISTINCT business_date AS d FROM tier_runs WHERE model = $1 ORDER BY 1 DESC', [q.model])).rows.map((r) => r.d);
+    const models = (await s.query<{ model: string }>('SELECT DISTINCT model FROM tier_runs ORDER BY 1')).rows.map((r) => ({ model: r.model, label: modelLabel(policyOf(policies, r.model), r.model) }));
+    const p = policyOf(policies, q.model);
+    if (!p) throw new AppError('not_found', text(`没有模型 ${q.model}。`, `There is no model ${q.model}.`));
+    const date = q.date ?? dates[0] ?? null;
+    const order = p.kind === 'tags' ? [...(p.groups.find((g) => `tags.${g.id}` === q.model)?.tags.map((t) => t.id) ?? []), 'none'] : p.tiers.map((t) => t.id);
+    const counts = new Map<string, { customers: number; aum: string }>();
+    if (date) {
+      const r = await s.query<{ tier: string; customers: number; aum: string }>(
+        `SELECT t.tier, count(*)::int AS customers, coalesce(sum(f.aum), 0)::text AS aum
+           FROM (${AS_OF}) t
+           JOIN customer_facts f ON f.customer_id = t.customer_id AND f.business_date = $2::date
+           JOIN customers c ON c.customer_id = t.customer_id
+          WHERE ($3::text[] IS NULL OR c.branch_id = ANY($3::text[]))
+          GROUP BY t.tier`,
+        [q.model, date, branches ? [...branches] : null],
+      );
+      for (const row of r.rows) counts.set(row.tier, { customers: row.customers, aum: row.aum });
+    }
+    return {
+      model: q.model,
+      label: modelLabel(p, q.model),
+      date,
+      tiers: order.map((tier) => ({ tier, label: tierLabel(p, q.model, tier), customers: counts.get(tier)?.customers ?? 0, aum: counts.get(tier)?.aum ?? '0.00' })),
+      dates,
+      models,
+    };
+  });
+}
+
+export async function tierMigration(db: Db, user: SignedInUser, q: { model: string; from: string; to: string; branchId?: string | undefined }) {
+  if (q.from > q.to) throw new AppError('bad_request', text('起始日期须早于结束日期。', 'The first date must not be after the second.'), { from: `${q.from} > ${q.to}` });
+  const branches = await scopeBranches(db, user, q.branchId);
+  return db.session(async (s) => {
+    const policies = await currentPolicies(s);
+    const p = policyOf(policies, q.model);
+    if (!p) throw new AppError('not_found', text(`没有模型 ${q.model}。`, `There is no model ${q.model}.`));
+    const r = await s.query<{ from_tier: string | null; to_tier: string; customers: number }>(
+      `WITH a AS (${AS_OF}),
+            b AS (SELECT DISTINCT ON (customer_id) customer_id, to_tier AS tier FROM tier_history
+                   WHERE model = $1 AND business_date <= $3::date ORDER BY customer_id, business_date DESC)
+       SELECT a.tier AS from_tier, b.tier AS to_tier, count(*)::int AS customers
+         FROM b LEFT JOIN a ON a.customer_id = b.customer_id
+         JOIN customers c ON c.customer_id = b.customer_id
+        WHERE ($4::text[] IS NULL OR c.branch_id = ANY($4::text[]))
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+      [q.model, q.from, q.to, branches ? [...branches] : null],
+    );
+    const order = p.kind === 'tags' ? [...(p.groups.find((g) => `tags.${g.id}` === q.model)?.tags.map((t) => t.id) ?? []), 'none'] : p.tiers.map((t) => t.id);
+    return {
+      model: q.model,
+      from: q.from,
+      to: q.to,
+      tiers: order.map((tier) => ({ tier, label: tierLabel(p, q.model, tier) })),
+      cells: r.rows.map((x) => ({ from: x.from_tier, to: x.to_tier, customers: x.customers })),
+    };
+  });
+}
