@@ -1,13 +1,22 @@
-import { LineChart, type LineSeriesOption } from 'echarts/charts';
-import { GridComponent, TitleComponent, TooltipComponent, type GridComponentOption, type TitleComponentOption, type TooltipComponentOption } from 'echarts/components';
+import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from 'echarts/charts';
+import {
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+  type GridComponentOption,
+  type LegendComponentOption,
+  type TitleComponentOption,
+  type TooltipComponentOption,
+} from 'echarts/components';
 import { init, use, type ComposeOption, type EChartsType } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef, type CSSProperties } from 'react';
 
 // Only the parts of ECharts we draw with, so the bundle stays small.
-use([LineChart, GridComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
+use([LineChart, BarChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
 
-export type ChartOption = ComposeOption<LineSeriesOption | GridComponentOption | TitleComponentOption | TooltipComponentOption>;
+export type ChartOption = ComposeOption<LineSeriesOption | BarSeriesOption | GridComponentOption | LegendComponentOption | TitleComponentOption | TooltipComponentOption>;
 
 /** An ECharts chart: created on mount, given each new option, resized with its box, disposed on unmount. */
 export function EChart({ option, style, testId }: { option: ChartOption; style?: CSSProperties; testId?: string }) {

@@ -4,7 +4,8 @@ import dayjs from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../app/use-api.js';
-import type { ListFilters } from './customer-list.params.js';
+import { LIST_TIERS, type AumBand, type RelationshipTier } from '../tiering/tier-labels.js';
+import { EMPTY_FILTERS, type ListFilters } from './customer-list.params.js';
 import { customersApi, type Branch } from './customers.api.js';
 import { wanToYuan, yuanToWan } from './money.js';
 
@@ -27,6 +28,27 @@ export function branchTree(items: readonly Branch[]): BranchNode[] {
   return roots;
 }
 
+/** The branches in the user's scope as a searchable tree (an outlet, or a branch and its subtree). */
+export function BranchTreeSelect({ value, onChange, placeholder, testId }: { value: string | undefined; onChange: (branchId: string | undefined) => void; placeholder: string; testId: string }) {
+  const branches = useApi('branches', (signal) => customersApi.branches(signal));
+  const tree = useMemo(() => branchTree(branches.data?.items ?? []), [branches.data]);
+  return (
+    <TreeSelect
+      data-testid={testId}
+      style={{ width: 220 }}
+      allowClear
+      showSearch={{ treeNodeFilterProp: 'title' }}
+      treeDefaultExpandAll={tree.length <= 3}
+      loading={branches.loading}
+      treeData={tree}
+      value={value}
+      placeholder={placeholder}
+      onChange={(branchId: string | undefined) => onChange(branchId ?? undefined)}
+      popupMatchSelectWidth={false}
+    />
+  );
+}
+
 interface Props {
   value: ListFilters;
   onChange: (filters: ListFilters) => void;
@@ -38,8 +60,6 @@ export function CustomerListFilters({ value, onChange }: Props) {
   const [q, setQ] = useState(value.q);
   const [aumMin, setAumMin] = useState<number | null>(yuanToWan(value.aumMin ?? null) ?? null);
   const [aumMax, setAumMax] = useState<number | null>(yuanToWan(value.aumMax ?? null) ?? null);
-  const branches = useApi('branches', (signal) => customersApi.branches(signal));
-  const tree = useMemo(() => branchTree(branches.data?.items ?? []), [branches.data]);
 
   // back/forward changes the URL under us: show what it says
   useEffect(() => setQ(value.q), [value.q]);
@@ -75,19 +95,7 @@ export function CustomerListFilters({ value, onChange }: Props) {
         />
       </Form.Item>
       <Form.Item label={t('customers.branch')}>
-        <TreeSelect
-          data-testid="branch-filter"
-          style={{ width: 220 }}
-          allowClear
-          showSearch={{ treeNodeFilterProp: 'title' }}
-          treeDefaultExpandAll={tree.length <= 3}
-          loading={branches.loading}
-          treeData={tree}
-          value={value.branchId}
-          placeholder={t('customers.branchPlaceholder')}
-          onChange={(branchId: string | undefined) => apply({ branchId: branchId ?? undefined })}
-          popupMatchSelectWidth={false}
-        />
+        <BranchTreeSelect testId="branch-filter" value={value.branchId} placeholder={t('customers.branchPlaceholder')} onChange={(branchId) => apply({ branchId })} />
       </Form.Item>
       <Form.Item label={t('customers.aumRange')} validateStatus={rangeInvalid ? 'error' : undefined} help={rangeInvalid ? t('customers.aumRangeInvalid') : undefined}>
         <Space.Compact>
@@ -128,6 +136,25 @@ export function CustomerListFilters({ value, onChange }: Props) {
           ]}
         />
       </Form.Item>
+      <Form.Item label={t('customers.aumBand')}>
+        <Select<AumBand | 'any'>
+          data-testid="aum-band-filter"
+          style={{ width: 130 }}
+          value={value.aumBand ?? 'any'}
+          onChange={(v) => apply({ aumBand: v === 'any' ? undefined : v })}
+          options={[{ value: 'any' as const, label: t('common.any') }, ...LIST_TIERS.aum_band.map((tier) => ({ value: tier, label: t(`tiers.aum_band.${tier}`) }))]}
+          popupMatchSelectWidth={false}
+        />
+      </Form.Item>
+      <Form.Item label={t('customers.relationshipTier')}>
+        <Select<RelationshipTier | 'any'>
+          data-testid="relationship-filter"
+          style={{ width: 110 }}
+          value={value.relationshipTier ?? 'any'}
+          onChange={(v) => apply({ relationshipTier: v === 'any' ? undefined : v })}
+          options={[{ value: 'any' as const, label: t('common.any') }, ...LIST_TIERS.relationship_tier.map((tier) => ({ value: tier, label: t(`tiers.relationship_tier.${tier}`) }))]}
+        />
+      </Form.Item>
       <Form.Item label={t('customers.openedAfter')}>
         <DatePicker
           data-testid="opened-after"
@@ -141,7 +168,7 @@ export function CustomerListFilters({ value, onChange }: Props) {
           <Button type="primary" onClick={() => apply()} icon={<SearchOutlined />} disabled={rangeInvalid} data-testid="filter-apply">
             {t('common.search')}
           </Button>
-          <Button icon={<ReloadOutlined />} onClick={() => onChange({ q: '', branchId: undefined, aumMin: undefined, aumMax: undefined, vipCard: undefined, openedAfter: undefined })} data-testid="filter-reset">
+          <Button icon={<ReloadOutlined />} onClick={() => onChange(EMPTY_FILTERS)} data-testid="filter-reset">
             {t('common.reset')}
           </Button>
         </Space>

@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { useApi } from '../../app/use-api.js';
+import { ListTierTag } from '../tiering/tier-labels.js';
 import { CardGradeTag } from './customer-tags.js';
 import { CustomerListFilters } from './customer-list.filters.js';
 import { DEFAULT_SORT, PAGE_SIZES, readListState, toApiQuery, writeListState, type ListFilters, type ListState } from './customer-list.params.js';
@@ -91,6 +92,20 @@ export function CustomerListPage() {
       render: (aum: string) => <Wan yuan={aum} />,
     },
     {
+      key: 'aumBand',
+      dataIndex: 'aumBand',
+      title: t('customers.col.aumBand'),
+      width: 130,
+      render: (tier: string | null) => <ListTierTag model="aum_band" tier={tier} />,
+    },
+    {
+      key: 'relationshipTier',
+      dataIndex: 'relationshipTier',
+      title: t('customers.col.relationshipTier'),
+      width: 100,
+      render: (tier: string | null) => <ListTierTag model="relationship_tier" tier={tier} />,
+    },
+    {
       key: 'vipCard',
       dataIndex: 'vipCard',
       title: t('customers.col.vipCard'),
@@ -162,7 +177,7 @@ export function CustomerListPage() {
           onChange={onTableChange}
           onRow={(row) => ({ ...rowTestProps, onClick: () => open(row.customerId) })}
           locale={{ emptyText: list.loading ? ' ' : t('customers.empty') }}
-          scroll={{ x: 900 }}
+          scroll={{ x: 1130 }}
           pagination={{
             current: state.page,
             pageSize: state.pageSize,

@@ -1,3 +1,5 @@
+import type { QueryValue } from '../../app/api.js';
+import { isListTier, type AumBand, type RelationshipTier } from '../tiering/tier-labels.js';
 import type { CustomerListParams, CustomerSort } from './customers.api.js';
 
 // The list's filters, page and sort live in the URL (back/forward and reload keep them), in the
@@ -15,6 +17,8 @@ export interface ListFilters {
   aumMax: string | undefined;
   vipCard: 'true' | 'false' | undefined;
   openedAfter: string | undefined;
+  aumBand: AumBand | undefined;
+  relationshipTier: RelationshipTier | undefined;
 }
 
 export interface ListState extends ListFilters {
@@ -36,6 +40,8 @@ function optional(params: URLSearchParams, name: string): string | undefined {
 export function readListState(params: URLSearchParams): ListState {
   const sort = params.get('sort');
   const vip = params.get('vipCard');
+  const aumBand = params.get('aumBand');
+  const relationship = params.get('relationshipTier');
   return {
     q: params.get('q') ?? '',
     branchId: optional(params, 'branchId'),
@@ -43,6 +49,8 @@ export function readListState(params: URLSearchParams): ListState {
     aumMax: optional(params, 'aumMax'),
     vipCard: vip === 'true' || vip === 'false' ? vip : undefined,
     openedAfter: optional(params, 'openedAfter'),
+    aumBand: aumBand !== null && isListTier('aum_band', aumBand) ? aumBand : undefined,
+    relationshipTier: relationship !== null && isListTier('relationship_tier', relationship) ? relationship : undefined,
     sort: SORTS.find((s) => s === sort) ?? DEFAULT_SORT,
     page: positiveInt(params.get('page'), 1, 100_000),
     pageSize: positiveInt(params.get('pageSize'), DEFAULT_PAGE_SIZE, 200),
@@ -58,13 +66,18 @@ export function writeListState(state: ListState): URLSearchParams {
   if (state.aumMax) params.set('aumMax', state.aumMax);
   if (state.vipCard) params.set('vipCard', state.vipCard);
   if (state.openedAfter) params.set('openedAfter', state.openedAfter);
+  if (state.aumBand) params.set('aumBand', state.aumBand);
+  if (state.relationshipTier) params.set('relationshipTier', state.relationshipTier);
   if (state.sort !== DEFAULT_SORT) params.set('sort', state.sort);
   if (state.page !== 1) params.set('page', String(state.page));
   if (state.pageSize !== DEFAULT_PAGE_SIZE) params.set('pageSize', String(state.pageSize));
   return params;
 }
 
-export function toApiQuery(state: ListState): CustomerListParams {
+/** The list query with the tier filters (tier ids, as the API takes them). */
+export type ListApiQuery = CustomerListParams & Record<'aumBand' | 'relationshipTier', QueryValue>;
+
+export function toApiQuery(state: ListState): ListApiQuery {
   return {
     q: state.q.trim() || undefined,
     branchId: state.branchId,
@@ -72,10 +85,21 @@ export function toApiQuery(state: ListState): CustomerListParams {
     aumMax: state.aumMax,
     vipCard: state.vipCard,
     openedAfter: state.openedAfter,
+    aumBand: state.aumBand,
+    relationshipTier: state.relationshipTier,
     sort: state.sort,
     page: state.page,
     pageSize: state.pageSize,
   };
 }
 
-export const EMPTY_FILTERS: ListFilters = { q: '', branchId: undefined, aumMin: undefined, aumMax: undefined, vipCard: undefined, openedAfter: undefined };
+export const EMPTY_FILTERS: ListFilters = {
+  q: '',
+  branchId: undefined,
+  aumMin: undefined,
+  aumMax: undefined,
+  vipCard: undefined,
+  openedAfter: undefined,
+  aumBand: undefined,
+  relationshipTier: undefined,
+};
