@@ -7,6 +7,8 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import type { Permission } from '../../features/access/access.permissions.js';
 import { Customer360Page } from '../features/customers/customer-360.page.js';
 import { CustomerListPage } from '../features/customers/customer-list.page.js';
+import { BranchTiersPage } from '../features/tiering/branch-tiers.page.js';
+import { PoliciesPage } from '../features/tiering/policies.page.js';
 import { FrameLayout } from './frame.layout.js';
 import { HomePage } from './home.page.js';
 import { SessionProvider, useSession } from './session.js';
@@ -71,6 +73,22 @@ function AppRoutes() {
           element={
             <RequirePermission permission="customers.read">
               <Customer360Page />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="branch"
+          element={
+            <RequirePermission permission="reports.branch">
+              <BranchTiersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="policies"
+          element={
+            <RequirePermission permission="policies.read">
+              <PoliciesPage />
             </RequirePermission>
           }
         />

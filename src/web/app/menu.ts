@@ -1,16 +1,20 @@
 import type { ComponentType } from 'react';
-import { TeamOutlined } from '@ant-design/icons';
+import { BarChartOutlined, PartitionOutlined, TeamOutlined } from '@ant-design/icons';
 import type { Permission } from '../../features/access/access.permissions.js';
 
 /** The left menu, in one place: each entry shows only to roles holding its permission. */
 export interface MenuEntry {
   path: string;
-  labelKey: 'menu.customers';
+  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies';
   icon: ComponentType;
   permission: Permission;
 }
 
-export const MENU: readonly MenuEntry[] = [{ path: '/customers', labelKey: 'menu.customers', icon: TeamOutlined, permission: 'customers.read' }];
+export const MENU: readonly MenuEntry[] = [
+  { path: '/customers', labelKey: 'menu.customers', icon: TeamOutlined, permission: 'customers.read' },
+  { path: '/branch', labelKey: 'menu.branch', icon: BarChartOutlined, permission: 'reports.branch' },
+  { path: '/policies', labelKey: 'menu.policies', icon: PartitionOutlined, permission: 'policies.read' },
+];
 
 export function menuFor(permissions: readonly Permission[]): MenuEntry[] {
   return MENU.filter((entry) => permissions.includes(entry.permission));

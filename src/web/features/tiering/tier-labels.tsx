@@ -1,4 +1,5 @@
 import { Tag } from 'antd';
+import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalLabel } from './tiering.api.js';
 
@@ -8,7 +9,7 @@ import type { LocalLabel } from './tiering.api.js';
 export function useLocalText(): (label: LocalLabel | null | undefined) => string {
   const { i18n } = useTranslation();
   const english = i18n.language === 'en';
-  return (label) => (label ? (english ? label.en : label.zh) : '');
+  return useCallback((label) => (label ? (english ? label.en : label.zh) : ''), [english]);
 }
 
 const TIER_COLOR: Record<string, string> = {
