@@ -29,13 +29,11 @@ function ModelTierItem({ item }: { item: ModelTier }) {
         {text(item.label)}
       </Typography.Text>
       <div>
-        <Tooltip title={because ? t('customerTiers.because', { text: because }) : undefined}>
-          <Tag color={tierColor(item.tier)} data-testid={`tier-${item.model}`} data-tier={item.tier} style={{ fontSize: 13, padding: '1px 8px' }}>
-            {text(item.tierLabel)}
-          </Tag>
-        </Tooltip>
+        <Tag color={tierColor(item.tier)} data-testid={`tier-${item.model}`} data-tier={item.tier} style={{ fontSize: 13, padding: '1px 8px' }}>
+          {text(item.tierLabel)}
+        </Tag>
       </div>
-      <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }} data-testid={`tier-${item.model}-because`}>
+      <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }} data-testid={`tier-${item.model}-because`} title={t('customerTiers.because', { text: because })}>
         {because}
       </Typography.Text>
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>

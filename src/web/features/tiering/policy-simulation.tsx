@@ -77,7 +77,7 @@ function SimulatedModelView({ model, document }: { model: SimulatedModel; docume
         title={<span data-testid="simulation-moved" data-moved={model.moved}>{t('policies.moved', { n: model.moved.toLocaleString('en-US') })}</span>}
       />
       <Row gutter={12}>
-        <Col xs={24} xl={9}>
+        <Col xs={24} xxl={9}>
           <Table<TierRow>
             size="small"
             rowKey="tier"
@@ -99,7 +99,7 @@ function SimulatedModelView({ model, document }: { model: SimulatedModel; docume
             )}
           />
         </Col>
-        <Col xs={24} xl={15}>
+        <Col xs={24} xxl={15}>
           <Typography.Text type="secondary">{t('policies.migration')}</Typography.Text>
           <MigrationMatrix tiers={matrixTiers} cells={model.migration} testId="simulation-matrix" />
         </Col>
