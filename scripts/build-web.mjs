@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const INPUTS = ['src/web', 'src/features/access/access.contract.ts', 'src/features/access/access.permissions.ts', 'src/features/customers/customers.contract.ts', 'vite.config.ts', 'package-lock.json'];
+const INPUTS = ['src/web', 'src/features/access/access.contract.ts', 'src/features/access/access.permissions.ts', 'src/features/customers/customers.contract.ts', 'src/features/tiering/tiering.contract.ts', 'vite.config.ts', 'package-lock.json'];
 const MARKER = 'dist/web/.source-hash';
 
 function files(p) {

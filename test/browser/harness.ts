@@ -3,6 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO_PASSWORD, ensureDemoLogins, type DemoLogin } from '../../src/features/access/access.demo.js';
 import { refreshCustomerOverview } from '../../src/features/customers/customers.overview.js';
+import { runTiering } from '../../src/features/tiering/tiering.batch.js';
 import { generateDemoBank } from '../../src/features/demo/demo.generate.js';
 import { feedFolders } from '../../src/features/feed/feed.files.js';
 import { loadFeed } from '../../src/features/feed/feed.load.js';
@@ -37,6 +38,8 @@ export async function startStratum(): Promise<Running> {
     if (r.outcome !== 'loaded') throw new Error(`demo day ${folder} did not load: ${JSON.stringify(r.problems.slice(0, 3))}`);
   }
   await refreshCustomerOverview(db);
+  const latest = feedFolders(out).at(-1);
+  await runTiering(db, path.basename(latest ?? ''));
   const logins = await ensureDemoLogins(db);
   const app = await buildStratumApp({ db });
   await app.listen({ port: 0, host: '127.0.0.1' });

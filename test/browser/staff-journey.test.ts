@@ -65,6 +65,11 @@ describe('a customer manager at work', () => {
     expect(await page.getByTestId('customer-name').textContent()).toContain(customer.name);
     expect(await page.getByTestId('customer-id').textContent()).toBe(customer.customer_id);
     await page.getByTestId('aum-chart').locator('canvas').waitFor();
+    // the customer's tiers, each with the reason
+    await page.getByTestId('tier-aum_band').waitFor();
+    const band = await run.db.session((s) => s.query<{ tier: string }>(`SELECT tier FROM customer_tiers WHERE customer_id = $1 AND model = 'aum_band'`, [customer.customer_id]));
+    expect(await page.getByTestId('tier-aum_band').getAttribute('data-tier')).toBe(band.rows[0]?.tier);
+    expect(await page.getByTestId('tier-aum_band-because').textContent()).toMatch(/^AUM .*万/);
     const body = (await page.content()) ?? '';
     expect(body).not.toContain(customer.phone);
     expect(body).toContain(`${customer.phone.slice(0, 3)}****${tail}`);
@@ -102,6 +107,32 @@ describe('a customer manager at work', () => {
     await signIn(page, teller.login, run.password);
     await expect.poll(() => page.getByTestId('sign-in-error').textContent()).toContain('账户已锁定');
     expect(await page.getByTestId('user-name').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('the department simulates a draft policy and sees who would move', async () => {
+    const dept = loginOf('pb_dept');
+    const page = await newPage(run, 'zh-CN');
+    await page.goto(`${run.url}/policies?model=aum_band`);
+    await page.locator('#login').waitFor();
+    await signIn(page, dept.login, run.password);
+    await page.getByTestId('policies-page').waitFor();
+    await page.getByTestId('edit-draft').click();
+    const editor = page.getByTestId('policy-editor');
+    const yaml = (await editor.inputValue()).replace('min: 500000', 'min: 400000');
+    await editor.fill(yaml);
+    await page.getByTestId('simulate').click();
+    await page.getByTestId('simulation-result').waitFor();
+    const moved = await run.db.session((s) =>
+      s.query<{ n: number }>(`SELECT count(*)::int AS n FROM customer_facts f JOIN customer_tiers t ON t.customer_id = f.customer_id AND t.model = 'aum_band'
+                               WHERE t.tier = 'band_3' AND f.aum >= 400000 AND f.business_date = (SELECT max(business_date) FROM customer_facts)`),
+    );
+    expect(await page.getByTestId('simulation-moved').textContent()).toContain(String(moved.rows[0]?.n));
+    await screenshot(page, '07-policy-simulation-zh');
+    // a broken draft: the problem is shown with where it is
+    await editor.fill(yaml.replace('fact: aum\n', 'fact: aum_avg_mtd2\n'));
+    await page.getByTestId('simulate').click();
+    await expect.poll(() => page.getByTestId('policy-errors').textContent()).toContain("unknown fact 'aum_avg_mtd2'");
     await page.context().close();
   });
 

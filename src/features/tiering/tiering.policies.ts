@@ -111,6 +111,11 @@ export async function publishPolicy(
     if (prev && by.effectiveFrom < prev.effective_from) {
       throw new AppError('bad_request', `Version ${prev.version} of ${policy.model} takes effect from ${prev.effective_from}; a new version cannot take effect earlier (${by.effectiveFrom}).`);
     }
+    const evaluated = await s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM tier_runs');
+    const lastEvaluated = evaluated.rows[0]?.d ?? null;
+    if (lastEvaluated && by.effectiveFrom < lastEvaluated) {
+      throw new AppError('bad_request', `${by.effectiveFrom} is before ${lastEvaluated}, the last business date evaluated: a new version takes effect from that date (rerun it) or a later one, never in the past.`);
+    }
     const version = (prev?.version ?? 0) + 1;
     const r = await s.query<{ model: string; version: number; document: PolicyDocument; effective_from: string; published_by: string; published_at: Date; reason: string }>(
       `INSERT INTO policies (model, version, document, effective_from, published_by, reason) VALUES ($1, $2, $3::jsonb, $4::date, $5, $6)

@@ -83,6 +83,18 @@ export async function customerTiers(db: Db, user: SignedInUser, customerId: stri
   });
 }
 
+// jsonb keeps keys in its own order; a person reads a policy top-down: what it is, then its tiers
+const KEY_ORDER = ['model', 'kind', 'label', 'description', 'fact', 'id', 'zh', 'en', 'min', 'owners', 'when', 'otherwise', 'tiers', 'groups', 'tags'];
+function readable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(readable);
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const rank = (k: string) => (KEY_ORDER.includes(k) ? KEY_ORDER.indexOf(k) : KEY_ORDER.length);
+    return Object.fromEntries(entries.sort(([a], [b]) => rank(a) - rank(b)).map(([k, v]) => [k, readable(v)]));
+  }
+  return value;
+}
+
 function present(v: PublishedPolicy) {
   return {
     model: v.model,
@@ -93,7 +105,7 @@ function present(v: PublishedPolicy) {
     publishedAt: new Date(v.publishedAt).toISOString(),
     reason: v.reason,
     document: v.document as unknown as Record<string, unknown>,
-    yaml: stringify(v.document),
+    yaml: stringify(readable(v.document)),
   };
 }
 
@@ -128,7 +140,7 @@ export async function simulateDraft(db: Db, yaml: string, date: string | undefin
 export async function publishDraft(db: Db, user: SignedInUser, body: { yaml: string; reason: string; effectiveFrom: string }) {
   const policy = draftFrom(body.yaml);
   const v = await publishPolicy(db, policy, { publishedBy: `${user.login} ${user.name}`, reason: body.reason, effectiveFrom: body.effectiveFrom }).catch((e: unknown) => {
-    if (e instanceof AppError && /cannot take effect earlier/.test(e.message)) throw new AppError('bad_request', e.text, { effectiveFrom: e.message });
+    if (e instanceof AppError && /cannot take effect earlier|never in the past/.test(e.message)) throw new AppError('bad_request', e.text, { effectiveFrom: e.message });
     throw e;
   });
   return present(v);
