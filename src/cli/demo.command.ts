@@ -94,9 +94,9 @@ export function registerDemo(program: Command): void {
         }
         // the daily batch for the latest date, unless it already ran for it
         const { runTiering } = await import('../features/tiering/tiering.batch.js');
+        const { lastEvaluatedDate } = await import('../features/tiering/tiering.sql.js');
         const latest = results.at(-1)?.businessDate;
-        const done = await db.session((s) => s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM tier_runs'));
-        if (latest && done.rows[0]?.d !== latest) {
+        if (latest && (await db.session((s) => lastEvaluatedDate(s))) !== latest) {
           const t = performance.now();
           const tiering = await runTiering(db, latest);
           console.log(`Tiering for ${latest}: ${count(tiering.customers)} customers under ${tiering.models.length} models and tag groups in ${seconds((performance.now() - t) / 1000)} s`);

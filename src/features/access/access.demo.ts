@@ -33,10 +33,9 @@ export async function ensureDemoLogins(db: Db): Promise<DemoLogin[]> {
         ORDER BY st.role, (st.branch_id = (SELECT branch_id FROM first_outlet)) DESC, st.staff_id`,
     ),
   );
-  const hash = await hashPassword(DEMO_PASSWORD);
-  for (const row of r.rows) {
-    if (!row.has_password) await upsertAccount(db, { login: row.login, staffId: row.login, isAdmin: false, displayName: null, passwordHash: hash });
-  }
+  const missing = r.rows.filter((row) => !row.has_password);
+  const hash = missing.length ? await hashPassword(DEMO_PASSWORD) : '';
+  for (const row of missing) await upsertAccount(db, { login: row.login, staffId: row.login, isAdmin: false, displayName: null, passwordHash: hash });
   const order: StaffRole[] = ['branch_head', 'cm_supervisor', 'customer_manager', 'lobby_manager', 'vip_teller', 'counter_teller', 'lobby_assistant', 'pb_dept'];
   return r.rows.map(({ role, login, name, branch }) => ({ role, login, name, branch })).sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
 }

@@ -14,6 +14,13 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Refuses a request that changes something without its session's CSRF token. */
+export function checkCsrf(req: FastifyRequest, user: SignedInUser): void {
+  if (req.headers[CSRF_HEADER] !== user.csrfToken) {
+    throw new AppError('csrf', text('页面已过期，请刷新后重试。', 'This page is out of date; reload it and try again.'));
+  }
+}
+
 /**
  * Before any API route: who is signed in (session cookie), whether their role holds the route's
  * permission, and for a request that changes something, the CSRF token of their session.
@@ -43,9 +50,7 @@ export function accessGuard(settings: AccessSettings) {
       if (!can(user.role, access.permission as Permission)) {
         throw new AppError('forbidden', text('您的岗位没有这项权限。', 'Your role does not allow this.'));
       }
-      if (!SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] !== user.csrfToken) {
-        throw new AppError('csrf', text('页面已过期，请刷新后重试。', 'This page is out of date; reload it and try again.'));
-      }
+      if (!SAFE_METHODS.has(req.method)) checkCsrf(req, user);
     });
   };
 }

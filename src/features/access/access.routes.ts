@@ -2,7 +2,7 @@ import { AppError } from '../../platform/errors.js';
 import { ErrorResponse, type Api, type AppDeps } from '../../platform/http.js';
 import { text } from '../../platform/i18n.js';
 import { CSRF_HEADER, SESSION_COOKIE, SessionResponse, SignedOut, SignInBody, type CurrentUser } from './access.contract.js';
-import { signedIn } from './access.guard.js';
+import { checkCsrf } from './access.guard.js';
 import { bankName, signIn, signOut, type AccessSettings, type SignedInUser } from './access.service.js';
 
 
@@ -68,11 +68,8 @@ export function accessRoutes(settings: AccessSettings) {
       async (req, reply) => {
         // signing out changes state, so it needs the CSRF token; without a session it is a no-op
         if (req.user) {
-          const user = signedIn(req);
-          if (req.headers[CSRF_HEADER] !== user.csrfToken) {
-            throw new AppError('csrf', text('页面已过期，请刷新后重试。', 'This page is out of date; reload it and try again.'));
-          }
-          await signOut(db, user.tokenHash);
+          checkCsrf(req, req.user);
+          await signOut(db, req.user.tokenHash);
         }
         void reply.clearCookie(SESSION_COOKIE, { path: '/' });
         return { data: { signedOut: true as const } };

@@ -165,3 +165,15 @@ export async function unlock(db: Db, login: string): Promise<void> {
 }
 
 export const bankName = q.bankName;
+
+/**
+ * The branches a request may read: the caller's scope, narrowed to a branch's subtree when a
+ * branch filter is given (null: every branch). A branch outside the scope answers 404.
+ */
+export async function branchesWithinScope(db: Db, user: SignedInUser, branchId: string | undefined): Promise<readonly string[] | null> {
+  if (!branchId) return user.scope;
+  const subtree = await q.branchSubtree(db, branchId);
+  const inScope = user.scope ? subtree.filter((b) => user.scope?.includes(b)) : subtree;
+  if (!inScope.length) throw new AppError('not_found', text('没有这个网点，或它不在您的权限范围内。', 'There is no such branch within your scope.'));
+  return inScope;
+}

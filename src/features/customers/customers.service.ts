@@ -2,8 +2,8 @@ import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
 import { maskIdNumber, maskPhone } from '../../platform/masking.js';
-import { branchSubtree } from '../access/access.sql.js';
-import type { SignedInUser } from '../access/access.service.js';
+import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
+import { latestLoadedDate } from '../system/system.service.js';
 import type { Customer360, CustomerListItem, CustomerListQuery } from './customers.contract.js';
 import * as q from './customers.sql.js';
 
@@ -13,14 +13,8 @@ const notFound = () =>
   new AppError('not_found', text('没有这位客户，或该客户不在您的权限范围内。', 'There is no such customer within your scope.'));
 
 export async function customerList(db: Db, user: SignedInUser, f: CustomerListQuery) {
-  let branches: string[] | null = null;
-  if (f.branchId) {
-    const subtree = await branchSubtree(db, f.branchId);
-    const inScope = user.scope ? subtree.filter((b) => user.scope?.includes(b)) : subtree;
-    if (!inScope.length) throw new AppError('not_found', text('没有这个网点，或它不在您的权限范围内。', 'There is no such branch within your scope.'));
-    branches = inScope;
-  }
-  const [{ rows, total }, asOf] = await Promise.all([q.listCustomers(db, user.scope, branches, f), q.latestOverviewDate(db)]);
+  const branches = f.branchId ? await branchesWithinScope(db, user, f.branchId) : null;
+  const [{ rows, total }, asOf] = await Promise.all([q.listCustomers(db, user.scope, branches, f), latestLoadedDate(db)]);
   const items: CustomerListItem[] = rows.map((r) => ({
     customerId: r.customer_id,
     name: r.name,
@@ -63,7 +57,7 @@ export async function customer360(db: Db, user: SignedInUser, customerId: string
     q.accountsOf(db, customerId),
     q.cardsOf(db, customerId),
     q.loansOf(db, customerId),
-    q.latestOverviewDate(db),
+    latestLoadedDate(db),
   ]);
   const today = latest ?? new Date().toISOString().slice(0, 10);
   return {
@@ -123,20 +117,21 @@ export async function customer360(db: Db, user: SignedInUser, customerId: string
   };
 }
 
-async function inScope(db: Db, user: SignedInUser, customerId: string): Promise<void> {
+/** 404 unless the customer exists within the caller's scope (the same answer for both). */
+export async function assertCustomerInScope(db: Db, user: SignedInUser, customerId: string): Promise<void> {
   if (!(await q.findCustomer(db, user.scope, customerId))) throw notFound();
 }
 
 export async function customerAumHistory(db: Db, user: SignedInUser, customerId: string, days: number) {
-  await inScope(db, user, customerId);
-  const latest = (await q.latestOverviewDate(db)) ?? new Date().toISOString().slice(0, 10);
+  await assertCustomerInScope(db, user, customerId);
+  const latest = (await latestLoadedDate(db)) ?? new Date().toISOString().slice(0, 10);
   const from = new Date(Date.parse(`${latest}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
   const rows = await q.aumHistory(db, customerId, from);
   return { points: rows.map((r) => ({ date: r.business_date, aum: r.aum, deposits: r.deposits, wealth: r.wealth, fund: r.fund, insurance: r.insurance })) };
 }
 
 export async function customerTransactions(db: Db, user: SignedInUser, customerId: string, page: number, pageSize: number) {
-  await inScope(db, user, customerId);
+  await assertCustomerInScope(db, user, customerId);
   const { rows, total } = await q.transactionsOf(db, customerId, page, pageSize);
   return {
     items: rows.map((t) => ({

@@ -102,11 +102,6 @@ export async function listCustomers(db: Db, scope: Scope, branches: readonly str
   return { rows, total: Number(counted.n) };
 }
 
-export async function latestOverviewDate(db: Db): Promise<string | null> {
-  const r = await db.kysely.selectFrom('business_dates').select('business_date').orderBy('business_date', 'desc').limit(1).executeTakeFirst();
-  return r?.business_date ?? null;
-}
-
 /** The customer, if within the scope; undefined otherwise (the caller answers 404 either way). */
 export async function findCustomer(db: Db, scope: Scope, customerId: string) {
   let q = db.kysely

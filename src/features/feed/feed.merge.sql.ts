@@ -1,4 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
+import { ensureMonthPartition } from '../../platform/partitions.js';
 import type { EntityName } from './feed.contract.js';
 
 // Set-based merge of the staged files into the tables, for business date $1.
@@ -113,18 +114,9 @@ export async function mergeEntity(s: SqlSession, entity: EntityName, mode: 'full
 }
 
 /** The month partition of balance_snapshots that holds `businessDate`, created when missing. */
-async function ensureSnapshotPartition(s: SqlSession, businessDate: string): Promise<void> {
-  const [y, m] = businessDate.split('-').map(Number);
-  if (!y || !m) throw new Error(`not a business date: ${businessDate}`);
-  const from = `${y}-${String(m).padStart(2, '0')}-01`;
-  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
-  const name = `balance_snapshots_${y}_${String(m).padStart(2, '0')}`;
-  await s.exec(`CREATE TABLE IF NOT EXISTS ${name} PARTITION OF balance_snapshots FOR VALUES FROM ('${from}') TO ('${next}')`);
-}
-
 /** Balances by kind and AUM of every active customer as at the business date. */
 export async function writeBalanceSnapshot(s: SqlSession, businessDate: string): Promise<number> {
-  await ensureSnapshotPartition(s, businessDate);
+  await ensureMonthPartition(s, 'balance_snapshots', businessDate);
   await s.query('DELETE FROM balance_snapshots WHERE business_date = $1', [businessDate]);
   const r = await s.query(
     `INSERT INTO balance_snapshots (customer_id, business_date, current_balance, time_deposit, wealth, fund, insurance,

@@ -3,6 +3,7 @@ import { AppError } from '../../platform/errors.js';
 import { computeFacts } from './tiering.facts.js';
 import { ensureBuiltInPolicies, policiesInEffect } from './tiering.policies.js';
 import { compilePolicy, type CompiledModel } from './tiering.policy.js';
+import { lastEvaluatedDate } from './tiering.sql.js';
 
 // The tiering step of the daily batch: facts for the date, then every published model, each
 // one set-based statement. One transaction: a crash leaves the previous state, a rerun of the
@@ -80,8 +81,7 @@ export async function runTiering(db: Db, businessDate: string, onProgress?: (p: 
     if (!loaded.rows[0]?.has) {
       throw new AppError('bad_request', `${businessDate} has not been loaded${latestLoaded ? ` (the latest loaded business date is ${latestLoaded})` : ''}: load its feed first, then run the batch for it.`);
     }
-    const lastRun = await s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM tier_runs');
-    const last = lastRun.rows[0]?.d ?? null;
+    const last = await lastEvaluatedDate(s);
     if (last && businessDate < last) {
       throw new AppError('bad_request', `${businessDate} is before ${last}, the last business date evaluated; dates are evaluated in order (${last} itself may be run again).`);
     }

@@ -136,6 +136,12 @@ export function tierRank(policy: PolicyDocument, tier: string): number {
   return 0;
 }
 
+/** The tiers of a model in the policy's order (a tag group: its tags, then 'none'). */
+export function tierOrder(policy: PolicyDocument, model: string): string[] {
+  if (policy.kind !== 'tags') return policy.tiers.map((t) => t.id);
+  return [...(policy.groups.find((g) => `tags.${g.id}` === model)?.tags.map((t) => t.id) ?? []), 'none'];
+}
+
 export function tierLabel(policy: PolicyDocument | undefined, model: string, tier: string): LocalText {
   if (!policy) return { zh: tier, en: tier };
   if (policy.kind === 'tags') {

@@ -1,4 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
+import { ensureMonthPartition } from '../../platform/partitions.js';
 
 // The facts the models read, per customer and business date (../shared/POLICIES.md "Facts"),
 // computed for every customer in one INSERT … SELECT and kept per date.
@@ -46,14 +47,6 @@ export const FACTS = {
 export type FactName = keyof typeof FACTS;
 export const FACT_NAMES = Object.keys(FACTS) as FactName[];
 
-export async function ensureFactsPartition(s: SqlSession, businessDate: string): Promise<void> {
-  const [y, m] = businessDate.split('-').map(Number);
-  if (!y || !m) throw new Error(`not a business date: ${businessDate}`);
-  const from = `${y}-${String(m).padStart(2, '0')}-01`;
-  const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
-  await s.exec(`CREATE TABLE IF NOT EXISTS customer_facts_${y}_${String(m).padStart(2, '0')} PARTITION OF customer_facts FOR VALUES FROM ('${from}') TO ('${next}')`);
-}
-
 // whole months from a to b: 2024-03-15 → 2025-03-15 is 12, → 2025-03-14 is 11
 const MONTHS = (a: string, b: string) =>
   `((extract(year FROM ${b}) - extract(year FROM ${a})) * 12 + extract(month FROM ${b}) - extract(month FROM ${a})
@@ -61,7 +54,7 @@ const MONTHS = (a: string, b: string) =>
 
 /** Computes the facts of every customer with a balance snapshot on the date; replaces that date's. */
 export async function computeFacts(s: SqlSession, businessDate: string): Promise<number> {
-  await ensureFactsPartition(s, businessDate);
+  await ensureMonthPartition(s, 'customer_facts', businessDate);
   await s.query('DELETE FROM customer_facts WHERE business_date = $1', [businessDate]);
   const r = await s.query(
     `WITH snap AS (
@@ -76,8 +69,7 @@ export async function computeFacts(s: SqlSession, businessDate: string): Promise
      ), dep AS (
        SELECT customer_id,
               sum(balance * CASE WHEN kind = 'time_deposit' AND matures_on IS NOT NULL THEN ${MONTHS('opened_on', 'matures_on')} ELSE 0 END)
-                / nullif(sum(balance), 0) AS term,
-              count(DISTINCT kind) AS kinds
+                / nullif(sum(balance), 0) AS term
          FROM accounts WHERE status = 'active' AND kind IN ('current', 'time_deposit')
         GROUP BY customer_id
      ), held AS (

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { checkPolicy, type PolicyDocument, type PolicyProblem } from './tiering.policy.js';
+import { lastEvaluatedDate } from './tiering.sql.js';
 
 // Policies as versioned documents: the shipped defaults (policies/*.yaml, exactly
 // ../shared/POLICIES.md) are version 1 of each model; publishing adds a version with who, when,
@@ -28,8 +29,10 @@ export function readPolicyFile(file: string): { document?: unknown; problems: Po
   }
 }
 
+let shipped: PolicyDocument[] | undefined;
+/** The shipped defaults (policies/*.yaml), read and checked once. */
 export function builtInPolicies(): PolicyDocument[] {
-  return readdirSync(POLICY_DIR)
+  shipped ??= readdirSync(POLICY_DIR)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((f) => {
@@ -38,6 +41,17 @@ export function builtInPolicies(): PolicyDocument[] {
       if (problems.length || !checked.policy) throw new Error(`the shipped policy ${f} is not valid: ${JSON.stringify([...problems, ...checked.problems])}`);
       return checked.policy;
     });
+  return shipped;
+}
+
+interface PolicyRow {
+  model: string;
+  version: number;
+  document: PolicyDocument;
+  effective_from: string;
+  published_by: string;
+  published_at: Date;
+  reason: string;
 }
 
 export interface PublishedPolicy {
@@ -64,7 +78,7 @@ export async function ensureBuiltInPolicies(s: SqlSession): Promise<void> {
 
 /** The version of each model in effect on a date: the newest published with effective_from on or before it. */
 export async function policiesInEffect(s: SqlSession, businessDate: string): Promise<PublishedPolicy[]> {
-  const r = await s.query<{ model: string; version: number; document: PolicyDocument; effective_from: string; published_by: string; published_at: Date; reason: string }>(
+  const r = await s.query<PolicyRow>(
     `SELECT DISTINCT ON (model) model, version, document, effective_from, published_by, published_at, reason
        FROM policies WHERE effective_from <= $1::date ORDER BY model, version DESC`,
     [businessDate],
@@ -72,7 +86,7 @@ export async function policiesInEffect(s: SqlSession, businessDate: string): Pro
   return r.rows.map(toPublished);
 }
 
-const toPublished = (r: { model: string; version: number; document: PolicyDocument; effective_from: string; published_by: string; published_at: Date; reason: string }): PublishedPolicy => ({
+const toPublished = (r: PolicyRow): PublishedPolicy => ({
   model: r.model,
   version: r.version,
   document: r.document,
@@ -85,7 +99,7 @@ const toPublished = (r: { model: string; version: number; document: PolicyDocume
 export async function policyVersions(db: Db, model?: string): Promise<PublishedPolicy[]> {
   return db.session(async (s) => {
     await ensureBuiltInPolicies(s);
-    const r = await s.query<{ model: string; version: number; document: PolicyDocument; effective_from: string; published_by: string; published_at: Date; reason: string }>(
+    const r = await s.query<PolicyRow>(
       `SELECT model, version, document, effective_from, published_by, published_at, reason FROM policies
         WHERE ($1::text IS NULL OR model = $1) ORDER BY model, version`,
       [model ?? null],
@@ -111,13 +125,12 @@ export async function publishPolicy(
     if (prev && by.effectiveFrom < prev.effective_from) {
       throw new AppError('bad_request', `Version ${prev.version} of ${policy.model} takes effect from ${prev.effective_from}; a new version cannot take effect earlier (${by.effectiveFrom}).`);
     }
-    const evaluated = await s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM tier_runs');
-    const lastEvaluated = evaluated.rows[0]?.d ?? null;
+    const lastEvaluated = await lastEvaluatedDate(s);
     if (lastEvaluated && by.effectiveFrom < lastEvaluated) {
       throw new AppError('bad_request', `${by.effectiveFrom} is before ${lastEvaluated}, the last business date evaluated: a new version takes effect from that date (rerun it) or a later one, never in the past.`);
     }
     const version = (prev?.version ?? 0) + 1;
-    const r = await s.query<{ model: string; version: number; document: PolicyDocument; effective_from: string; published_by: string; published_at: Date; reason: string }>(
+    const r = await s.query<PolicyRow>(
       `INSERT INTO policies (model, version, document, effective_from, published_by, reason) VALUES ($1, $2, $3::jsonb, $4::date, $5, $6)
        RETURNING model, version, document, effective_from, published_by, published_at, reason`,
       [policy.model, version, JSON.stringify(policy), by.effectiveFrom, by.publishedBy, by.reason.trim()],

@@ -2,29 +2,31 @@ import { parse as parseYaml, stringify } from 'yaml';
 import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
-import { branchSubtree } from '../access/access.sql.js';
-import type { SignedInUser } from '../access/access.service.js';
-import { findCustomer } from '../customers/customers.sql.js';
-import { explainTier, modelLabel, tierLabel, tierRank } from './tiering.explain.js';
-import { ensureBuiltInPolicies, policyVersions, publishPolicy, type PublishedPolicy } from './tiering.policies.js';
+import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
+import { assertCustomerInScope } from '../customers/customers.service.js';
+import { latestLoadedDate } from '../system/system.service.js';
+import { explainTier, modelLabel, tierLabel, tierOrder, tierRank } from './tiering.explain.js';
+import { builtInPolicies, policyVersions, publishPolicy, type PublishedPolicy } from './tiering.policies.js';
 import { checkPolicy, type PolicyDocument } from './tiering.policy.js';
 import { simulatePolicy } from './tiering.simulate.js';
+import { lastEvaluatedDate } from './tiering.sql.js';
 
 // Tiers as staff see them: a customer's tiers with the reason and the history, the branch's tier
 // mix and migration, and the policies (read, simulate, publish).
 
-const notFound = () => new AppError('not_found', text('没有这位客户，或该客户不在您的权限范围内。', 'There is no such customer within your scope.'));
-
-/** The newest version of each policy document, by model (a tag group's model maps to the tags policy). */
+/**
+ * The newest version of each policy document, by model (a tag group's model maps to the tags
+ * policy); the shipped defaults stand in for models nothing has been recorded for yet, so that a
+ * page view never writes.
+ */
 async function currentPolicies(s: SqlSession): Promise<Map<string, PolicyDocument>> {
-  await ensureBuiltInPolicies(s);
   const r = await s.query<{ model: string; document: PolicyDocument }>('SELECT DISTINCT ON (model) model, document FROM policies ORDER BY model, version DESC');
-  return new Map(r.rows.map((x) => [x.model, x.document]));
+  return new Map([...builtInPolicies().map((p): [string, PolicyDocument] => [p.model, p]), ...r.rows.map((x): [string, PolicyDocument] => [x.model, x.document])]);
 }
 const policyOf = (policies: Map<string, PolicyDocument>, model: string) => policies.get(model.startsWith('tags.') ? 'tags' : model);
 
 export async function customerTiers(db: Db, user: SignedInUser, customerId: string) {
-  if (!(await findCustomer(db, user.scope, customerId))) throw notFound();
+  await assertCustomerInScope(db, user, customerId);
   return db.session(async (s) => {
     const policies = await currentPolicies(s);
     const tiers = await s.query<{ model: string; tier: string; since: string; policy_version: number }>(
@@ -132,7 +134,7 @@ function draftFrom(yaml: string): PolicyDocument {
 
 export async function simulateDraft(db: Db, yaml: string, date: string | undefined) {
   const policy = draftFrom(yaml);
-  const d = date ?? (await db.kysely.selectFrom('business_dates').select('business_date').orderBy('business_date', 'desc').limit(1).executeTakeFirst())?.business_date;
+  const d = date ?? (await latestLoadedDate(db));
   if (!d) throw new AppError('bad_request', text('还没有加载任何业务日期。', 'No business date has been loaded yet.'));
   return simulatePolicy(db, policy, d);
 }
@@ -146,19 +148,19 @@ export async function publishDraft(db: Db, user: SignedInUser, body: { yaml: str
   return present(v);
 }
 
-async function scopeBranches(db: Db, user: SignedInUser, branchId: string | undefined): Promise<readonly string[] | null> {
-  if (!branchId) return user.scope;
-  const subtree = await branchSubtree(db, branchId);
-  const inScope = user.scope ? subtree.filter((b) => user.scope?.includes(b)) : subtree;
-  if (!inScope.length) throw new AppError('not_found', text('没有这个网点，或它不在您的权限范围内。', 'There is no such branch within your scope.'));
-  return inScope;
+/**
+ * Each customer's tier under model $1 as of a date: on or after the last evaluated date that is
+ * customer_tiers as it stands; before it, the latest history row on or before the date.
+ */
+function tiersAsOf(date: string, lastEvaluated: string | null, dateParam: string): string {
+  // the date parameter is named in both forms so that the statement always binds the same parameters
+  if (lastEvaluated && date >= lastEvaluated) return `SELECT customer_id, tier FROM customer_tiers WHERE model = $1 AND ${dateParam}::date IS NOT NULL`;
+  return `SELECT DISTINCT ON (customer_id) customer_id, to_tier AS tier FROM tier_history
+           WHERE model = $1 AND business_date <= ${dateParam}::date ORDER BY customer_id, business_date DESC`;
 }
 
-const AS_OF = `SELECT DISTINCT ON (customer_id) customer_id, to_tier AS tier FROM tier_history
-                WHERE model = $1 AND business_date <= $2::date ORDER BY customer_id, business_date DESC`;
-
 export async function tierMix(db: Db, user: SignedInUser, q: { model: string; date?: string | undefined; branchId?: string | undefined }) {
-  const branches = await scopeBranches(db, user, q.branchId);
+  const branches = await branchesWithinScope(db, user, q.branchId);
   return db.session(async (s) => {
     const policies = await currentPolicies(s);
     const dates = (await s.query<{ d: string }>('SELECT DISTINCT business_date AS d FROM tier_runs WHERE model = $1 ORDER BY 1 DESC', [q.model])).rows.map((r) => r.d);
@@ -166,12 +168,12 @@ export async function tierMix(db: Db, user: SignedInUser, q: { model: string; da
     const p = policyOf(policies, q.model);
     if (!p) throw new AppError('not_found', text(`没有模型 ${q.model}。`, `There is no model ${q.model}.`));
     const date = q.date ?? dates[0] ?? null;
-    const order = p.kind === 'tags' ? [...(p.groups.find((g) => `tags.${g.id}` === q.model)?.tags.map((t) => t.id) ?? []), 'none'] : p.tiers.map((t) => t.id);
+    const order = tierOrder(p, q.model);
     const counts = new Map<string, { customers: number; aum: string }>();
     if (date) {
       const r = await s.query<{ tier: string; customers: number; aum: string }>(
         `SELECT t.tier, count(*)::int AS customers, coalesce(sum(f.aum), 0)::text AS aum
-           FROM (${AS_OF}) t
+           FROM (${tiersAsOf(date, dates[0] ?? null, '$2')}) t
            JOIN customer_facts f ON f.customer_id = t.customer_id AND f.business_date = $2::date
            JOIN customers c ON c.customer_id = t.customer_id
           WHERE ($3::text[] IS NULL OR c.branch_id = ANY($3::text[]))
@@ -193,15 +195,15 @@ export async function tierMix(db: Db, user: SignedInUser, q: { model: string; da
 
 export async function tierMigration(db: Db, user: SignedInUser, q: { model: string; from: string; to: string; branchId?: string | undefined }) {
   if (q.from > q.to) throw new AppError('bad_request', text('起始日期须早于结束日期。', 'The first date must not be after the second.'), { from: `${q.from} > ${q.to}` });
-  const branches = await scopeBranches(db, user, q.branchId);
+  const branches = await branchesWithinScope(db, user, q.branchId);
   return db.session(async (s) => {
     const policies = await currentPolicies(s);
     const p = policyOf(policies, q.model);
     if (!p) throw new AppError('not_found', text(`没有模型 ${q.model}。`, `There is no model ${q.model}.`));
+    const last = await lastEvaluatedDate(s, q.model);
     const r = await s.query<{ from_tier: string | null; to_tier: string; customers: number }>(
-      `WITH a AS (${AS_OF}),
-            b AS (SELECT DISTINCT ON (customer_id) customer_id, to_tier AS tier FROM tier_history
-                   WHERE model = $1 AND business_date <= $3::date ORDER BY customer_id, business_date DESC)
+      `WITH a AS (${tiersAsOf(q.from, last, '$2')}),
+            b AS (${tiersAsOf(q.to, last, '$3')})
        SELECT a.tier AS from_tier, b.tier AS to_tier, count(*)::int AS customers
          FROM b LEFT JOIN a ON a.customer_id = b.customer_id
          JOIN customers c ON c.customer_id = b.customer_id
@@ -209,7 +211,7 @@ export async function tierMigration(db: Db, user: SignedInUser, q: { model: stri
         GROUP BY 1, 2 ORDER BY 1, 2`,
       [q.model, q.from, q.to, branches ? [...branches] : null],
     );
-    const order = p.kind === 'tags' ? [...(p.groups.find((g) => `tags.${g.id}` === q.model)?.tags.map((t) => t.id) ?? []), 'none'] : p.tiers.map((t) => t.id);
+    const order = tierOrder(p, q.model);
     return {
       model: q.model,
       from: q.from,

@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import { tierOrder } from './tiering.explain.js';
 import { computeFacts } from './tiering.facts.js';
 import { ensureBuiltInPolicies, policiesInEffect } from './tiering.policies.js';
 import { checkPolicy, compilePolicy, type CompiledModel } from './tiering.policy.js';
@@ -55,7 +56,7 @@ export async function simulatePolicy(db: Db, document: unknown, businessDate: st
           t.cents += BigInt(row.aum.replace('.', ''));
           byTier.set(row.to_tier, t);
         }
-        const order = policy.kind === 'tags' ? [...(policy.groups.find((g) => `tags.${g.id}` === draft.model)?.tags.map((t) => t.id) ?? []), 'none'] : policy.tiers.map((t) => t.id);
+        const order = tierOrder(policy, draft.model);
         models.push({
           model: draft.model,
           publishedVersion: published?.version ?? null,
