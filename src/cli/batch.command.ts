@@ -9,22 +9,23 @@ export function registerBatch(program: Command): void {
   const batch = program.command('batch').description('the daily batch: tiering (facts, every published model and tag) for a business date');
   batch
     .command('run')
-    .description('evaluate every published policy for a business date (default: the latest loaded); dates run in order, a rerun of the last date replaces it')
+    .description('the daily batch for a business date (default: the latest loaded): tiering (facts, every published model and tag), then each later step; dates run in order, a rerun of the last date replaces it')
     .option('--date <date>', 'the business date (YYYY-MM-DD)')
     .action(async (opts: { date?: string }, cmd: Command) => {
       if (opts.date && !isDate(opts.date)) throw new Error(`--date must be a date like 2026-11-20, not '${opts.date}'`);
       const config = configFrom(cmd.optsWithGlobals<GlobalOptions>());
-      const { runTiering } = await import('../features/tiering/tiering.batch.js');
+      const { runDailyBatch } = await import('../batch/batch.pipeline.js');
       const { latestLoadedDate } = await import('../features/system/system.service.js');
       await withDb(config, async (db) => {
         const date = opts.date ?? (await latestLoadedDate(db));
         if (!date) throw new Error('no business date has been loaded yet: run `stratum load <folder>` first');
         const bar = progressBar('steps');
-        const r = await runTiering(db, date, (p) => bar.update(p.done, p.total, p.step));
+        const t0 = performance.now();
+        const steps = await runDailyBatch(db, date, (p) => bar.update(p.done, p.total, `${p.step}${p.detail ? `: ${p.detail}` : ''}`));
         bar.stop();
-        console.log(`Tiering for ${date}: ${count(r.customers)} customers; facts in ${seconds(r.factsSeconds)} s`);
-        for (const m of r.models) console.log(`  ${m.model.padEnd(20)} v${m.version}  ${count(m.changed).padStart(9)} changed  ${seconds(m.seconds)} s`);
-        console.log(`done in ${seconds(r.seconds)} s`);
+        console.log(`Daily batch for ${date}:`);
+        for (const st of steps) console.log(`  ${st.step.padEnd(12)} ${seconds(st.seconds).padStart(7)} s  ${st.summary}`);
+        console.log(`done in ${seconds((performance.now() - t0) / 1000)} s`);
       });
     });
 }

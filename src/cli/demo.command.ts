@@ -93,13 +93,14 @@ export function registerDemo(program: Command): void {
           return;
         }
         // the daily batch for the latest date, unless it already ran for it
-        const { runTiering } = await import('../features/tiering/tiering.batch.js');
+        const { runDailyBatch } = await import('../batch/batch.pipeline.js');
         const { lastEvaluatedDate } = await import('../features/tiering/tiering.sql.js');
         const latest = results.at(-1)?.businessDate;
         if (latest && (await db.session((s) => lastEvaluatedDate(s))) !== latest) {
-          const t = performance.now();
-          const tiering = await runTiering(db, latest);
-          console.log(`Tiering for ${latest}: ${count(tiering.customers)} customers under ${tiering.models.length} models and tag groups in ${seconds((performance.now() - t) / 1000)} s`);
+          const bar = progressBar('steps');
+          const steps = await runDailyBatch(db, latest, (p) => bar.update(p.done, p.total, `${p.step}${p.detail ? `: ${p.detail}` : ''}`));
+          bar.stop();
+          for (const st of steps) console.log(`Daily batch for ${latest}, ${st.step}: ${st.summary} (${seconds(st.seconds)} s)`);
         }
         const { ensureDemoLogins, DEMO_PASSWORD } = await import('../features/access/access.demo.js');
         const logins = await ensureDemoLogins(db);
@@ -132,10 +133,10 @@ Also:
     .option('--days <n>', 'number of business dates (days of transactions)', positiveInt('days'), 90)
     .option('--seed <n>', 'random seed: the same seed gives the same files', anyInt('seed'), 1)
     .option('--end-date <date>', 'the last business date (YYYY-MM-DD)', '2026-11-20')
-    .option('--layout <layout>', "'daily': a full first day then one delta folder per day; 'single': one full folder carrying all days of transactions", 'daily')
+    .option('--layout <layout>', "'daily': a full first day then one delta folder per day; 'single': one full folder carrying all days of transactions; 'history': one full folder for the day before the last carrying its days of transactions, then a delta for the last day", 'daily')
     .option('--txns-per-day <n>', 'average transactions per customer per day', Number, 1)
     .action(async (opts: { out: string; customers: number; days: number; seed: number; endDate: string; layout: string; txnsPerDay: number }) => {
-      if (opts.layout !== 'daily' && opts.layout !== 'single') throw new Error(`--layout must be 'daily' or 'single', not '${opts.layout}'`);
+      if (opts.layout !== 'daily' && opts.layout !== 'single' && opts.layout !== 'history') throw new Error(`--layout must be 'daily', 'single' or 'history', not '${opts.layout}'`);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.endDate)) throw new Error(`--end-date must be a date like 2026-11-20, not '${opts.endDate}'`);
       await generate({
         customers: opts.customers,

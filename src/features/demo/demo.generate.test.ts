@@ -304,3 +304,23 @@ describe('demo bank: a single first load', () => {
     expect(new Set(tx.map((t) => t.txn_id)).size).toBe(tx.length);
   });
 });
+
+describe('demo bank: history then a next day', () => {
+  it('writes one full folder for the day before the last with its history, then a delta for the last day, the same transactions as the daily layout', async () => {
+    const opts = { customers: 400, days: 5, seed: 4, endDate: '2026-06-30', txnsPerCustomerDay: 1 };
+    const out = join(root, 'history');
+    await generateDemoBank({ ...opts, out, layout: 'history' });
+    expect(folders(out)).toEqual(['2026-06-29', '2026-06-30']);
+    expect(readJson(join(out, '2026-06-29', 'feed.json'))).toEqual({ business_date: '2026-06-29', mode: 'full' });
+    expect(readJson(join(out, '2026-06-30', 'feed.json'))).toEqual({ business_date: '2026-06-30', mode: 'delta' });
+    const first = rowsOf(join(out, '2026-06-29', 'transactions.csv'));
+    const next = rowsOf(join(out, '2026-06-30', 'transactions.csv'));
+    expect(new Set(first.map((t) => (t.booked_at ?? '').slice(0, 10)))).toEqual(new Set(['2026-06-26', '2026-06-27', '2026-06-28', '2026-06-29']));
+    expect(new Set(next.map((t) => (t.booked_at ?? '').slice(0, 10)))).toEqual(new Set(['2026-06-30']));
+    const daily = join(root, 'history-daily');
+    await generateDemoBank({ ...opts, out: daily, layout: 'daily' });
+    const dailyIds = folders(daily).flatMap((d) => rowsOf(join(daily, d, 'transactions.csv')).map((t) => t.txn_id));
+    expect([...first, ...next].map((t) => t.txn_id).sort()).toEqual(dailyIds.sort());
+    expect(rowsOf(join(out, '2026-06-30', 'customers.csv')).length).toBeLessThan(rowsOf(join(out, '2026-06-29', 'customers.csv')).length);
+  });
+});

@@ -20,7 +20,12 @@ export interface GenerateOptions {
   out: string;
   /** YYYY-MM-DD, default '2026-11-20' */
   endDate?: string;
-  layout?: 'daily' | 'single';
+  /**
+   * daily: a full day, then a delta a day; single: one full day (the last) carrying every day's
+   * transactions; history: one full day (the day before the last) carrying the transactions up to
+   * it, then a delta for the last day (what a bank's next day looks like, e.g. for benchmarks)
+   */
+  layout?: 'daily' | 'single' | 'history';
   /** average, default 1 */
   txnsPerCustomerDay?: number;
 }
@@ -52,7 +57,8 @@ function validate(opts: GenerateOptions): void {
   if (!Number.isFinite(opts.seed)) throw new Error('seed must be a number');
   const t = opts.txnsPerCustomerDay ?? 1;
   if (!Number.isFinite(t) || t < 0 || t > 20) throw new Error('txnsPerCustomerDay must be between 0 and 20');
-  if (opts.layout !== undefined && opts.layout !== 'daily' && opts.layout !== 'single') throw new Error(`unknown layout ${String(opts.layout)}`);
+  if (opts.layout !== undefined && !['daily', 'single', 'history'].includes(opts.layout)) throw new Error(`unknown layout ${String(opts.layout)}`);
+  if (opts.layout === 'history' && opts.days < 2) throw new Error('the history layout needs at least 2 days');
 }
 
 class Totals {
@@ -136,8 +142,9 @@ export async function generateDemoBank(opts: GenerateOptions, onProgress?: Gener
   // ---- the days
   const sim = new Simulator(seed, stores, schedule, endDay);
   let single: CsvWriter | undefined;
-  const singleDir = join(out, formatDate(endDay));
-  if (layout === 'single') {
+  const singleDay = layout === 'history' ? endDay - 1 : endDay;
+  const singleDir = join(out, formatDate(singleDay));
+  if (layout === 'single' || layout === 'history') {
     await mkdir(singleDir, { recursive: true });
     single = CsvWriter.open(join(singleDir, 'transactions.csv'), TRANSACTION_HEADER);
   }
@@ -146,8 +153,17 @@ export async function generateDemoBank(opts: GenerateOptions, onProgress?: Gener
     const phase = `transactions ${date}`;
     const onDay = (done: number, total: number): void => progress(done, total, phase);
     progress(0, n, phase);
-    if (single) {
+    if (single && day <= singleDay) {
       await sim.runDay(day, single, onDay);
+      if (day === singleDay) {
+        await single.close();
+        totals.add('transactions.csv', single.rows, single.bytes);
+        folders.push(singleDir);
+        progress(0, n, 'snapshot');
+        await writeFeedJson(singleDir, singleDay, 'full', totals);
+        totals.addAll(await writeReference(singleDir, network));
+        totals.addAll(await writeSnapshots(singleDir, singleDay, true, ctx, stores, progress));
+      }
       continue;
     }
     const dir = join(out, date);
@@ -162,15 +178,6 @@ export async function generateDemoBank(opts: GenerateOptions, onProgress?: Gener
     if (full) totals.addAll(await writeReference(dir, network));
     totals.addAll(await writeSnapshots(dir, day, full, ctx, stores, progress));
     progress(n, n, phase);
-  }
-  if (single) {
-    await single.close();
-    totals.add('transactions.csv', single.rows, single.bytes);
-    folders.push(singleDir);
-    progress(0, n, 'snapshot');
-    await writeFeedJson(singleDir, endDay, 'full', totals);
-    totals.addAll(await writeReference(singleDir, network));
-    totals.addAll(await writeSnapshots(singleDir, endDay, true, ctx, stores, progress));
   }
   const seconds = Math.round((performance.now() - began) / 10) / 100;
   progress(1, 1, 'done');

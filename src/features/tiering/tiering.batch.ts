@@ -20,6 +20,8 @@ export interface TieringProgress {
 export interface TieringResult {
   businessDate: string;
   customers: number;
+  /** the date whose rolling windows the facts were brought forward from; null: computed from scratch */
+  factsBaseDate: string | null;
   models: { model: string; version: number; changed: number; seconds: number }[];
   factsSeconds: number;
   seconds: number;
@@ -69,7 +71,12 @@ export async function evaluateModel(s: SqlSession, m: CompiledModel, date: strin
 }
 
 /** `stratum batch run --date D`: facts, then every model in effect on D. */
-export async function runTiering(db: Db, businessDate: string, onProgress?: (p: TieringProgress) => void): Promise<TieringResult> {
+export async function runTiering(
+  db: Db,
+  businessDate: string,
+  onProgress?: (p: TieringProgress) => void,
+  opts: { fromScratch?: boolean } = {},
+): Promise<TieringResult> {
   const started = performance.now();
   return db.transaction(async (s) => {
     await s.query('SELECT pg_advisory_xact_lock($1)', [TIERING_LOCK]);
@@ -90,10 +97,9 @@ export async function runTiering(db: Db, businessDate: string, onProgress?: (p: 
     const models = policies.flatMap((p) => compilePolicy(p.document).map((m) => ({ m, version: p.version })));
     const total = models.length + 1;
     onProgress?.({ step: 'facts', done: 0, total });
-    const f0 = performance.now();
-    const customers = await computeFacts(s, businessDate);
-    const factsSeconds = (performance.now() - f0) / 1000;
-    const result: TieringResult = { businessDate, customers, models: [], factsSeconds, seconds: 0 };
+    const facts = await computeFacts(s, businessDate, { fromScratch: opts.fromScratch ?? false });
+    const customers = facts.customers;
+    const result: TieringResult = { businessDate, customers, factsBaseDate: facts.baseDate, models: [], factsSeconds: facts.seconds, seconds: 0 };
     for (const [i, { m, version }] of models.entries()) {
       onProgress?.({ step: m.model, done: i + 1, total });
       const t0 = performance.now();

@@ -160,3 +160,23 @@ export function modelLabel(policy: PolicyDocument | undefined, model: string): L
   }
   return policy.label;
 }
+
+/**
+ * The tier of one customer under each model of a policy, evaluated in TypeScript from a facts row
+ * (first match wins, as in the SQL). Not used by the batch, which is set-based: it is the
+ * per-customer way the benchmark compares against, and a cross-check of the compiled SQL.
+ */
+export function evaluateInTypeScript(policy: PolicyDocument, facts: FactRow): { model: string; tier: string }[] {
+  if (policy.kind === 'bands') {
+    const v = facts[policy.fact];
+    const num = v === null || v === undefined ? NaN : Number(v);
+    let tier = policy.tiers[0]?.id ?? '';
+    for (const t of policy.tiers.slice(1)) if (t.min !== undefined && num >= t.min) tier = t.id;
+    return [{ model: policy.model, tier }];
+  }
+  if (policy.kind === 'rules') {
+    const t = policy.tiers.find((x) => x.otherwise || (x.when !== undefined && holds(x.when, facts)));
+    return [{ model: policy.model, tier: t?.id ?? '' }];
+  }
+  return policy.groups.map((g) => ({ model: `tags.${g.id}`, tier: g.tags.find((t) => holds(t.when, facts))?.id ?? 'none' }));
+}

@@ -52,55 +52,142 @@ const MONTHS = (a: string, b: string) =>
   `((extract(year FROM ${b}) - extract(year FROM ${a})) * 12 + extract(month FROM ${b}) - extract(month FROM ${a})
     - CASE WHEN extract(day FROM ${b}) < extract(day FROM ${a}) THEN 1 ELSE 0 END)`;
 
-/** Computes the facts of every customer with a balance snapshot on the date; replaces that date's. */
-export async function computeFacts(s: SqlSession, businessDate: string): Promise<number> {
+// The transaction aggregates of the 90-day window, over a set of rows carrying a sign (+1 entering
+// the window, −1 leaving it); spending is money paid out through card and electronic channels.
+const TX_AGGREGATES = (sign: string) => `
+  coalesce(sum(${sign} * -amount) FILTER (WHERE amount < 0 AND channel IN ('pos', 'online', 'mobile')), 0) AS spending,
+  coalesce(sum(${sign}), 0) AS n,
+  coalesce(sum(${sign}) FILTER (WHERE channel = 'counter'), 0) AS counter_n,
+  coalesce(sum(${sign}) FILTER (WHERE channel IN ('mobile', 'online')), 0) AS mobile_n,
+  coalesce(sum(${sign}) FILTER (WHERE channel = 'atm'), 0) AS atm_n,
+  coalesce(sum(${sign}) FILTER (WHERE channel = 'pos'), 0) AS pos_n,
+  coalesce(sum(${sign}) FILTER (WHERE counterparty LIKE '%学费%' OR counterparty LIKE '%留学%'), 0) AS edu_n`;
+const TX_COLUMNS = ['spending', 'n', 'counter_n', 'mobile_n', 'atm_n', 'pos_n', 'edu_n'] as const;
+const BASE_COLUMNS: Record<(typeof TX_COLUMNS)[number], string> = {
+  spending: 'spending_90d',
+  n: 'txns_90d',
+  counter_n: 'counter_txns_90d',
+  mobile_n: 'mobile_txns_90d',
+  atm_n: 'atm_txns_90d',
+  pos_n: 'pos_txns_90d',
+  edu_n: 'education_txns_90d',
+};
+
+// A transaction counts for date D when it was booked (China time) within D−89 … D and loaded by D.
+const IN_WINDOW = `booked_on BETWEEN $1::date - 89 AND $1::date AND business_date <= $1::date`;
+
+/** The 90-day window of every customer, from all its transactions. */
+const FULL_TX = `tx AS (
+  SELECT customer_id, ${TX_AGGREGATES('1')} FROM transactions WHERE ${IN_WINDOW} GROUP BY customer_id
+), mtd AS (
+  SELECT customer_id, sum(aum) AS aum_sum, count(*) AS aum_days FROM balance_snapshots
+   WHERE business_date >= date_trunc('month', $1::date)::date AND business_date <= $1::date
+   GROUP BY customer_id
+)`;
+
+/**
+ * The 90-day window brought forward from the facts of base date $2 (B < D): plus what was loaded
+ * after B and falls in D's window, minus what was loaded by B and booked in B's window but before
+ * D's. (Nothing loaded by B is booked after B: the loader refuses a transaction booked after its
+ * business date.) A customer without facts on B (new, or
+ * back) gets its whole window, through its own rows of the primary key. The month-to-date sum
+ * adds the snapshots after B when B is in D's month, and starts again otherwise.
+ */
+const INCREMENTAL_TX = (sameMonth: boolean) => `base AS (
+  SELECT customer_id, ${Object.values(BASE_COLUMNS).join(', ')}, aum_sum_mtd, aum_days_mtd
+    FROM customer_facts WHERE business_date = $2::date
+), moves AS (
+  SELECT customer_id, amount, channel, counterparty, 1 AS sign FROM transactions
+   WHERE business_date > $2::date AND business_date <= $1::date AND booked_on BETWEEN $1::date - 89 AND $1::date
+  UNION ALL
+  SELECT customer_id, amount, channel, counterparty, -1 FROM transactions
+   WHERE business_date <= $2::date AND booked_on BETWEEN $2::date - 89 AND $1::date - 90
+), delta AS (
+  SELECT customer_id, ${TX_AGGREGATES('sign')} FROM moves GROUP BY customer_id
+), fresh AS (
+  SELECT sn.customer_id FROM snap sn WHERE NOT EXISTS (SELECT 1 FROM base b WHERE b.customer_id = sn.customer_id)
+), tx AS (
+  SELECT b.customer_id, ${TX_COLUMNS.map((c) => `b.${BASE_COLUMNS[c]} + coalesce(d.${c}, 0) AS ${c}`).join(', ')}
+    FROM base b LEFT JOIN delta d ON d.customer_id = b.customer_id
+  UNION ALL
+  SELECT fr.customer_id, w.* FROM fresh fr
+   CROSS JOIN LATERAL (SELECT ${TX_AGGREGATES('1')} FROM transactions t WHERE t.customer_id = fr.customer_id AND ${IN_WINDOW}) w
+), mtd AS (
+  ${
+    sameMonth
+      ? `SELECT b.customer_id, b.aum_sum_mtd + coalesce(a.aum_sum, 0) AS aum_sum, b.aum_days_mtd + coalesce(a.aum_days, 0) AS aum_days
+    FROM base b LEFT JOIN (
+      SELECT customer_id, sum(aum) AS aum_sum, count(*) AS aum_days FROM balance_snapshots
+       WHERE business_date > $2::date AND business_date <= $1::date GROUP BY customer_id
+    ) a ON a.customer_id = b.customer_id
+  UNION ALL
+  SELECT fr.customer_id, m.aum_sum, m.aum_days FROM fresh fr
+   CROSS JOIN LATERAL (SELECT sum(aum) AS aum_sum, count(*) AS aum_days FROM balance_snapshots s
+     WHERE s.customer_id = fr.customer_id AND s.business_date >= date_trunc('month', $1::date)::date AND s.business_date <= $1::date) m`
+      : `SELECT customer_id, sum(aum) AS aum_sum, count(*) AS aum_days FROM balance_snapshots
+   WHERE business_date >= date_trunc('month', $1::date)::date AND business_date <= $1::date
+   GROUP BY customer_id`
+  }
+)`;
+
+/** A base more than this many days back is not worth bringing forward: the date is computed from scratch. */
+const MAX_BASE_GAP_DAYS = 31;
+
+export interface FactsResult {
+  customers: number;
+  /** the date whose rolling windows were brought forward, or null when computed from scratch */
+  baseDate: string | null;
+  seconds: number;
+}
+
+const daysBetween = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+
+/**
+ * Computes the facts of every customer with a balance snapshot on the date, replacing that date's.
+ * When the facts of a recent earlier date exist, its rolling windows are brought forward;
+ * otherwise (or with `fromScratch`) every window is computed from all rows. Both give the same facts.
+ */
+export async function computeFacts(s: SqlSession, businessDate: string, opts: { fromScratch?: boolean } = {}): Promise<FactsResult> {
+  const t0 = performance.now();
   await ensureMonthPartition(s, 'customer_facts', businessDate);
   await s.query('DELETE FROM customer_facts WHERE business_date = $1', [businessDate]);
+  const prior = await s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM fact_runs WHERE business_date < $1::date', [businessDate]);
+  const candidate = prior.rows[0]?.d ?? null;
+  const baseDate = !opts.fromScratch && candidate && daysBetween(candidate, businessDate) <= MAX_BASE_GAP_DAYS ? candidate : null;
+  const windows = baseDate ? INCREMENTAL_TX(baseDate.slice(0, 7) === businessDate.slice(0, 7)) : FULL_TX;
   const r = await s.query(
     `WITH snap AS (
        SELECT * FROM balance_snapshots WHERE business_date = $1::date
-     ), mtd AS (
-       SELECT customer_id, avg(aum) AS aum_avg FROM balance_snapshots
-        WHERE business_date >= date_trunc('month', $1::date)::date AND business_date <= $1::date
-        GROUP BY customer_id
-     ), past AS (
+     ), ${windows}, past AS (
        SELECT customer_id, aum FROM balance_snapshots
         WHERE business_date = (SELECT max(business_date) FROM business_dates WHERE business_date <= $1::date - 90)
-     ), dep AS (
+     ), acc AS (
        SELECT customer_id,
               sum(balance * CASE WHEN kind = 'time_deposit' AND matures_on IS NOT NULL THEN ${MONTHS('opened_on', 'matures_on')} ELSE 0 END)
-                / nullif(sum(balance), 0) AS term
-         FROM accounts WHERE status = 'active' AND kind IN ('current', 'time_deposit')
+                FILTER (WHERE kind IN ('current', 'time_deposit'))
+                / nullif(sum(balance) FILTER (WHERE kind IN ('current', 'time_deposit')), 0) AS term,
+              count(DISTINCT kind) AS kinds,
+              bool_or(kind = 'loan') AS loan_account
+         FROM accounts WHERE status = 'active'
         GROUP BY customer_id
-     ), held AS (
-       SELECT customer_id, count(DISTINCT kind) AS kinds FROM accounts WHERE status = 'active' GROUP BY customer_id
      ), ln AS (
        SELECT customer_id, max(overdue_days) AS worst, count(*) AS n
          FROM loans WHERE status = 'active' GROUP BY customer_id
-     ), tx AS (
-       SELECT customer_id,
-              coalesce(sum(-amount) FILTER (WHERE amount < 0 AND channel IN ('pos', 'online', 'mobile')), 0) AS spending,
-              count(*) AS n,
-              count(*) FILTER (WHERE channel = 'counter') AS counter_n,
-              count(*) FILTER (WHERE channel IN ('mobile', 'online')) AS mobile_n,
-              count(*) FILTER (WHERE channel = 'atm') AS atm_n,
-              count(*) FILTER (WHERE channel = 'pos') AS pos_n,
-              bool_or(counterparty LIKE '%学费%' OR counterparty LIKE '%留学%') AS edu
-         FROM transactions
-        WHERE booked_on BETWEEN $1::date - 89 AND $1::date
-        GROUP BY customer_id
      )
-     INSERT INTO customer_facts (customer_id, business_date, aum, aum_avg_mtd, deposits, deposit_term_months,
+     INSERT INTO customer_facts (customer_id, business_date, aum, aum_avg_mtd, aum_sum_mtd, aum_days_mtd, deposits, deposit_term_months,
         current_balance, time_deposit, wealth, fund, insurance, loans_outstanding, loan_count, worst_overdue_days,
-        spending_90d, txns_90d, counter_txns_90d, mobile_txns_90d, atm_txns_90d, pos_txns_90d, education_payee_90d,
+        spending_90d, txns_90d, counter_txns_90d, mobile_txns_90d, atm_txns_90d, pos_txns_90d, education_txns_90d, education_payee_90d,
         preferred_channel, net_contribution, age, annual_income, occupation, risk_level, tenure_years,
         aum_growth_90d, product_kinds, investment_share)
-     SELECT c.customer_id, $1::date, sn.aum, round(coalesce(mtd.aum_avg, sn.aum), 2), sn.deposits,
-            CASE WHEN sn.deposits > 0 THEN coalesce(dep.term, 0) ELSE 0 END,
+     SELECT c.customer_id, $1::date, sn.aum,
+            CASE WHEN mtd.aum_days > 0 THEN round(mtd.aum_sum / mtd.aum_days, 2) ELSE sn.aum END,
+            coalesce(mtd.aum_sum, sn.aum), coalesce(mtd.aum_days, 1),
+            sn.deposits,
+            CASE WHEN sn.deposits > 0 THEN coalesce(acc.term, 0) ELSE 0 END,
             sn.current_balance, sn.time_deposit, sn.wealth, sn.fund, sn.insurance, sn.loans_outstanding,
             coalesce(ln.n, 0), coalesce(ln.worst, 0),
             coalesce(tx.spending, 0), coalesce(tx.n, 0), coalesce(tx.counter_n, 0), coalesce(tx.mobile_n, 0),
-            coalesce(tx.atm_n, 0), coalesce(tx.pos_n, 0), coalesce(tx.edu, false),
+            coalesce(tx.atm_n, 0), coalesce(tx.pos_n, 0), coalesce(tx.edu_n, 0), coalesce(tx.edu_n, 0) > 0,
             CASE WHEN greatest(tx.mobile_n, tx.counter_n, tx.atm_n, tx.pos_n) > 0 THEN
               CASE WHEN tx.mobile_n >= greatest(tx.counter_n, tx.atm_n, tx.pos_n) THEN 'mobile'
                    WHEN tx.counter_n >= greatest(tx.atm_n, tx.pos_n) THEN 'branch'
@@ -114,18 +201,23 @@ export async function computeFacts(s: SqlSession, businessDate: string): Promise
             c.annual_income, c.occupation, c.risk_level,
             greatest(extract(year FROM age($1::date, c.opened_on))::int, 0),
             CASE WHEN past.aum > 0 THEN sn.aum / past.aum - 1 END,
-            coalesce(held.kinds, 0) + CASE WHEN coalesce(ln.n, 0) > 0 AND NOT EXISTS (
-              SELECT 1 FROM accounts a WHERE a.customer_id = c.customer_id AND a.status = 'active' AND a.kind = 'loan') THEN 1 ELSE 0 END,
+            coalesce(acc.kinds, 0) + CASE WHEN coalesce(ln.n, 0) > 0 AND NOT coalesce(acc.loan_account, false) THEN 1 ELSE 0 END,
             CASE WHEN sn.aum > 0 THEN (sn.wealth + sn.fund + sn.insurance) / sn.aum END
        FROM customers c
        JOIN snap sn ON sn.customer_id = c.customer_id
        LEFT JOIN mtd ON mtd.customer_id = c.customer_id
        LEFT JOIN past ON past.customer_id = c.customer_id
-       LEFT JOIN dep ON dep.customer_id = c.customer_id
-       LEFT JOIN held ON held.customer_id = c.customer_id
+       LEFT JOIN acc ON acc.customer_id = c.customer_id
        LEFT JOIN ln ON ln.customer_id = c.customer_id
        LEFT JOIN tx ON tx.customer_id = c.customer_id`,
-    [businessDate],
+    baseDate ? [businessDate, baseDate] : [businessDate],
   );
-  return r.rowCount;
+  const seconds = (performance.now() - t0) / 1000;
+  await s.query(
+    `INSERT INTO fact_runs (business_date, base_date, customers, seconds) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (business_date) DO UPDATE SET base_date = EXCLUDED.base_date, customers = EXCLUDED.customers,
+       seconds = EXCLUDED.seconds, computed_at = now()`,
+    [businessDate, baseDate, r.rowCount, seconds.toFixed(3)],
+  );
+  return { customers: r.rowCount, baseDate, seconds };
 }

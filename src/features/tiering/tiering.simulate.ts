@@ -29,7 +29,7 @@ export async function simulatePolicy(db: Db, document: unknown, businessDate: st
       const loaded = await s.query<{ n: number }>('SELECT count(*)::int AS n FROM business_dates WHERE business_date = $1::date', [businessDate]);
       if (!loaded.rows[0]?.n) throw new AppError('bad_request', `${businessDate} has not been loaded: simulate on a loaded business date.`);
       const have = await s.query<{ n: number }>('SELECT count(*)::int AS n FROM customer_facts WHERE business_date = $1::date', [businessDate]);
-      const customers = have.rows[0]?.n ? have.rows[0].n : await computeFacts(s, businessDate);
+      const customers = have.rows[0]?.n ? have.rows[0].n : (await computeFacts(s, businessDate)).customers;
       await ensureBuiltInPolicies(s);
       const published = (await policiesInEffect(s, businessDate)).find((p) => p.model === policy.model);
       const publishedModels = published ? compilePolicy(published.document) : [];

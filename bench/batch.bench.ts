@@ -1,0 +1,184 @@
+// npm run bench:batch — the daily tiering step at bank scale, against two baselines measured in
+// the same run on the same database:
+//   the floor:        one hand-written SQL statement computing only the AUM bands of every customer
+//                     from the balance snapshot, written into a table (what no engine can beat);
+//   per customer:     the same policies evaluated customer by customer in TypeScript (read the
+//                     customer's facts, evaluate every model, write its tiers) on a sample, scaled.
+// Then the next business date (a delta day), which reuses the previous date's rolling windows.
+//
+//   npm run bench:batch -- [--engine pg|pglite] [--customers N] [--days D] [--sample N] [--keep] [--reuse]
+//
+// Defaults: PostgreSQL 1,000,000 customers × 30 days (≈ 30,000,000 transactions); PGlite 200,000
+// × 25 days (≈ 5,000,000). The feed (layout 'history': a full day carrying the history, then a
+// delta for the next day) is generated once into .bench/ and reused. --keep keeps the loaded
+// database, --reuse starts from it (skips generating and loading).
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { generateDemoBank } from '../src/features/demo/demo.generate.js';
+import { loadFeed } from '../src/features/feed/feed.load.js';
+import { runTiering } from '../src/features/tiering/tiering.batch.js';
+import { evaluateInTypeScript } from '../src/features/tiering/tiering.explain.js';
+import { builtInPolicies } from '../src/features/tiering/tiering.policies.js';
+import { openDb, type Db } from '../src/platform/db.js';
+import { migrate } from '../src/platform/migrate.js';
+import './quiet-logs.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
+const engine = opt('engine') === 'pglite' ? 'pglite' : 'pg';
+const customers = Number(opt('customers') ?? (engine === 'pg' ? 1_000_000 : 200_000));
+const days = Number(opt('days') ?? (engine === 'pg' ? 30 : 25));
+const sampleSize = Math.min(Number(opt('sample') ?? 100_000), customers);
+const SERVER = process.env.STRATUM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ROOT = path.resolve('.bench');
+const fmt = (n: number, digits = 0) => new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(n);
+const sec = (t0: number) => (performance.now() - t0) / 1000;
+
+async function feedFor(): Promise<string[]> {
+  const dir = path.join(ROOT, `batch-feed-${customers}-${days}`);
+  const marker = path.join(dir, 'done.json');
+  if (existsSync(marker)) return (JSON.parse(readFileSync(marker, 'utf8')) as string[]).map((f) => path.join(dir, f));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  console.log(`generating ${fmt(customers)} customers × ${days} days into ${dir} …`);
+  const t0 = performance.now();
+  let last = 0;
+  const summary = await generateDemoBank({ customers, days, seed: 42, out: dir, layout: 'history' }, (done, total, phase) => {
+    if (performance.now() - last > 10_000) {
+      last = performance.now();
+      console.log(`  ${phase}: ${fmt(done)} / ${fmt(total)}`);
+    }
+  });
+  console.log(`  generated in ${fmt(sec(t0), 1)} s: ${fmt(summary.rows['transactions.csv'] ?? 0)} transactions`);
+  writeFileSync(marker, JSON.stringify(summary.folders.map((f) => path.basename(f))));
+  return summary.folders;
+}
+
+async function openBenchDb(fresh: boolean): Promise<{ db: Db; drop: () => Promise<void> }> {
+  if (engine === 'pglite') {
+    const dir = path.join(ROOT, `batch-pglite-${customers}-${days}`);
+    if (fresh) rmSync(dir, { recursive: true, force: true });
+    const db = await openDb({ dataDir: dir });
+    return { db, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  const name = `stratum_bench_batch_${customers}_${days}`;
+  if (fresh) {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  }
+  await admin.end();
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  const db = await openDb({ databaseUrl: url.toString() });
+  return {
+    db,
+    drop: async () => {
+      const a = new pg.Client({ connectionString: SERVER });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+/** The floor: AUM bands only, hand-written, from the snapshot into a table. */
+async function floor(db: Db, date: string): Promise<number> {
+  return db.session(async (s) => {
+    await s.exec('DROP TABLE IF EXISTS bench_floor_bands; CREATE TABLE bench_floor_bands (customer_id text PRIMARY KEY, tier text NOT NULL)');
+    const t0 = performance.now();
+    await s.query(
+      `INSERT INTO bench_floor_bands (customer_id, tier)
+       SELECT customer_id, CASE WHEN aum >= 3000000 THEN 'band_5' WHEN aum >= 500000 THEN 'band_4' WHEN aum >= 200000 THEN 'band_3'
+                                WHEN aum >= 50000 THEN 'band_2' WHEN aum >= 1000 THEN 'band_1' ELSE 'below' END
+         FROM balance_snapshots WHERE business_date = $1::date`,
+      [date],
+    );
+    const seconds = sec(t0);
+    await s.exec('DROP TABLE bench_floor_bands');
+    return seconds;
+  });
+}
+
+/** Per customer in TypeScript: read its facts, evaluate every model, write its tiers; on a sample. */
+async function perCustomer(db: Db, date: string): Promise<{ seconds: number; mismatches: number }> {
+  const policies = builtInPolicies();
+  return db.session(async (s) => {
+    await s.exec('DROP TABLE IF EXISTS bench_ts_tiers; CREATE TABLE bench_ts_tiers (customer_id text, model text, tier text NOT NULL, PRIMARY KEY (customer_id, model))');
+    const ids = (await s.query<{ customer_id: string }>('SELECT customer_id FROM customer_facts WHERE business_date = $1::date ORDER BY md5(customer_id) LIMIT $2', [date, sampleSize])).rows.map((r) => r.customer_id);
+    const t0 = performance.now();
+    for (const id of ids) {
+      const f = (await s.query('SELECT * FROM customer_facts WHERE customer_id = $1 AND business_date = $2::date', [id, date])).rows[0];
+      if (!f) continue;
+      const tiers = policies.flatMap((p) => evaluateInTypeScript(p, f));
+      const values = tiers.map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`).join(', ');
+      await s.query(`INSERT INTO bench_ts_tiers (customer_id, model, tier) VALUES ${values} ON CONFLICT (customer_id, model) DO UPDATE SET tier = EXCLUDED.tier`, [id, ...tiers.flatMap((t) => [t.model, t.tier])]);
+    }
+    const seconds = sec(t0);
+    // the two ways must agree, or the comparison means nothing
+    const mismatches = Number(
+      (await s.query<{ n: number }>('SELECT count(*) AS n FROM bench_ts_tiers b JOIN customer_tiers t USING (customer_id, model) WHERE b.tier <> t.tier')).rows[0]?.n ?? 0,
+    );
+    await s.exec('DROP TABLE bench_ts_tiers');
+    return { seconds, mismatches };
+  });
+}
+
+const reuse = args.includes('--reuse');
+const folders = reuse ? [] : await feedFor();
+const { db, drop } = await openBenchDb(!reuse);
+const rows: string[][] = [];
+try {
+  await migrate(db);
+  if (!reuse) {
+    for (const f of folders) {
+      const t0 = performance.now();
+      const r = await loadFeed(db, f);
+      if (r.outcome !== 'loaded') throw new Error(`loading ${f} was ${r.outcome}: ${JSON.stringify(r.problems.slice(0, 3))}`);
+      console.log(`loaded ${path.basename(f)} (${r.mode}): ${fmt(r.rows)} rows in ${fmt(sec(t0), 1)} s`);
+    }
+  }
+  const dates = await db.session(async (s) => (await s.query<{ d: string }>('SELECT business_date AS d FROM business_dates ORDER BY 1')).rows.map((r) => r.d));
+  const [d1, d2] = dates.slice(-2);
+  if (!d1 || !d2) throw new Error('the bench database needs two loaded business dates');
+  await db.session((s) => s.exec('TRUNCATE customer_facts, customer_tiers, tier_history, tier_runs; ANALYZE'));
+  const counts = await db.session(async (s) => (await s.query<{ c: number; t: number }>('SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM transactions) AS t')).rows[0]);
+  console.log(`\n${engine === 'pg' ? 'PostgreSQL' : 'PGlite'}: ${fmt(counts?.c ?? 0)} customers, ${fmt(counts?.t ?? 0)} transactions; dates ${d1} (full) and ${d2} (next day)`);
+
+  const floor1 = await floor(db, d1);
+  console.log(`floor (AUM bands only, hand-written SQL) for ${d1}: ${fmt(floor1, 2)} s`);
+  const first = await runTiering(db, d1);
+  console.log(`tiering ${d1} (first run, no earlier date): ${fmt(first.seconds, 1)} s — facts ${fmt(first.factsSeconds, 1)} s`);
+  rows.push(['first date', d1, 'facts', fmt(first.factsSeconds, 2), '', '']);
+  for (const m of first.models) rows.push(['first date', d1, m.model, fmt(m.seconds, 2), `${fmt(m.seconds / floor1, 2)}×`, fmt(m.changed)]);
+  rows.push(['first date', d1, 'whole step', fmt(first.seconds, 2), '', '']);
+  const evalSeconds = first.models.reduce((a, m) => a + m.seconds, 0);
+
+  const ts = await perCustomer(db, d1);
+  const tsScaled = (ts.seconds * (counts?.c ?? customers)) / sampleSize;
+  console.log(`per customer in TypeScript: ${fmt(sampleSize)} customers in ${fmt(ts.seconds, 1)} s → ${fmt(tsScaled, 0)} s for all (${ts.mismatches} disagreements with the SQL)`);
+
+  const floor2 = await floor(db, d2);
+  const next = await runTiering(db, d2);
+  console.log(`tiering ${d2} (next day): ${fmt(next.seconds, 1)} s — facts ${fmt(next.factsSeconds, 1)} s`);
+  rows.push(['next date', d2, 'facts', fmt(next.factsSeconds, 2), '', '']);
+  for (const m of next.models) rows.push(['next date', d2, m.model, fmt(m.seconds, 2), `${fmt(m.seconds / floor2, 2)}×`, fmt(m.changed)]);
+  rows.push(['next date', d2, 'whole step', fmt(next.seconds, 2), '', '']);
+  const rerun = await runTiering(db, d2);
+  rows.push(['rerun of next date', d2, 'whole step', fmt(rerun.seconds, 2), '', fmt(rerun.models.reduce((a, m) => a + m.changed, 0))]);
+
+  console.log('\n| run | date | step | seconds | ÷ floor | tiers changed |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log(`\nfloor: ${fmt(floor1, 2)} s (${d1}), ${fmt(floor2, 2)} s (${d2})`);
+  console.log(`evaluation of all ${first.models.length} models, set-based: ${fmt(evalSeconds, 1)} s; per customer in TypeScript (scaled from ${fmt(sampleSize)}): ${fmt(tsScaled, 0)} s → set-based is ${fmt(tsScaled / evalSeconds, 1)}× faster`);
+  console.log(`whole tiering step incl. facts: ${fmt(first.seconds, 1)} s (aim ≤ 60 s at 1M); per customer would be ≥ ${fmt(tsScaled / first.seconds, 1)}× slower even without computing its facts`);
+  console.log(`next business date: ${fmt(next.seconds, 1)} s (aim ≤ 15 s at 1M)`);
+  const worst = Math.max(...first.models.map((m) => m.seconds / floor1));
+  console.log(`slowest model ÷ floor: ${fmt(worst, 2)}× (aim ≤ 1.5×)`);
+} finally {
+  await db.close();
+  if (!args.includes('--keep') && !reuse) await drop();
+}

@@ -1,0 +1,49 @@
+import type { Db } from '../platform/db.js';
+import { runTiering } from '../features/tiering/tiering.batch.js';
+
+// The daily batch: one ordered registry of the features' steps for a business date. This is the
+// one place that says in which order they run (tiering first: later steps read its tiers).
+// Each step is set-based, idempotent for its date (a rerun replaces what it wrote) and commits
+// on its own, so a crash leaves every finished step in place and a rerun finishes the rest.
+
+export interface StepProgress {
+  step: string;
+  /** within the step */
+  done: number;
+  total: number;
+  detail?: string;
+}
+
+export interface StepResult {
+  step: string;
+  seconds: number;
+  /** one line for the batch's summary */
+  summary: string;
+}
+
+export interface DailyStep {
+  name: string;
+  run(db: Db, businessDate: string, onProgress: (done: number, total: number, detail?: string) => void): Promise<string>;
+}
+
+export const DAILY_STEPS: readonly DailyStep[] = [
+  {
+    name: 'tiering',
+    async run(db, date, progress) {
+      const r = await runTiering(db, date, (p) => progress(p.done, p.total, p.step));
+      const changed = r.models.reduce((n, m) => n + m.changed, 0);
+      return `${r.customers} customers, ${r.models.length} models and tag groups, ${changed} tiers changed (facts ${r.factsBaseDate ? `brought forward from ${r.factsBaseDate}` : 'from scratch'})`;
+    },
+  },
+];
+
+/** Runs every step of the daily batch for a date, in order. */
+export async function runDailyBatch(db: Db, businessDate: string, onProgress?: (p: StepProgress) => void): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  for (const step of DAILY_STEPS) {
+    const t0 = performance.now();
+    const summary = await step.run(db, businessDate, (done, total, detail) => onProgress?.({ step: step.name, done, total, ...(detail ? { detail } : {}) }));
+    results.push({ step: step.name, seconds: (performance.now() - t0) / 1000, summary });
+  }
+  return results;
+}
