@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAudit } from './audit.command.js';
 import { registerBatch, registerTiers } from './batch.command.js';
 import { registerDb } from './db.command.js';
 import { registerPolicy } from './policy.command.js';
@@ -32,6 +33,7 @@ registerUser(program);
 registerBatch(program);
 registerTiers(program);
 registerPolicy(program);
+registerAudit(program);
 
 try {
   await program.parseAsync(process.argv);
