@@ -143,6 +143,67 @@ describe('loading the same folder again changes nothing', () => {
   });
 });
 
+describe('how transactions go in', () => {
+  it('a txn_id repeated within the file counts once, from its first line', async () => {
+    const files = buildFullDay();
+    files.transactions = [
+      buildTransaction({ txn_id: 'T9', amount: '-1.00' }),
+      buildTransaction({ txn_id: 'T2', customer_id: 'C2', account_id: 'A3', amount: '500' }),
+      buildTransaction({ txn_id: 'T9', amount: '-2.00' }),
+      buildTransaction({ txn_id: 'T9', amount: '-3.00' }),
+    ];
+    const r = await loadFeed(db, day('2026-11-20', 'full', files));
+    expect(r.outcome).toBe('loaded');
+    expect(r.files.find((x) => x.entity === 'transactions')).toMatchObject({ rows: 4, written: 2, ignored: 2 });
+    expect(await one('SELECT amount FROM transactions WHERE txn_id = $1', ['T9'])).toEqual({ amount: '-1.00' });
+  });
+
+  it('on a later day, loaded and repeated txn_ids are ignored together and the new ones go in', async () => {
+    await loadFeed(db, day('2026-11-20', 'full', buildFullDay()));
+    const r = await loadFeed(db, day('2026-11-21', 'delta', {
+      transactions: [
+        buildTransaction({ txn_id: 'T4', booked_at: '2026-11-21T08:00:00+08:00', amount: '4.00' }),
+        buildTransaction({ amount: '-999.00' }), // T1, loaded the day before
+        buildTransaction({ txn_id: 'T4', booked_at: '2026-11-21T09:00:00+08:00', amount: '44.00' }),
+        buildTransaction({ txn_id: 'T3', booked_at: '2026-11-21T08:00:00+08:00', amount: '3.00' }),
+      ],
+    }));
+    expect(r.files.find((x) => x.entity === 'transactions')).toMatchObject({ rows: 4, written: 2, ignored: 2 });
+    const rows = await db.session((s) => s.query<{ txn_id: string; amount: string; business_date: string }>(
+      'SELECT txn_id, amount, business_date FROM transactions ORDER BY txn_id'));
+    expect(rows.rows).toEqual([
+      { txn_id: 'T1', amount: '-120.50', business_date: '2026-11-20' },
+      { txn_id: 'T2', amount: '500.00', business_date: '2026-11-20' },
+      { txn_id: 'T3', amount: '3.00', business_date: '2026-11-21' },
+      { txn_id: 'T4', amount: '4.00', business_date: '2026-11-21' },
+    ]);
+  });
+
+  it('the rows of a day are written in primary-key order (customer, txn_id), not in file order', async () => {
+    const files = buildFullDay();
+    // file order: by time, customers interleaved, txn_ids descending
+    files.transactions = ['T9', 'T8', 'T7', 'T6', 'T5', 'T4'].map((txn_id, i) =>
+      i % 2 === 0
+        ? buildTransaction({ txn_id, booked_at: `2026-11-20T0${i}:00:00+08:00` })
+        : buildTransaction({ txn_id, customer_id: 'C2', account_id: 'A3', booked_at: `2026-11-20T0${i}:00:00+08:00` }));
+    expect((await loadFeed(db, day('2026-11-20', 'full', files))).outcome).toBe('loaded');
+    const stored = await db.session((s) => s.query<{ k: string }>(`SELECT customer_id || '/' || txn_id AS k FROM transactions ORDER BY ctid`));
+    expect(stored.rows.map((r) => r.k)).toEqual(['C1/T5', 'C1/T7', 'C1/T9', 'C2/T4', 'C2/T6', 'C2/T8']);
+  });
+
+  it('accounts go into an empty table in key order and are upserted in a non-empty one', async () => {
+    const files = buildFullDay();
+    files.accounts = [...(files.accounts ?? [])].reverse();
+    await loadFeed(db, day('2026-11-20', 'full', files));
+    const stored = await db.session((s) => s.query<{ k: string }>(`SELECT customer_id || '/' || account_id AS k FROM accounts ORDER BY ctid`));
+    expect(stored.rows.map((r) => r.k)).toEqual(['C1/A1', 'C1/A2', 'C2/A3']);
+    const next = buildFullDay();
+    next.accounts = (next.accounts ?? []).map((a) => (a.account_id === 'A3' ? { ...a, balance: '1.00' } : a));
+    const r = await loadFeed(db, day('2026-11-21', 'full', next));
+    expect(r.files.find((x) => x.entity === 'accounts')).toMatchObject({ rows: 3, written: 1, gone: 0 });
+  });
+});
+
 describe('delta and full days', () => {
   beforeEach(async () => {
     const r = await loadFeed(db, day('2026-11-20', 'full', buildFullDay()));

@@ -18,41 +18,56 @@ interface Upsert {
   alsoWhen?: string;
 }
 
-/** INSERT … ON CONFLICT DO UPDATE that touches a row only when something changed. */
-function upsert(u: Upsert): string {
+/**
+ * INSERT … ON CONFLICT DO UPDATE that touches a row only when something changed, fed in key order
+ * (the index is then filled page after page instead of at random), and the plain INSERT that does
+ * the same when the table holds no row yet: the duplicate checks have refused any key repeated in
+ * the file, so nothing can conflict and the speculative insertion of ON CONFLICT is pure cost.
+ */
+function upsert(u: Upsert): { upsert: string; intoEmpty: string } {
   const insertCols = [...u.key, ...u.cols, ...Object.keys(u.onInsert)];
   const selectList = [...u.key, ...u.cols, ...Object.values(u.onInsert)];
   const sets = [...u.cols.map((c) => `${c} = EXCLUDED.${c}`), ...Object.entries(u.onUpdate).map(([c, v]) => `${c} = ${v}`)];
   const changed = `(${u.cols.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${u.cols.map((c) => `EXCLUDED.${c}`).join(', ')})`;
-  return `INSERT INTO ${u.table} AS t (${insertCols.join(', ')})
-    SELECT ${selectList.join(', ')} FROM stg_${u.table}
+  const insert = `INSERT INTO ${u.table} AS t (${insertCols.join(', ')})
+    SELECT ${selectList.join(', ')} FROM stg_${u.table} ORDER BY ${u.key.join(', ')}`;
+  return {
+    upsert: `${insert}
     ON CONFLICT (${u.key.join(', ')}) DO UPDATE SET ${sets.join(', ')}
-    WHERE ${changed}${u.alsoWhen ? ` OR ${u.alsoWhen}` : ''}`;
+    WHERE ${changed}${u.alsoWhen ? ` OR ${u.alsoWhen}` : ''}`,
+    intoEmpty: insert,
+  };
 }
 
-const MERGES: Record<EntityName, { upsert: string; fullSnapshotGone?: string; completeGone?: string }> = {
+type Merge = { table: string; upsert: string; intoEmpty: string; fullSnapshotGone?: string; completeGone?: string };
+
+const MERGES: Record<Exclude<EntityName, 'transactions'>, Merge> = {
   branches: {
-    upsert: upsert({ table: 'branches', key: ['branch_id'], cols: ['name', 'parent_id', 'level'],
+    table: 'branches',
+    ...upsert({ table: 'branches', key: ['branch_id'], cols: ['name', 'parent_id', 'level'],
       onInsert: { active: 'true', updated_on: '$1::date' },
       onUpdate: { active: 'true', updated_on: 'EXCLUDED.updated_on' }, alsoWhen: 'NOT t.active' }),
     completeGone: `UPDATE branches t SET active = false, updated_on = $1 WHERE t.active
       AND NOT EXISTS (SELECT 1 FROM stg_branches s WHERE s.branch_id = t.branch_id)`,
   },
   staff: {
-    upsert: upsert({ table: 'staff', key: ['staff_id'], cols: ['name', 'branch_id', 'role', 'active'],
+    table: 'staff',
+    ...upsert({ table: 'staff', key: ['staff_id'], cols: ['name', 'branch_id', 'role', 'active'],
       onInsert: { updated_on: '$1::date' }, onUpdate: { updated_on: 'EXCLUDED.updated_on' } }),
     completeGone: `UPDATE staff t SET active = false, updated_on = $1 WHERE t.active
       AND NOT EXISTS (SELECT 1 FROM stg_staff s WHERE s.staff_id = t.staff_id)`,
   },
   products: {
-    upsert: upsert({ table: 'products', key: ['product_code'], cols: ['name', 'kind', 'risk_level', 'min_amount'],
+    table: 'products',
+    ...upsert({ table: 'products', key: ['product_code'], cols: ['name', 'kind', 'risk_level', 'min_amount'],
       onInsert: { active: 'true', updated_on: '$1::date' },
       onUpdate: { active: 'true', updated_on: 'EXCLUDED.updated_on' }, alsoWhen: 'NOT t.active' }),
     completeGone: `UPDATE products t SET active = false, updated_on = $1 WHERE t.active
       AND NOT EXISTS (SELECT 1 FROM stg_products s WHERE s.product_code = t.product_code)`,
   },
   customers: {
-    upsert: upsert({ table: 'customers', key: ['customer_id'],
+    table: 'customers',
+    ...upsert({ table: 'customers', key: ['customer_id'],
       cols: ['name', 'gender', 'birth_date', 'id_number', 'phone', 'branch_id', 'opened_on', 'address', 'occupation',
         'annual_income', 'risk_level', 'do_not_disturb', 'marketing_consent'],
       onInsert: { status: `'active'`, left_on: 'NULL::date', first_seen_on: '$1::date', updated_on: '$1::date' },
@@ -62,7 +77,8 @@ const MERGES: Record<EntityName, { upsert: string; fullSnapshotGone?: string; co
       AND NOT EXISTS (SELECT 1 FROM stg_customers s WHERE s.customer_id = t.customer_id)`,
   },
   accounts: {
-    upsert: upsert({ table: 'accounts', key: ['customer_id', 'account_id'],
+    table: 'accounts',
+    ...upsert({ table: 'accounts', key: ['customer_id', 'account_id'],
       cols: ['kind', 'product_code', 'balance', 'opened_on', 'matures_on', 'status'],
       onInsert: { closed_on: `CASE WHEN status = 'closed' THEN $1::date END`, updated_on: '$1::date' },
       onUpdate: {
@@ -73,7 +89,8 @@ const MERGES: Record<EntityName, { upsert: string; fullSnapshotGone?: string; co
       AND NOT EXISTS (SELECT 1 FROM stg_accounts s WHERE s.customer_id = t.customer_id AND s.account_id = t.account_id)`,
   },
   cards: {
-    upsert: upsert({ table: 'cards', key: ['customer_id', 'card_id'], cols: ['grade', 'issued_on', 'status'],
+    table: 'cards',
+    ...upsert({ table: 'cards', key: ['customer_id', 'card_id'], cols: ['grade', 'issued_on', 'status'],
       onInsert: { cancelled_on: `CASE WHEN status = 'cancelled' THEN $1::date END`, updated_on: '$1::date' },
       onUpdate: {
         cancelled_on: `CASE WHEN EXCLUDED.status = 'active' THEN NULL WHEN t.status = 'cancelled' THEN t.cancelled_on ELSE EXCLUDED.cancelled_on END`,
@@ -83,18 +100,13 @@ const MERGES: Record<EntityName, { upsert: string; fullSnapshotGone?: string; co
       AND NOT EXISTS (SELECT 1 FROM stg_cards s WHERE s.customer_id = t.customer_id AND s.card_id = t.card_id)`,
   },
   loans: {
-    upsert: upsert({ table: 'loans', key: ['customer_id', 'loan_id'], cols: ['principal', 'outstanding', 'overdue_days', 'opened_on'],
+    table: 'loans',
+    ...upsert({ table: 'loans', key: ['customer_id', 'loan_id'], cols: ['principal', 'outstanding', 'overdue_days', 'opened_on'],
       onInsert: { status: `'active'`, repaid_on: 'NULL::date', updated_on: '$1::date' },
       onUpdate: { status: `'active'`, repaid_on: 'NULL', updated_on: 'EXCLUDED.updated_on' },
       alsoWhen: `t.status <> 'active'` }),
     fullSnapshotGone: `UPDATE loans t SET status = 'repaid', repaid_on = $1, updated_on = $1 WHERE t.status = 'active'
       AND NOT EXISTS (SELECT 1 FROM stg_loans s WHERE s.customer_id = t.customer_id AND s.loan_id = t.loan_id)`,
-  },
-  // a txn_id already loaded (or repeated in the file) is ignored
-  transactions: {
-    upsert: `INSERT INTO transactions (customer_id, txn_id, account_id, booked_at, booked_on, amount, channel, counterparty, business_date)
-      SELECT customer_id, txn_id, account_id, booked_at, booked_on, amount, channel, counterparty, $1::date FROM stg_transactions
-      ON CONFLICT (customer_id, txn_id) DO NOTHING`,
   },
 };
 
@@ -105,12 +117,55 @@ export interface MergeCounts {
 
 /** Merges one staged file; in a full day a snapshot file also ends what it no longer lists. */
 export async function mergeEntity(s: SqlSession, entity: EntityName, mode: 'full' | 'delta', businessDate: string): Promise<MergeCounts> {
+  if (entity === 'transactions') return { written: await mergeTransactions(s, businessDate), gone: 0 };
   const m = MERGES[entity];
-  const written = (await s.query(m.upsert, [businessDate])).rowCount;
+  const empty = !(await hasRows(s, m.table));
+  const written = (await s.query(empty ? m.intoEmpty : m.upsert, [businessDate])).rowCount;
   let gone = 0;
   if (m.completeGone) gone = (await s.query(m.completeGone, [businessDate])).rowCount;
-  if (m.fullSnapshotGone && mode === 'full') gone = (await s.query(m.fullSnapshotGone, [businessDate])).rowCount;
+  if (m.fullSnapshotGone && mode === 'full' && !empty) gone = (await s.query(m.fullSnapshotGone, [businessDate])).rowCount;
   return { written, gone };
+}
+
+async function hasRows(s: SqlSession, table: string): Promise<boolean> {
+  const r = await s.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS any`);
+  return r.rows[0]?.any === true;
+}
+
+const TXN_COLUMNS = 'customer_id, txn_id, account_id, booked_at, booked_on, amount, channel, counterparty';
+
+/**
+ * A txn_id already loaded, or repeated in the file, is ignored; of a repeated one the first line
+ * counts. Set-based rather than row by row: the rows already loaded are taken out by an anti-join
+ * (none to look for in an empty table), repeats by DISTINCT ON, and the rest go in with a plain
+ * INSERT in primary-key order, so the B-tree fills page after page and no row pays for the
+ * speculative insertion of ON CONFLICT. Should a row still collide (something else wrote
+ * transactions meanwhile), the statement is undone and redone with ON CONFLICT DO NOTHING.
+ */
+async function mergeTransactions(s: SqlSession, businessDate: string): Promise<number> {
+  const notLoaded = (await hasRows(s, 'transactions'))
+    ? 'WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.customer_id = x.customer_id AND t.txn_id = x.txn_id)'
+    : '';
+  const insert = `INSERT INTO transactions (${TXN_COLUMNS}, business_date)
+    SELECT DISTINCT ON (customer_id, txn_id) ${TXN_COLUMNS}, $1::date FROM stg_transactions x ${notLoaded}
+    ORDER BY customer_id, txn_id, line`;
+  await s.exec('SAVEPOINT merge_transactions');
+  try {
+    const written = (await s.query(insert, [businessDate])).rowCount;
+    await s.exec('RELEASE SAVEPOINT merge_transactions');
+    return written;
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== '23505') throw e;
+    await s.exec('ROLLBACK TO SAVEPOINT merge_transactions');
+    const r = await s.query(
+      `INSERT INTO transactions (${TXN_COLUMNS}, business_date)
+       SELECT ${TXN_COLUMNS}, $1::date FROM stg_transactions ORDER BY customer_id, txn_id, line
+       ON CONFLICT (customer_id, txn_id) DO NOTHING`,
+      [businessDate],
+    );
+    await s.exec('RELEASE SAVEPOINT merge_transactions');
+    return r.rowCount;
+  }
 }
 
 /** The month partition of balance_snapshots that holds `businessDate`, created when missing. */
