@@ -1,5 +1,6 @@
 import type { Db } from '../platform/db.js';
 import { runTiering } from '../features/tiering/tiering.batch.js';
+import { proposeOwners } from '../features/ownership/ownership.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -33,6 +34,13 @@ export const DAILY_STEPS: readonly DailyStep[] = [
       const r = await runTiering(db, date, (p) => progress(p.done, p.total, p.step));
       const changed = r.models.reduce((n, m) => n + m.changed, 0);
       return `${r.customers} customers, ${r.models.length} models and tag groups, ${changed} tiers changed (facts ${r.factsBaseDate ? `brought forward from ${r.factsBaseDate}` : 'from scratch'})`;
+    },
+  },
+  {
+    name: 'ownership',
+    async run(db, date) {
+      const r = await proposeOwners(db, date);
+      return `${r.proposed} owner proposals for the branch heads (${r.superseded} older undecided ones replaced)`;
     },
   },
 ];

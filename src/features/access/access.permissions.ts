@@ -1,3 +1,4 @@
+import type { PiiView } from '../../platform/pii.js';
 import type { StaffRole } from '../../platform/schema.js';
 
 // What each role may do, written once. Every API route names the permission it needs
@@ -9,6 +10,14 @@ export const PERMISSIONS = [
   'policies.read', // tiering policies: versions, simulation of a draft
   'policies.publish', // publishing a new version of a policy
   'reports.branch', // tier mix and migration of the branch (within scope)
+  'pii.reveal', // show a customer's phone, ID number or address in full, with a reason (audited)
+  'pii.reveal_id', // show only the ID number in full, with a reason (audited): identity checks at the counter
+  'pii.details', // birth date, annual income and transaction counterparties unmasked (those who maintain the customer)
+  'audit.read', // the audit trail: the department all of it, a branch head their subtree's
+  'ownership.manage', // assign, re-assign, recall; decide proposals and claims; the re-allocation report (within scope)
+  'ownership.claim', // claim a familiar customer of one's outlet (熟户认养)
+  'referrals.create', // refer a customer of one's outlet to a manager or the outlet's pool
+  'referrals.work', // accept referrals, record the contact and the outcome
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -27,35 +36,50 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch'],
-  cm_supervisor: ['customers.read', 'reports.branch'],
-  customer_manager: ['customers.read'],
-  lobby_manager: ['customers.read'],
-  vip_teller: ['customers.read'],
-  counter_teller: ['customers.read'],
-  lobby_assistant: ['customers.read'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work'],
+  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work'],
+  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work'],
+  lobby_manager: ['customers.read', 'referrals.create'],
+  // tellers check the ID card a customer hands over against the record and fill in forms with
+  // the number: they may reveal the ID number, not the phone or address (not their duty)
+  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create'],
+  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create'],
+  lobby_assistant: ['customers.read', 'referrals.create'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };
 
 /**
- * Which customers a role sees, until ownership exists (issue 5): the staff member's own outlet,
- * a branch head the subtree of their branch, the personal-banking department every branch.
+ * Which customers a role sees (issue 5: scope follows ownership): managers, supervisors and
+ * tellers the customers they own or co-own (tellers: those they maintain in bulk); the lobby
+ * manager the outlet's customers, for routing (names masked, NAMES_MASKED); a branch head the
+ * subtree of their branch; the department every branch. The lobby assistant owns nobody and
+ * refers customers by number (the referral form looks them up in the outlet).
  */
-export type ScopeKind = 'outlet' | 'subtree' | 'all' | 'none';
+export type ScopeKind = 'owned' | 'outlet' | 'subtree' | 'all' | 'none';
 export const ROLE_SCOPE: Record<Role, ScopeKind> = {
   branch_head: 'subtree',
-  cm_supervisor: 'outlet',
-  customer_manager: 'outlet',
+  cm_supervisor: 'owned',
+  customer_manager: 'owned',
   lobby_manager: 'outlet',
-  vip_teller: 'outlet',
-  counter_teller: 'outlet',
-  lobby_assistant: 'outlet',
+  vip_teller: 'owned',
+  counter_teller: 'owned',
+  lobby_assistant: 'owned',
   pb_dept: 'all',
   admin: 'none',
 };
+
+/**
+ * Roles that see customers' names masked (张*明): the lobby manager routes walk-in customers to
+ * the right desk and needs the tier, not the name (lobby staff referring a customer pick them by
+ * customer number). What else each role sees of personal data is in src/platform/pii.ts.
+ */
+export const NAMES_MASKED: readonly Role[] = ['lobby_manager'];
+
+/** What a role sees of personal data without revealing anything. */
+export const piiViewOf = (role: Role): PiiView => ({ namesMasked: NAMES_MASKED.includes(role), details: can(role, 'pii.details') });
 
 export function can(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);

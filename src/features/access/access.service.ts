@@ -4,7 +4,7 @@ import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
 import { logger } from '../../platform/logger.js';
 import { hashPassword, passwordProblem, spendAsMuchAsAVerify, verifyPassword } from './access.password.js';
-import { ROLE_PERMISSIONS, ROLE_SCOPE, type Permission, type Role } from './access.permissions.js';
+import { NAMES_MASKED, ROLE_PERMISSIONS, ROLE_SCOPE, type Permission, type Role } from './access.permissions.js';
 import * as q from './access.sql.js';
 
 export interface AccessSettings {
@@ -31,15 +31,25 @@ export function accessSettings(overrides: Partial<AccessSettings> = {}): AccessS
   };
 }
 
-/** Who is signed in, and what they may see: the scope is a list of branch ids, or null for all. */
+/**
+ * Who is signed in, and what they may see: the scope is a list of branch ids, or null for all;
+ * with ownerId set, only the customers that staff member owns or co-owns (within any branch).
+ */
 export interface SignedInUser {
   login: string;
   name: string;
   role: Role;
+  /** the staff number; null for an administrator */
+  staffId: string | null;
   branchId: string | null;
   branchName: string | null;
   permissions: readonly Permission[];
+  /** the branches of the role (for an owner: their outlet, e.g. the outlet a referral or claim is for) */
   scope: readonly string[] | null;
+  /** customers are seen only where this staff member is an owner (ROLE_SCOPE 'owned') */
+  ownerId: string | null;
+  /** the outlet's customers are seen for routing only: names masked (the lobby manager) */
+  masked: boolean;
   csrfToken: string;
   tokenHash: string;
 }
@@ -114,16 +124,20 @@ export async function userFromSession(db: Db, settings: AccessSettings, tokenHas
   let scope: string[] | null;
   if (scopeKind === 'all') scope = null;
   else if (scopeKind === 'none' || !row.branch_id) scope = [];
-  else if (scopeKind === 'outlet') scope = [row.branch_id];
+  else if (scopeKind === 'outlet' || scopeKind === 'owned') scope = [row.branch_id];
   else scope = await q.branchSubtree(db, row.branch_id);
   return {
     login: row.login,
     name: row.staff_name ?? row.display_name ?? row.login,
     role,
+    staffId: row.staff_id,
     branchId: row.branch_id,
     branchName: row.branch_name,
     permissions: ROLE_PERMISSIONS[role],
     scope,
+    // never null for an owning role: an empty id matches no customer rather than the whole outlet
+    ownerId: scopeKind === 'owned' ? (row.staff_id ?? '') : null,
+    masked: NAMES_MASKED.includes(role),
     csrfToken: row.csrf_token,
     tokenHash,
   };

@@ -23,6 +23,7 @@ export const CustomerListQuery = z
     openedAfter: DateText.optional().describe('customers who opened their first account on or after this date'),
     aumBand: z.string().regex(/^[a-z][a-z0-9_]*$/).max(40).optional().describe('a tier of the aum_band model, e.g. band_4'),
     relationshipTier: z.string().regex(/^[a-z][a-z0-9_]*$/).max(40).optional().describe('a tier of the relationship_tier model: vip, potential, mass'),
+    owner: z.enum(['me']).optional().describe("me: only the customers you own or co-own ('my customers')"),
     sort: z.enum(CUSTOMER_SORTS).default('aum_desc'),
     page: z.coerce.number().int().min(1).max(100_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),

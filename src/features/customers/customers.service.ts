@@ -12,9 +12,19 @@ import * as q from './customers.sql.js';
 const notFound = () =>
   new AppError('not_found', text('没有这位客户，或该客户不在您的权限范围内。', 'There is no such customer within your scope.'));
 
+/**
+ * Which customers a user sees: an owner (ROLE_SCOPE 'owned') those they own or co-own, wherever
+ * they are; everyone else by branch. `mine` narrows anyone to their own customers ("my customers").
+ */
+function visibleTo(user: SignedInUser, mine = false): { scope: q.Scope; ownerId: string | null } {
+  if (user.ownerId !== null) return { scope: null, ownerId: user.ownerId };
+  return { scope: user.scope, ownerId: mine ? (user.staffId ?? '') : null };
+}
+
 export async function customerList(db: Db, user: SignedInUser, f: CustomerListQuery) {
   const branches = f.branchId ? await branchesWithinScope(db, user, f.branchId) : null;
-  const [{ rows, total }, asOf] = await Promise.all([q.listCustomers(db, user.scope, branches, f), latestLoadedDate(db)]);
+  const v = visibleTo(user, f.owner === 'me');
+  const [{ rows, total }, asOf] = await Promise.all([q.listCustomers(db, v.scope, branches, f, v.ownerId), latestLoadedDate(db)]);
   const items: CustomerListItem[] = rows.map((r) => ({
     customerId: r.customer_id,
     name: r.name,
@@ -50,7 +60,8 @@ function ageOn(birth: string | null, on: string): number | null {
 }
 
 export async function customer360(db: Db, user: SignedInUser, customerId: string): Promise<Customer360> {
-  const c = await q.findCustomer(db, user.scope, customerId);
+  const v = visibleTo(user);
+  const c = await q.findCustomer(db, v.scope, customerId, v.ownerId);
   if (!c) throw notFound();
   const [snap, accounts, cards, loans, latest] = await Promise.all([
     q.latestSnapshot(db, customerId),
@@ -119,7 +130,8 @@ export async function customer360(db: Db, user: SignedInUser, customerId: string
 
 /** 404 unless the customer exists within the caller's scope (the same answer for both). */
 export async function assertCustomerInScope(db: Db, user: SignedInUser, customerId: string): Promise<void> {
-  if (!(await q.findCustomer(db, user.scope, customerId))) throw notFound();
+  const v = visibleTo(user);
+  if (!(await q.findCustomer(db, v.scope, customerId, v.ownerId))) throw notFound();
 }
 
 export async function customerAumHistory(db: Db, user: SignedInUser, customerId: string, days: number) {

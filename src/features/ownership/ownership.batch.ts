@@ -1,0 +1,123 @@
+import type { Db, SqlSession } from '../../platform/db.js';
+import { responsibilityMap, type BandOwners } from './ownership.map.js';
+
+// The nightly ownership step (after tiering): proposes owners for customers with none (or whose
+// owner has left), whose primary owner's role is not among their band's roles, and whose band
+// changed that date — never moving anyone: the branch head accepts, edits or rejects. One
+// set-based statement; a rerun of the date replaces its open proposals with the same ones.
+//
+// Value priority (seed 003 价值优先): diamond and platinum cards first, then contribution (the
+// value tier of seed 004, then the exact net contribution breaks ties last), potential
+// (relationship_tier: vip, then potential), wealth need (holds wealth/fund/insurance, or a needs tag).
+// Load balance: within an outlet and role, the customers in that order go round-robin to the
+// staff ordered by fewest primary customers owned, so the most valuable go to the least loaded.
+// Staff are those of the role in the customer's outlet, else at the nearest branch above it.
+// A rejected proposal is not made again while the customer's band stays the same.
+
+const OWNERSHIP_LOCK = 7_310_005;
+
+const PROPOSE = `
+WITH RECURSIVE anc AS (
+  SELECT branch_id AS outlet, branch_id AS ancestor, 0 AS depth FROM branches
+  UNION ALL
+  SELECT a.outlet, b.parent_id, a.depth + 1 FROM anc a JOIN branches b ON b.branch_id = a.ancestor WHERE b.parent_id IS NOT NULL
+), map AS (
+  SELECT * FROM jsonb_to_recordset($2::jsonb) AS m(band text, primary_role text, co_roles text[])
+), load AS (
+  SELECT staff_id, count(*) AS n FROM customer_owners WHERE kind = 'primary' GROUP BY staff_id
+), pool AS (
+  SELECT a.outlet, st.role, st.staff_id, a.depth, min(a.depth) OVER (PARTITION BY a.outlet, st.role) AS nearest
+    FROM anc a JOIN staff st ON st.branch_id = a.ancestor AND st.active
+), cand AS (
+  SELECT p.outlet, p.role, p.staff_id,
+         row_number() OVER (PARTITION BY p.outlet, p.role ORDER BY coalesce(l.n, 0), p.staff_id) - 1 AS k,
+         count(*) OVER (PARTITION BY p.outlet, p.role) AS n_staff
+    FROM pool p LEFT JOIN load l ON l.staff_id = p.staff_id
+   WHERE p.depth = p.nearest
+), cust AS (
+  SELECT c.customer_id, c.branch_id, t.tier AS band, m.primary_role, m.co_roles,
+         o.staff_id AS owner_id, coalesce(st.active, false) AS owner_active,
+         coalesce(st.active AND (st.role = m.primary_role OR st.role = ANY (m.co_roles)), false) AS owner_fits,
+         EXISTS (SELECT 1 FROM tier_history h WHERE h.customer_id = c.customer_id AND h.model = 'aum_band'
+                    AND h.business_date = $1::date AND h.from_tier IS NOT NULL) AS tier_changed,
+         CASE ov.vip_grade WHEN 'diamond' THEN 2 WHEN 'platinum' THEN 1 ELSE 0 END AS card_rank,
+         CASE vt.tier WHEN 'high_value' THEN 3 WHEN 'valuable' THEN 2 WHEN 'break_even' THEN 1 ELSE 0 END AS value_rank,
+         CASE rt.tier WHEN 'vip' THEN 2 WHEN 'potential' THEN 1 ELSE 0 END AS potential,
+         CASE WHEN coalesce(f.investment_share, 0) > 0 OR coalesce(nt.tier, 'none') <> 'none' THEN 1 ELSE 0 END AS wealth_need,
+         f.net_contribution,
+         (SELECT coalesce(array_agg(x.staff_id ORDER BY x.staff_id), '{}') FROM customer_owners x
+           WHERE x.customer_id = c.customer_id AND x.kind = 'co') AS current_co
+    FROM customers c
+    JOIN customer_tiers t ON t.customer_id = c.customer_id AND t.model = 'aum_band'
+    JOIN map m ON m.band = t.tier
+    LEFT JOIN customer_owners o ON o.customer_id = c.customer_id AND o.kind = 'primary'
+    LEFT JOIN staff st ON st.staff_id = o.staff_id
+    LEFT JOIN customer_overview ov ON ov.customer_id = c.customer_id
+    LEFT JOIN customer_facts f ON f.customer_id = c.customer_id AND f.business_date = $1::date
+    LEFT JOIN customer_tiers vt ON vt.customer_id = c.customer_id AND vt.model = 'value_tier'
+    LEFT JOIN customer_tiers rt ON rt.customer_id = c.customer_id AND rt.model = 'relationship_tier'
+    LEFT JOIN customer_tiers nt ON nt.customer_id = c.customer_id AND nt.model = 'tags.needs'
+   WHERE c.status = 'active'
+), need AS (
+  SELECT cust.*,
+         CASE WHEN owner_id IS NULL OR NOT owner_active THEN 'unassigned' WHEN tier_changed THEN 'tier_changed' ELSE 'role_mismatch' END AS cause,
+         (owner_fits AND tier_changed) AS keep
+    FROM cust
+   WHERE (owner_id IS NULL OR NOT owner_fits OR tier_changed)
+     AND NOT EXISTS (SELECT 1 FROM ownership_proposals r WHERE r.customer_id = cust.customer_id AND r.status = 'rejected' AND r.band = cust.band)
+), ranked AS (
+  SELECT need.*,
+         row_number() OVER (PARTITION BY branch_id, primary_role, keep
+                            ORDER BY card_rank DESC, value_rank DESC, potential DESC, wealth_need DESC, net_contribution DESC NULLS LAST, customer_id) - 1 AS rn,
+         row_number() OVER (PARTITION BY branch_id
+                            ORDER BY card_rank DESC, value_rank DESC, potential DESC, wealth_need DESC, net_contribution DESC NULLS LAST, customer_id) AS priority
+    FROM need
+), picked AS (
+  SELECT r.*, CASE WHEN r.keep THEN r.owner_id ELSE c.staff_id END AS staff_id
+    FROM ranked r
+    LEFT JOIN cand c ON NOT r.keep AND c.outlet = r.branch_id AND c.role = r.primary_role AND c.k = r.rn % c.n_staff
+), co AS (
+  SELECT p.customer_id, array_agg(c.staff_id ORDER BY c.staff_id) AS co_staff_ids
+    FROM picked p
+    CROSS JOIN LATERAL unnest(p.co_roles) AS cr(role)
+    JOIN cand c ON c.outlet = p.branch_id AND c.role = cr.role AND c.k = p.rn % c.n_staff
+   WHERE c.staff_id <> p.staff_id
+   GROUP BY p.customer_id
+)
+INSERT INTO ownership_proposals (customer_id, business_date, branch_id, band, cause, priority, staff_id, co_staff_ids, current_staff_id)
+SELECT p.customer_id, $1::date, p.branch_id, p.band, p.cause, p.priority, p.staff_id, coalesce(co.co_staff_ids, '{}'), p.owner_id
+  FROM picked p LEFT JOIN co ON co.customer_id = p.customer_id
+ WHERE p.staff_id IS NOT NULL
+   -- a band change that changes none of the owners needs nobody's decision
+   AND NOT (p.keep AND coalesce(co.co_staff_ids, '{}') = p.current_co)
+ON CONFLICT DO NOTHING`;
+
+export interface ProposalRun {
+  businessDate: string;
+  proposed: number;
+  superseded: number;
+  seconds: number;
+}
+
+/** Proposals inside the caller's transaction (the batch step and tests). */
+export async function proposeOwnersIn(s: SqlSession, businessDate: string, map: readonly BandOwners[]): Promise<Omit<ProposalRun, 'seconds'>> {
+  await s.query('SELECT pg_advisory_xact_lock($1)', [OWNERSHIP_LOCK]);
+  // a rerun of the date: its open proposals are made again (decided ones stay as decided)
+  await s.query(`DELETE FROM ownership_proposals WHERE business_date = $1::date AND status = 'open'`, [businessDate]);
+  // yesterday's undecided proposals give way to tonight's, made from today's tiers and loads
+  const old = await s.query(
+    `UPDATE ownership_proposals SET status = 'superseded', decided_at = now(), decided_by = 'system'
+      WHERE status = 'open' AND business_date < $1::date`,
+    [businessDate],
+  );
+  const json = JSON.stringify(map.map((m) => ({ band: m.band, primary_role: m.primaryRole, co_roles: m.coRoles })));
+  const r = await s.query(PROPOSE, [businessDate, json]);
+  return { businessDate, proposed: r.rowCount, superseded: old.rowCount };
+}
+
+/** The batch step: proposals for a business date, in one transaction. */
+export async function proposeOwners(db: Db, businessDate: string): Promise<ProposalRun> {
+  const t0 = performance.now();
+  const r = await db.transaction(async (s) => proposeOwnersIn(s, businessDate, await responsibilityMap(s, businessDate)));
+  return { ...r, seconds: (performance.now() - t0) / 1000 };
+}
