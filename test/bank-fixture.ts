@@ -77,8 +77,22 @@ export function buildScopedBank(): FeedFiles {
   };
 }
 
-/** Loads the bank for 2026-11-20, refreshes the overview, and gives every staff member (and an admin) the test password. */
-export async function loadScopedBank(db: Db, files: FeedFiles = buildScopedBank()): Promise<void> {
+// Who owns whom (scope follows ownership, issue 5): the manager of B111 owns C1 and C2, its supervisor
+// and tellers co-own them; the managers of B112 and B211 own C3 and C4. The lobby manager sees the
+// outlet; the lobby assistant owns nobody.
+export const SCOPED_OWNERS: [customer: string, staff: string, kind: 'primary' | 'co'][] = [
+  ['C1', OUTLET_STAFF.customer_manager, 'primary'],
+  ['C2', OUTLET_STAFF.customer_manager, 'primary'],
+  ...(['C1', 'C2'] as const).flatMap((c) => [OUTLET_STAFF.cm_supervisor, OUTLET_STAFF.vip_teller, OUTLET_STAFF.counter_teller].map((st): [string, string, 'co'] => [c, st, 'co'])),
+  ['C3', MANAGER_B112, 'primary'],
+  ['C4', MANAGER_B211, 'primary'],
+];
+
+/**
+ * Loads the bank for 2026-11-20, refreshes the overview, and gives every staff member (and an
+ * admin) the test password; with `owners` (the default) also the owners of SCOPED_OWNERS.
+ */
+export async function loadScopedBank(db: Db, files: FeedFiles = buildScopedBank(), opts: { owners?: boolean } = {}): Promise<void> {
   const r = await loadFeed(db, writeFeed(feedDir(), { business_date: '2026-11-20', mode: 'full' }, files));
   if (r.outcome !== 'loaded') throw new Error(`the test bank did not load: ${JSON.stringify(r.problems)}`);
   await refreshCustomerOverview(db);
@@ -88,6 +102,14 @@ export async function loadScopedBank(db: Db, files: FeedFiles = buildScopedBank(
     await upsertAccount(db, { login: id, staffId: id, isAdmin: false, displayName: null, passwordHash: hash });
   }
   await upsertAccount(db, { login: ADMIN, staffId: null, isAdmin: true, displayName: 'Admin', passwordHash: hash });
+  if (opts.owners ?? true) {
+    await db.session((s) =>
+      s.query(
+        `INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by) SELECT c, st, k, 'manual', 'test' FROM unnest($1::text[], $2::text[], $3::text[]) AS x(c, st, k)`,
+        [SCOPED_OWNERS.map((o) => o[0]), SCOPED_OWNERS.map((o) => o[1]), SCOPED_OWNERS.map((o) => o[2])],
+      ),
+    );
+  }
 }
 
 export interface TestSession {

@@ -15,6 +15,7 @@ import {
 import { openTestDb } from '../../../test/test-db.js';
 import { buildStratumApp } from '../../app.js';
 import type { Db } from '../../platform/db.js';
+import { can, ROLES, type Permission, type Role } from '../access/access.permissions.js';
 
 // What staff see of customers: only those in their scope, filtered and sorted on the server,
 // ID numbers and phones masked.
@@ -46,8 +47,30 @@ afterAll(async () => {
   await db.close();
 });
 
-// Every customer-reading route, with a customer in the caller's way. A new route goes here.
-const CUSTOMER_ROUTES = (id: string) => [`/api/customers/${id}`, `/api/customers/${id}/aum-history`, `/api/customers/${id}/transactions`, `/api/customers/${id}/tiers`];
+// Every route about one customer, with a body where it takes one. A new route goes here.
+interface CustomerRoute {
+  method: 'GET' | 'POST';
+  url: string;
+  /** needed beyond customers.read: without it the answer is 403, with it 404 outside the scope */
+  permission?: Permission;
+  body?: unknown;
+}
+const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
+  { method: 'GET', url: `/api/customers/${id}` },
+  { method: 'GET', url: `/api/customers/${id}/aum-history` },
+  { method: 'GET', url: `/api/customers/${id}/transactions` },
+  { method: 'GET', url: `/api/customers/${id}/tiers` },
+  { method: 'GET', url: `/api/customers/${id}/owners` },
+  { method: 'POST', url: `/api/customers/${id}/claims`, permission: 'ownership.claim', body: { managerFacts: ['knows_occupation'], booksAppointments: true } },
+  { method: 'POST', url: `/api/customers/${id}/referrals`, permission: 'referrals.create', body: { toStaffId: null, reason: '有理财需求', need: 'wealth' } },
+];
+// the reading ones (GET), as URLs
+const CUSTOMER_ROUTES = (id: string) => CUSTOMER_ROUTE_LIST(id).filter((r) => r.method === 'GET').map((r) => r.url);
+const roleOf = async (login: string) => (await (await as(login)).get('/api/session')).json().data.role as Role;
+const send = async (login: string, r: CustomerRoute) => {
+  const s = await as(login);
+  return app.inject({ method: r.method, url: r.url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, ...(r.body ? { payload: r.body as Record<string, unknown> } : {}) });
+};
 
 describe('the customer list', () => {
   it('shows a customer manager the customers of their own outlet, richest first, phones masked', async () => {
@@ -72,7 +95,12 @@ describe('the customer list', () => {
   });
 
   it('scopes by role: outlet staff their outlet, a branch head the subtree, the department everything', async () => {
-    for (const login of Object.values(OUTLET_STAFF)) expect((await ids(login, '?sort=customer_id')).sort()).toEqual(['C1', 'C2']);
+    // owners (manager, supervisor, tellers) see the customers they own or co-own; the lobby manager
+    // the outlet; the branch head of the outlet its subtree; the lobby assistant owns nobody
+    for (const role of ['branch_head', 'cm_supervisor', 'customer_manager', 'lobby_manager', 'vip_teller', 'counter_teller'] as const) {
+      expect((await ids(OUTLET_STAFF[role], '?sort=customer_id')).sort(), role).toEqual(['C1', 'C2']);
+    }
+    expect(await ids(OUTLET_STAFF.lobby_assistant)).toEqual([]);
     expect(await ids(MANAGER_B112)).toEqual(['C3']);
     expect(await ids(BRANCH_HEAD_B100, '?sort=customer_id')).toEqual(['C1', 'C2', 'C3']);
     expect(await ids(PB_DEPT, '?sort=customer_id')).toEqual(['C1', 'C2', 'C3', 'C4']);
@@ -179,28 +207,46 @@ describe('the customer 360', () => {
 });
 
 describe('nobody reads beyond their scope', () => {
-  // for each role: a customer they must not see, and one that does not exist; both answer the same 404
+  // for each role: a customer outside its branches, and one that does not exist; both answer the
+  // same 404 on every customer route (403 where the role lacks the route's permission)
   const outside: [string, string][] = [
     ...Object.values(OUTLET_STAFF).map((login): [string, string] => [login, 'C3']),
     [MANAGER_B112, 'C1'],
     [MANAGER_B211, 'C1'],
     [BRANCH_HEAD_B100, 'C4'],
+    [PB_DEPT, 'C404'],
   ];
   it.each(outside)('%s asking for %s gets 404 on every customer route', async (login, customer) => {
-    const s = await as(login);
-    for (const url of [...CUSTOMER_ROUTES(customer), ...CUSTOMER_ROUTES('C404')]) {
-      const r = await s.get(url);
-      expect(r.statusCode, `${login} ${url}`).toBe(404);
-      expect(r.json().error.code).toBe('not_found');
+    const role = await roleOf(login);
+    for (const route of [...CUSTOMER_ROUTE_LIST(customer), ...CUSTOMER_ROUTE_LIST('C404')]) {
+      const r = await send(login, route);
+      const expected = route.permission && !can(role, route.permission) ? 403 : 404;
+      expect(r.statusCode, `${login} (${role}) ${route.method} ${route.url}`).toBe(expected);
+      expect(r.json().error.code).toBe(expected === 404 ? 'not_found' : 'forbidden');
       expect(r.body).not.toContain('张三明');
       expect(r.body).not.toContain('赵六');
     }
   });
 
-  it('the matrix covers every route that reads one customer (a new one must be added above)', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, unknown> };
-    const perCustomer = Object.keys(doc.paths).filter((p) => p.includes('{customerId}')).map((p) => p.replace('{customerId}', 'X'));
-    expect(perCustomer.sort()).toEqual(CUSTOMER_ROUTES('X').sort());
+  it('signs in as every role: the matrix above covers them all', async () => {
+    const roles = new Set([...outside.map(([login]) => login), ADMIN].map((l) => l));
+    const covered = new Set(await Promise.all([...roles].map(roleOf)));
+    expect([...covered].sort()).toEqual([...ROLES].sort());
+  });
+
+  it('scope follows ownership: an owner role reading a customer of its outlet it does not own gets 404', async () => {
+    // the lobby assistant owns nobody; C1 is in its outlet (a referral may still name C1, by number)
+    for (const url of CUSTOMER_ROUTES('C1')) expect((await (await as(OUTLET_STAFF.lobby_assistant)).get(url)).statusCode, url).toBe(404);
+    // the lobby manager reads the outlet's customers for routing
+    for (const url of CUSTOMER_ROUTES('C1')) expect((await (await as(OUTLET_STAFF.lobby_manager)).get(url)).statusCode, url).toBe(200);
+  });
+
+  it('the matrix covers every route about one customer (a new one must be added above)', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const perCustomer = Object.entries(doc.paths)
+      .filter(([p]) => p.includes('{customerId}'))
+      .flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p.replace('{customerId}', 'X')}`));
+    expect(perCustomer.sort()).toEqual(CUSTOMER_ROUTE_LIST('X').map((r) => `${r.method} ${r.url}`).sort());
   });
 
   it('the department reads every customer', async () => {
@@ -212,6 +258,10 @@ describe('nobody reads beyond their scope', () => {
     for (const url of ['/api/customers', '/api/branches', ...CUSTOMER_ROUTES('C1')]) {
       expect((await app.inject({ method: 'GET', url })).statusCode).toBe(401);
       expect((await admin.get(url)).statusCode).toBe(403);
+    }
+    for (const route of CUSTOMER_ROUTE_LIST('C1').filter((r) => r.method !== 'GET')) {
+      expect((await app.inject({ method: route.method, url: route.url, payload: route.body as Record<string, unknown> })).statusCode).toBe(401);
+      expect((await send(ADMIN, route)).statusCode).toBe(403);
     }
   });
 

@@ -21,7 +21,7 @@ export interface Actor {
 }
 const by = (a: Actor) => a.user.login;
 export const audit = (s: SqlSession, a: Actor, action: string, customerIds: readonly string[], reason: string | null, detail: Record<string, unknown> = {}) =>
-  recordAudit(s, { actor: a.user.login, role: a.user.role, ip: a.ip, action, customerIds, outcome: 'allowed', reason, detail });
+  recordAudit(s, { actor: a.user.login, role: a.user.role, ip: a.ip, action, customerIds: [...customerIds].sort(), outcome: 'allowed', reason, detail });
 
 // Contact frequency in days by band (../shared/POLICIES.md defaults; seed 000: 20万+ at least
 // monthly). Issue 6 turns it into a policy; the report reads it from here until then.

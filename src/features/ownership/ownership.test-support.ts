@@ -50,7 +50,7 @@ export function buildOwnershipBank(c9Balance = '100000.00'): FeedFiles {
 
 /** Loads the bank for DAY1 with passwords and runs the tiering for it. */
 export async function loadOwnershipBank(db: Db): Promise<void> {
-  await loadScopedBank(db, buildOwnershipBank());
+  await loadScopedBank(db, buildOwnershipBank(), { owners: false });
   await runTiering(db, DAY1);
 }
 
