@@ -144,7 +144,7 @@ try {
   const dates = await db.session(async (s) => (await s.query<{ d: string }>('SELECT business_date AS d FROM business_dates ORDER BY 1')).rows.map((r) => r.d));
   const [d1, d2] = dates.slice(-2);
   if (!d1 || !d2) throw new Error('the bench database needs two loaded business dates');
-  await db.session((s) => s.exec('TRUNCATE customer_facts, customer_tiers, tier_history, tier_runs; ANALYZE'));
+  await db.session((s) => s.exec('TRUNCATE customer_facts, fact_runs, transaction_loads, customer_tiers, tier_history, tier_runs; ANALYZE'));
   const counts = await db.session(async (s) => (await s.query<{ c: number; t: number }>('SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM transactions) AS t')).rows[0]);
   console.log(`\n${engine === 'pg' ? 'PostgreSQL' : 'PGlite'}: ${fmt(counts?.c ?? 0)} customers, ${fmt(counts?.t ?? 0)} transactions; dates ${d1} (full) and ${d2} (next day)`);
 

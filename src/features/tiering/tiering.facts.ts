@@ -102,6 +102,8 @@ const INCREMENTAL_TX = (sameMonth: boolean) => `base AS (
   UNION ALL
   SELECT customer_id, amount, channel, counterparty, -1 FROM transactions
    WHERE business_date <= $2::date AND booked_on BETWEEN $2::date - 89 AND $1::date - 90
+     AND business_date IN (SELECT business_date FROM transaction_loads
+                            WHERE last_booked_on >= $2::date - 89 AND first_booked_on <= $1::date - 90)
 ), delta AS (
   SELECT customer_id, ${TX_AGGREGATES('sign')} FROM moves GROUP BY customer_id
 ), fresh AS (
@@ -130,6 +132,24 @@ const INCREMENTAL_TX = (sameMonth: boolean) => `base AS (
   }
 )`;
 
+/**
+ * Records the days of bookings of the loads not yet recorded, up to the date (the last recorded
+ * one again: a correction of the latest date may have added transactions). Reads only those
+ * loads' rows, through the BRIN index on business_date.
+ */
+async function recordTransactionLoads(s: SqlSession, businessDate: string): Promise<void> {
+  await s.query(
+    `INSERT INTO transaction_loads (business_date, rows, first_booked_on, last_booked_on)
+     SELECT business_date, count(*), min(booked_on), max(booked_on) FROM transactions
+      WHERE business_date <= $1::date
+        AND business_date >= coalesce((SELECT max(business_date) FROM transaction_loads WHERE business_date <= $1::date), '-infinity'::date)
+      GROUP BY business_date
+     ON CONFLICT (business_date) DO UPDATE SET rows = EXCLUDED.rows, first_booked_on = EXCLUDED.first_booked_on,
+       last_booked_on = EXCLUDED.last_booked_on`,
+    [businessDate],
+  );
+}
+
 /** A base more than this many days back is not worth bringing forward: the date is computed from scratch. */
 const MAX_BASE_GAP_DAYS = 31;
 
@@ -157,6 +177,7 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
   await s.exec(`SET LOCAL work_mem = '128MB'`);
   // compiling this one big statement (JIT) costs seconds and saves less than it costs
   await s.exec('SET LOCAL jit = off');
+  await recordTransactionLoads(s, businessDate);
   await ensureMonthPartition(s, 'customer_facts', businessDate);
   await s.query('DELETE FROM customer_facts WHERE business_date = $1', [businessDate]);
   const prior = await s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM fact_runs WHERE business_date < $1::date', [businessDate]);
