@@ -79,7 +79,7 @@ export function buildScopedBank(): FeedFiles {
 
 // Who owns whom (scope follows ownership, issue 5): the manager of B111 owns C1 and C2, its supervisor
 // and tellers co-own them; the managers of B112 and B211 own C3 and C4. The lobby manager sees the
-// outlet; the lobby assistant owns nobody.
+// outlet, as does the lobby assistant.
 export const SCOPED_OWNERS: [customer: string, staff: string, kind: 'primary' | 'co'][] = [
   ['C1', OUTLET_STAFF.customer_manager, 'primary'],
   ['C2', OUTLET_STAFF.customer_manager, 'primary'],

@@ -104,6 +104,10 @@ export function registerDemo(program: Command): void {
         }
         const { ensureDemoLogins, DEMO_PASSWORD } = await import('../features/access/access.demo.js');
         const logins = await ensureDemoLogins(db);
+        // owners for every demo login's customers, with some proposals, a claim and referrals left open
+        const { seedDemoOwnership } = await import('../features/ownership/ownership.demo.js');
+        const seeded = await seedDemoOwnership(db, logins);
+        if (seeded) console.log(`Ownership: ${count(seeded.accepted)} proposals accepted by the system; ${seeded.leftOpen} left open for the branch head, with a claim and referrals`);
         const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port}/`;
         console.log(`
 The demo bank is loaded (${seconds((performance.now() - started) / 1000)} s).

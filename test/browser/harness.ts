@@ -4,6 +4,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO_PASSWORD, ensureDemoLogins, type DemoLogin } from '../../src/features/access/access.demo.js';
 import { refreshCustomerOverview } from '../../src/features/customers/customers.overview.js';
 import { runTiering } from '../../src/features/tiering/tiering.batch.js';
+import { proposeOwners } from '../../src/features/ownership/ownership.batch.js';
+import { seedDemoOwnership } from '../../src/features/ownership/ownership.demo.js';
 import { generateDemoBank } from '../../src/features/demo/demo.generate.js';
 import { feedFolders } from '../../src/features/feed/feed.files.js';
 import { loadFeed } from '../../src/features/feed/feed.load.js';
@@ -40,7 +42,10 @@ export async function startStratum(): Promise<Running> {
   await refreshCustomerOverview(db);
   const latest = feedFolders(out).at(-1);
   await runTiering(db, path.basename(latest ?? ''));
+  await proposeOwners(db, path.basename(latest ?? ''));
   const logins = await ensureDemoLogins(db);
+  // owners as the demo has them (scope follows ownership): proposals accepted, a few left open
+  await seedDemoOwnership(db, logins);
   const app = await buildStratumApp({ db });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

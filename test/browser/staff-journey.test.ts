@@ -28,12 +28,14 @@ async function signIn(page: Page, login: string, password: string) {
 describe('a customer manager at work', () => {
   it('signs in, finds a customer by phone tail, opens the 360 page, switches language, signs out', async () => {
     const manager = loginOf('customer_manager');
-    // a customer of the manager's outlet whose phone tail is unique within it
+    // a customer the manager owns whose phone tail is unique among the manager's customers
     const pick = await run.db.session((s) =>
       s.query<{ customer_id: string; name: string; phone: string }>(
         `SELECT c.customer_id, c.name, c.phone FROM customers c
-          WHERE c.branch_id = (SELECT branch_id FROM staff WHERE staff_id = $1) AND c.status = 'active' AND c.phone IS NOT NULL
-            AND (SELECT count(*) FROM customers d WHERE d.branch_id = c.branch_id AND right(d.phone, 4) = right(c.phone, 4)) = 1
+          JOIN customer_owners o ON o.customer_id = c.customer_id AND o.staff_id = $1
+          WHERE c.status = 'active' AND c.phone IS NOT NULL
+            AND (SELECT count(*) FROM customers d JOIN customer_owners x ON x.customer_id = d.customer_id AND x.staff_id = $1
+                  WHERE right(d.phone, 4) = right(c.phone, 4)) = 1
           ORDER BY c.customer_id LIMIT 1`,
         [manager.login],
       ),

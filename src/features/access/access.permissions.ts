@@ -55,8 +55,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
  * Which customers a role sees (issue 5: scope follows ownership): managers, supervisors and
  * tellers the customers they own or co-own (tellers: those they maintain in bulk); the lobby
  * manager the outlet's customers, for routing (names masked, NAMES_MASKED); a branch head the
- * subtree of their branch; the department every branch. The lobby assistant owns nobody and
- * refers customers by number (the referral form looks them up in the outlet).
+ * subtree of their branch; the department every branch. The lobby assistant, like the lobby
+ * manager, sees the outlet's customers to refer walk-ins (names masked too).
  */
 export type ScopeKind = 'owned' | 'outlet' | 'subtree' | 'all' | 'none';
 export const ROLE_SCOPE: Record<Role, ScopeKind> = {
@@ -66,7 +66,7 @@ export const ROLE_SCOPE: Record<Role, ScopeKind> = {
   lobby_manager: 'outlet',
   vip_teller: 'owned',
   counter_teller: 'owned',
-  lobby_assistant: 'owned',
+  lobby_assistant: 'outlet',
   pb_dept: 'all',
   admin: 'none',
 };
@@ -76,7 +76,7 @@ export const ROLE_SCOPE: Record<Role, ScopeKind> = {
  * the right desk and needs the tier, not the name (lobby staff referring a customer pick them by
  * customer number). What else each role sees of personal data is in src/platform/pii.ts.
  */
-export const NAMES_MASKED: readonly Role[] = ['lobby_manager'];
+export const NAMES_MASKED: readonly Role[] = ['lobby_manager', 'lobby_assistant'];
 
 /** What a role sees of personal data without revealing anything. */
 export const piiViewOf = (role: Role): PiiView => ({ namesMasked: NAMES_MASKED.includes(role), details: can(role, 'pii.details') });

@@ -95,12 +95,9 @@ describe('the customer list', () => {
   });
 
   it('scopes by role: outlet staff their outlet, a branch head the subtree, the department everything', async () => {
-    // owners (manager, supervisor, tellers) see the customers they own or co-own; the lobby manager
-    // the outlet; the branch head of the outlet its subtree; the lobby assistant owns nobody
-    for (const role of ['branch_head', 'cm_supervisor', 'customer_manager', 'lobby_manager', 'vip_teller', 'counter_teller'] as const) {
-      expect((await ids(OUTLET_STAFF[role], '?sort=customer_id')).sort(), role).toEqual(['C1', 'C2']);
-    }
-    expect(await ids(OUTLET_STAFF.lobby_assistant)).toEqual([]);
+    // owners (manager, supervisor, tellers) see the customers they own or co-own; the lobby staff
+    // the outlet; the branch head of the outlet its subtree (test/bank-fixture.ts SCOPED_OWNERS)
+    for (const login of Object.values(OUTLET_STAFF)) expect((await ids(login, '?sort=customer_id')).sort(), login).toEqual(['C1', 'C2']);
     expect(await ids(MANAGER_B112)).toEqual(['C3']);
     expect(await ids(BRANCH_HEAD_B100, '?sort=customer_id')).toEqual(['C1', 'C2', 'C3']);
     expect(await ids(PB_DEPT, '?sort=customer_id')).toEqual(['C1', 'C2', 'C3', 'C4']);
@@ -235,10 +232,13 @@ describe('nobody reads beyond their scope', () => {
   });
 
   it('scope follows ownership: an owner role reading a customer of its outlet it does not own gets 404', async () => {
-    // the lobby assistant owns nobody; C1 is in its outlet (a referral may still name C1, by number)
-    for (const url of CUSTOMER_ROUTES('C1')) expect((await (await as(OUTLET_STAFF.lobby_assistant)).get(url)).statusCode, url).toBe(404);
+    // the VIP teller stops co-owning C2, which stays in its outlet: C2 is out of its scope
+    await db.session((s) => s.query(`DELETE FROM customer_owners WHERE customer_id = 'C2' AND staff_id = $1`, [OUTLET_STAFF.vip_teller]));
+    for (const url of CUSTOMER_ROUTES('C2')) expect((await (await as(OUTLET_STAFF.vip_teller)).get(url)).statusCode, url).toBe(404);
+    expect(await ids(OUTLET_STAFF.vip_teller)).toEqual(['C1']);
     // the lobby manager reads the outlet's customers for routing
-    for (const url of CUSTOMER_ROUTES('C1')) expect((await (await as(OUTLET_STAFF.lobby_manager)).get(url)).statusCode, url).toBe(200);
+    for (const url of CUSTOMER_ROUTES('C2')) expect((await (await as(OUTLET_STAFF.lobby_manager)).get(url)).statusCode, url).toBe(200);
+    await db.session((s) => s.query(`INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by) VALUES ('C2', $1, 'co', 'manual', 'test')`, [OUTLET_STAFF.vip_teller]));
   });
 
   it('the matrix covers every route about one customer (a new one must be added above)', async () => {
