@@ -8,6 +8,11 @@ export interface RawRecord {
   fields: string[];
   /** set when the record itself is malformed (e.g. a quote never closed) */
   error?: string;
+  /**
+   * With `keepText`: the record's line exactly as written, when it has no quote and no carriage
+   * return inside it, so that a row whose values all pass unchanged can be passed on as it came.
+   */
+  text?: string;
 }
 
 export interface ReadStats {
@@ -20,6 +25,7 @@ export function parseCsvText(
   final: boolean,
   startLine: number,
   out: RawRecord[],
+  keepText = false,
 ): { consumed: number; line: number } {
   let pos = 0;
   let line = startLine;
@@ -33,7 +39,9 @@ export function parseCsvText(
     if (nextQuote === -1 || nextQuote >= end) {
       const stop = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
       const lineText = text.slice(pos, stop);
-      out.push({ line, fields: lineText === '' ? [] : lineText.split(',') });
+      if (lineText === '') out.push({ line, fields: [] });
+      else if (keepText && lineText.indexOf('\r') === -1) out.push({ line, fields: lineText.split(','), text: lineText });
+      else out.push({ line, fields: lineText.split(',') });
       pos = end + 1;
       line++;
       continue;
@@ -116,15 +124,19 @@ function parseQuotedRecord(
 
 export class NotUtf8Error extends Error {}
 
+/** Bytes read at a time: big enough that the per-read costs (decode call, carry, a batch) vanish. */
+const READ_CHUNK = 1 << 18;
+
 /**
  * Reads a CSV file as batches of records. The byte-order mark Excel writes is dropped; text that
  * is not UTF-8 (a GBK export, say) stops the read with NotUtf8Error.
  */
-export async function* readCsvFile(path: string, stats: ReadStats): AsyncGenerator<RawRecord[]> {
+export async function* readCsvFile(path: string, stats: ReadStats, opts: { keepText?: boolean } = {}): AsyncGenerator<RawRecord[]> {
+  const keepText = opts.keepText === true;
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   let carry = '';
   let line = 1;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 15 })) {
+  for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK })) {
     const buf = chunk as Buffer;
     stats.bytes += buf.length;
     let text: string;
@@ -134,7 +146,7 @@ export async function* readCsvFile(path: string, stats: ReadStats): AsyncGenerat
       throw new NotUtf8Error('is not UTF-8 text (was it saved as GBK? save it as CSV UTF-8)');
     }
     const out: RawRecord[] = [];
-    const r = parseCsvText(text, false, line, out);
+    const r = parseCsvText(text, false, line, out, keepText);
     carry = text.slice(r.consumed);
     line = r.line;
     if (out.length) yield out;
@@ -147,7 +159,7 @@ export async function* readCsvFile(path: string, stats: ReadStats): AsyncGenerat
   }
   if (rest.length) {
     const out: RawRecord[] = [];
-    parseCsvText(rest, true, line, out);
+    parseCsvText(rest, true, line, out, keepText);
     if (out.length) yield out;
   }
 }

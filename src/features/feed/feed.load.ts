@@ -55,6 +55,7 @@ class Refused extends Error {}
 class DryRunDone extends Error {}
 
 const LOAD_LOCK = 731_942_118;
+const SERVER_WORK_MEM = '256MB';
 
 export async function loadFeed(db: Db, folder: string, opts: LoadOptions = {}): Promise<LoadResult> {
   const started = performance.now();
@@ -114,6 +115,9 @@ export async function loadFeed(db: Db, folder: string, opts: LoadOptions = {}): 
   try {
     await db.transaction(async (s) => {
       await s.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
+      // memory for the day's hash joins and the sort of its transactions into key order (a
+      // server's default of 4 MB spills them to disk); only for this transaction
+      if (db.engine === 'postgres') await s.exec(`SET LOCAL work_mem = '${SERVER_WORK_MEM}'`);
       const earlier = await loadedBusinessDate(s, businessDate);
       if (earlier?.content_hash === contentHash) throw new DryRunDone('unchanged');
       const latest = await latestBusinessDate(s);

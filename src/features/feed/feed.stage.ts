@@ -22,7 +22,7 @@ export interface StageResult {
   readable: boolean;
 }
 
-const CHUNK_CHARS = 1 << 15;
+const CHUNK_CHARS = 1 << 18;
 
 function csvField(v: string | null): string {
   if (v === null) return '';
@@ -43,13 +43,15 @@ export async function stageFile(
 ): Promise<StageResult> {
   const spec = specFor(file.entity);
   const result: StageResult = { rows: 0, badRows: 0, readable: true };
-  const records = file.format === 'csv' ? readCsvFile(file.path, stats) : readXlsxFile(file.path, stats);
+  const records = file.format === 'csv' ? readCsvFile(file.path, stats, { keepText: true }) : readXlsxFile(file.path, stats);
   const problem = (line: number | undefined, column: string | undefined, message: string, warning = false) =>
     sink.add({ file: file.name, ...(line !== undefined ? { line } : {}), ...(column ? { column } : {}), message, ...(warning ? { warning } : {}) });
 
   async function* rowsAsCsv(): AsyncGenerator<string> {
     let index: number[] | undefined;
     let width = 0;
+    /** the file's columns are exactly the contract's, in its order */
+    let identity = false;
     let parts: string[] = [];
     let size = 0;
     const derived = spec.derived ?? [];
@@ -63,6 +65,7 @@ export async function stageFile(
             result.readable = false;
             return;
           }
+          identity = width === spec.columns.length && index.every((at, c) => at === c);
           continue;
         }
         result.rows++;
@@ -78,13 +81,18 @@ export async function stageFile(
         }
         const values: (string | null)[] = [];
         let bad = false;
+        // a row written in the contract's column order, without quotes, whose every value passes
+        // as written, goes on as its own line; any other row is written value by value
+        let asWritten = identity && rec.text !== undefined;
         for (let c = 0; c < spec.columns.length; c++) {
           const column = spec.columns[c];
           const at = index[c];
           if (!column || at === undefined) continue;
-          const raw = (rec.fields[at] ?? '').trim();
+          const cell = rec.fields[at] ?? '';
+          const raw = cell.trim();
           const v = column.check(raw, ctx);
           if (isProblem(v)) {
+            asWritten = false;
             problem(rec.line, column.name, v.problem, v.warning);
             if (v.warning) {
               values.push(v.keep ?? null);
@@ -93,12 +101,19 @@ export async function stageFile(
               values.push(null);
             }
           } else {
+            // an empty cell is staged as NULL either way; an empty string would need quotes
+            if (v === null ? cell !== '' : v !== cell || v === '') asWritten = false;
             values.push(v);
           }
         }
         if (bad) result.badRows++;
-        let line = String(rec.line);
-        for (const v of values) line += ',' + csvField(v);
+        let line: string;
+        if (asWritten) {
+          line = `${rec.line},${rec.text}`;
+        } else {
+          line = String(rec.line);
+          for (const v of values) line += ',' + csvField(v);
+        }
         for (const d of derived) line += ',' + csvField(d.from(values));
         parts.push(line);
         size += line.length;
