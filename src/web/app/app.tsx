@@ -7,6 +7,9 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import type { Permission } from '../../features/access/access.permissions.js';
 import { Customer360Page } from '../features/customers/customer-360.page.js';
 import { CustomerListPage } from '../features/customers/customer-list.page.js';
+import { AssignmentWorkbenchPage } from '../features/ownership/assignment-workbench.page.js';
+import { MyCustomersPage } from '../features/ownership/my-customers.page.js';
+import { ReferralsPage } from '../features/ownership/referrals.page.js';
 import { BranchTiersPage } from '../features/tiering/branch-tiers.page.js';
 import { PoliciesPage } from '../features/tiering/policies.page.js';
 import { FrameLayout } from './frame.layout.js';
@@ -73,6 +76,30 @@ function AppRoutes() {
           element={
             <RequirePermission permission="customers.read">
               <Customer360Page />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="my-customers"
+          element={
+            <RequirePermission permission="customers.read">
+              <MyCustomersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="ownership"
+          element={
+            <RequirePermission permission="ownership.manage">
+              <AssignmentWorkbenchPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="referrals"
+          element={
+            <RequirePermission permission="customers.read">
+              <ReferralsPage />
             </RequirePermission>
           }
         />

@@ -1,4 +1,5 @@
 import type { Messages } from './zh-CN.js';
+import { ownershipEn } from '../../features/ownership/ownership.locale.js';
 
 export const en: Messages = {
   app: {
@@ -301,4 +302,5 @@ export const en: Messages = {
     from: 'From',
     to: 'To',
   },
+  ownership: ownershipEn,
 };

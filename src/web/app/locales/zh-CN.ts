@@ -1,3 +1,4 @@
+import { ownershipZh } from '../../features/ownership/ownership.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -301,6 +302,7 @@ export const zhCN = {
     from: '期初',
     to: '期末',
   },
+  ownership: ownershipZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

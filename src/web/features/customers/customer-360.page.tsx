@@ -3,6 +3,7 @@ import { Alert, Button, Card, Col, Result, Row, Skeleton, Tag, Typography } from
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'react-router';
 import { useApi } from '../../app/use-api.js';
+import { CustomerOwnershipCard } from '../ownership/customer-ownership.card.js';
 import { CustomerTiersCard } from '../tiering/customer-tiers.card.js';
 import { AumHistoryChart, AumSummary } from './customer-360.aum.js';
 import { AccountsTable, CardsTable, LoansTable, WealthProductsTable } from './customer-360.holdings.js';
@@ -102,6 +103,7 @@ export function Customer360Page() {
   return (
     <div data-testid="customer-360">
       <Header customer={data} back={back} />
+      <CustomerOwnershipCard customerId={customerId} />
       <CustomerTiersCard customerId={customerId} />
       <Row gutter={12}>
         <Col xs={24} xl={16}>
