@@ -7,6 +7,7 @@
 // Feeds are generated once (layout 'single': one full day carrying every day of transactions)
 // into .bench/ and reused while their parameters stay the same.
 import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { generateDemoBank } from '../src/features/demo/demo.generate.js';
@@ -109,16 +110,19 @@ async function benchEngine(name: string, open: () => Promise<Db>, folder: string
   const db = await open();
   try {
     await migrate(db);
-    console.log(`\n${name}: bare COPY of the CSV files into the tables …`);
+    // other work on the machine (a test run, another benchmark) shows up in both figures
+    const busy = () => `load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} cores`;
+    console.log(`\n${name}: bare COPY of the CSV files into the tables … (${busy()})`);
     const floor = await bareCopy(db, folder, date);
     console.log(`  ${fmt(floor.rows)} rows in ${floor.seconds.toFixed(1)} s = ${fmt(floor.rows / floor.seconds)} rows/s`);
-    console.log(`${name}: stratum load (every row checked, staged, referenced, merged, balance snapshot) …`);
+    console.log(`${name}: stratum load (every row checked, staged, referenced, merged, balance snapshot) … (${busy()})`);
     const r = await loadFeed(db, folder);
     if (r.outcome !== 'loaded') throw new Error(`the load was ${r.outcome}: ${JSON.stringify(r.problems.slice(0, 5))}`);
     console.log(`  ${fmt(r.rows)} rows in ${r.seconds.toFixed(1)} s = ${fmt(r.rows / r.seconds)} rows/s`);
     console.log(`  ratio to bare COPY: ${(r.seconds / floor.seconds).toFixed(2)}× the time`);
     const steps = Object.entries(r.steps).sort((a, b) => b[1] - a[1]).slice(0, 8);
-    console.log(`  where the time went: ${steps.map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}`);
+    console.log(`  where the time went: ${steps.map(([k, v]) => `${k} ${v.toFixed(1)} s (${Math.round((100 * v) / r.seconds)}%)`).join(', ')}`);
+    console.log(`  (${busy()} at the end)`);
     results.push({ engine: name, rows: r.rows, loadRowsPerSec: r.rows / r.seconds, copyRowsPerSec: floor.rows / floor.seconds, ratio: r.seconds / floor.seconds });
   } finally {
     await db.close();
