@@ -82,6 +82,9 @@ export async function evaluateModel(s: SqlSession, m: CompiledModel, date: strin
      ${first ? '' : `ON CONFLICT (customer_id, model) DO UPDATE SET tier = EXCLUDED.tier, since = EXCLUDED.since, policy_version = EXCLUDED.policy_version`}`,
     [...m.params, date, m.model, version],
   );
+  // After a bulk write the planner would still take the partition for empty (autovacuum analyses
+  // it later): the next evaluation would probe a million tiers one by one instead of hashing them.
+  if (first || r.rowCount > 10_000) await s.exec(`ANALYZE customer_tiers_${m.model.replace(/\./g, '_')}`);
   return r.rowCount;
 }
 
