@@ -76,11 +76,14 @@ export async function ensureBuiltInPolicies(s: SqlSession): Promise<void> {
   }
 }
 
-/** The version of each model in effect on a date: the newest published with effective_from on or before it. */
+/**
+ * The version of each model in effect on a date: the newest published with effective_from on or before it.
+ * (Model 'events' shares the table with a document of its own kind: src/features/events/events.policies.ts.)
+ */
 export async function policiesInEffect(s: SqlSession, businessDate: string): Promise<PublishedPolicy[]> {
   const r = await s.query<PolicyRow>(
     `SELECT DISTINCT ON (model) model, version, document, effective_from, published_by, published_at, reason
-       FROM policies WHERE effective_from <= $1::date ORDER BY model, version DESC`,
+       FROM policies WHERE effective_from <= $1::date AND model <> 'events' ORDER BY model, version DESC`,
     [businessDate],
   );
   return r.rows.map(toPublished);
@@ -101,7 +104,7 @@ export async function policyVersions(db: Db, model?: string): Promise<PublishedP
     await ensureBuiltInPolicies(s);
     const r = await s.query<PolicyRow>(
       `SELECT model, version, document, effective_from, published_by, published_at, reason FROM policies
-        WHERE ($1::text IS NULL OR model = $1) ORDER BY model, version`,
+        WHERE ($1::text IS NULL OR model = $1) AND model <> 'events' ORDER BY model, version`,
       [model ?? null],
     );
     return r.rows.map(toPublished);
