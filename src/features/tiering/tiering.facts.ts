@@ -93,17 +93,19 @@ const FULL_TX = `tx AS (
  * back) gets its whole window, through its own rows of the primary key. The month-to-date sum
  * adds the snapshots after B when B is in D's month, and starts again otherwise.
  */
-const INCREMENTAL_TX = (sameMonth: boolean) => `base AS (
+const INCREMENTAL_TX = (sameMonth: boolean, leaving: boolean) => `base AS (
   SELECT customer_id, ${Object.values(BASE_COLUMNS).join(', ')}, aum_sum_mtd, aum_days_mtd
     FROM customer_facts WHERE business_date = $2::date
 ), moves AS (
   SELECT customer_id, amount, channel, counterparty, 1 AS sign FROM transactions
    WHERE business_date > $2::date AND business_date <= $1::date AND booked_on BETWEEN $1::date - 89 AND $1::date
-  UNION ALL
+${
+  leaving
+    ? `  UNION ALL
   SELECT customer_id, amount, channel, counterparty, -1 FROM transactions
-   WHERE business_date <= $2::date AND booked_on BETWEEN $2::date - 89 AND $1::date - 90
-     AND business_date IN (SELECT business_date FROM transaction_loads
-                            WHERE last_booked_on >= $2::date - 89 AND first_booked_on <= $1::date - 90)
+   WHERE business_date = ANY($3::date[]) AND booked_on BETWEEN $2::date - 89 AND $1::date - 90`
+    : ''
+}
 ), delta AS (
   SELECT customer_id, ${TX_AGGREGATES('sign')} FROM moves GROUP BY customer_id
 ), fresh AS (
@@ -133,20 +135,25 @@ const INCREMENTAL_TX = (sameMonth: boolean) => `base AS (
 )`;
 
 /**
- * Records the days of bookings of the loads not yet recorded, up to the date (the last recorded
- * one again: a correction of the latest date may have added transactions). Reads only those
- * loads' rows, through the BRIN index on business_date.
+ * Records the days of bookings of each load up to the date not yet recorded, or loaded again (a
+ * correction) since it was. Reads only those loads' rows, through the BRIN index on business_date.
  */
 async function recordTransactionLoads(s: SqlSession, businessDate: string): Promise<void> {
+  const due = await s.query<{ d: string }>(
+    `SELECT d.business_date AS d FROM business_dates d LEFT JOIN transaction_loads l ON l.business_date = d.business_date
+      WHERE d.business_date <= $1::date AND (l.business_date IS NULL OR d.loaded_at > l.recorded_at)`,
+    [businessDate],
+  );
+  if (!due.rows.length) return;
+  // the dates as a constant list, so that the BRIN index picks their pages (a join would scan all)
   await s.query(
     `INSERT INTO transaction_loads (business_date, rows, first_booked_on, last_booked_on)
      SELECT business_date, count(*), min(booked_on), max(booked_on) FROM transactions
-      WHERE business_date <= $1::date
-        AND business_date >= coalesce((SELECT max(business_date) FROM transaction_loads WHERE business_date <= $1::date), '-infinity'::date)
+      WHERE business_date = ANY($1::date[])
       GROUP BY business_date
      ON CONFLICT (business_date) DO UPDATE SET rows = EXCLUDED.rows, first_booked_on = EXCLUDED.first_booked_on,
-       last_booked_on = EXCLUDED.last_booked_on`,
-    [businessDate],
+       last_booked_on = EXCLUDED.last_booked_on, recorded_at = now()`,
+    [due.rows.map((r) => r.d)],
   );
 }
 
@@ -183,7 +190,18 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
   const prior = await s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM fact_runs WHERE business_date < $1::date', [businessDate]);
   const candidate = prior.rows[0]?.d ?? null;
   const baseDate = !opts.fromScratch && candidate && daysBetween(candidate, businessDate) <= MAX_BASE_GAP_DAYS ? candidate : null;
-  const windows = baseDate ? INCREMENTAL_TX(baseDate.slice(0, 7) === businessDate.slice(0, 7)) : FULL_TX;
+  // the loads (by B) that can hold transactions booked in B's window but before D's: passed as a
+  // list, so the BRIN index on business_date reads only their pages; none, and nothing is read
+  const leavingLoads = baseDate
+    ? (
+        await s.query<{ d: string }>(
+          `SELECT business_date AS d FROM transaction_loads
+            WHERE business_date <= $2::date AND last_booked_on >= $2::date - 89 AND first_booked_on <= $1::date - 90`,
+          [businessDate, baseDate],
+        )
+      ).rows.map((r) => r.d)
+    : [];
+  const windows = baseDate ? INCREMENTAL_TX(baseDate.slice(0, 7) === businessDate.slice(0, 7), leavingLoads.length > 0) : FULL_TX;
   const r = await s.query(
     `WITH snap AS (
        SELECT * FROM balance_snapshots WHERE business_date = $1::date
@@ -238,8 +256,10 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
        LEFT JOIN past ON past.customer_id = c.customer_id
        LEFT JOIN acc ON acc.customer_id = c.customer_id
        LEFT JOIN ln ON ln.customer_id = c.customer_id
-       LEFT JOIN tx ON tx.customer_id = c.customer_id`,
-    baseDate ? [businessDate, baseDate] : [businessDate],
+       LEFT JOIN tx ON tx.customer_id = c.customer_id
+      -- in key order: a million rows inserted at random places would thrash the primary key's pages
+      ORDER BY c.customer_id`,
+    baseDate ? [businessDate, baseDate, ...(leavingLoads.length ? [leavingLoads] : [])] : [businessDate],
   );
   // the evaluation that follows in the same transaction plans on these rows, not on an empty table
   await s.exec(`ANALYZE customer_facts_${businessDate.slice(0, 4)}_${businessDate.slice(5, 7)}`);

@@ -6,5 +6,7 @@ CREATE TABLE transaction_loads (
   business_date   date PRIMARY KEY,
   rows            bigint NOT NULL,
   first_booked_on date NOT NULL,
-  last_booked_on  date NOT NULL
+  last_booked_on  date NOT NULL,
+  -- a load of the same date after this (a correction) is recorded again
+  recorded_at     timestamptz NOT NULL DEFAULT now()
 );
