@@ -1,6 +1,7 @@
 import type { Db } from '../platform/db.js';
 import { runTiering } from '../features/tiering/tiering.batch.js';
 import { proposeOwners } from '../features/ownership/ownership.batch.js';
+import { runEvents } from '../features/events/events.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -41,6 +42,13 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     async run(db, date) {
       const r = await proposeOwners(db, date);
       return `${r.proposed} owner proposals for the branch heads (${r.superseded} older undecided ones replaced)`;
+    },
+  },
+  {
+    name: 'events',
+    async run(db, date) {
+      const r = await runEvents(db, date);
+      return `${r.events} events (${Object.entries(r.byEvent).filter(([, n]) => n > 0).map(([e, n]) => `${e} ${n}`).join(', ') || 'none'}), policy version ${r.policyVersion}`;
     },
   },
 ];

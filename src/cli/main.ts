@@ -4,6 +4,7 @@ import { registerBatch, registerTiers } from './batch.command.js';
 import { registerDb } from './db.command.js';
 import { registerPolicy } from './policy.command.js';
 import { registerDemo } from './demo.command.js';
+import { registerEvents } from './events.command.js';
 import { registerLoad } from './load.command.js';
 import { registerServe } from './serve.command.js';
 import { registerUser } from './user.command.js';
@@ -33,6 +34,7 @@ registerUser(program);
 registerBatch(program);
 registerTiers(program);
 registerPolicy(program);
+registerEvents(program);
 registerAudit(program);
 
 try {
