@@ -53,7 +53,7 @@ export async function prepareDetection(s: SqlSession, x: DetectionInput): Promis
   await s.exec('ANALYZE events_base');
 }
 
-const due = (day: string) => `coalesce((SELECT c.due FROM unnest($2::date[], $3::date[]) AS c(day, due) WHERE c.day = ${day}), $4::date)`;
+const due = (day: string) => `coalesce((SELECT cal.cal_due FROM unnest($2::date[], $3::date[]) AS cal(cal_day, cal_due) WHERE cal.cal_day = ${day}), $4::date)`;
 const INSERT = 'INSERT INTO events_new (customer_id, event, subject, kind, facts, due_on)';
 
 /** A month-day (birth_date, opened_on) in D … D+window, this year or next; 29 February is the 28th in other years. */
@@ -121,12 +121,12 @@ function aumChangeStatement(x: DetectionInput, event: 'aum_rise' | 'aum_fall'): 
   const change = event === 'aum_rise' ? 'b.aum - p.aum' : 'p.aum - b.aum';
   return [
     `${INSERT}
-     SELECT b.customer_id, $2::text, $5::date::text, $3::text,
-            jsonb_build_object('aum', b.aum, 'aum_before', p.aum, 'before_date', $5::date, 'change', b.aum - p.aum,
-              'share', (b.aum - p.aum) / p.aum, 'min_share', $6::numeric, 'min_amount', $7::numeric), $4::date
-       FROM events_base b JOIN balance_snapshots p ON p.customer_id = b.customer_id AND p.business_date = $5::date
-      WHERE p.aum > 0 AND ${change} >= $7::numeric AND ${change} >= $6::numeric * p.aum`,
-    [x.businessDate, event, rule.kind, x.firstWorkingDay, base, String(rule.min_share), String(rule.min_amount)],
+     SELECT b.customer_id, $1::text, $4::date::text, $2::text,
+            jsonb_build_object('aum', b.aum, 'aum_before', p.aum, 'before_date', $4::date, 'change', b.aum - p.aum,
+              'share', (b.aum - p.aum) / p.aum, 'min_share', $5::numeric, 'min_amount', $6::numeric), $3::date
+       FROM events_base b JOIN balance_snapshots p ON p.customer_id = b.customer_id AND p.business_date = $4::date
+      WHERE p.aum > 0 AND ${change} >= $6::numeric AND ${change} >= $5::numeric * p.aum`,
+    [event, rule.kind, x.firstWorkingDay, base, String(rule.min_share), String(rule.min_amount)],
   ];
 }
 
