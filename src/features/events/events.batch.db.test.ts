@@ -245,6 +245,25 @@ describe('reruns', () => {
     ]);
   });
 
+  it('a new version of the events policy applies from its date; the tiering models never see it', async () => {
+    const { publishEventsPolicy, builtInEventsPolicy } = await import('./events.policies.js');
+    const people = [person('A', '50000.00')];
+    const first = await day(P, bank(people, [txn('A', '-15000.00', { booked_at: `${P}T10:00:00+08:00` })]));
+    expect(first.policyVersion).toBe(1);
+    expect(await who(P, 'large_outflow')).toEqual([]);
+    const draft = structuredClone(builtInEventsPolicy());
+    draft.events.large_outflow.thresholds.band_2 = 15000;
+    await expect(publishEventsPolicy(db, { ...draft, plan: { ...draft.plan, order: [] } }, { publishedBy: 'S1', reason: 'x', effectiveFrom: D })).rejects.toThrow('The events policy is not valid: plan.order');
+    await expect(publishEventsPolicy(db, draft, { publishedBy: 'S1', reason: 'x', effectiveFrom: '2026-11-18' })).rejects.toThrow('is before 2026-11-19, the last business date events were detected for');
+    const v2 = await publishEventsPolicy(db, draft, { publishedBy: 'S1', reason: '1.5万即提醒', effectiveFrom: D });
+    expect(v2.version).toBe(2);
+    const second = await day(D, bank(people, [txn('A', '-15000.00')]));
+    expect(second.policyVersion).toBe(2);
+    expect((await events(D, 'large_outflow')).map((e) => [e.customer_id, e.facts.threshold])).toEqual([['A', 15000]]);
+    const { policyVersions } = await import('../tiering/tiering.policies.js');
+    expect((await policyVersions(db)).map((v) => v.model)).not.toContain('events');
+  });
+
   it('refuses a date that has not been tiered', async () => {
     await load(D, bank([person('A', '1000.00')]));
     await expect(runEvents(db, D)).rejects.toThrow(`${D} has not been tiered yet`);
