@@ -109,7 +109,8 @@ describe('large inflows and outflows', () => {
     );
     expect(await who(D, 'large_inflow')).toEqual(['F2', 'F4', 'TZ', 'UP']);
     expect(await who(D, 'large_outflow')).toEqual(['DOWN', 'F3']);
-    expect(r.byEvent.large_inflow).toBe(4);
+    expect(r.byEvent).toMatchObject({ large_inflow: 4, large_outflow: 2, tier_changed: 2 });
+    expect(Object.keys(r.timings)).toEqual(expect.arrayContaining(['base', 'large_inflow_outflow', 'merge']));
     const [down] = await events(D, 'large_outflow');
     expect(down).toMatchObject({ kind: 'risk', subject: expect.stringMatching(/^T\d+$/), due_on: D });
     expect(down?.facts).toMatchObject({ amount: -50000, channel: 'counter', threshold: 50000, band: 'band_3', aum_before: 200000, share_of_aum: 0.25, date: D });
