@@ -56,6 +56,7 @@ export const ErrorResponse = z.object({
 
 export const VALIDATION_MESSAGES: Record<string, LocalText> = {
   aum_range: text('AUM 下限须小于上限', 'the lowest AUM must be below the highest'),
+  reveal_reason: text('请写明查看原因（4–200 个字）', 'give the reason for seeing the full value (4 to 200 characters)'),
 };
 
 const pick = (m: Message, lang: Lang) => (typeof m === 'string' ? m : m[lang]);

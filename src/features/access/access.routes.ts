@@ -31,7 +31,7 @@ export function accessRoutes(settings: AccessSettings) {
         },
       },
       async (req, reply) => {
-        const { token, user } = await signIn(db, settings, req.body.login, req.body.password);
+        const { token, user } = await signIn(db, settings, req.body.login, req.body.password, { ip: req.ip });
         void reply.setCookie(SESSION_COOKIE, token, {
           path: '/',
           httpOnly: true,

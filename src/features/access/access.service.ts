@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { recordAuditDb } from '../../platform/audit.js';
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
@@ -70,29 +71,34 @@ const lockedMessage = (until: Date, lockAfter: number) => {
   );
 };
 
-/** Checks a password; on success opens a session and returns its token (for the cookie). */
-export async function signIn(db: Db, settings: AccessSettings, login: string, password: string): Promise<{ token: string; user: SignedInUser }> {
+/** Checks a password; on success opens a session and returns its token (for the cookie). Audited either way. */
+export async function signIn(db: Db, settings: AccessSettings, login: string, password: string, from: { ip?: string | null } = {}): Promise<{ token: string; user: SignedInUser }> {
   const now = settings.now();
   const account = await q.findAccount(db, login);
+  // an unknown login is audited without what was typed: it may be anything, even a phone number
+  const refused = async (why: string, err: AppError, extra: Record<string, unknown> = {}) => {
+    await recordAuditDb(db, { actor: account?.login ?? null, ip: from.ip ?? null, action: 'sign_in_failed', outcome: 'refused', detail: { why, ...extra } });
+    return err;
+  };
   if (!account || !account.password_hash) {
     await spendAsMuchAsAVerify(password);
     if (account && !account.password_hash && account.staff_active !== false) {
-      throw new AppError(
+      throw await refused('no_password', new AppError(
         'unauthenticated',
         text('该员工号尚未设置密码，请联系系统管理员设置。', 'No password has been set for this staff number yet; ask your administrator to set one.'),
-      );
+      ));
     }
-    throw wrongCredentials();
+    throw await refused(account ? 'inactive' : 'unknown_login', wrongCredentials());
   }
-  if (account.locked_until && new Date(account.locked_until) > now) throw lockedMessage(new Date(account.locked_until), settings.lockAfter);
+  if (account.locked_until && new Date(account.locked_until) > now) throw await refused('locked', lockedMessage(new Date(account.locked_until), settings.lockAfter));
   if (!(await verifyPassword(password, account.password_hash))) {
     const until = await q.recordFailure(db, account.login, settings.lockAfter, new Date(now.getTime() + settings.lockMinutes * 60_000), now);
     logger.warn({ login: account.login, locked: Boolean(until) }, 'wrong password');
-    if (until) throw lockedMessage(until, settings.lockAfter);
-    throw wrongCredentials();
+    if (until) throw await refused('wrong_password', lockedMessage(until, settings.lockAfter), { locked: true });
+    throw await refused('wrong_password', wrongCredentials());
   }
   if (!account.is_admin && account.staff_active === false) {
-    throw new AppError('unauthenticated', text('该员工号已停用。', 'This staff number is no longer active.'));
+    throw await refused('inactive', new AppError('unauthenticated', text('该员工号已停用。', 'This staff number is no longer active.')));
   }
   await q.recordSuccess(db, account.login, now);
   const token = randomBytes(32).toString('base64url');
@@ -102,6 +108,7 @@ export async function signIn(db: Db, settings: AccessSettings, login: string, pa
   await q.deleteStaleSessions(db, new Date(now.getTime() - 24 * 3600_000));
   const user = await userFromSession(db, settings, tokenHash);
   if (!user) throw wrongCredentials();
+  await recordAuditDb(db, { actor: user.login, role: user.role, ip: from.ip ?? null, action: 'sign_in', outcome: 'allowed' });
   logger.info({ login: account.login }, 'signed in');
   return { token, user };
 }

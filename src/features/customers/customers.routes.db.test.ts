@@ -63,6 +63,8 @@ const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
   { method: 'GET', url: `/api/customers/${id}/owners` },
   { method: 'POST', url: `/api/customers/${id}/claims`, permission: 'ownership.claim', body: { managerFacts: ['knows_occupation'], booksAppointments: true } },
   { method: 'POST', url: `/api/customers/${id}/referrals`, permission: 'referrals.create', body: { toStaffId: null, reason: '有理财需求', need: 'wealth' } },
+  // out of scope answers 404 before the role's fields are checked (and is audited as refused)
+  { method: 'POST', url: `/api/customers/${id}/reveal`, body: { fields: ['phone', 'id_number'], reason: '客户来电核对身份' } },
 ];
 // the reading ones (GET), as URLs
 const CUSTOMER_ROUTES = (id: string) => CUSTOMER_ROUTE_LIST(id).filter((r) => r.method === 'GET').map((r) => r.url);

@@ -1,13 +1,14 @@
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
-import { maskIdNumber, maskPhone } from '../../platform/masking.js';
+import { maskAddress, maskIdNumber, maskPhone, viewCounterparty, viewDetail, viewName } from '../../platform/pii.js';
+import { piiViewOf } from '../access/access.permissions.js';
 import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
 import { latestLoadedDate } from '../system/system.service.js';
 import type { Customer360, CustomerListItem, CustomerListQuery } from './customers.contract.js';
 import * as q from './customers.sql.js';
 
-// Customers as staff see them: only within their scope, ID numbers and phones masked.
+// Customers as staff see them: only within their scope, personal data masked by role (platform/pii.ts).
 
 const notFound = () =>
   new AppError('not_found', text('没有这位客户，或该客户不在您的权限范围内。', 'There is no such customer within your scope.'));
@@ -25,9 +26,10 @@ export async function customerList(db: Db, user: SignedInUser, f: CustomerListQu
   const branches = f.branchId ? await branchesWithinScope(db, user, f.branchId) : null;
   const v = visibleTo(user, f.owner === 'me');
   const [{ rows, total }, asOf] = await Promise.all([q.listCustomers(db, v.scope, branches, f, v.ownerId), latestLoadedDate(db)]);
+  const view = piiViewOf(user.role);
   const items: CustomerListItem[] = rows.map((r) => ({
     customerId: r.customer_id,
-    name: r.name,
+    name: viewName(view, r.name),
     gender: r.gender,
     phone: maskPhone(r.phone),
     branch: { id: r.branch_id, name: r.branch_name },
@@ -71,18 +73,19 @@ export async function customer360(db: Db, user: SignedInUser, customerId: string
     latestLoadedDate(db),
   ]);
   const today = latest ?? new Date().toISOString().slice(0, 10);
+  const view = piiViewOf(user.role);
   return {
     profile: {
       customerId: c.customer_id,
-      name: c.name,
+      name: viewName(view, c.name),
       gender: c.gender,
-      birthDate: c.birth_date,
+      birthDate: viewDetail(view, c.birth_date),
       age: ageOn(c.birth_date, today),
       idNumber: maskIdNumber(c.id_number),
       phone: maskPhone(c.phone),
-      address: c.address,
+      address: maskAddress(c.address),
       occupation: c.occupation,
-      annualIncome: c.annual_income,
+      annualIncome: viewDetail(view, c.annual_income),
       riskLevel: c.risk_level,
       branch: { id: c.branch_id, name: c.branch_name },
       openedOn: c.opened_on,
@@ -134,6 +137,12 @@ export async function assertCustomerInScope(db: Db, user: SignedInUser, customer
   if (!(await q.findCustomer(db, v.scope, customerId, v.ownerId))) throw notFound();
 }
 
+/** The unmasked revealable fields of a customer within the caller's scope, or null: for the audited reveal only. */
+export async function personalFieldsInScope(db: Db, user: SignedInUser, customerId: string) {
+  const c = await q.findCustomer(db, user.scope, customerId);
+  return c ? { phone: c.phone, id_number: c.id_number, address: c.address } : null;
+}
+
 export async function customerAumHistory(db: Db, user: SignedInUser, customerId: string, days: number) {
   await assertCustomerInScope(db, user, customerId);
   const latest = (await latestLoadedDate(db)) ?? new Date().toISOString().slice(0, 10);
@@ -145,6 +154,7 @@ export async function customerAumHistory(db: Db, user: SignedInUser, customerId:
 export async function customerTransactions(db: Db, user: SignedInUser, customerId: string, page: number, pageSize: number) {
   await assertCustomerInScope(db, user, customerId);
   const { rows, total } = await q.transactionsOf(db, customerId, page, pageSize);
+  const view = piiViewOf(user.role);
   return {
     items: rows.map((t) => ({
       txnId: t.txn_id,
@@ -152,7 +162,7 @@ export async function customerTransactions(db: Db, user: SignedInUser, customerI
       bookedAt: chinaTime(new Date(t.booked_at)),
       amount: t.amount,
       channel: t.channel,
-      counterparty: t.counterparty,
+      counterparty: viewCounterparty(view, t.counterparty),
     })),
     page,
     pageSize,

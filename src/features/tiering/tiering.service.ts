@@ -1,4 +1,5 @@
 import { parse as parseYaml, stringify } from 'yaml';
+import { recordAuditDb } from '../../platform/audit.js';
 import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
@@ -145,6 +146,7 @@ export async function publishDraft(db: Db, user: SignedInUser, body: { yaml: str
     if (e instanceof AppError && /cannot take effect earlier|never in the past/.test(e.message)) throw new AppError('bad_request', e.text, { effectiveFrom: e.message });
     throw e;
   });
+  await recordAuditDb(db, { actor: user.login, role: user.role, action: 'policy_publish', outcome: 'allowed', reason: body.reason, detail: { model: v.model, version: v.version, effectiveFrom: body.effectiveFrom } });
   return present(v);
 }
 
