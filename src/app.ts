@@ -5,6 +5,7 @@ import { accessRoutes } from './features/access/access.routes.js';
 import { accessSettings, type AccessSettings } from './features/access/access.service.js';
 import { customerRoutes } from './features/customers/customers.routes.js';
 import { piiRoutes } from './features/pii/pii.routes.js';
+import { auditRoutes } from './features/audit/audit.routes.js';
 import { ownershipRoutes } from './features/ownership/ownership.routes.js';
 import { systemRoutes } from './features/system/system.routes.js';
 import { tieringRoutes } from './features/tiering/tiering.routes.js';
@@ -26,7 +27,7 @@ export interface StratumAppOptions {
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, accessRoutes(settings), customerRoutes, piiRoutes, tieringRoutes, ownershipRoutes], {
+  return buildApp({ db: o.db }, [systemRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),

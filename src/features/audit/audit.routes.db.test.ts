@@ -1,0 +1,108 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BRANCH_HEAD_B100, loadScopedBank, MANAGER_B211, OUTLET_STAFF, PB_DEPT, signInAs, type TestSession } from '../../../test/bank-fixture.js';
+import { openTestDb } from '../../../test/test-db.js';
+import { buildStratumApp } from '../../app.js';
+import type { Db } from '../../platform/db.js';
+
+// The audit page: the department reads everything, a branch head what concerns their subtree.
+
+let db: Db;
+let app: Awaited<ReturnType<typeof buildStratumApp>>;
+const sessions = new Map<string, TestSession>();
+const as = async (login: string) => {
+  let s = sessions.get(login);
+  if (!s) sessions.set(login, (s = await signInAs(app, login)));
+  return s;
+};
+const reveal = async (login: string, customerId: string, reason: string) => {
+  const s = await as(login);
+  return app.inject({ method: 'POST', url: `/api/customers/${customerId}/reveal`, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: { fields: ['phone'], reason } });
+};
+interface Item { entryId: number; actor: string | null; action: string; customerIds: string[]; outcome: string; reason: string | null; actorName: string | null }
+const entries = async (login: string, query = '') => {
+  const r = await (await as(login)).get(`/api/audit${query}`);
+  expect(r.statusCode, r.body).toBe(200);
+  return r.json().data as { items: Item[]; total: number; page: number };
+};
+
+beforeAll(async () => {
+  db = await openTestDb();
+  await loadScopedBank(db);
+  app = await buildStratumApp({ db, webDir: null, signInRateLimit: 1000 });
+  expect((await reveal(OUTLET_STAFF.customer_manager, 'C1', '客户来电要求回拨')).statusCode).toBe(200);
+  expect((await reveal(MANAGER_B211, 'C4', '核对客户预留电话')).statusCode).toBe(200);
+  expect((await reveal(MANAGER_B211, 'C1', '想看看别人的客户')).statusCode).toBe(404);
+});
+afterAll(async () => {
+  await app.close();
+  await db.close();
+});
+
+describe('the audit page', () => {
+  it('shows the department every entry, newest first, with who did it', async () => {
+    const { items } = await entries(PB_DEPT, '?action=reveal');
+    expect(items.map((i) => [i.actor, i.customerIds, i.outcome, i.reason])).toEqual([
+      [MANAGER_B211, ['C1'], 'refused', '想看看别人的客户'],
+      [MANAGER_B211, ['C4'], 'allowed', '核对客户预留电话'],
+      [OUTLET_STAFF.customer_manager, ['C1'], 'allowed', '客户来电要求回拨'],
+    ]);
+    expect(items[0]?.actorName).toBe('吴经理');
+  });
+
+  it("shows a branch head only entries about their subtree's customers or by its staff", async () => {
+    const { items } = await entries(BRANCH_HEAD_B100, '?action=reveal');
+    // the B211 manager's attempt on C1 concerns a customer of the subtree; their reveal of C4 does not
+    expect(items.map((i) => [i.actor, i.customerIds])).toEqual([
+      [MANAGER_B211, ['C1']],
+      [OUTLET_STAFF.customer_manager, ['C1']],
+    ]);
+    const signIns = await entries(BRANCH_HEAD_B100, '?action=sign_in');
+    expect(signIns.items.map((i) => i.actor)).not.toContain(MANAGER_B211);
+    expect(signIns.items.map((i) => i.actor)).toContain(OUTLET_STAFF.customer_manager);
+  });
+
+  it('is not for other roles', async () => {
+    for (const login of [OUTLET_STAFF.customer_manager, OUTLET_STAFF.cm_supervisor, OUTLET_STAFF.lobby_manager]) {
+      expect((await (await as(login)).get('/api/audit')).statusCode).toBe(403);
+      expect((await (await as(login)).get('/api/audit/export')).statusCode).toBe(403);
+    }
+  });
+
+  it('filters by actor, customer, outcome and dates, and pages on the server', async () => {
+    expect((await entries(PB_DEPT, `?actor=${MANAGER_B211}&outcome=refused`)).items.map((i) => i.customerIds)).toEqual([['C1']]);
+    expect((await entries(PB_DEPT, '?customerId=C4')).items.map((i) => i.actor)).toEqual([MANAGER_B211]);
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    expect((await entries(PB_DEPT, `?from=${today}&to=${today}&action=reveal`)).total).toBe(3);
+    expect((await entries(PB_DEPT, '?to=2020-01-01')).total).toBe(0);
+    const all = await entries(PB_DEPT, '?pageSize=2');
+    const second = await entries(PB_DEPT, '?pageSize=2&page=2');
+    expect(all.items).toHaveLength(2);
+    expect(second.items[0]?.entryId).toBeLessThan(all.items[1]?.entryId ?? 0);
+    expect(second.total).toBe(all.total);
+    const bad = await (await as(PB_DEPT)).get('/api/audit?from=yesterday&outcome=maybe', { 'accept-language': 'en' });
+    expect(bad.statusCode).toBe(400);
+    expect(Object.keys(bad.json().error.fields).sort()).toEqual(['from', 'outcome']);
+  });
+
+  it('exports the filtered entries as CSV and Excel, and the export is itself audited', async () => {
+    const csv = await (await as(BRANCH_HEAD_B100)).get('/api/audit/export?action=reveal');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.headers['content-disposition']).toMatch(/attachment; filename="audit-\d{4}-\d{2}-\d{2}\.csv"/);
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('entry_id,time (China),actor,actor_name,role,ip,action,customer_ids,fields,outcome,reason,detail');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toContain('想看看别人的客户');
+    const logged = (await entries(PB_DEPT, '?action=export')).items[0];
+    expect(logged).toMatchObject({ actor: BRANCH_HEAD_B100, outcome: 'allowed' });
+    expect((logged as unknown as { detail: unknown }).detail).toEqual({ what: 'audit_log', format: 'csv', filters: { action: 'reveal' }, rows: 2, truncated: false });
+
+    const xlsx = await (await as(PB_DEPT)).get('/api/audit/export?format=xlsx&action=reveal');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('audit');
+    expect(ws?.rowCount).toBe(4);
+    expect(ws?.getRow(2).getCell(3).value).toBe(MANAGER_B211);
+  });
+});
