@@ -50,7 +50,8 @@ export function maskName(name: string | null): string | null {
 }
 
 // The end of the district part of a Chinese address: the first 区, 县 or 旗 after the city, else the city.
-const DISTRICT = /^(.*?(?:省|自治区))?(.*?(?:市|州|盟))?(.*?(?:区|县|旗|市))/u;
+// (州 only as 自治州: 杭州市 is a city, not a prefecture followed by a district named 市)
+const DISTRICT = /^(.*?(?:省|自治区))?(.*?(?:市|自治州|地区|盟))?(.*?(?:区|县|旗|市))/u;
 
 /** 浙江省杭州市西湖区文三路100号 → 浙江省杭州市西湖区****: kept to the district. */
 export function maskAddress(address: string | null): string | null {

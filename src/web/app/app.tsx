@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import type { Permission } from '../../features/access/access.permissions.js';
+import { AuditPage } from '../features/audit/audit.page.js';
 import { Customer360Page } from '../features/customers/customer-360.page.js';
 import { CustomerListPage } from '../features/customers/customer-list.page.js';
 import { AssignmentWorkbenchPage } from '../features/ownership/assignment-workbench.page.js';
@@ -116,6 +117,14 @@ function AppRoutes() {
           element={
             <RequirePermission permission="policies.read">
               <PoliciesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="audit"
+          element={
+            <RequirePermission permission="audit.read">
+              <AuditPage />
             </RequirePermission>
           }
         />

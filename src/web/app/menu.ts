@@ -1,11 +1,11 @@
 import type { ComponentType } from 'react';
-import { BarChartOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { AuditOutlined, BarChartOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import type { Permission } from '../../features/access/access.permissions.js';
 
 /** The left menu, in one place: each entry shows only to roles holding its permission. */
 export interface MenuEntry {
   path: string;
-  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals';
+  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu';
   icon: ComponentType;
   permission: Permission;
 }
@@ -17,6 +17,7 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/referrals', labelKey: 'ownership.menu.referrals', icon: ShareAltOutlined, permission: 'customers.read' },
   { path: '/branch', labelKey: 'menu.branch', icon: BarChartOutlined, permission: 'reports.branch' },
   { path: '/policies', labelKey: 'menu.policies', icon: PartitionOutlined, permission: 'policies.read' },
+  { path: '/audit', labelKey: 'audit.menu', icon: AuditOutlined, permission: 'audit.read' },
 ];
 
 export function menuFor(permissions: readonly Permission[]): MenuEntry[] {

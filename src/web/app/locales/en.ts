@@ -1,4 +1,5 @@
 import type { Messages } from './zh-CN.js';
+import { auditEn } from '../../features/audit/audit.locale.js';
 import { ownershipEn } from '../../features/ownership/ownership.locale.js';
 
 export const en: Messages = {
@@ -303,4 +304,5 @@ export const en: Messages = {
     to: 'To',
   },
   ownership: ownershipEn,
+  audit: auditEn,
 };

@@ -1,3 +1,4 @@
+import { auditZh } from '../../features/audit/audit.locale.js';
 import { ownershipZh } from '../../features/ownership/ownership.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
@@ -303,6 +304,7 @@ export const zhCN = {
     to: '期末',
   },
   ownership: ownershipZh,
+  audit: auditZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

@@ -1,10 +1,11 @@
 import { Card, Descriptions, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { RevealValue } from '../audit/reveal-value.js';
 import { RiskLevelTag } from './customer-tags.js';
 import type { Customer360Data } from './customers.api.js';
 import { Yuan } from './money.view.js';
 
-/** The customer's profile; personal data arrives masked from the server and is shown as is. */
+/** The customer's profile; personal data arrives masked from the server, and a role that may shows a value in full with a reason. */
 export function CustomerProfile({ profile }: { profile: Customer360Data['profile'] }) {
   const { t } = useTranslation();
   const none = t('common.none');
@@ -16,10 +17,10 @@ export function CustomerProfile({ profile }: { profile: Customer360Data['profile
         <Descriptions.Item label={t('customer360.gender')}>{gender}</Descriptions.Item>
         <Descriptions.Item label={t('customer360.birthday')}>{birthday}</Descriptions.Item>
         <Descriptions.Item label={t('customer360.idNumber')}>
-          <span className="money">{profile.idNumber ?? none}</span>
+          <RevealValue customerId={profile.customerId} field="id_number" masked={profile.idNumber} />
         </Descriptions.Item>
         <Descriptions.Item label={t('customer360.phone')}>
-          <span className="money">{profile.phone ?? none}</span>
+          <RevealValue customerId={profile.customerId} field="phone" masked={profile.phone} />
         </Descriptions.Item>
         <Descriptions.Item label={t('customer360.occupation')}>{profile.occupation ?? none}</Descriptions.Item>
         <Descriptions.Item label={t('customer360.annualIncome')}>{profile.annualIncome ? <Yuan yuan={profile.annualIncome} /> : none}</Descriptions.Item>
@@ -30,7 +31,7 @@ export function CustomerProfile({ profile }: { profile: Customer360Data['profile
           {profile.marketingConsent ? <Tag color="green">{t('common.yes')}</Tag> : <Tag>{t('common.no')}</Tag>}
         </Descriptions.Item>
         <Descriptions.Item label={t('customer360.address')} span="filled">
-          {profile.address ?? none}
+          <RevealValue customerId={profile.customerId} field="address" masked={profile.address} />
         </Descriptions.Item>
       </Descriptions>
     </Card>
