@@ -8,9 +8,11 @@ import type { Festival } from './events.policy.js';
 //
 // Not detected, because the feed (../shared/FEEDS.md) does not carry what they need: a fund
 // dividend (transactions have no type, and a dividend is not told apart from any other inflow),
-// a fund auto-invest plan paused (no plans are delivered), and a fund loss net of flows (a fund
-// account's value is delivered only as its balance and closes without a transaction, so a
-// redemption cannot be told apart from a loss, and POLICIES.md sets no threshold for it).
+// a fund auto-invest plan paused (no plans are delivered), and a fund loss net of flows (the
+// contract delivers a fund only as its balance of the day; it does not say that subscriptions and
+// redemptions are booked on the fund account, and a fund account that disappears from a full day
+// closes without one, so a redemption cannot be told apart from a loss; POLICIES.md sets no
+// threshold either).
 
 export interface DetectionInput {
   businessDate: string;
