@@ -3,11 +3,22 @@
 // tests (*.db.test.ts) again on the PostgreSQL server. Ends with the line "N passed, N failed".
 import { spawnSync, execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
+import { checkLogFolder } from './log-leaks.mjs';
 
 const SERVER = process.env.STRATUM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const extra = process.argv.slice(2);
 mkdirSync('test-results', { recursive: true });
+// every log line of the run goes to test-results/logs (as well as standard error), and the ID
+// numbers and phones the tests produced to test-results/pii-seen: the last check searches one
+// for the other (issue 5: nothing sensitive in logs)
+const LOG_DIR = path.resolve('test-results/logs');
+const PII_SEEN_DIR = path.resolve('test-results/pii-seen');
+rmSync(LOG_DIR, { recursive: true, force: true });
+rmSync(PII_SEEN_DIR, { recursive: true, force: true });
+process.env.STRATUM_LOG_DIR = LOG_DIR;
+process.env.STRATUM_PII_SEEN_DIR = PII_SEEN_DIR;
 
 async function serverAnswers() {
   const c = new pg.Client({ connectionString: SERVER, connectionTimeoutMillis: 3000 });
@@ -106,6 +117,16 @@ if (built.status !== 0) {
   runs.push(['browser', runVitest('browser', { STRATUM_TEST_ENGINE: 'pglite' }, [])]);
   const shots = existsSync('test-results/screenshots') ? readdirSync('test-results/screenshots').sort() : [];
   console.log(`\nScreenshots of the browser tests (test-results/screenshots/): ${shots.join(', ') || 'none'}`);
+}
+
+// one more test: no log line of the whole run carries an ID number or a phone it produced
+{
+  const r = checkLogFolder(LOG_DIR, PII_SEEN_DIR);
+  const ok = r.hits.length === 0 && r.values > 0 && r.lines > 0;
+  console.log(`\n=== logs ===\n${r.lines} log lines searched for ${r.values} ID numbers and phones the tests produced: ${r.hits.length} found`);
+  for (const h of r.hits.slice(0, 20)) console.log(`  FAILED: test-results/logs/${h.file} line ${h.line} carries a ${h.kind}`);
+  if (r.values === 0 || r.lines === 0) console.log('  FAILED: nothing to search (no values noted or no log written): the check would prove nothing');
+  runs.push(['logs', { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, crashed: false, status: 0 }]);
 }
 
 let passed = 0, failed = 0, skipped = 0;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FILE_SPECS, type EntityName } from '../src/features/feed/feed.contract.js';
 import { idCheckDigit } from '../src/features/feed/feed.values.js';
+import { notePii } from './pii-seen.js';
 
 // Factories for small feeds: a valid bank of a few rows, from which each test breaks one thing.
 
@@ -125,6 +126,8 @@ export function writeFeed(
   raw: Partial<Record<string, string | Buffer>> = {},
 ): string {
   mkdirSync(dir, { recursive: true });
+  // as the loader will store them: digits only, without +86 (for the no-PII-in-logs check)
+  notePii((files.customers ?? []).flatMap((c) => [c.id_number, c.phone]).map((v) => (v ?? '').replace(/[^0-9Xx]/g, '').replace(/^86(?=1\d{10}$)/, '')));
   writeFileSync(path.join(dir, 'feed.json'), JSON.stringify(manifest));
   for (const [entity, rows] of Object.entries(files) as [EntityName, Row[]][]) {
     if (raw[`${entity}.csv`] === undefined) writeFileSync(path.join(dir, `${entity}.csv`), toCsv(entity, rows));

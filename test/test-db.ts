@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { openDb, type Db } from '../src/platform/db.js';
 import { listMigrations, migrate } from '../src/platform/migrate.js';
+import { notePiiOf } from './pii-seen.js';
 
 // A fresh, migrated database per suite, on the engine the run is for:
 // STRATUM_TEST_ENGINE=postgres uses a new database on the server (dropped afterwards),
@@ -66,12 +67,15 @@ export async function openTestDb(): Promise<Db> {
     return {
       ...db,
       close: async () => {
+        await notePiiOf(db);
         await close();
         await server.drop();
       },
     };
   }
-  return openDb({ dataDir: 'memory://', loadDataDir: await pgliteTemplate() });
+  const db = await openDb({ dataDir: 'memory://', loadDataDir: await pgliteTemplate() });
+  const close = db.close.bind(db);
+  return { ...db, close: async () => (await notePiiOf(db), close()) };
 }
 
 /** One database shared by the tests of a describe block: opened before them, closed after. */
