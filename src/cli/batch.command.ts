@@ -59,6 +59,8 @@ export function registerTiers(program: Command): void {
           const ok = process.stdout.write(rows.map((r) => `${r.customer_id},${r.tier},${r.since}`).join('\n') + '\n');
           if (!ok) await new Promise((resolve) => process.stdout.once('drain', resolve));
         }
+        // an export from the command line is audited too (no login: the operating-system user)
+        await (await import('../platform/audit.js')).recordAuditDb(db, { actor: null, action: 'export', outcome: 'allowed', detail: { what: 'tiers', model: opts.model, date, via: 'cli', by: process.env.USER ?? null } });
       });
     });
 }

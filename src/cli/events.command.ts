@@ -32,6 +32,8 @@ export function registerEvents(program: Command): void {
           const ok = process.stdout.write(rows.map((r) => [r.customer_id, r.event, r.subject, r.kind].map(csvCell).join(',')).join('\n') + '\n');
           if (!ok) await new Promise((resolve) => process.stdout.once('drain', resolve));
         }
+        // an export from the command line is audited too (no login: the operating-system user)
+        await (await import('../platform/audit.js')).recordAuditDb(db, { actor: null, action: 'export', outcome: 'allowed', detail: { what: 'events', date: opts.date, via: 'cli', by: process.env.USER ?? null } });
       });
     });
 

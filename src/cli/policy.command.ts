@@ -94,7 +94,12 @@ export function registerPolicy(program: Command): void {
       const read = readPolicyFile(file);
       if (read.problems.length) throw new Error(`${file} ${read.problems[0]?.message}`);
       const by = opts.by ?? process.env.USER ?? 'unknown';
-      const v = await withDb(config, (db) => publishPolicy(db, read.document, { publishedBy: by, reason: opts.reason, effectiveFrom: opts.effectiveFrom }));
+      const { recordAuditDb } = await import('../platform/audit.js');
+      const v = await withDb(config, async (db) => {
+        const published = await publishPolicy(db, read.document, { publishedBy: by, reason: opts.reason, effectiveFrom: opts.effectiveFrom });
+        await recordAuditDb(db, { actor: null, action: 'policy_publish', outcome: 'allowed', reason: opts.reason, detail: { model: published.model, version: published.version, effectiveFrom: opts.effectiveFrom, via: 'cli', by } });
+        return published;
+      });
       console.log(`Published ${v.model} version ${v.version}, in effect from ${v.effectiveFrom}.`);
     });
 }
