@@ -72,9 +72,9 @@ export const ROLE_SCOPE: Record<Role, ScopeKind> = {
 };
 
 /**
- * Roles that see customers' names masked (张*明): the lobby manager routes walk-in customers to
- * the right desk and needs the tier, not the name (lobby staff referring a customer pick them by
- * customer number). What else each role sees of personal data is in src/platform/pii.ts.
+ * Roles that see customers' names masked (张*明): the lobby manager and the lobby assistant route
+ * walk-in customers and refer them, which needs the tier and the customer number, not the name.
+ * What else each role sees of personal data is in src/platform/pii.ts.
  */
 export const NAMES_MASKED: readonly Role[] = ['lobby_manager', 'lobby_assistant'];
 
