@@ -18,6 +18,8 @@ export const PERMISSIONS = [
   'ownership.claim', // claim a familiar customer of one's outlet (熟户认养)
   'referrals.create', // refer a customer of one's outlet to a manager or the outlet's pool
   'referrals.work', // accept referrals, record the contact and the outcome
+  'worklist.own', // "my day": reminders, the contact plan and the work log of one's own customers
+  'worklist.review', // every owner's plan and its execution within scope, comments (seed 003: daily review)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -36,17 +38,18 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work'],
-  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work'],
-  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work'],
-  lobby_manager: ['customers.read', 'referrals.create'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review'],
+  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own'],
+  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own'],
+  // seed 000: the lobby manager co-owns 20–50万 customers with the manager
+  lobby_manager: ['customers.read', 'referrals.create', 'worklist.own'],
   // tellers check the ID card a customer hands over against the record and fill in forms with
   // the number: they may reveal the ID number, not the phone or address (not their duty)
-  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create'],
-  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create'],
+  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own'],
+  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own'],
   lobby_assistant: ['customers.read', 'referrals.create'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };
