@@ -2,6 +2,7 @@ import type { Db } from '../platform/db.js';
 import { runTiering } from '../features/tiering/tiering.batch.js';
 import { proposeOwners } from '../features/ownership/ownership.batch.js';
 import { runEvents } from '../features/events/events.batch.js';
+import { runWorklist } from '../features/worklist/worklist.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -49,6 +50,13 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     async run(db, date) {
       const r = await runEvents(db, date);
       return `${r.events} events (${Object.entries(r.byEvent).filter(([, n]) => n > 0).map(([e, n]) => `${e} ${n}`).join(', ') || 'none'}), policy version ${r.policyVersion}`;
+    },
+  },
+  {
+    name: 'worklist',
+    async run(db, date, progress) {
+      const r = await runWorklist(db, date, progress);
+      return `${r.reminders} reminders made or refreshed (${r.expired} expired, ${r.contacted} contact tasks done), ${r.plans} contact plans with ${r.planItems} items for ${r.workDate}`;
     },
   },
 ];

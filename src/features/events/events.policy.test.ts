@@ -14,6 +14,7 @@ describe('the events policy', () => {
     expect(p.events.festival_soon.min_band).toBe('band_3');
     expect(p.card_standards).toEqual({ gold: 100000, platinum: 500000, diamond: 3000000 });
     expect(p.contact.frequency_days).toEqual({ band_5: 14, band_4: 30, band_3: 30, band_2: 90, band_1: null, below: null });
+    expect(p.reminders).toEqual({ expire_after_days: 30 });
     expect(p.plan).toEqual({ size: 20, order: ['open_risk_reminders', 'open_opportunity_reminders', 'due_contacts'], within_group: 'aum_desc', do_not_disturb: 'service_only' });
   });
 

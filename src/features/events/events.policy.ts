@@ -49,6 +49,8 @@ export const EventsPolicy = z
       .strict(),
     card_standards: z.object({ gold: z.number().positive(), platinum: z.number().positive(), diamond: z.number().positive() }).strict(),
     contact: z.object({ frequency_days: PerBand(z.number().int().positive().nullable()) }).strict(),
+    // optional: versions published before it existed expire undated reminders after 30 days
+    reminders: z.object({ expire_after_days: z.number().int().min(1).max(366) }).strict().optional(),
     plan: z
       .object({
         size: z.number().int().min(1).max(200),

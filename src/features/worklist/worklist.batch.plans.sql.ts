@@ -1,0 +1,105 @@
+import type { SqlSession } from '../../platform/db.js';
+import { CONTACT_DUE, CONTACT_FACTS } from './worklist.batch.sql.js';
+
+// The contact plans of business date D, set-based, after the reminders of D (it reads wl_contact
+// and the reminders). Every active staff member who is primary owner of an active customer gets a
+// plan for the next working day: open risk reminders, then open opportunity reminders, then due
+// contacts (the policy's plan.order), each by AUM high to low then customer_id, a customer once in
+// its first group, up to plan.size. Only the primary owner's customers; co-owners get reminders.
+//
+// A rerun of D keeps what the owner did: items added by hand (source 'manual'), moved (changed_by
+// set), contacted or removed stay as they are, positions included. Batch items nobody touched are
+// made again; they fill the positions the kept items leave free, in plan order, and then the whole
+// plan is numbered 1..n again in that order (a kept item at 2 stays 2 when there are enough items).
+// The batch items are limited to plan.size less the batch items kept; hand-added ones are extra.
+// Only plans of D are written: an earlier date's plans are never touched.
+
+export interface PlanInput {
+  businessDate: string;
+  workDate: string;
+  size: number;
+  /** the policy's plan.order: open_risk_reminders, open_opportunity_reminders, due_contacts */
+  order: string[];
+}
+
+const GROUP_OF_REASON = `CASE g.reason WHEN 'risk' THEN 'open_risk_reminders' WHEN 'opportunity' THEN 'open_opportunity_reminders' ELSE 'due_contacts' END`;
+
+export async function mergePlans(s: SqlSession, x: PlanInput): Promise<{ plans: number; items: number }> {
+  // untouched batch items of D are made again
+  await s.query(`DELETE FROM contact_plan_items WHERE plan_date = $1::date AND source = 'batch' AND changed_by IS NULL AND status = 'planned'`, [x.businessDate]);
+  await s.query(
+    `INSERT INTO contact_plans (staff_id, plan_date, work_date, branch_id, size)
+     SELECT staff_id, $1::date, $2::date, min(branch_id), $3 FROM wl_contact GROUP BY staff_id
+     ON CONFLICT (staff_id, plan_date) DO UPDATE SET work_date = EXCLUDED.work_date, branch_id = EXCLUDED.branch_id, size = EXCLUDED.size, generated_at = now()`,
+    [x.businessDate, x.workDate, x.size],
+  );
+  // no longer a primary owner (or inactive) on a rerun, and nothing of the owner's kept
+  await s.query(
+    `DELETE FROM contact_plans p WHERE p.plan_date = $1::date
+        AND NOT EXISTS (SELECT 1 FROM wl_contact c WHERE c.staff_id = p.staff_id)
+        AND NOT EXISTS (SELECT 1 FROM contact_plan_items i WHERE i.staff_id = p.staff_id AND i.plan_date = p.plan_date)`,
+    [x.businessDate],
+  );
+  // a snoozed reminder (risk, opportunity or the contact task) keeps its customer out until the work date
+  await s.query(
+    `CREATE TEMP TABLE wl_pick ON COMMIT DROP AS
+     WITH reminded AS (
+       SELECT r.customer_id, r.staff_id, r.kind AS reason,
+              jsonb_agg(jsonb_build_object('event', r.event, 'occurrence', r.occurrence, 'facts', r.facts) ORDER BY r.event, r.occurrence) AS reminders
+         FROM reminders r JOIN wl_contact c ON c.customer_id = r.customer_id AND c.staff_id = r.staff_id
+        WHERE r.status = 'open' AND r.kind IN ('risk', 'opportunity') AND (r.snoozed_until IS NULL OR r.snoozed_until <= $2::date)
+        GROUP BY r.customer_id, r.staff_id, r.kind
+     ), groups AS (
+       SELECT customer_id, staff_id, reason, reminders FROM reminded
+       UNION ALL
+       SELECT c.customer_id, c.staff_id, c.reason, NULL FROM wl_contact c
+        WHERE c.reason IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.customer_id = c.customer_id AND r.staff_id = c.staff_id AND r.event = $4
+                             AND r.occurrence = c.due_from::text AND r.status = 'open' AND r.snoozed_until > $2::date)
+     ), ranked AS (
+       SELECT DISTINCT ON (g.staff_id, g.customer_id) g.*, array_position($3::text[], ${GROUP_OF_REASON}) AS grank
+         FROM groups g WHERE array_position($3::text[], ${GROUP_OF_REASON}) IS NOT NULL
+        ORDER BY g.staff_id, g.customer_id, array_position($3::text[], ${GROUP_OF_REASON})
+     )
+     SELECT k.customer_id, k.staff_id, k.reason, c.service_only, c.aum,
+            ${CONTACT_FACTS} || jsonb_build_object('aum', c.aum, 'due_reason', c.reason, 'due_from', c.due_from)
+              || CASE WHEN k.reminders IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reminders', k.reminders) END AS facts,
+            row_number() OVER (PARTITION BY k.staff_id ORDER BY k.grank, c.aum DESC, k.customer_id) AS rank
+       FROM ranked k JOIN wl_contact c ON c.customer_id = k.customer_id
+      WHERE NOT EXISTS (SELECT 1 FROM contact_plan_items i WHERE i.plan_date = $1::date AND i.staff_id = k.staff_id AND i.customer_id = k.customer_id)`,
+    [x.businessDate, x.workDate, x.order, CONTACT_DUE],
+  );
+  // the chosen batch items take the positions the kept items leave free, in plan order
+  await s.query(
+    `WITH kept AS (
+       SELECT staff_id, count(*) AS n, count(*) FILTER (WHERE source = 'batch') AS batch_n FROM contact_plan_items WHERE plan_date = $1::date GROUP BY staff_id
+     ), chosen AS (
+       SELECT p.*, coalesce(k.n, 0) AS kept_n FROM wl_pick p LEFT JOIN kept k ON k.staff_id = p.staff_id
+        WHERE p.rank <= $2::int - coalesce(k.batch_n, 0)
+     ), totals AS (SELECT staff_id, max(kept_n) + count(*) AS total FROM chosen GROUP BY staff_id),
+     free AS (
+       SELECT t.staff_id, pos, row_number() OVER (PARTITION BY t.staff_id ORDER BY pos) AS slot
+         FROM totals t CROSS JOIN LATERAL generate_series(1, t.total::int) AS pos
+        WHERE NOT EXISTS (SELECT 1 FROM contact_plan_items i WHERE i.plan_date = $1::date AND i.staff_id = t.staff_id AND i.position = pos)
+     )
+     INSERT INTO contact_plan_items (customer_id, staff_id, plan_date, position, reason, facts, service_only, source, status)
+     SELECT c.customer_id, c.staff_id, $1::date, f.pos, c.reason, c.facts, c.service_only, 'batch', 'planned'
+       FROM chosen c JOIN free f ON f.staff_id = c.staff_id AND f.slot = c.rank
+      ORDER BY c.staff_id, f.pos`,
+    [x.businessDate, x.size],
+  );
+  // 1..n without gaps or ties (kept items beyond the new end, or two kept at one position)
+  await s.query(
+    `UPDATE contact_plan_items i SET position = o.n
+       FROM (SELECT customer_id, staff_id, row_number() OVER (PARTITION BY staff_id ORDER BY position, source = 'batch', customer_id) AS n
+               FROM contact_plan_items WHERE plan_date = $1::date) o
+      WHERE i.plan_date = $1::date AND i.customer_id = o.customer_id AND i.staff_id = o.staff_id AND i.position <> o.n`,
+    [x.businessDate],
+  );
+  const r = await s.query<{ plans: number; items: number }>(
+    `SELECT (SELECT count(*)::int FROM contact_plans WHERE plan_date = $1::date) AS plans,
+            (SELECT count(*)::int FROM contact_plan_items WHERE plan_date = $1::date) AS items`,
+    [x.businessDate],
+  );
+  return r.rows[0] ?? { plans: 0, items: 0 };
+}
