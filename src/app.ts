@@ -9,6 +9,7 @@ import { auditRoutes } from './features/audit/audit.routes.js';
 import { ownershipRoutes } from './features/ownership/ownership.routes.js';
 import { systemRoutes } from './features/system/system.routes.js';
 import { tieringRoutes } from './features/tiering/tiering.routes.js';
+import { worklistRoutes } from './features/worklist/worklist.routes.js';
 import type { Db } from './platform/db.js';
 import { buildApp } from './platform/http.js';
 
@@ -27,7 +28,7 @@ export interface StratumAppOptions {
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes], {
+  return buildApp({ db: o.db }, [systemRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),

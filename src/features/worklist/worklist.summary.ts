@@ -1,0 +1,161 @@
+import type { Lang } from '../../platform/i18n.js';
+import { formatWan } from '../../web/features/customers/money.js';
+
+// One sentence per reminder, from the facts the events step recorded (events.sql.ts), in the
+// request's language: "大额支出 32.50万（11-20，手机银行），占金融资产 41%". Amounts in 万 with
+// the web app's own formatter, so the page and the sentence never disagree on a figure.
+
+export type Facts = Record<string, unknown>;
+type Pair = { zh: string; en: string };
+type Formatter = (f: Facts) => Pair;
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+/** An amount in 万 from a fact (a JSON number or a decimal string); '?' when absent. */
+export function wan(v: unknown): string {
+  const s = str(v);
+  if (s === null) return '?';
+  const n = Number(s);
+  if (!Number.isFinite(n)) return '?';
+  // jsonb numbers come back as floats: back to an exact 2-decimal string before the BigInt formatter
+  const exact = /^-?\d+(\.\d{1,2})?$/.test(s) ? s : n.toFixed(2);
+  return formatWan(exact.startsWith('-') ? exact.slice(1) : exact);
+}
+const pct = (v: unknown): string => {
+  const n = Number(str(v));
+  return Number.isFinite(n) ? `${Math.round(Math.abs(n) * 100)}%` : '?';
+};
+/** 2026-11-20 → 11-20 (also from an ISO time, read in China time) */
+const md = (v: unknown): string => {
+  const s = str(v);
+  if (!s) return '?';
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) return s.slice(5);
+  const t = Date.parse(s);
+  return Number.isFinite(t) ? new Date(t + 8 * 3600_000).toISOString().slice(5, 10) : s.slice(5, 10);
+};
+const int = (v: unknown): number | null => {
+  const n = Number(str(v));
+  return Number.isFinite(n) ? Math.round(n) : null;
+};
+const when = (daysAhead: unknown): Pair => {
+  const d = int(daysAhead);
+  if (d === 0) return { zh: '今天', en: 'today' };
+  if (d === 1) return { zh: '明天', en: 'tomorrow' };
+  return d === null ? { zh: '', en: '' } : { zh: `${d} 天后`, en: `in ${d} days` };
+};
+
+export const CHANNELS: Record<string, Pair> = {
+  counter: { zh: '柜面', en: 'the counter' },
+  atm: { zh: 'ATM', en: 'ATM' },
+  mobile: { zh: '手机银行', en: 'mobile' },
+  online: { zh: '网上银行', en: 'online banking' },
+  pos: { zh: 'POS', en: 'POS' },
+  other: { zh: '其他渠道', en: 'another channel' },
+};
+const FESTIVALS: Record<string, Pair> = {
+  spring_festival: { zh: '春节', en: 'Spring Festival' },
+  lantern: { zh: '元宵节', en: 'the Lantern Festival' },
+  dragon_boat: { zh: '端午节', en: 'the Dragon Boat Festival' },
+  mid_autumn: { zh: '中秋节', en: 'the Mid-Autumn Festival' },
+  national_day: { zh: '国庆节', en: 'National Day' },
+  new_year: { zh: '元旦', en: "New Year's Day" },
+};
+export const CARD_GRADES: Record<string, Pair> = {
+  ordinary: { zh: '普卡', en: 'ordinary' },
+  gold: { zh: '金卡', en: 'gold' },
+  platinum: { zh: '白金卡', en: 'platinum' },
+  diamond: { zh: '钻石卡', en: 'diamond' },
+};
+const PRODUCT: Record<string, Pair> = { wealth: { zh: '理财', en: 'wealth product' }, time_deposit: { zh: '定期存款', en: 'time deposit' } };
+const label = (m: Record<string, Pair>, v: unknown): Pair => m[str(v) ?? ''] ?? { zh: str(v) ?? '?', en: str(v) ?? '?' };
+
+const flow = (zhWord: string, enWord: string): Formatter => (f) => {
+  const ch = label(CHANNELS, f.channel);
+  const share = f.share_of_aum === null || f.share_of_aum === undefined ? null : pct(f.share_of_aum);
+  return {
+    zh: `${zhWord} ${wan(f.amount)}（${md(f.date ?? f.booked_at)}，${ch.zh}）${share ? `，占金融资产 ${share}` : ''}`,
+    en: `${enWord} of ${wan(f.amount)} on ${md(f.date ?? f.booked_at)} through ${ch.en}${share ? `, ${share} of AUM` : ''}`,
+  };
+};
+const aumChange = (zhWord: string, enWord: string): Formatter => (f) => ({
+  zh: `金融资产30天内${zhWord} ${pct(f.share)}：${wan(f.aum_before)} → ${wan(f.aum)}`,
+  en: `AUM ${enWord} ${pct(f.share)} in 30 days: ${wan(f.aum_before)} → ${wan(f.aum)}`,
+});
+
+const FORMATTERS: Record<string, Formatter> = {
+  birthday_soon: (f) => {
+    const w = when(f.days_ahead);
+    return { zh: `${md(f.date)} 生日${f.turns ? `（${str(f.turns)} 岁）` : ''}${w.zh ? `，${w.zh}` : ''}`, en: `birthday on ${md(f.date)}${f.turns ? ` (turns ${str(f.turns)})` : ''}${w.en ? `, ${w.en}` : ''}` };
+  },
+  anniversary_soon: (f) => ({ zh: `${md(f.date)} 开户 ${str(f.years) ?? '?'} 周年`, en: `${str(f.years) ?? '?'} years as a customer on ${md(f.date)}` }),
+  festival_soon: (f) => {
+    const fest = label(FESTIVALS, f.festival);
+    const w = when(f.days_ahead);
+    return { zh: `${fest.zh}（${md(f.date)}）${w.zh ? `${w.zh}` : ''}，可致节日问候`, en: `${fest.en} on ${md(f.date)}${w.en ? `, ${w.en}` : ''}: send greetings` };
+  },
+  large_inflow: flow('大额转入', 'large inflow'),
+  large_outflow: flow('大额支出', 'large outflow'),
+  aum_rise: aumChange('上升', 'up'),
+  aum_fall: aumChange('下降', 'down'),
+  maturing: (f) => {
+    const p = label(PRODUCT, f.account_kind);
+    return { zh: `${p.zh} ${wan(f.balance)} 将于 ${md(f.matures_on)} 到期`, en: `${p.en} of ${wan(f.balance)} matures on ${md(f.matures_on)}` };
+  },
+  matured_not_reinvested: (f) => {
+    const p = label(PRODUCT, f.account_kind);
+    return { zh: `${p.zh} ${wan(f.balance)} 已于 ${md(f.matures_on)} 到期，尚未续投`, en: `${p.en} of ${wan(f.balance)} matured on ${md(f.matures_on)}, not reinvested` };
+  },
+  card_cancelled: (f) => {
+    const g = label(CARD_GRADES, f.grade);
+    return { zh: `${g.zh}于 ${md(f.cancelled_on)} 销卡`, en: `${g.en} card cancelled on ${md(f.cancelled_on)}` };
+  },
+  vip_card_due: (f) => {
+    const g = label(CARD_GRADES, f.grade);
+    return { zh: `月日均资产 ${wan(f.aum_avg_mtd)} 已达${g.zh}标准（${wan(f.standard)}），可办理`, en: `average AUM of ${wan(f.aum_avg_mtd)} meets the ${g.en} card standard (${wan(f.standard)})` };
+  },
+  card_below_standard: (f) => {
+    const g = label(CARD_GRADES, f.grade);
+    return { zh: `持有${g.zh}，月日均资产 ${wan(f.aum_avg_mtd)} 低于标准 ${wan(f.standard)}`, en: `holds a ${g.en} card, average AUM of ${wan(f.aum_avg_mtd)} below its ${wan(f.standard)} standard` };
+  },
+  tier_changed: (f) => {
+    const up = f.direction === 'up';
+    const model = str(f.model) === 'aum_band' ? { zh: 'AUM 分层', en: 'AUM band' } : { zh: '客户层级', en: 'tier' };
+    return { zh: `${model.zh}${up ? '上升' : '下降'}：${str(f.from) ?? '?'} → ${str(f.to) ?? '?'}`, en: `${model.en} ${up ? 'up' : 'down'}: ${str(f.from) ?? '?'} → ${str(f.to) ?? '?'}` };
+  },
+  contact_due: (f) => contactDue(f),
+  next_contact: (f) => ({ zh: `约定 ${md(f.next_contact_on ?? f.date)} 再次联络`, en: `contact agreed for ${md(f.next_contact_on ?? f.date)}` }),
+};
+
+/** Days since the last contact against the frequency (work tasks and the plan's due contacts). */
+function contactDue(f: Facts): Pair {
+  const days = int(f.days_since ?? f.days_since_contact);
+  const every = int(f.frequency_days);
+  if (f.next_contact_on) return { zh: `约定 ${md(f.next_contact_on)} 再次联络`, en: `contact agreed for ${md(f.next_contact_on)}` };
+  const freq = every ? { zh: `（应每 ${every} 天）`, en: ` (every ${every} days)` } : { zh: '', en: '' };
+  if (days === null) return { zh: `从未联络${freq.zh}`, en: `never contacted${freq.en}` };
+  return { zh: `距上次联络 ${days} 天${freq.zh}`, en: `${days} days since the last contact${freq.en}` };
+}
+
+/** The sentence of a reminder (an event type without a formatter shows its name). */
+export function reminderSummary(event: string, facts: Facts, lang: Lang): string {
+  const fmt = FORMATTERS[event];
+  return fmt ? fmt(facts)[lang] : event;
+}
+
+const REASON_PREFIX: Record<string, Pair> = {
+  risk: { zh: '风险提醒', en: 'Risk' },
+  opportunity: { zh: '商机提醒', en: 'Opportunity' },
+};
+
+/** Why a customer is in the plan: "风险提醒：大额支出 32.50万…" / "距上次联络 45 天（应每 30 天）". */
+export function planReasonText(reason: string, facts: Facts, reminders: { event: string; facts: Facts; kind: string }[], lang: Lang): string {
+  if (reason === 'manual') return lang === 'zh' ? '手动加入' : 'added by hand';
+  if (reason === 'risk' || reason === 'opportunity') {
+    const r = reminders.find((x) => x.kind === reason);
+    const prefix = REASON_PREFIX[reason] ?? { zh: '', en: '' };
+    const event = r?.event ?? str(facts.event);
+    const detail = event ? reminderSummary(event, r?.facts ?? facts, lang) : '';
+    return detail ? `${prefix[lang]}${lang === 'zh' ? '：' : ': '}${detail}` : prefix[lang];
+  }
+  if (reason === 'next_contact') return FORMATTERS.next_contact?.(facts)[lang] ?? reason;
+  return contactDue(facts)[lang];
+}
