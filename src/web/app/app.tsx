@@ -13,6 +13,10 @@ import { MyCustomersPage } from '../features/ownership/my-customers.page.js';
 import { ReferralsPage } from '../features/ownership/referrals.page.js';
 import { BranchTiersPage } from '../features/tiering/branch-tiers.page.js';
 import { PoliciesPage } from '../features/tiering/policies.page.js';
+import { MaturingPage } from '../features/worklist/maturing.page.js';
+import { MyDayPage } from '../features/worklist/my-day.page.js';
+import { PlansReviewPage } from '../features/worklist/plans-review.page.js';
+import { WorkLogPage } from '../features/worklist/work-log.page.js';
 import { FrameLayout } from './frame.layout.js';
 import { HomePage } from './home.page.js';
 import { SessionProvider, useSession } from './session.js';
@@ -125,6 +129,38 @@ function AppRoutes() {
           element={
             <RequirePermission permission="audit.read">
               <AuditPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="my-day"
+          element={
+            <RequirePermission permission="worklist.own">
+              <MyDayPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="plans"
+          element={
+            <RequirePermission permission="worklist.review">
+              <PlansReviewPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="work-log"
+          element={
+            <RequirePermission permission="worklist.own">
+              <WorkLogPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="maturing"
+          element={
+            <RequirePermission permission="worklist.own">
+              <MaturingPage />
             </RequirePermission>
           }
         />

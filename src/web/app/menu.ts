@@ -1,20 +1,25 @@
 import type { ComponentType } from 'react';
-import { AuditOutlined, BarChartOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { AuditOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import type { Permission } from '../../features/access/access.permissions.js';
 
 /** The left menu, in one place: each entry shows only to roles holding its permission. */
 export interface MenuEntry {
   path: string;
-  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu';
+  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing';
   icon: ComponentType;
   permission: Permission;
 }
 
+// "My day" first: it is the home page of every owner (home.page.tsx opens the first entry).
 export const MENU: readonly MenuEntry[] = [
+  { path: '/my-day', labelKey: 'worklist.menu.myDay', icon: CarryOutOutlined, permission: 'worklist.own' },
   { path: '/customers', labelKey: 'menu.customers', icon: TeamOutlined, permission: 'customers.read' },
   { path: '/my-customers', labelKey: 'ownership.menu.mine', icon: UserOutlined, permission: 'customers.read' },
   { path: '/ownership', labelKey: 'ownership.menu.workbench', icon: SolutionOutlined, permission: 'ownership.manage' },
   { path: '/referrals', labelKey: 'ownership.menu.referrals', icon: ShareAltOutlined, permission: 'customers.read' },
+  { path: '/work-log', labelKey: 'worklist.menu.workLog', icon: CalendarOutlined, permission: 'worklist.own' },
+  { path: '/maturing', labelKey: 'worklist.menu.maturing', icon: FieldTimeOutlined, permission: 'worklist.own' },
+  { path: '/plans', labelKey: 'worklist.menu.plans', icon: FileSearchOutlined, permission: 'worklist.review' },
   { path: '/branch', labelKey: 'menu.branch', icon: BarChartOutlined, permission: 'reports.branch' },
   { path: '/policies', labelKey: 'menu.policies', icon: PartitionOutlined, permission: 'policies.read' },
   { path: '/audit', labelKey: 'audit.menu', icon: AuditOutlined, permission: 'audit.read' },

@@ -1,6 +1,7 @@
 import type { Messages } from './zh-CN.js';
 import { auditEn } from '../../features/audit/audit.locale.js';
 import { ownershipEn } from '../../features/ownership/ownership.locale.js';
+import { worklistEn } from '../../features/worklist/worklist.locale.js';
 
 export const en: Messages = {
   app: {
@@ -305,4 +306,5 @@ export const en: Messages = {
   },
   ownership: ownershipEn,
   audit: auditEn,
+  worklist: worklistEn,
 };

@@ -1,5 +1,6 @@
 import { auditZh } from '../../features/audit/audit.locale.js';
 import { ownershipZh } from '../../features/ownership/ownership.locale.js';
+import { worklistZh } from '../../features/worklist/worklist.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -305,6 +306,7 @@ export const zhCN = {
   },
   ownership: ownershipZh,
   audit: auditZh,
+  worklist: worklistZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

@@ -5,6 +5,7 @@ import { Link, useLocation, useParams } from 'react-router';
 import { useApi } from '../../app/use-api.js';
 import { CustomerOwnershipCard } from '../ownership/customer-ownership.card.js';
 import { CustomerTiersCard } from '../tiering/customer-tiers.card.js';
+import { CustomerTimelineCard } from '../worklist/customer-timeline.card.js';
 import { AumHistoryChart, AumSummary } from './customer-360.aum.js';
 import { AccountsTable, CardsTable, LoansTable, WealthProductsTable } from './customer-360.holdings.js';
 import { CustomerProfile } from './customer-360.profile.js';
@@ -105,6 +106,7 @@ export function Customer360Page() {
       <Header customer={data} back={back} />
       <CustomerOwnershipCard customerId={customerId} />
       <CustomerTiersCard customerId={customerId} />
+      <CustomerTimelineCard customerId={customerId} name={data.profile.name} />
       <Row gutter={12}>
         <Col xs={24} xl={16}>
           <CustomerProfile profile={data.profile} />

@@ -1,0 +1,81 @@
+import { DownloadOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Col, Row, Space, Statistic, Tooltip, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useCurrentUser } from '../../app/session.js';
+import { useApi } from '../../app/use-api.js';
+import { PlanHeader, PlanTable } from './my-day.plan.js';
+import { RemindersPanel } from './my-day.reminders.js';
+import { KIND_LIST, worklistApi, type Sheet } from './worklist.api.js';
+import { KIND_COLOR } from './worklist.parts.js';
+
+const KIND_HEX: Record<string, string> = { red: '#cf1322', green: '#389e0d', blue: '#1d5fa6', purple: '#531dab' };
+
+/** The bank's own Excel sheets (个人客户信息梳理表, 递进沟通表), downloaded with the session cookie. */
+export function SheetButtons({ staffId, from, to }: { staffId?: string; from?: string; to?: string }) {
+  const { t } = useTranslation();
+  const sheets: [Sheet, string][] = [
+    ['customer_info', t('worklist.sheets.customerInfo')],
+    ['contact_log', t('worklist.sheets.contactLog')],
+  ];
+  return (
+    <Space size={6} wrap>
+      {sheets.map(([sheet, label]) => (
+        <Tooltip key={sheet} title={t('worklist.sheets.note')}>
+          <Button size="small" icon={<DownloadOutlined />} href={worklistApi.sheetUrl(sheet, sheet === 'contact_log' ? { staffId, from, to } : { staffId })} data-testid={`sheet-${sheet}`}>
+            {label}
+          </Button>
+        </Tooltip>
+      ))}
+    </Space>
+  );
+}
+
+/** "My day", the home page of every owner: today's reminders by kind, the contact plan, quick logging. */
+export function MyDayPage() {
+  const { t, i18n } = useTranslation();
+  const user = useCurrentUser();
+  const reminders = useApi(`my-day/reminders/${i18n.language}`, (signal) => worklistApi.reminders({ pageSize: 200 }, signal));
+  const plan = useApi(`my-day/plan/${i18n.language}`, (signal) => worklistApi.plan({}, signal));
+  const reload = () => {
+    reminders.reload();
+    plan.reload();
+  };
+  const asOf = reminders.data?.asOf ?? plan.data?.planDate ?? null;
+  const error = reminders.error ?? plan.error;
+
+  return (
+    <div data-testid="my-day">
+      <Card size="small" className="section-card">
+        <Row gutter={16} align="middle">
+          <Col flex="auto">
+            <Typography.Title level={4} style={{ margin: 0 }}>
+              {t('worklist.myDay.title')}
+            </Typography.Title>
+            <Typography.Text type="secondary" data-testid="my-day-as-of">
+              {asOf ? `${t('worklist.myDay.greeting', { name: user.name, date: plan.data?.workDate ?? asOf })} · ${t('worklist.common.asOf', { date: asOf })}` : t('worklist.common.noData')}
+            </Typography.Text>
+            <div style={{ marginTop: 8 }}>
+              <SheetButtons />
+            </div>
+          </Col>
+          {KIND_LIST.map((kind) => (
+            <Col key={kind}>
+              <Statistic title={t(`worklist.kinds.${kind}`)} value={reminders.data?.counts[kind] ?? 0} styles={{ content: { color: KIND_HEX[KIND_COLOR[kind]], fontSize: 22 } }} />
+            </Col>
+          ))}
+          <Col>
+            <Statistic title={t('worklist.review.progress')} value={plan.data?.contacted ?? 0} suffix={`/ ${plan.data?.planned ?? 0}`} styles={{ content: { fontSize: 22 } }} />
+          </Col>
+        </Row>
+      </Card>
+      {error && <Alert type="error" showIcon title={error.message} style={{ marginBottom: 12 }} action={<Button size="small" onClick={reload}>{t('app.retry')}</Button>} />}
+      <Card size="small" className="section-card" title={t('worklist.myDay.reminders')} data-testid="my-day-reminders">
+        <RemindersPanel reminders={reminders.data} loading={reminders.loading} onChanged={reload} />
+      </Card>
+      <Card size="small" className="section-card" data-testid="my-day-plan">
+        <PlanHeader plan={plan.data} editable onChanged={reload} />
+        <PlanTable plan={plan.data} loading={plan.loading} onChanged={reload} />
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,180 @@
+import { CheckOutlined, ClockCircleOutlined, CloseOutlined } from '@ant-design/icons';
+import { App, Badge, Button, DatePicker, Empty, Form, Input, Modal, Space, Table, Tabs, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../../app/api.js';
+import { errorText } from '../ownership/ownership.parts.js';
+import { LogContactButton } from './contact-form.js';
+import { KIND_LIST, worklistApi, type Reminder, type ReminderAction, type ReminderKind, type Reminders } from './worklist.api.js';
+import { CustomerCell, KIND_COLOR, useEventName } from './worklist.parts.js';
+
+// The reminders of "My day", one tab per kind of seed 003 with its count. Done closes a reminder;
+// dismissing asks why (required, at the field); snoozing asks until when. For service-only
+// customers the reminder stays, but the offer is disabled with the reason.
+
+const keyOf = (r: Reminder) => `${r.customer.customerId}/${r.event}/${r.occurrence}`;
+
+type Asking = { mode: 'dismiss' | 'snooze'; reminder: Reminder } | null;
+
+function AskDialog({ asking, onClose, onDone }: { asking: Asking; onClose: () => void; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<{ reason?: string; until?: Dayjs | null }>();
+  const [saving, setSaving] = useState(false);
+  const mode = asking?.mode ?? 'dismiss';
+  const submit = async (v: { reason?: string; until?: Dayjs | null }) => {
+    if (!asking) return;
+    const body: ReminderAction = mode === 'dismiss' ? { action: 'dismiss', reason: (v.reason ?? '').trim() } : { action: 'snooze', until: v.until ? v.until.format('YYYY-MM-DD') : '' };
+    setSaving(true);
+    try {
+      await worklistApi.act({ customerId: asking.reminder.customer.customerId, event: asking.reminder.event, occurrence: asking.reminder.occurrence }, body);
+      onDone();
+    } catch (err) {
+      const field = mode === 'dismiss' ? 'reason' : 'until';
+      const text = err instanceof ApiError ? (err.fields?.[field] ?? errorText(err)) : errorText(err);
+      form.setFields([{ name: field, errors: [text] }]);
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <Modal
+      open={asking !== null}
+      title={mode === 'dismiss' ? t('worklist.myDay.dismissTitle') : t('worklist.myDay.snoozeTitle')}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t('worklist.myDay.confirm')}
+      cancelText={t('worklist.myDay.cancel')}
+      okButtonProps={{ loading: saving }}
+      destroyOnHidden
+    >
+      {asking && <Typography.Paragraph type="secondary">{asking.reminder.summary}</Typography.Paragraph>}
+      <Form form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark={false} preserve={false}>
+        {mode === 'dismiss' ? (
+          <Form.Item name="reason" label={t('worklist.myDay.dismissReason')} rules={[{ required: true, whitespace: true, message: t('worklist.myDay.reasonRequired') }]}>
+            <Input.TextArea rows={2} maxLength={200} placeholder={t('worklist.myDay.dismissPlaceholder')} data-testid="dismiss-reason" />
+          </Form.Item>
+        ) : (
+          <Form.Item name="until" label={t('worklist.myDay.snoozeUntil')} rules={[{ required: true, message: t('worklist.myDay.snoozeRequired') }]}>
+            <DatePicker disabledDate={(d) => !d.isAfter(dayjs(), 'day')} data-testid="snooze-until" />
+          </Form.Item>
+        )}
+      </Form>
+    </Modal>
+  );
+}
+
+function OfferAction({ reminder, onSaved }: { reminder: Reminder; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const c = reminder.customer;
+  if (!reminder.marketingAllowed) {
+    return (
+      <Tooltip title={t('worklist.common.serviceOnlyHint', { reason: c.serviceOnlyReason ?? '' })}>
+        <Button size="small" disabled data-testid={`offer-disabled-${c.customerId}`}>
+          {t('worklist.myDay.offer')}
+        </Button>
+      </Tooltip>
+    );
+  }
+  return (
+    <LogContactButton
+      customer={c}
+      reminders={[{ event: reminder.event, occurrence: reminder.occurrence, kind: reminder.kind, summary: reminder.summary }]}
+      source="reminder"
+      type="default"
+      label={t('worklist.myDay.offer')}
+      outcome="interested"
+      testId={`offer-${c.customerId}-${reminder.event}`}
+      onSaved={onSaved}
+    />
+  );
+}
+
+export function RemindersPanel({ reminders, loading, onChanged }: { reminders: Reminders | undefined; loading: boolean; onChanged: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const eventName = useEventName();
+  const [tab, setTab] = useState<ReminderKind>('risk');
+  const [asking, setAsking] = useState<Asking>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const done = async (r: Reminder) => {
+    setBusy(keyOf(r));
+    try {
+      await worklistApi.act({ customerId: r.customer.customerId, event: r.event, occurrence: r.occurrence }, { action: 'done' });
+      message.success(t('worklist.myDay.closed'));
+      onChanged();
+    } catch (err) {
+      message.error(errorText(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const columns: TableColumnsType<Reminder> = [
+    { key: 'event', width: 130, render: (_, r) => <Tag color={KIND_COLOR[r.kind]} variant="outlined">{eventName(r.event)}</Tag> },
+    { key: 'customer', title: t('worklist.common.customer'), width: 330, render: (_, r) => <CustomerCell customer={r.customer} /> },
+    { key: 'summary', title: t('worklist.plan.reason'), render: (_, r) => <span data-testid={`reminder-summary-${r.customer.customerId}-${r.event}`}>{r.summary}</span> },
+    { key: 'due', title: t('worklist.common.due'), width: 100, render: (_, r) => <span className="money">{r.dueOn}</span> },
+    {
+      key: 'actions',
+      width: 330,
+      render: (_, r) => (
+        <Space size={4} wrap>
+          <LogContactButton customer={r.customer} reminders={[{ event: r.event, occurrence: r.occurrence, kind: r.kind, summary: r.summary }]} source="reminder" onSaved={onChanged} testId={`reminder-log-${r.customer.customerId}-${r.event}`} />
+          {r.kind === 'opportunity' && <OfferAction reminder={r} onSaved={onChanged} />}
+          <Button size="small" icon={<CheckOutlined />} loading={busy === keyOf(r)} onClick={() => void done(r)} data-testid={`reminder-done-${r.customer.customerId}-${r.event}`}>
+            {t('worklist.myDay.done')}
+          </Button>
+          <Button size="small" icon={<CloseOutlined />} onClick={() => setAsking({ mode: 'dismiss', reminder: r })} data-testid={`reminder-dismiss-${r.customer.customerId}-${r.event}`}>
+            {t('worklist.myDay.dismiss')}
+          </Button>
+          <Button size="small" icon={<ClockCircleOutlined />} onClick={() => setAsking({ mode: 'snooze', reminder: r })} data-testid={`reminder-snooze-${r.customer.customerId}-${r.event}`}>
+            {t('worklist.myDay.snooze')}
+          </Button>
+        </Space>
+      ),
+    },
+  ];
+
+  const items = reminders?.items ?? [];
+  return (
+    <>
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => setTab(k as ReminderKind)}
+        items={KIND_LIST.map((kind) => ({
+          key: kind,
+          label: (
+            <span data-testid={`reminder-tab-${kind}`}>
+              {t(`worklist.kinds.${kind}`)}{' '}
+              <Badge count={reminders?.counts[kind] ?? 0} showZero color={kind === 'risk' ? '#cf1322' : KIND_COLOR[kind]} overflowCount={999} data-testid={`reminder-count-${kind}`} />
+            </span>
+          ),
+          children: (
+            <Table<Reminder>
+              size="small"
+              rowKey={keyOf}
+              loading={loading}
+              columns={columns}
+              dataSource={items.filter((r) => r.kind === kind)}
+              onRow={(r) => ({ 'data-testid': `reminder-${r.customer.customerId}-${r.event}` }) as React.HTMLAttributes<HTMLElement>}
+              pagination={{ pageSize: 10, hideOnSinglePage: true }}
+              locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('worklist.myDay.noReminders')} /> }}
+              scroll={{ x: 1000 }}
+            />
+          ),
+        }))}
+      />
+      <AskDialog
+        asking={asking}
+        onClose={() => setAsking(null)}
+        onDone={() => {
+          setAsking(null);
+          message.success(t('worklist.myDay.closed'));
+          onChanged();
+        }}
+      />
+    </>
+  );
+}

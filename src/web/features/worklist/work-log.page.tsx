@@ -1,0 +1,123 @@
+import { Alert, Calendar, Card, Empty, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { useSession } from '../../app/session.js';
+import { useApi } from '../../app/use-api.js';
+import { ownershipApi } from '../ownership/ownership.api.js';
+import { StaffName, StaffSelect } from '../ownership/ownership.parts.js';
+import { SheetButtons } from './my-day.page.js';
+import { CHANNEL_LIST, OUTCOME_LIST, worklistApi, type Channel, type Contact, type Outcome } from './worklist.api.js';
+import { chinaDate, chinaTime, KindTag } from './worklist.parts.js';
+
+// The work log as a month calendar: how many contacts each day, the chosen day's contacts below.
+// A branch head (and the department) may look at another owner's log.
+
+const isChannel = (c: string): c is Channel => (CHANNEL_LIST as readonly string[]).includes(c);
+const isOutcome = (o: string): o is Outcome => (OUTCOME_LIST as readonly string[]).includes(o);
+
+function OwnerPicker({ value, onChange }: { value: string | undefined; onChange: (v: string | undefined) => void }) {
+  const { t } = useTranslation();
+  const staff = useApi('work-log/staff', (signal) => ownershipApi.staff(signal));
+  return (
+    <Space>
+      <span>{t('worklist.workLog.owner')}</span>
+      <StaffSelect staff={staff.data?.items ?? []} value={value} onChange={(v) => onChange(v)} testId="work-log-owner" />
+      {value && (
+        <Typography.Link onClick={() => onChange(undefined)}>{t('worklist.workLog.me')}</Typography.Link>
+      )}
+    </Space>
+  );
+}
+
+export function WorkLogPage() {
+  const { t, i18n } = useTranslation();
+  const { can } = useSession();
+  const [month, setMonth] = useState<Dayjs>(() => dayjs().startOf('month'));
+  const [day, setDay] = useState<Dayjs>(() => dayjs());
+  const [staffId, setStaffId] = useState<string | undefined>(undefined);
+  const from = month.startOf('month').format('YYYY-MM-DD');
+  const to = month.endOf('month').format('YYYY-MM-DD');
+  const log = useApi(`work-log/${from}/${to}/${staffId ?? ''}/${i18n.language}`, (signal) => worklistApi.log({ from, to, staffId }, signal));
+  const perDay = new Map((log.data?.days ?? []).map((d) => [d.date, d.contacts]));
+  const dayText = day.format('YYYY-MM-DD');
+  const dayItems = (log.data?.items ?? []).filter((c) => chinaDate(c.contactedAt) === dayText);
+
+  const columns: TableColumnsType<Contact> = [
+    { key: 'time', title: t('worklist.workLog.time'), width: 70, render: (_, c) => <span className="money">{chinaTime(c.contactedAt).slice(11)}</span> },
+    {
+      key: 'customer',
+      title: t('worklist.common.customer'),
+      render: (_, c) => (
+        <Link to={`/customers/${encodeURIComponent(c.customer.customerId)}`}>
+          <strong>{c.customer.name}</strong> <span className="money" style={{ color: '#8c8c8c' }}>{c.customer.customerId}</span>
+        </Link>
+      ),
+    },
+    { key: 'channel', title: t('worklist.contact.channel'), render: (_, c) => (isChannel(c.channel) ? t(`worklist.channels.${c.channel}`) : c.channel) },
+    { key: 'outcome', title: t('worklist.contact.outcome'), render: (_, c) => (c.outcome ? (isOutcome(c.outcome) ? t(`worklist.outcomes.${c.outcome}`) : c.outcome) : t('common.none')) },
+    { key: 'notes', title: t('worklist.contact.notes'), render: (_, c) => c.notes ?? '' },
+    { key: 'next', title: t('worklist.workLog.next'), render: (_, c) => <span className="money">{c.nextContactOn ?? ''}</span> },
+    {
+      key: 'closed',
+      title: t('worklist.workLog.closed'),
+      render: (_, c) => (
+        <Space size={4} wrap>
+          {c.closedReminders.map((r) => (
+            <span key={`${r.event}/${r.occurrence}`} title={r.summary}>
+              <KindTag kind={r.kind} />
+            </span>
+          ))}
+        </Space>
+      ),
+    },
+    { key: 'by', title: t('worklist.workLog.by'), render: (_, c) => <StaffName staff={c.staff} /> },
+  ];
+
+  return (
+    <div data-testid="work-log">
+      <Card size="small" className="section-card">
+        <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {t('worklist.workLog.title')}
+          </Typography.Title>
+          <Space wrap>
+            {can('worklist.review') && can('ownership.manage') && <OwnerPicker value={staffId} onChange={setStaffId} />}
+            <SheetButtons staffId={staffId} from={from} to={to} />
+          </Space>
+        </Space>
+        {log.error && <Alert type="error" showIcon title={log.error.message} style={{ marginTop: 12 }} />}
+        <Calendar
+          value={day}
+          onSelect={(d) => setDay(d)}
+          onPanelChange={(d) => {
+            setMonth(d.startOf('month'));
+            setDay(d);
+          }}
+          mode="month"
+          cellRender={(d, info) => {
+            if (info.type !== 'date' || !d.isSame(month, 'month')) return null;
+            const n = perDay.get(d.format('YYYY-MM-DD')) ?? 0;
+            return n > 0 ? (
+              <Tag color="blue" data-testid={`work-log-count-${d.format('YYYY-MM-DD')}`} style={{ marginTop: 4 }}>
+                {t('worklist.workLog.contacts', { n })}
+              </Tag>
+            ) : null;
+          }}
+        />
+      </Card>
+      <Card size="small" className="section-card" title={t('worklist.workLog.dayList', { date: dayText })} data-testid="work-log-day">
+        <Table<Contact>
+          size="small"
+          rowKey="contactId"
+          loading={log.loading}
+          columns={columns}
+          dataSource={dayItems}
+          pagination={false}
+          locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('worklist.workLog.empty')} /> }}
+        />
+      </Card>
+    </div>
+  );
+}
