@@ -44,7 +44,7 @@ const KIND_ORDER = `array_position(ARRAY['risk', 'opportunity', 'information', '
 const STATUS_WHERE = {
   open: `r.status = 'open' AND (r.snoozed_until IS NULL OR r.snoozed_until <= $2::date)`,
   snoozed: `r.status = 'open' AND r.snoozed_until > $2::date`,
-  closed: `r.status <> 'open'`,
+  closed: `r.status <> 'open' AND $2::date IS NOT NULL`, // ($2 typed in every shape)
 } as const;
 
 export async function reminderCounts(s: SqlSession, staffId: string, today: string) {

@@ -129,7 +129,8 @@ const FORMATTERS: Record<string, Formatter> = {
 function contactDue(f: Facts): Pair {
   const days = int(f.days_since ?? f.days_since_contact);
   const every = int(f.frequency_days);
-  if (f.next_contact_on) return { zh: `约定 ${md(f.next_contact_on)} 再次联络`, en: `contact agreed for ${md(f.next_contact_on)}` };
+  // the reminder step says why it is due (facts.reason, a plan item's due_reason): an agreed date or the frequency
+  if ((f.reason ?? f.due_reason) === 'next_contact' && f.next_contact_on) return { zh: `约定 ${md(f.next_contact_on)} 再次联络`, en: `contact agreed for ${md(f.next_contact_on)}` };
   const freq = every ? { zh: `（应每 ${every} 天）`, en: ` (every ${every} days)` } : { zh: '', en: '' };
   if (days === null) return { zh: `从未联络${freq.zh}`, en: `never contacted${freq.en}` };
   return { zh: `距上次联络 ${days} 天${freq.zh}`, en: `${days} days since the last contact${freq.en}` };
@@ -150,10 +151,11 @@ const REASON_PREFIX: Record<string, Pair> = {
 export function planReasonText(reason: string, facts: Facts, reminders: { event: string; facts: Facts; kind: string }[], lang: Lang): string {
   if (reason === 'manual') return lang === 'zh' ? '手动加入' : 'added by hand';
   if (reason === 'risk' || reason === 'opportunity') {
-    const r = reminders.find((x) => x.kind === reason);
+    // the open reminder of that kind now, else the one the plan step recorded in facts.reminders
+    const recorded = Array.isArray(facts.reminders) ? (facts.reminders as unknown[]).find((x): x is { event: string; facts: Facts } => typeof x === 'object' && x !== null && 'event' in x) : undefined;
+    const r = reminders.find((x) => x.kind === reason) ?? recorded;
     const prefix = REASON_PREFIX[reason] ?? { zh: '', en: '' };
-    const event = r?.event ?? str(facts.event);
-    const detail = event ? reminderSummary(event, r?.facts ?? facts, lang) : '';
+    const detail = r ? reminderSummary(r.event, r.facts ?? {}, lang) : '';
     return detail ? `${prefix[lang]}${lang === 'zh' ? '：' : ': '}${detail}` : prefix[lang];
   }
   if (reason === 'next_contact') return FORMATTERS.next_contact?.(facts)[lang] ?? reason;
