@@ -4,7 +4,11 @@
 //                     from the balance snapshot, written into a table (what no engine can beat);
 //   per customer:     the same policies evaluated customer by customer in TypeScript (read the
 //                     customer's facts, evaluate every model, write its tiers) on a sample, scaled.
-// Then the next business date (a delta day), which reuses the previous date's rolling windows.
+// Then the next business date (a delta day), which reuses the previous date's rolling windows, and
+// the whole daily batch of that date step by step (tiering again, ownership, events, worklist =
+// reminders + plans), with the ratio of events + worklist to tiering. For the worklist to have
+// work, the bench gives every customer the owners the ownership step proposes (assigned 120 days
+// earlier) and a third of them a contact in the last 60 days (a ninth with a next contact date).
 //
 //   npm run bench:batch -- [--engine pg|pglite] [--customers N] [--days D] [--sample N] [--keep] [--reuse]
 //
@@ -18,6 +22,9 @@ import pg from 'pg';
 import { generateDemoBank } from '../src/features/demo/demo.generate.js';
 import { loadFeed } from '../src/features/feed/feed.load.js';
 import { runTiering } from '../src/features/tiering/tiering.batch.js';
+import { proposeOwners } from '../src/features/ownership/ownership.batch.js';
+import { runWorklist } from '../src/features/worklist/worklist.batch.js';
+import { runDailyBatch } from '../src/batch/batch.pipeline.js';
 import { evaluateInTypeScript } from '../src/features/tiering/tiering.explain.js';
 import { computeFacts } from '../src/features/tiering/tiering.facts.js';
 import { builtInPolicies } from '../src/features/tiering/tiering.policies.js';
@@ -127,6 +134,35 @@ async function perCustomer(db: Db, date: string): Promise<{ seconds: number; mis
   });
 }
 
+/** Owners and a work log for the worklist to read (not timed), then the whole daily batch of the date, step by step. */
+async function dailyBatch(db: Db, date: string) {
+  await proposeOwners(db, date);
+  const setup = await db.session(async (s) => {
+    await s.query(
+      `INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by, since)
+       SELECT customer_id, staff_id, 'primary', 'proposal', 'bench', ($1::date - 120)::timestamptz FROM ownership_proposals WHERE status = 'open' AND business_date = $1::date
+       UNION ALL
+       SELECT p.customer_id, co, 'co', 'proposal', 'bench', ($1::date - 120)::timestamptz
+         FROM ownership_proposals p CROSS JOIN LATERAL unnest(p.co_staff_ids) AS co WHERE p.status = 'open' AND p.business_date = $1::date AND co <> p.staff_id
+       ON CONFLICT DO NOTHING`,
+      [date],
+    );
+    await s.query(
+      `INSERT INTO contact_log (customer_id, staff_id, contacted_at, channel, outcome, next_contact_on, source)
+       SELECT customer_id, staff_id, ($1::date - abs(hashtext(customer_id)) % 60)::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '10 hours', 'phone', 'reached',
+              CASE WHEN abs(hashtext(customer_id)) % 9 = 0 THEN $1::date + abs(hashtext(customer_id)) % 5 END, 'customer'
+         FROM customer_owners WHERE kind = 'primary' AND abs(hashtext(customer_id)) % 3 = 0`,
+      [date],
+    );
+    await s.exec('ANALYZE customer_owners; ANALYZE contact_log');
+    return (await s.query<{ owned: number; contacts: number }>('SELECT (SELECT count(*) FROM customer_owners WHERE kind = \'primary\') AS owned, (SELECT count(*) FROM contact_log) AS contacts')).rows[0];
+  });
+  const steps = await runDailyBatch(db, date);
+  const of = (step: string) => steps.find((r) => r.step === step)?.seconds ?? 0;
+  const rerun = await runWorklist(db, date);
+  return { steps, owned: setup?.owned ?? 0, contacts: setup?.contacts ?? 0, tiering: of('tiering'), events: of('events'), worklist: of('worklist'), rerun };
+}
+
 const reuse = args.includes('--reuse');
 const folders = reuse ? [] : await feedFor();
 const { db, drop } = await openBenchDb(!reuse);
@@ -144,7 +180,10 @@ try {
   const dates = await db.session(async (s) => (await s.query<{ d: string }>('SELECT business_date AS d FROM business_dates ORDER BY 1')).rows.map((r) => r.d));
   const [d1, d2] = dates.slice(-2);
   if (!d1 || !d2) throw new Error('the bench database needs two loaded business dates');
-  await db.session((s) => s.exec('TRUNCATE customer_facts, fact_runs, transaction_loads, customer_tiers, tier_history, tier_runs; ANALYZE'));
+  await db.session((s) =>
+    s.exec(`TRUNCATE customer_facts, fact_runs, transaction_loads, customer_tiers, tier_history, tier_runs, ownership_proposals, customer_owners, contact_log,
+              customer_events, event_runs, reminders, worklist_runs, contact_plans, contact_plan_items; ANALYZE`),
+  );
   const counts = await db.session(async (s) => (await s.query<{ c: number; t: number }>('SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM transactions) AS t')).rows[0]);
   console.log(`\n${engine === 'pg' ? 'PostgreSQL' : 'PGlite'}: ${fmt(counts?.c ?? 0)} customers, ${fmt(counts?.t ?? 0)} transactions; dates ${d1} (full) and ${d2} (next day)`);
 
@@ -169,8 +208,8 @@ try {
   rows.push(['next date', d2, `facts (from ${next.factsBaseDate ?? 'scratch'})`, fmt(next.factsSeconds, 2), '', '']);
   rows.push(['next date', d2, `evaluation of ${next.models.length} models`, fmt(next.evaluationSeconds, 2), `${perModel(next, floor2)} a model`, fmt(next.models.reduce((a, m) => a + m.changed, 0))]);
   rows.push(['next date', d2, 'whole step', fmt(next.seconds, 2), '', '']);
-  const rerun = await runTiering(db, d2);
-  rows.push(['rerun of next date', d2, 'whole step', fmt(rerun.seconds, 2), '', fmt(rerun.models.reduce((a, m) => a + m.changed, 0))]);
+  const batch = await dailyBatch(db, d2);
+  rows.push(['rerun of next date', d2, 'tiering, whole step', fmt(batch.tiering, 2), '', '']);
   const scratch = await db.session(async (s) => {
     const t0 = performance.now();
     await s.exec('BEGIN');
@@ -192,6 +231,14 @@ try {
   console.log(`next business date: ${fmt(next.seconds, 1)} s (aim ≤ 15 s at 1M)`);
   console.log(`evaluation per model ÷ floor: ${perModel(first, floor1)} on the first date, ${perModel(next, floor2)} on the next (aim ≤ 1.5×)`);
   console.log(`next date facts: ${fmt(next.factsSeconds, 1)} s brought forward vs ${fmt(scratch, 1)} s from scratch`);
+  console.log(`\nthe daily batch of ${d2} (${fmt(batch.owned)} customers owned, ${fmt(batch.contacts)} work-log entries):\n`);
+  console.log('| step | seconds | summary |');
+  console.log('| --- | --- | --- |');
+  for (const r of batch.steps) console.log(`| ${r.step} | ${fmt(r.seconds, 2)} | ${r.summary} |`);
+  console.log(`| worklist rerun: reminders | ${fmt(batch.rerun.timings.reminders, 2)} | ${fmt(batch.rerun.reminders)} reminders |`);
+  console.log(`| worklist rerun: plans | ${fmt(batch.rerun.timings.plans, 2)} | ${fmt(batch.rerun.plans)} plans, ${fmt(batch.rerun.planItems)} items |`);
+  const total = batch.steps.reduce((a, r) => a + r.seconds, 0);
+  console.log(`\nwhole daily batch: ${fmt(total, 1)} s (aim ≤ 120 s on PostgreSQL at 1M); (events + worklist) / tiering = ${fmt((batch.events + batch.worklist) / batch.tiering, 2)}`);
 } finally {
   await db.close();
   if (!args.includes('--keep') && !reuse) await drop();

@@ -140,13 +140,15 @@ export async function mergeReminders(s: SqlSession, x: ReminderInput): Promise<R
         AND NOT EXISTS (SELECT 1 FROM wl_new n WHERE (n.customer_id, n.staff_id, n.event, n.occurrence) = (r.customer_id, r.staff_id, r.event, r.occurrence))`,
     [x.businessDate],
   );
-  // new occurrences open; open ones are refreshed; closed ones stay closed
+  // new occurrences open; open ones are refreshed (identical rows are not rewritten); closed ones stay closed
   await s.query(
     `INSERT INTO reminders (customer_id, staff_id, event, occurrence, kind, facts, first_date, last_date, due_on, policy_version)
      SELECT customer_id, staff_id, event, occurrence, kind, facts, $1::date, $1::date, due_on, $2 FROM wl_new ORDER BY customer_id, staff_id, event, occurrence
      ON CONFLICT (customer_id, staff_id, event, occurrence) DO UPDATE
        SET kind = EXCLUDED.kind, facts = EXCLUDED.facts, last_date = greatest(reminders.last_date, EXCLUDED.last_date), due_on = EXCLUDED.due_on, policy_version = EXCLUDED.policy_version
-     WHERE reminders.status = 'open'`,
+     WHERE reminders.status = 'open'
+       AND (reminders.kind, reminders.facts, reminders.last_date, reminders.due_on, reminders.policy_version)
+           IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.facts, greatest(reminders.last_date, EXCLUDED.last_date), EXCLUDED.due_on, EXCLUDED.policy_version)`,
     [x.businessDate, x.policyVersion],
   );
   // a contact by any owner on or after the day the task was first made carries it out, unless
