@@ -62,6 +62,8 @@ const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
   { method: 'GET', url: `/api/customers/${id}/tiers` },
   { method: 'GET', url: `/api/customers/${id}/owners` },
   { method: 'GET', url: `/api/customers/${id}/timeline` },
+  // one's own reminder about the customer (any event and occurrence: none exists outside the scope)
+  { method: 'POST', url: `/api/worklist/reminders/${id}/{event}/{occurrence}`, permission: 'worklist.own', body: { action: 'done' } },
   { method: 'POST', url: `/api/customers/${id}/claims`, permission: 'ownership.claim', body: { managerFacts: ['knows_occupation'], booksAppointments: true } },
   { method: 'POST', url: `/api/customers/${id}/referrals`, permission: 'referrals.create', body: { toStaffId: null, reason: '有理财需求', need: 'wealth' } },
   // out of scope answers 404 before the role's fields are checked (and is audited as refused)

@@ -5,6 +5,7 @@ import { text } from '../../platform/i18n.js';
 import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
 import type { Role } from '../access/access.permissions.js';
 import { assertCustomerInScope } from '../customers/customers.service.js';
+import { eventsPolicyInEffect } from '../events/events.policies.js';
 import { latestLoadedDate } from '../system/system.service.js';
 import { owningRoles, responsibilityMap } from './ownership.map.js';
 import * as q from './ownership.sql.js';
@@ -24,8 +25,11 @@ export const audit = (s: SqlSession, a: Actor, action: string, customerIds: read
   recordAudit(s, { actor: a.user.login, role: a.user.role, ip: a.ip, action, customerIds: [...customerIds].sort(), outcome: 'allowed', reason, detail });
 
 // Contact frequency in days by band (../shared/POLICIES.md defaults; seed 000: 20万+ at least
-// monthly). Issue 6 turns it into a policy; the report reads it from here until then.
-export const CONTACT_DAYS: Record<string, number> = { band_5: 14, band_4: 30, band_3: 30, band_2: 90 };
+// monthly): the events policy in effect on the date says it (contact.frequency_days; null: no duty).
+async function contactDays(s: SqlSession, asOf: string): Promise<Record<string, number>> {
+  const { document } = await eventsPolicyInEffect(s, asOf);
+  return Object.fromEntries(Object.entries(document.contact.frequency_days).flatMap(([band, days]) => (typeof days === 'number' ? [[band, days]] : [])));
+}
 
 export const requireReason = (reason: string | undefined | null, field = 'reason'): string => {
   const r = reason?.trim() ?? '';
@@ -216,7 +220,7 @@ export async function reallocationReport(db: Db, user: SignedInUser, f: { branch
   if (!asOf) return { asOf: null, items: [] };
   const day = Date.parse(`${asOf}T00:00:00+08:00`);
   return db.session(async (s) => {
-    const rows = await q.contactsOverdue(s, branches, asOf, CONTACT_DAYS);
+    const rows = await q.contactsOverdue(s, branches, asOf, await contactDays(s, asOf));
     return {
       asOf,
       items: rows.map((r) => ({

@@ -215,7 +215,8 @@ export async function contactsOverdue(s: SqlSession, branches: Branches, asOf: s
 }
 
 export async function recordContact(s: SqlSession, c: { customerId: string; staffId: string; channel: string; outcome: string | null; notes: string | null }): Promise<void> {
-  await s.query('INSERT INTO contact_log (customer_id, staff_id, contacted_at, channel, outcome, notes) VALUES ($1, $2, now(), $3, $4, $5)', [
+  // a referral's contact, in the work log as such (migration 0009's source)
+  await s.query(`INSERT INTO contact_log (customer_id, staff_id, contacted_at, channel, outcome, notes, source) VALUES ($1, $2, now(), $3, $4, $5, 'referral')`, [
     c.customerId,
     c.staffId,
     c.channel,
