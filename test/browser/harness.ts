@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { DEMO_PASSWORD, ensureDemoLogins, type DemoLogin } from '../../src/features/access/access.demo.js';
 import { refreshCustomerOverview } from '../../src/features/customers/customers.overview.js';
-import { runTiering } from '../../src/features/tiering/tiering.batch.js';
-import { proposeOwners } from '../../src/features/ownership/ownership.batch.js';
+import { DAILY_STEPS, runDailyBatch } from '../../src/batch/batch.pipeline.js';
 import { seedDemoOwnership } from '../../src/features/ownership/ownership.demo.js';
 import { generateDemoBank } from '../../src/features/demo/demo.generate.js';
 import { feedFolders } from '../../src/features/feed/feed.files.js';
@@ -20,6 +20,8 @@ export const SCREENSHOTS = path.resolve('test-results', 'screenshots');
 export interface Running {
   url: string;
   db: Db;
+  /** the demo's last business date, which the daily batch ran for */
+  businessDate: string;
   browser: Browser;
   logins: DemoLogin[];
   password: string;
@@ -40,12 +42,13 @@ export async function startStratum(): Promise<Running> {
     if (r.outcome !== 'loaded') throw new Error(`demo day ${folder} did not load: ${JSON.stringify(r.problems.slice(0, 3))}`);
   }
   await refreshCustomerOverview(db);
-  const latest = feedFolders(out).at(-1);
-  await runTiering(db, path.basename(latest ?? ''));
-  await proposeOwners(db, path.basename(latest ?? ''));
+  const businessDate = path.basename(feedFolders(out).at(-1) ?? '');
+  await runDailyBatch(db, businessDate);
   const logins = await ensureDemoLogins(db);
   // owners as the demo has them (scope follows ownership): proposals accepted, a few left open
   await seedDemoOwnership(db, logins);
+  // reminders and plans go to owners: make them again now that there are owners
+  await rerunDailyStepsFrom(db, businessDate, 'events');
   const app = await buildStratumApp({ db });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -57,6 +60,7 @@ export async function startStratum(): Promise<Running> {
   return {
     url: `http://127.0.0.1:${port}`,
     db,
+    businessDate,
     browser,
     logins,
     password: DEMO_PASSWORD,
@@ -75,4 +79,50 @@ export async function newPage(run: Running, locale: 'zh-CN' | 'en-US'): Promise<
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Reruns the daily batch's steps of a date from `first` on (each is idempotent for its date). */
+export async function rerunDailyStepsFrom(db: Db, businessDate: string, first: string): Promise<void> {
+  const from = DAILY_STEPS.findIndex((s) => s.name === first);
+  if (from < 0) throw new Error(`no daily step ${first}`);
+  for (const step of DAILY_STEPS.slice(from)) await step.run(db, businessDate, () => undefined);
+}
+
+export interface Stratum {
+  /** the running bank: set in beforeAll */
+  readonly run: Running;
+  loginOf(role: string): DemoLogin;
+  /** opens `path`, which asks for a sign-in, and signs in with the demo password */
+  signIn(page: Page, path: string, login: string): Promise<void>;
+}
+
+/** The setup every browser test file shares: the bank started before its tests, stopped after. */
+export function useStratum(): Stratum {
+  let current: Running | undefined;
+  beforeAll(async () => {
+    current = await startStratum();
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  const running = (): Running => {
+    if (!current) throw new Error('the demo bank is not started (use it inside a test)');
+    return current;
+  };
+  return {
+    get run() {
+      return running();
+    },
+    loginOf(role) {
+      const l = running().logins.find((x) => x.role === role);
+      if (!l) throw new Error(`the demo bank has no ${role}`);
+      return l;
+    },
+    async signIn(page, path, login) {
+      await page.goto(`${running().url}${path}`);
+      await page.locator('#login').fill(login);
+      await page.locator('#password').fill(running().password);
+      await page.getByTestId('sign-in-submit').click();
+    },
+  };
 }

@@ -1,37 +1,18 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPage, screenshot, startStratum, type Running } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { newPage, screenshot, useStratum } from './harness.js';
 
 // Ownership in the browser: a teller refers a customer to the outlet's pool and the customer
 // manager accepts it; the branch head accepts proposals in bulk on the assignment workbench.
 
-let run: Running;
-beforeAll(async () => {
-  run = await startStratum();
-});
-afterAll(async () => {
-  await run?.stop();
-});
-
-const loginOf = (role: string) => {
-  const l = run.logins.find((x) => x.role === role);
-  if (!l) throw new Error(`the demo bank has no ${role}`);
-  return l;
-};
-
-async function signIn(page: Page, path: string, login: string) {
-  await page.goto(`${run.url}${path}`);
-  await page.locator('#login').fill(login);
-  await page.locator('#password').fill(run.password);
-  await page.getByTestId('sign-in-submit').click();
-}
+const stratum = useStratum();
+const loginOf = (role: string) => stratum.loginOf(role);
 
 describe('referrals and assignment in the web app', () => {
   it('a teller refers a customer to the pool; the customer manager accepts it and can open the customer', async () => {
     const teller = loginOf('vip_teller');
     const manager = loginOf('customer_manager');
     // a customer of the outlet the manager does not own (the teller need not own it either)
-    const pick = await run.db.session((s) =>
+    const pick = await stratum.run.db.session((s) =>
       s.query<{ customer_id: string }>(
         `SELECT c.customer_id FROM customers c
           WHERE c.branch_id = (SELECT branch_id FROM staff WHERE staff_id = $1) AND c.status = 'active'
@@ -43,16 +24,16 @@ describe('referrals and assignment in the web app', () => {
     const customerId = pick.rows[0]?.customer_id ?? '';
     expect(customerId).not.toBe('');
 
-    const page = await newPage(run, 'zh-CN');
-    await signIn(page, '/referrals', teller.login);
+    const page = await newPage(stratum.run, 'zh-CN');
+    await stratum.signIn(page, '/referrals', teller.login);
     await page.getByTestId('referrals-page').waitFor();
     await page.getByTestId('new-referral').click();
     await page.getByTestId('referral-customer').fill(customerId);
     await page.getByTestId('referral-reason').fill('客户咨询大额存单');
     await screenshot(page, 'ownership-01-referral-form-zh');
     await page.getByTestId('referral-submit').click();
-    await expect.poll(async () => (await run.db.session((s) => s.query(`SELECT 1 FROM referrals WHERE customer_id = $1 AND referrer_id = $2`, [customerId, teller.login]))).rows.length).toBe(1);
-    const ref = await run.db.session((s) => s.query<{ referral_id: string }>(`SELECT referral_id FROM referrals WHERE customer_id = $1 AND referrer_id = $2`, [customerId, teller.login]));
+    await expect.poll(async () => (await stratum.run.db.session((s) => s.query(`SELECT 1 FROM referrals WHERE customer_id = $1 AND referrer_id = $2`, [customerId, teller.login]))).rows.length).toBe(1);
+    const ref = await stratum.run.db.session((s) => s.query<{ referral_id: string }>(`SELECT referral_id FROM referrals WHERE customer_id = $1 AND referrer_id = $2`, [customerId, teller.login]));
     const referralId = ref.rows[0]?.referral_id ?? '';
     await page.locator(`tr[data-row-key="${referralId}"]`).waitFor();
     expect(await page.getByTestId(`referral-status-${referralId}`).textContent()).toBe('待接受');
@@ -60,12 +41,12 @@ describe('referrals and assignment in the web app', () => {
     await page.locator('#login').waitFor();
 
     // the manager: the outlet's open pool referrals are in "mine"
-    await signIn(page, '/referrals', manager.login);
+    await stratum.signIn(page, '/referrals', manager.login);
     await page.getByTestId(`referral-accept-${referralId}`).click();
     await expect.poll(() => page.getByTestId(`referral-status-${referralId}`).textContent()).toBe('已接受');
     await screenshot(page, 'ownership-02-referral-accepted-zh');
     // accepting makes the manager a co-owner: the customer's page opens, listing them
-    await page.goto(`${run.url}/customers/${customerId}`);
+    await page.goto(`${stratum.run.url}/customers/${customerId}`);
     await page.getByTestId('customer-owners').waitFor();
     await page.getByTestId(`owner-${manager.login}`).waitFor();
     expect(await page.getByTestId(`owner-${manager.login}`).textContent()).toContain('协管');
@@ -74,11 +55,11 @@ describe('referrals and assignment in the web app', () => {
   it('a branch head accepts proposals in bulk on the workbench, in English', async () => {
     const head = loginOf('branch_head');
     const open = async () =>
-      (await run.db.session((s) => s.query<{ customer_id: string; staff_id: string }>(`SELECT customer_id, staff_id FROM ownership_proposals WHERE status = 'open' AND branch_id = (SELECT branch_id FROM staff WHERE staff_id = $1) ORDER BY priority`, [head.login]))).rows;
+      (await stratum.run.db.session((s) => s.query<{ customer_id: string; staff_id: string }>(`SELECT customer_id, staff_id FROM ownership_proposals WHERE status = 'open' AND branch_id = (SELECT branch_id FROM staff WHERE staff_id = $1) ORDER BY priority`, [head.login]))).rows;
     const before = await open();
     expect(before.length).toBeGreaterThan(2);
-    const page = await newPage(run, 'en-US');
-    await signIn(page, '/ownership', head.login);
+    const page = await newPage(stratum.run, 'en-US');
+    await stratum.signIn(page, '/ownership', head.login);
     await page.getByTestId('assignment-workbench').waitFor();
     const firstTwo = before.slice(0, 2);
     for (const p of firstTwo) await page.locator(`tr[data-row-key="${p.customer_id}"] .ant-checkbox-input`).check();
@@ -87,11 +68,11 @@ describe('referrals and assignment in the web app', () => {
     await page.getByTestId('accept-selected').click();
     await expect.poll(async () => (await open()).length).toBe(before.length - 2);
     for (const p of firstTwo) {
-      const owner = await run.db.session((s) => s.query<{ staff_id: string }>(`SELECT staff_id FROM customer_owners WHERE customer_id = $1 AND kind = 'primary'`, [p.customer_id]));
+      const owner = await stratum.run.db.session((s) => s.query<{ staff_id: string }>(`SELECT staff_id FROM customer_owners WHERE customer_id = $1 AND kind = 'primary'`, [p.customer_id]));
       expect(owner.rows).toEqual([{ staff_id: p.staff_id }]);
       await page.locator(`tr[data-row-key="${p.customer_id}"]`).waitFor({ state: 'detached' });
     }
-    const audit = await run.db.session((s) => s.query<{ actor: string; customer_ids: string[] }>(`SELECT actor, customer_ids FROM audit_log WHERE action = 'proposal_accept' AND actor = $1`, [head.login]));
+    const audit = await stratum.run.db.session((s) => s.query<{ actor: string; customer_ids: string[] }>(`SELECT actor, customer_ids FROM audit_log WHERE action = 'proposal_accept' AND actor = $1`, [head.login]));
     expect(audit.rows).toEqual([{ actor: head.login, customer_ids: firstTwo.map((p) => p.customer_id).sort() }]);
   });
 });

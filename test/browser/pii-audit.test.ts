@@ -1,36 +1,17 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPage, screenshot, startStratum, type Running } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { newPage, screenshot, useStratum } from './harness.js';
 
 // A customer manager shows a customer's phone with a reason; the value is there for that view
 // only; the branch head finds the entry on the audit page.
 
-let run: Running;
-beforeAll(async () => {
-  run = await startStratum();
-});
-afterAll(async () => {
-  await run?.stop();
-});
-
-const loginOf = (role: string) => {
-  const l = run.logins.find((x) => x.role === role);
-  if (!l) throw new Error(`the demo bank has no ${role}`);
-  return l;
-};
-
-async function signIn(page: Page, path: string, login: string) {
-  await page.goto(`${run.url}${path}`);
-  await page.locator('#login').fill(login);
-  await page.locator('#password').fill(run.password);
-  await page.getByTestId('sign-in-submit').click();
-}
+const stratum = useStratum();
+const loginOf = (role: string) => stratum.loginOf(role);
 
 describe('revealing a phone and the audit page', () => {
   it('a manager reveals a phone with a reason, and the branch head sees the entry on the audit page', async () => {
     const manager = loginOf('customer_manager');
     const head = loginOf('branch_head');
-    const pick = await run.db.session((s) =>
+    const pick = await stratum.run.db.session((s) =>
       s.query<{ customer_id: string; phone: string }>(
         `SELECT c.customer_id, c.phone FROM customer_owners o JOIN customers c ON c.customer_id = o.customer_id
           WHERE o.staff_id = $1 AND c.phone IS NOT NULL ORDER BY c.customer_id LIMIT 1`,
@@ -40,8 +21,8 @@ describe('revealing a phone and the audit page', () => {
     const customer = pick.rows[0];
     if (!customer) throw new Error('the manager owns no customer with a phone');
 
-    const page = await newPage(run, 'zh-CN');
-    await signIn(page, `/customers/${customer.customer_id}`, manager.login);
+    const page = await newPage(stratum.run, 'zh-CN');
+    await stratum.signIn(page, `/customers/${customer.customer_id}`, manager.login);
     await page.getByTestId('masked-phone').waitFor();
     const masked = await page.getByTestId('masked-phone').textContent();
     expect(masked).toBe(`${customer.phone.slice(0, 3)}****${customer.phone.slice(-4)}`);
@@ -55,15 +36,15 @@ describe('revealing a phone and the audit page', () => {
     await expect.poll(() => page.getByTestId('revealed-phone').textContent()).toBe(customer.phone);
     await screenshot(page, 'pii-02-phone-revealed-zh');
     // for that view only: back on the page, it is masked again
-    await page.goto(`${run.url}/customers`);
-    await page.goto(`${run.url}/customers/${customer.customer_id}`);
+    await page.goto(`${stratum.run.url}/customers`);
+    await page.goto(`${stratum.run.url}/customers/${customer.customer_id}`);
     await page.getByTestId('masked-phone').waitFor();
     expect(await page.locator('body').textContent()).not.toContain(customer.phone);
     await page.getByTestId('sign-out').click();
     await page.locator('#login').waitFor();
 
-    const headPage = await newPage(run, 'en-US');
-    await signIn(headPage, '/audit', head.login);
+    const headPage = await newPage(stratum.run, 'en-US');
+    await stratum.signIn(headPage, '/audit', head.login);
     await headPage.getByTestId('audit-page').waitFor();
     await headPage.getByTestId('audit-customer').fill(customer.customer_id);
     await headPage.getByTestId('audit-search').click();

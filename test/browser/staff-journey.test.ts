@@ -1,23 +1,12 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPage, screenshot, startStratum, type Running } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { newPage, screenshot, useStratum } from './harness.js';
 
 // A customer manager's first morning: sign in, find a customer by the phone tail they were
 // given, open the 360 page, read it in English, sign out. And a forgotten password.
 
-let run: Running;
-beforeAll(async () => {
-  run = await startStratum();
-});
-afterAll(async () => {
-  await run?.stop();
-});
-
-const loginOf = (role: string) => {
-  const l = run.logins.find((x) => x.role === role);
-  if (!l) throw new Error(`the demo bank has no ${role}`);
-  return l;
-};
+const stratum = useStratum();
+const loginOf = (role: string) => stratum.loginOf(role);
 
 async function signIn(page: Page, login: string, password: string) {
   await page.locator('#login').fill(login);
@@ -29,7 +18,7 @@ describe('a customer manager at work', () => {
   it('signs in, finds a customer by phone tail, opens the 360 page, switches language, signs out', async () => {
     const manager = loginOf('customer_manager');
     // a customer the manager owns whose phone tail is unique among the manager's customers
-    const pick = await run.db.session((s) =>
+    const pick = await stratum.run.db.session((s) =>
       s.query<{ customer_id: string; name: string; phone: string }>(
         `SELECT c.customer_id, c.name, c.phone FROM customers c
           JOIN customer_owners o ON o.customer_id = c.customer_id AND o.staff_id = $1
@@ -44,11 +33,11 @@ describe('a customer manager at work', () => {
     if (!customer) throw new Error('no customer with a unique phone tail in the outlet');
     const tail = customer.phone.slice(-4);
 
-    const page = await newPage(run, 'zh-CN');
-    await page.goto(`${run.url}/customers`);
+    const page = await newPage(stratum.run, 'zh-CN');
+    await page.goto(`${stratum.run.url}/customers`);
     await page.locator('#login').waitFor();
     await screenshot(page, '01-sign-in-zh');
-    await signIn(page, manager.login, run.password);
+    await signIn(page, manager.login, stratum.run.password);
 
     await expect.poll(() => page.getByTestId('user-name').textContent()).toContain(manager.name);
     expect(await page.getByTestId('user-role').textContent()).toBe('个人客户经理');
@@ -69,7 +58,7 @@ describe('a customer manager at work', () => {
     await page.getByTestId('aum-chart').locator('canvas').waitFor();
     // the customer's tiers, each with the reason
     await page.getByTestId('tier-aum_band').waitFor();
-    const band = await run.db.session((s) => s.query<{ tier: string }>(`SELECT tier FROM customer_tiers WHERE customer_id = $1 AND model = 'aum_band'`, [customer.customer_id]));
+    const band = await stratum.run.db.session((s) => s.query<{ tier: string }>(`SELECT tier FROM customer_tiers WHERE customer_id = $1 AND model = 'aum_band'`, [customer.customer_id]));
     expect(await page.getByTestId('tier-aum_band').getAttribute('data-tier')).toBe(band.rows[0]?.tier);
     expect(await page.getByTestId('tier-aum_band-because').textContent()).toMatch(/^AUM .*万/);
     const body = (await page.content()) ?? '';
@@ -87,7 +76,7 @@ describe('a customer manager at work', () => {
 
     await page.getByTestId('sign-out').click();
     await page.locator('#login').waitFor();
-    await page.goto(`${run.url}/customers/${customer.customer_id}`);
+    await page.goto(`${stratum.run.url}/customers/${customer.customer_id}`);
     await page.locator('#login').waitFor();
     expect(await page.getByTestId('customer-360').count()).toBe(0);
     await page.context().close();
@@ -95,8 +84,8 @@ describe('a customer manager at work', () => {
 
   it('five wrong passwords lock the account, and the page says so', async () => {
     const teller = loginOf('counter_teller');
-    const page = await newPage(run, 'zh-CN');
-    await page.goto(run.url);
+    const page = await newPage(stratum.run, 'zh-CN');
+    await page.goto(stratum.run.url);
     await page.locator('#login').waitFor();
     for (let i = 1; i <= 4; i++) {
       await signIn(page, teller.login, `wrong-${i}-pass`);
@@ -106,7 +95,7 @@ describe('a customer manager at work', () => {
     await expect.poll(() => page.getByTestId('sign-in-error').textContent()).toContain('账户已锁定');
     await screenshot(page, '05-sign-in-locked-zh');
     // even the right password is refused while locked
-    await signIn(page, teller.login, run.password);
+    await signIn(page, teller.login, stratum.run.password);
     await expect.poll(() => page.getByTestId('sign-in-error').textContent()).toContain('账户已锁定');
     expect(await page.getByTestId('user-name').count()).toBe(0);
     await page.context().close();
@@ -114,10 +103,10 @@ describe('a customer manager at work', () => {
 
   it('the department simulates a draft policy and sees who would move', async () => {
     const dept = loginOf('pb_dept');
-    const page = await newPage(run, 'zh-CN');
-    await page.goto(`${run.url}/policies?model=aum_band`);
+    const page = await newPage(stratum.run, 'zh-CN');
+    await page.goto(`${stratum.run.url}/policies?model=aum_band`);
     await page.locator('#login').waitFor();
-    await signIn(page, dept.login, run.password);
+    await signIn(page, dept.login, stratum.run.password);
     await page.getByTestId('policies-page').waitFor();
     await page.getByTestId('edit-draft').click();
     const editor = page.getByTestId('policy-editor');
@@ -125,7 +114,7 @@ describe('a customer manager at work', () => {
     await editor.fill(yaml);
     await page.getByTestId('simulate').click();
     await page.getByTestId('simulation-result').waitFor();
-    const moved = await run.db.session((s) =>
+    const moved = await stratum.run.db.session((s) =>
       s.query<{ n: number }>(`SELECT count(*)::int AS n FROM customer_facts f JOIN customer_tiers t ON t.customer_id = f.customer_id AND t.model = 'aum_band'
                                WHERE t.tier = 'band_3' AND f.aum >= 400000 AND f.business_date = (SELECT max(business_date) FROM customer_facts)`),
     );
@@ -140,13 +129,13 @@ describe('a customer manager at work', () => {
 
   it('an English browser gets the English app, and the menu shows only what the role may use', async () => {
     const head = loginOf('branch_head');
-    const page = await newPage(run, 'en-US');
-    await page.goto(run.url);
+    const page = await newPage(stratum.run, 'en-US');
+    await page.goto(stratum.run.url);
     await page.locator('#login').waitFor();
     expect(await page.getByTestId('sign-in-submit').textContent()).toMatch(/sign in/i);
-    await signIn(page, head.login, run.password);
+    await signIn(page, head.login, stratum.run.password);
     await expect.poll(() => page.getByTestId('user-role').textContent()).toBe('Branch head');
-    await page.goto(`${run.url}/customers`);
+    await page.goto(`${stratum.run.url}/customers`);
     await page.locator('tbody tr[data-row-key]').first().waitFor();
     await screenshot(page, '06-customer-list-en');
     await page.context().close();

@@ -92,10 +92,7 @@ export function LogContactButton({
         type={type}
         icon={<PhoneOutlined />}
         data-testid={testId ?? `log-contact-${id}`}
-        onClick={() => {
-          form.setFieldsValue({ channel: 'phone', outcome, reminders: reminders.map(keyOf), notes: '', nextContactOn: null });
-          setOpen(true);
-        }}
+        onClick={() => setOpen(true)}
       >
         {label ?? t('worklist.contact.button')}
       </Button>
@@ -107,10 +104,15 @@ export function LogContactButton({
         cancelText={t('worklist.myDay.cancel')}
         okButtonProps={{ loading: saving, 'data-testid': 'contact-save' } as ButtonProps}
         onOk={() => form.submit()}
-        forceRender
+        destroyOnHidden
         width={560}
       >
-        <Form<ContactForm> form={form} layout="vertical" onFinish={(v) => void save(v)} data-testid="contact-form" requiredMark={false}>
+        <Form<ContactForm>
+          form={form}
+          layout="vertical"
+          initialValues={{ channel: 'phone', outcome, reminders: reminders.map(keyOf), notes: '', nextContactOn: null }}
+          preserve={false}
+          onFinish={(v) => void save(v)} data-testid="contact-form" requiredMark={false}>
           <Form.Item name="channel" label={t('worklist.contact.channel')}>
             <Radio.Group optionType="button" buttonStyle="solid" options={CHANNEL_LIST.map((c) => ({ value: c, label: t(`worklist.channels.${c}`) }))} />
           </Form.Item>
