@@ -120,6 +120,16 @@ describe('my day', () => {
     expect(await contact.textContent()).toContain(manager.name);
     await page.getByTestId('customer-timeline').scrollIntoViewIfNeeded();
     await screenshot(page, 'my-day-06-timeline-360-zh');
+
+    // the work log: today's call counted on the calendar and listed below
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    await page.goto(`${stratum.run.url}/work-log`);
+    await expect.poll(() => page.getByTestId(`work-log-count-${today}`).textContent()).toBe('1 次联络');
+    expect(await page.getByTestId('work-log-day').textContent()).toContain(customer.name);
+    await screenshot(page, 'my-day-08-work-log-zh');
+    await page.goto(`${stratum.run.url}/maturing`);
+    await page.getByTestId('maturing-total').waitFor();
+    await screenshot(page, 'my-day-09-maturing-zh');
     await page.context().close();
   });
 
@@ -129,12 +139,14 @@ describe('my day', () => {
     const page = await newPage(stratum.run, 'en-US');
     await stratum.signIn(page, '/plans', head.login);
     await page.getByTestId('plans-review').waitFor();
+    await page.getByTestId(`review-open-${manager.login}`).waitFor();
+    await screenshot(page, 'my-day-07-plans-overview-en');
     await page.getByTestId(`review-open-${manager.login}`).click();
     await page.getByTestId('review-drawer').getByTestId(`plan-item-${(await firstPlanned(manager.login)) ?? ''}`).waitFor();
     await page.getByTestId('review-comment').fill('Call the large outflow first tomorrow');
     await page.getByTestId('review-comment-send').click();
     await page.getByTestId('review-drawer').getByText('Call the large outflow first tomorrow').waitFor();
-    await screenshot(page, 'my-day-07-plans-review-en');
+    await screenshot(page, 'my-day-07-plans-review-drawer-en');
     const comments = await stratum.run.db.session((s) => s.query<{ n: number }>(`SELECT count(*)::int AS n FROM contact_plan_comments WHERE staff_id = $1`, [manager.login]));
     expect(comments.rows[0]?.n).toBe(1);
     await page.context().close();

@@ -63,11 +63,20 @@ function OwnerPlanDrawer({ summary, onClose, onCommented }: { summary: PlanSumma
       <List
         size="small"
         dataSource={plan.data?.comments ?? []}
-        locale={{ emptyText: t('worklist.common.never') }}
+        locale={{ emptyText: t('worklist.review.noComments') }}
         renderItem={(c) => (
-          <List.Item>
-            <List.Item.Meta title={<StaffName staff={c.author} />} description={<span className="money">{chinaTime(c.createdAt)}</span>} />
-            <span style={{ whiteSpace: 'pre-wrap' }}>{c.body}</span>
+          <List.Item data-testid="review-comment-item">
+            <List.Item.Meta
+              title={
+                <Space size={8}>
+                  <StaffName staff={c.author} />
+                  <Typography.Text type="secondary" className="money" style={{ fontWeight: 'normal' }}>
+                    {chinaTime(c.createdAt)}
+                  </Typography.Text>
+                </Space>
+              }
+              description={<span style={{ whiteSpace: 'pre-wrap', color: '#262626' }}>{c.body}</span>}
+            />
           </List.Item>
         )}
       />

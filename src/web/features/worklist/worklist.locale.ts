@@ -120,6 +120,7 @@ export const worklistZh = {
     commented: '已添加批注',
     planOf: '{{name}} 的联络计划（{{date}}）',
     empty: '该日期没有联络计划',
+    noComments: '暂无批注',
   },
   workLog: {
     title: '工作日志',
@@ -282,6 +283,7 @@ export const worklistEn: typeof worklistZh = {
     commented: 'Comment added',
     planOf: "{{name}}'s contact plan ({{date}})",
     empty: 'No contact plans for that date',
+    noComments: 'No comments yet',
   },
   workLog: {
     title: 'Work log',
