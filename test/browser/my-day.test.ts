@@ -149,6 +149,11 @@ describe('my day', () => {
     await screenshot(page, 'my-day-07-plans-review-drawer-en');
     const comments = await stratum.run.db.session((s) => s.query<{ n: number }>(`SELECT count(*)::int AS n FROM contact_plan_comments WHERE staff_id = $1`, [manager.login]));
     expect(comments.rows[0]?.n).toBe(1);
+    // the branch head owns customers too: their own day, in English
+    await page.goto(`${stratum.run.url}/my-day`);
+    await page.getByTestId('my-day-plan').waitFor();
+    await expect.poll(() => page.getByTestId('reminder-tab-risk').textContent()).toContain('Risk');
+    await screenshot(page, 'my-day-10-branch-head-en');
     await page.context().close();
   });
 });

@@ -52,7 +52,9 @@ export function MyDayPage() {
               {t('worklist.myDay.title')}
             </Typography.Title>
             <Typography.Text type="secondary" data-testid="my-day-as-of">
-              {asOf ? `${t('worklist.myDay.greeting', { name: user.name, date: plan.data?.workDate ?? asOf })} · ${t('worklist.common.asOf', { date: asOf })}` : t('worklist.common.noData')}
+              {asOf
+                ? [plan.data ? t('worklist.myDay.greeting', { name: user.name, date: plan.data.workDate }) : user.name, t('worklist.common.asOf', { date: asOf })].join(' · ')
+                : t('worklist.common.noData')}
             </Typography.Text>
             <div style={{ marginTop: 8 }}>
               <SheetButtons />

@@ -112,9 +112,9 @@ export function RemindersPanel({ reminders, loading, onChanged }: { reminders: R
   };
 
   const columns: TableColumnsType<Reminder> = [
-    { key: 'event', width: 130, render: (_, r) => <Tag color={KIND_COLOR[r.kind]} variant="outlined">{eventName(r.event)}</Tag> },
+    { key: 'event', title: t('worklist.common.event'), width: 130, render: (_, r) => <Tag color={KIND_COLOR[r.kind]} variant="outlined">{eventName(r.event)}</Tag> },
     { key: 'customer', title: t('worklist.common.customer'), width: 330, render: (_, r) => <CustomerCell customer={r.customer} /> },
-    { key: 'summary', title: t('worklist.plan.reason'), render: (_, r) => <span data-testid={`reminder-summary-${r.customer.customerId}-${r.event}`}>{r.summary}</span> },
+    { key: 'summary', title: t('worklist.common.summary'), render: (_, r) => <span data-testid={`reminder-summary-${r.customer.customerId}-${r.event}`}>{r.summary}</span> },
     { key: 'due', title: t('worklist.common.due'), width: 100, render: (_, r) => <span className="money">{r.dueOn}</span> },
     {
       key: 'actions',

@@ -45,6 +45,8 @@ export const worklistZh = {
     owner: '管户人',
     total: '合计',
     staff: '员工',
+    event: '事件',
+    summary: '提醒内容',
   },
   myDay: {
     title: '我的一天',
@@ -208,6 +210,8 @@ export const worklistEn: typeof worklistZh = {
     owner: 'Owner',
     total: 'Total',
     staff: 'Staff',
+    event: 'Event',
+    summary: 'What happened',
   },
   myDay: {
     title: 'My day',
