@@ -107,13 +107,24 @@ export function registerDemo(program: Command): void {
         // owners for every demo login's customers, with some proposals, a claim and referrals left open
         const { seedDemoOwnership } = await import('../features/ownership/ownership.demo.js');
         const seeded = await seedDemoOwnership(db, logins);
-        if (seeded) console.log(`Ownership: ${count(seeded.accepted)} proposals accepted by the system; ${seeded.leftOpen} left open for the branch head, with a claim and referrals`);
+        if (seeded) {
+          console.log(`Ownership: ${count(seeded.accepted)} proposals accepted by the system; ${seeded.leftOpen} left open for the branch head, with a claim and referrals`);
+          // reminders and contact plans go to owners: now that there are owners, make them again
+          const worklistDate = await db.session((s) => lastEvaluatedDate(s));
+          if (worklistDate) {
+            const [step] = await runDailyBatch(db, worklistDate, undefined, { from: 'worklist' });
+            if (step) console.log(`Daily batch for ${worklistDate}, ${step.step} again for the new owners: ${step.summary} (${seconds(step.seconds)} s)`);
+          }
+        }
         const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port}/`;
         console.log(`
 The demo bank is loaded (${seconds((performance.now() - started) / 1000)} s).
 
 Demo logins (password ${DEMO_PASSWORD} for each, unless you changed it):
 ${logins.map((l) => `  ${l.login.padEnd(8)}  ${ROLE_NAMES[l.role][0].padEnd(24)}  ${ROLE_NAMES[l.role][1]}  ${l.name}, ${l.branch}`).join('\n')}
+
+Sign in as the customer manager: "My day" shows the reminders of their customers and the contact
+plan for the next working day; the branch head reviews every plan under "Contact plans".
 
 Also:
   npx stratum db stats          what was loaded: rows per table, customers and AUM per business date

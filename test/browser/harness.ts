@@ -4,7 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { DEMO_PASSWORD, ensureDemoLogins, type DemoLogin } from '../../src/features/access/access.demo.js';
 import { refreshCustomerOverview } from '../../src/features/customers/customers.overview.js';
-import { DAILY_STEPS, runDailyBatch } from '../../src/batch/batch.pipeline.js';
+import { runDailyBatch } from '../../src/batch/batch.pipeline.js';
 import { seedDemoOwnership } from '../../src/features/ownership/ownership.demo.js';
 import { generateDemoBank } from '../../src/features/demo/demo.generate.js';
 import { feedFolders } from '../../src/features/feed/feed.files.js';
@@ -48,7 +48,7 @@ export async function startStratum(): Promise<Running> {
   // owners as the demo has them (scope follows ownership): proposals accepted, a few left open
   await seedDemoOwnership(db, logins);
   // reminders and plans go to owners: make them again now that there are owners
-  await rerunDailyStepsFrom(db, businessDate, 'events');
+  await runDailyBatch(db, businessDate, undefined, { from: 'events' });
   const app = await buildStratumApp({ db });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -79,13 +79,6 @@ export async function newPage(run: Running, locale: 'zh-CN' | 'en-US'): Promise<
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-/** Reruns the daily batch's steps of a date from `first` on (each is idempotent for its date). */
-export async function rerunDailyStepsFrom(db: Db, businessDate: string, first: string): Promise<void> {
-  const from = DAILY_STEPS.findIndex((s) => s.name === first);
-  if (from < 0) throw new Error(`no daily step ${first}`);
-  for (const step of DAILY_STEPS.slice(from)) await step.run(db, businessDate, () => undefined);
 }
 
 export interface Stratum {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { newPage, rerunDailyStepsFrom, screenshot, useStratum } from './harness.js';
+import { runDailyBatch } from '../../src/batch/batch.pipeline.js';
+import { newPage, screenshot, useStratum } from './harness.js';
 
 // Issue 6 in the browser: a customer manager's morning. One of their customers has a birthday in
 // two days and made a large outflow on the business date (written into the data, then the
@@ -37,7 +38,7 @@ async function prepareCustomer(managerLogin: string): Promise<{ customerId: stri
       [customer.customer_id, OUTFLOW_TXN, customer.account_id, businessDate],
     );
   });
-  await rerunDailyStepsFrom(db, businessDate, 'events');
+  await runDailyBatch(db, businessDate, undefined, { from: 'events' });
   return { customerId: customer.customer_id, name: customer.name };
 }
 

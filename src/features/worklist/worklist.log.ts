@@ -10,7 +10,7 @@ import { addDays, chinaDay, daysBetween, me, staffByIds, staffRefOr, today, work
 import type { Contact, ContactBody } from './worklist.contract.js';
 import * as l from './worklist.log.sql.js';
 import * as q from './worklist.sql.js';
-import { reminderSummary } from './worklist.summary.js';
+import { reminderSummary, tierLabel } from './worklist.summary.js';
 
 // The work log: a contact recorded in one transaction with what it carries out (the linked
 // reminders and work tasks closed, the plan item contacted); a manager's calendar; and the
@@ -166,7 +166,7 @@ export async function customerTimeline(db: Db, user: SignedInUser, lang: Lang, c
       ...tiers.map((t) => ({
         at: t.business_date,
         type: 'tier_change' as const,
-        title: `${model(t.model)[lang]}${lang === 'zh' ? '：' : ': '}${t.from_tier ?? '—'} → ${t.to_tier}`,
+        title: `${model(t.model)[lang]}${lang === 'zh' ? '：' : ': '}${tierLabel(t.model, t.from_tier)[lang]} → ${tierLabel(t.model, t.to_tier)[lang]}`,
         detail: null,
         staff: null,
       })),

@@ -4,6 +4,7 @@ import { FULL_ID_C1, FULL_PHONE_C1, loadScopedBank, MANAGER_B112, OUTLET_STAFF }
 import { openTestDb } from '../../../test/test-db.js';
 import { buildStratumApp } from '../../app.js';
 import type { Db } from '../../platform/db.js';
+import { ensureMonthPartition } from '../../platform/partitions.js';
 import { apiClient } from './worklist.test-support.js';
 
 // The products maturing list (window boundaries, reinvested) and the bank's Excel sheets
@@ -60,6 +61,23 @@ describe('products maturing', () => {
     expect(d.totalAmount).toBe('100000.50');
     expect(d.items.find((i) => i.accountId === 'R1')).toMatchObject({ reinvested: true, amount: '20000.50', productName: '稳健理财1号', owner: { staffId: manager } });
     expect(d.items.find((i) => i.accountId === 'M90')?.reinvested).toBe(false);
+  });
+
+  it('shows a product paid out at maturity with the amount the batch saw the week before, not its zero balance', async () => {
+    await db.transaction(async (s) => {
+      await ensureMonthPartition(s, 'customer_events', '2026-08-18');
+      await s.query(
+        `INSERT INTO customer_events (customer_id, business_date, event, subject, kind, facts, due_on, policy_version)
+         VALUES ('C2', '2026-08-18', 'maturing', 'P90', 'opportunity', $1::jsonb, '2026-08-21', 1)`,
+        [JSON.stringify({ account_id: 'P90', account_kind: 'time_deposit', balance: 80000.0, matures_on: '2026-08-22', status: 'active' })],
+      );
+    });
+    const d = await maturing(manager);
+    expect(d.items.find((i) => i.accountId === 'P90')?.amount).toBe('80000.00');
+    expect(d.totalAmount).toBe('180000.50');
+    // P91 matured the day before the window opens: still out, whatever was seen of it
+    expect(d.items.map((i) => i.accountId)).not.toContain('P91');
+    await db.session((s) => s.query(`DELETE FROM customer_events WHERE customer_id = 'C2' AND subject = 'P90'`));
   });
 
   it('narrows to one window and fewer days, and pages', async () => {

@@ -209,6 +209,19 @@ describe('the work log', () => {
     expect((await reminders(manager)).counts.work_task).toBe(0);
   });
 
+  it('names tier changes on the timeline by the tiers\' labels, in the reader\'s language', async () => {
+    await db.session((s) =>
+      s.query(`INSERT INTO tier_history (customer_id, model, business_date, from_tier, to_tier, policy_version) VALUES ('C1', 'aum_band', '2026-11-20', 'band_3', 'band_4', 1)`),
+    );
+    const title = async (lang?: string) => {
+      const r = await api.get(manager, '/api/customers/C1/timeline', lang ?? 'zh');
+      return (r.json().data.items as { type: string; title: string }[]).find((i) => i.type === 'tier_change')?.title;
+    };
+    expect(await title()).toBe('AUM 分层：20–50万 → 50–300万');
+    expect(await title('en')).toBe('AUM band: 200,000–500,000 → 500,000–3,000,000');
+    await db.session((s) => s.query(`DELETE FROM tier_history WHERE customer_id = 'C1' AND business_date = '2026-11-20' AND model = 'aum_band'`));
+  });
+
   it("lets a branch head read an owner's log in scope; a range over 62 days is refused", async () => {
     const r = await api.get(head, `/api/worklist/log?from=2026-11-20&to=2026-11-20&staffId=${manager}`);
     expect(r.statusCode, r.body).toBe(200);

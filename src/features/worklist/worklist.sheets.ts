@@ -8,7 +8,7 @@ import { piiViewOf } from '../access/access.permissions.js';
 import { addDays, chinaDay, daysBetween, today, workScope, type WorkActor } from './worklist.common.js';
 import * as l from './worklist.log.sql.js';
 import { channelLabel, outcomeLabel } from './worklist.log.js';
-import { CARD_GRADES, wan } from './worklist.summary.js';
+import { CARD_GRADES, tierLabel, wan } from './worklist.summary.js';
 
 // The bank's own sheets as .xlsx, with Chinese headers and labels: 个人客户信息梳理表 (customer
 // information) and 递进沟通表 (contact log). ID numbers and phones are always masked, names for
@@ -19,8 +19,6 @@ export const SHEET_CAP = 20_000;
 const SHEET_MAX_DAYS = 366;
 
 const GENDER: Record<string, string> = { M: '男', F: '女' };
-const AUM_BAND: Record<string, string> = { below: '0.1万以下', band_1: '0.1–5万', band_2: '5–20万', band_3: '20–50万', band_4: '50–300万', band_5: '300万以上' };
-const RELATIONSHIP: Record<string, string> = { vip: 'VIP 客户', potential: '潜力客户', mass: '大众客户' };
 const RISK: Record<string, string> = { C1: 'C1 保守型', C2: 'C2 稳健型', C3: 'C3 平衡型', C4: 'C4 成长型', C5: 'C5 进取型' };
 const label = (m: Record<string, string>, v: string | null) => (v ? (m[v] ?? v) : '');
 // a leading = + - @ would be a formula in a spreadsheet: text typed by a user stays text
@@ -55,7 +53,7 @@ export async function exportSheet(db: Db, a: WorkActor, f: SheetFilters) {
     list.forEach((c, i) =>
       ws.addRow([
         i + 1, c.customer_id, viewName(view, c.name), label(GENDER, c.gender), viewDetail(view, c.birth_date) ?? '', maskIdNumber(c.id_number) ?? '', maskPhone(c.phone) ?? '',
-        c.occupation ?? '', c.branch_name, c.owner_name ?? '', wan(c.aum).replace('万', ''), label(AUM_BAND, c.aum_band), label(RELATIONSHIP, c.relationship_tier),
+        c.occupation ?? '', c.branch_name, c.owner_name ?? '', wan(c.aum).replace('万', ''), c.aum_band ? tierLabel('aum_band', c.aum_band).zh : '', c.relationship_tier ? tierLabel('relationship_tier', c.relationship_tier).zh : '',
         c.vip_grade ? (CARD_GRADES[c.vip_grade]?.zh ?? c.vip_grade) : '无', label(RISK, c.risk_level), c.do_not_disturb ? '是' : '否',
         c.last_contact ? chinaDay(new Date(c.last_contact)) : '', c.next_contact_on ?? '',
       ]),

@@ -1,5 +1,6 @@
 import type { Lang } from '../../platform/i18n.js';
 import { formatWan } from '../../web/features/customers/money.js';
+import { builtInPolicies } from '../tiering/tiering.policies.js';
 
 // One sentence per reminder, from the facts the events step recorded (events.sql.ts), in the
 // request's language: "大额支出 32.50万（11-20，手机银行），占金融资产 41%". Amounts in 万 with
@@ -119,11 +120,24 @@ const FORMATTERS: Record<string, Formatter> = {
   tier_changed: (f) => {
     const up = f.direction === 'up';
     const model = str(f.model) === 'aum_band' ? { zh: 'AUM 分层', en: 'AUM band' } : { zh: '客户层级', en: 'tier' };
-    return { zh: `${model.zh}${up ? '上升' : '下降'}：${str(f.from) ?? '?'} → ${str(f.to) ?? '?'}`, en: `${model.en} ${up ? 'up' : 'down'}: ${str(f.from) ?? '?'} → ${str(f.to) ?? '?'}` };
+    const from = tierLabel(str(f.model), str(f.from));
+    const to = tierLabel(str(f.model), str(f.to));
+    return { zh: `${model.zh}${up ? '上升' : '下降'}：${from.zh} → ${to.zh}`, en: `${model.en} ${up ? 'up' : 'down'}: ${from.en} → ${to.en}` };
   },
   contact_due: (f) => contactDue(f),
   next_contact: (f) => ({ zh: `约定 ${md(f.next_contact_on ?? f.date)} 再次联络`, en: `contact agreed for ${md(f.next_contact_on ?? f.date)}` }),
 };
+
+/**
+ * A tier's name as the shipped policy labels it ("50–300万"), the id itself for a tier the bank
+ * added in its own version, '—' for none. Built-in tier ids are fixed (issue 4), so are their labels.
+ */
+export function tierLabel(model: string | null, tier: string | null): Pair {
+  if (!tier) return { zh: '—', en: '—' };
+  const doc = builtInPolicies().find((p) => p.model === model);
+  const found = doc && 'tiers' in doc ? doc.tiers.find((t) => t.id === tier) : undefined;
+  return found ? found.label : { zh: tier, en: tier };
+}
 
 /** Days since the last contact against the frequency (work tasks and the plan's due contacts). */
 function contactDue(f: Facts): Pair {
