@@ -67,9 +67,13 @@ export function PlanTable({ plan, loading, readOnly = false, onChanged }: { plan
       setBusy(false);
     }
   };
-  const move = (index: number, by: -1 | 1) => {
-    const ids = items.map((i) => i.customer.customerId);
+  // the order is of the kept items only (the API refuses a list naming removed ones; they stay last)
+  const kept = items.filter((i) => i.status !== 'removed').map((i) => i.customer.customerId);
+  const move = (customerId: string, by: -1 | 1) => {
+    const ids = [...kept];
+    const index = ids.indexOf(customerId);
     const other = index + by;
+    if (index < 0) return;
     const a = ids[index];
     const b = ids[other];
     if (a === undefined || b === undefined) return;
@@ -79,7 +83,8 @@ export function PlanTable({ plan, loading, readOnly = false, onChanged }: { plan
   };
 
   const columns: TableColumnsType<PlanItem> = [
-    { key: 'position', title: t('worklist.plan.position'), width: 48, align: 'center', render: (_, i) => <span className="money">{i.position}</span> },
+    // the rank among the kept items (removed ones, listed last, have none): no gaps after a removal
+    { key: 'position', title: t('worklist.plan.position'), width: 48, align: 'center', render: (_, i, index) => <span className="money">{i.status === 'removed' ? '–' : index + 1}</span> },
     { key: 'customer', title: t('worklist.common.customer'), width: 320, render: (_, i) => <CustomerCell customer={i.customer} /> },
     {
       key: 'reason',
@@ -118,14 +123,14 @@ export function PlanTable({ plan, loading, readOnly = false, onChanged }: { plan
       key: 'actions',
       title: t('worklist.plan.actions'),
       width: 250,
-      render: (_, i, index) => (
+      render: (_, i) => (
         <Space size={4}>
           {i.status === 'planned' && <LogContactButton customer={i.customer} reminders={i.reminders} source="plan" onSaved={onChanged} />}
           <Tooltip title={t('worklist.plan.up')}>
-            <Button size="small" icon={<ArrowUpOutlined />} disabled={busy || index === 0} onClick={() => move(index, -1)} aria-label={t('worklist.plan.up')} data-testid={`plan-up-${i.customer.customerId}`} />
+            <Button size="small" icon={<ArrowUpOutlined />} disabled={busy || i.status === 'removed' || kept[0] === i.customer.customerId} onClick={() => move(i.customer.customerId, -1)} aria-label={t('worklist.plan.up')} data-testid={`plan-up-${i.customer.customerId}`} />
           </Tooltip>
           <Tooltip title={t('worklist.plan.down')}>
-            <Button size="small" icon={<ArrowDownOutlined />} disabled={busy || index === items.length - 1} onClick={() => move(index, 1)} aria-label={t('worklist.plan.down')} data-testid={`plan-down-${i.customer.customerId}`} />
+            <Button size="small" icon={<ArrowDownOutlined />} disabled={busy || i.status === 'removed' || kept.at(-1) === i.customer.customerId} onClick={() => move(i.customer.customerId, 1)} aria-label={t('worklist.plan.down')} data-testid={`plan-down-${i.customer.customerId}`} />
           </Tooltip>
           {i.status !== 'removed' && (
             <Popconfirm title={t('worklist.plan.remove')} onConfirm={() => void change({ action: 'remove', customerId: i.customer.customerId })} okText={t('worklist.myDay.confirm')} cancelText={t('worklist.myDay.cancel')}>

@@ -17,7 +17,20 @@ const keyOf = (r: Reminder) => `${r.customer.customerId}/${r.event}/${r.occurren
 
 type Asking = { mode: 'dismiss' | 'snooze'; reminder: Reminder } | null;
 
-function AskDialog({ asking, onClose, onDone }: { asking: Asking; onClose: () => void; onDone: () => void }) {
+/** how far ahead a reminder may be snoozed (the API's SNOOZE_MAX_DAYS) */
+const SNOOZE_MAX_DAYS = 90;
+
+/**
+ * The dates a reminder may be snoozed to: after the API's today (the latest business date, not
+ * the browser's clock) and at most SNOOZE_MAX_DAYS ahead, as the API checks them.
+ */
+function snoozeDisabled(asOf: string | null | undefined): (d: Dayjs) => boolean {
+  const today = asOf ? dayjs(asOf) : dayjs();
+  const latest = today.add(SNOOZE_MAX_DAYS, 'day');
+  return (d) => !d.isAfter(today, 'day') || d.isAfter(latest, 'day');
+}
+
+function AskDialog({ asking, asOf, onClose, onDone }: { asking: Asking; asOf: string | null | undefined; onClose: () => void; onDone: () => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<{ reason?: string; until?: Dayjs | null }>();
   const [saving, setSaving] = useState(false);
@@ -56,7 +69,7 @@ function AskDialog({ asking, onClose, onDone }: { asking: Asking; onClose: () =>
           </Form.Item>
         ) : (
           <Form.Item name="until" label={t('worklist.myDay.snoozeUntil')} rules={[{ required: true, message: t('worklist.myDay.snoozeRequired') }]}>
-            <DatePicker disabledDate={(d) => !d.isAfter(dayjs(), 'day')} data-testid="snooze-until" />
+            <DatePicker disabledDate={snoozeDisabled(asOf)} defaultPickerValue={asOf ? dayjs(asOf).add(1, 'day') : undefined} data-testid="snooze-until" />
           </Form.Item>
         )}
       </Form>
@@ -168,6 +181,7 @@ export function RemindersPanel({ reminders, loading, onChanged }: { reminders: R
       />
       <AskDialog
         asking={asking}
+        asOf={reminders?.asOf}
         onClose={() => setAsking(null)}
         onDone={() => {
           setAsking(null);
