@@ -1,4 +1,5 @@
-import { Alert, Calendar, Card, Empty, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { LeftOutlined, RightOutlined } from '@ant-design/icons';
+import { Alert, Button, Calendar, Card, DatePicker, Empty, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,7 +13,23 @@ import { CHANNEL_LIST, OUTCOME_LIST, worklistApi, type Channel, type Contact, ty
 import { chinaDate, chinaTime, KindTag } from './worklist.parts.js';
 
 // The work log as a month calendar: how many contacts each day, the chosen day's contacts below.
-// A branch head (and the department) may look at another owner's log.
+// A branch head (and the department) may look at another owner's log. Only the month view: the
+// counts are per day, so the calendar's year view (months, nothing counted) is not offered.
+
+/** The calendar's header: the month shown, the one before and after, and this month. */
+function MonthHeader({ value, onChange }: { value: Dayjs; onChange: (d: Dayjs) => void }) {
+  const { t } = useTranslation();
+  return (
+    <Space style={{ width: '100%', justifyContent: 'flex-end', padding: '8px 0' }} data-testid="work-log-month">
+      <Button size="small" icon={<LeftOutlined />} aria-label={t('worklist.workLog.prevMonth')} title={t('worklist.workLog.prevMonth')} onClick={() => onChange(value.subtract(1, 'month'))} data-testid="work-log-prev" />
+      <DatePicker picker="month" size="small" allowClear={false} value={value} onChange={(d: Dayjs | null) => d && onChange(d)} data-testid="work-log-month-picker" />
+      <Button size="small" icon={<RightOutlined />} aria-label={t('worklist.workLog.nextMonth')} title={t('worklist.workLog.nextMonth')} onClick={() => onChange(value.add(1, 'month'))} data-testid="work-log-next" />
+      <Button size="small" onClick={() => onChange(dayjs())}>
+        {t('worklist.workLog.thisMonth')}
+      </Button>
+    </Space>
+  );
+}
 
 const isChannel = (c: string): c is Channel => (CHANNEL_LIST as readonly string[]).includes(c);
 const isOutcome = (o: string): o is Outcome => (OUTCOME_LIST as readonly string[]).includes(o);
@@ -96,6 +113,7 @@ export function WorkLogPage() {
             setDay(d);
           }}
           mode="month"
+          headerRender={({ value, onChange }) => <MonthHeader value={value} onChange={onChange} />}
           cellRender={(d, info) => {
             if (info.type !== 'date' || !d.isSame(month, 'month')) return null;
             const n = perDay.get(d.format('YYYY-MM-DD')) ?? 0;

@@ -135,6 +135,9 @@ export const worklistZh = {
     by: '联络人',
     next: '下次联络',
     closed: '完成的提醒',
+    prevMonth: '上个月',
+    nextMonth: '下个月',
+    thisMonth: '本月',
   },
   maturing: {
     title: '产品到期',
@@ -300,6 +303,9 @@ export const worklistEn: typeof worklistZh = {
     by: 'By',
     next: 'Next contact',
     closed: 'Reminders closed',
+    prevMonth: 'Previous month',
+    nextMonth: 'Next month',
+    thisMonth: 'This month',
   },
   maturing: {
     title: 'Products maturing',
