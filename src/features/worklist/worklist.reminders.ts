@@ -39,7 +39,7 @@ export async function listMyReminders(
   const asOf = await today(db);
   return db.session(async (s) => {
     const counts = await q.reminderCounts(s, me(a.user), asOf);
-    const { rows, total } = await q.listReminders(s, me(a.user), asOf, f);
+    const { rows, total } = await q.listReminders(s, me(a.user), asOf, f, counts);
     return {
       asOf,
       counts: { risk: counts.get('risk') ?? 0, opportunity: counts.get('opportunity') ?? 0, information: counts.get('information') ?? 0, work_task: counts.get('work_task') ?? 0 },

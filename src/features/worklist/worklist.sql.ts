@@ -60,18 +60,35 @@ export async function listReminders(
   staffId: string,
   today: string,
   f: { kind?: string | undefined; status: keyof typeof STATUS_WHERE; customerId?: string | undefined; page: number; pageSize: number },
+  /** the open reminders per kind, when already counted: the total of an open list needs no count of its own */
+  counted?: ReadonlyMap<string, number>,
 ) {
   const where = `r.staff_id = $1 AND ${STATUS_WHERE[f.status]} AND ($3::text IS NULL OR r.kind = $3) AND ($4::text IS NULL OR r.customer_id = $4)`;
   const params = [staffId, today, f.kind ?? null, f.customerId ?? null];
   // closed ones newest first; open ones by kind, then what is due first, then the richest customer
-  const order = f.status === 'closed' ? 'r.closed_at DESC NULLS LAST, r.last_date DESC' : `${KIND_ORDER}, r.due_on, coalesce(ov.aum, 0) DESC`;
+  const order = (t: 'r' | 'p') =>
+    f.status === 'closed'
+      ? `${t}.closed_at DESC NULLS LAST, ${t}.last_date DESC`
+      : `${KIND_ORDER.replace('r.kind', `${t}.kind`)}, ${t}.due_on, ${t === 'r' ? 'coalesce(ov.aum, 0)' : 'p.aum'} DESC`;
+  // The page is chosen on the reminders and the customers' AUM alone; names, consent and tiers
+  // are looked up for its rows only (a busy owner has hundreds of open reminders, a page 50–200).
   const rows = await s.query<ReminderRow>(
-    `SELECT ${REMINDER} FROM reminders r JOIN customers c ON c.customer_id = r.customer_id ${BRIEF_JOIN}
-      WHERE ${where} ORDER BY ${order}, r.customer_id, r.event, r.occurrence LIMIT $5 OFFSET $6`,
+    `WITH p AS (
+       SELECT r.*, coalesce(ov.aum, 0) AS aum FROM reminders r LEFT JOIN customer_overview ov ON ov.customer_id = r.customer_id
+        WHERE ${where}
+        ORDER BY ${order('r')}, r.customer_id, r.event, r.occurrence LIMIT $5 OFFSET $6
+     )
+     SELECT p.staff_id, p.event, p.occurrence, p.kind, p.facts, p.first_date, p.last_date, p.due_on, p.status, p.snoozed_until,
+            p.closed_reason, p.closed_by, p.closed_at, p.contact_id, c.customer_id, c.name, p.aum::text AS aum, c.do_not_disturb, c.marketing_consent,
+            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'aum_band') AS aum_band,
+            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'relationship_tier') AS relationship_tier
+       FROM p JOIN customers c ON c.customer_id = p.customer_id
+      ORDER BY ${order('p')}, p.customer_id, p.event, p.occurrence`,
     [...params, f.pageSize, (f.page - 1) * f.pageSize],
   );
-  const total = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM reminders r WHERE ${where}`, params);
-  return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+  const fromCounts = f.status === 'open' && !f.customerId && counted ? (f.kind ? (counted.get(f.kind) ?? 0) : [...counted.values()].reduce((a, b) => a + b, 0)) : undefined;
+  const total = fromCounts ?? (await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM reminders r WHERE ${where}`, params)).rows[0]?.n ?? 0;
+  return { rows: rows.rows, total };
 }
 
 export interface ReminderKeyRow {

@@ -1,11 +1,12 @@
 import { DownloadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Col, Row, Space, Statistic, Tooltip, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCurrentUser } from '../../app/session.js';
 import { useApi } from '../../app/use-api.js';
 import { PlanHeader, PlanTable } from './my-day.plan.js';
-import { RemindersPanel } from './my-day.reminders.js';
-import { KIND_LIST, worklistApi, type Sheet } from './worklist.api.js';
+import { REMINDERS_PAGE_SIZE, RemindersPanel } from './my-day.reminders.js';
+import { KIND_LIST, worklistApi, type ReminderKind, type Sheet } from './worklist.api.js';
 import { KIND_COLOR } from './worklist.parts.js';
 
 const KIND_HEX: Record<string, string> = { red: '#cf1322', green: '#389e0d', blue: '#1d5fa6', purple: '#531dab' };
@@ -34,7 +35,9 @@ export function SheetButtons({ staffId, from, to }: { staffId?: string; from?: s
 export function MyDayPage() {
   const { t, i18n } = useTranslation();
   const user = useCurrentUser();
-  const reminders = useApi(`my-day/reminders/${i18n.language}`, (signal) => worklistApi.reminders({ pageSize: 200 }, signal));
+  const [tab, setTab] = useState<ReminderKind>('risk');
+  const [page, setPage] = useState(1);
+  const reminders = useApi(`my-day/reminders/${tab}/${page}/${i18n.language}`, (signal) => worklistApi.reminders({ kind: tab, page, pageSize: REMINDERS_PAGE_SIZE }, signal));
   const plan = useApi(`my-day/plan/${i18n.language}`, (signal) => worklistApi.plan({}, signal));
   const reload = () => {
     reminders.reload();
@@ -72,7 +75,18 @@ export function MyDayPage() {
       </Card>
       {error && <Alert type="error" showIcon title={error.message} style={{ marginBottom: 12 }} action={<Button size="small" onClick={reload}>{t('app.retry')}</Button>} />}
       <Card size="small" className="section-card" title={t('worklist.myDay.reminders')} data-testid="my-day-reminders">
-        <RemindersPanel reminders={reminders.data} loading={reminders.loading} onChanged={reload} />
+        <RemindersPanel
+          reminders={reminders.data}
+          loading={reminders.loading}
+          onChanged={reload}
+          tab={tab}
+          onTab={(kind) => {
+            setTab(kind);
+            setPage(1);
+          }}
+          page={page}
+          onPage={setPage}
+        />
       </Card>
       <Card size="small" className="section-card" data-testid="my-day-plan">
         <PlanHeader plan={plan.data} editable onChanged={reload} />

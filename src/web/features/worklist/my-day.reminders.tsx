@@ -103,11 +103,29 @@ function OfferAction({ reminder, onSaved }: { reminder: Reminder; onSaved: () =>
   );
 }
 
-export function RemindersPanel({ reminders, loading, onChanged }: { reminders: Reminders | undefined; loading: boolean; onChanged: () => void }) {
+/** The open reminders of one kind, a page at a time (the tab shown); the counts of every kind come with it. */
+export const REMINDERS_PAGE_SIZE = 10;
+
+export function RemindersPanel({
+  reminders,
+  loading,
+  onChanged,
+  tab,
+  onTab,
+  page,
+  onPage,
+}: {
+  reminders: Reminders | undefined;
+  loading: boolean;
+  onChanged: () => void;
+  tab: ReminderKind;
+  onTab: (kind: ReminderKind) => void;
+  page: number;
+  onPage: (page: number) => void;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const eventName = useEventName();
-  const [tab, setTab] = useState<ReminderKind>('risk');
   const [asking, setAsking] = useState<Asking>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
@@ -155,7 +173,7 @@ export function RemindersPanel({ reminders, loading, onChanged }: { reminders: R
     <>
       <Tabs
         activeKey={tab}
-        onChange={(k) => setTab(k as ReminderKind)}
+        onChange={(k) => onTab(k as ReminderKind)}
         items={KIND_LIST.map((kind) => ({
           key: kind,
           label: (
@@ -172,7 +190,7 @@ export function RemindersPanel({ reminders, loading, onChanged }: { reminders: R
               columns={columns}
               dataSource={items.filter((r) => r.kind === kind)}
               onRow={(r) => ({ 'data-testid': `reminder-${r.customer.customerId}-${r.event}` }) as React.HTMLAttributes<HTMLElement>}
-              pagination={{ pageSize: 10, hideOnSinglePage: true }}
+              pagination={{ current: page, pageSize: REMINDERS_PAGE_SIZE, total: reminders?.total ?? 0, hideOnSinglePage: true, showSizeChanger: false, onChange: onPage }}
               locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('worklist.myDay.noReminders')} /> }}
               scroll={{ x: 1000 }}
             />

@@ -39,7 +39,7 @@ export const OUTCOME_LIST: readonly Outcome[] = ['reached', 'not_reached', 'inte
 const enc = encodeURIComponent;
 
 export const worklistApi = {
-  reminders: (q: { kind?: ReminderKind; customerId?: string; pageSize?: number }, signal: AbortSignal) =>
+  reminders: (q: { kind?: ReminderKind; customerId?: string; page?: number; pageSize?: number }, signal: AbortSignal) =>
     apiRequest<Reminders>('/api/worklist/reminders', { query: { ...q }, signal }),
   act: (key: ReminderKey, body: ReminderAction) =>
     apiRequest<Reminder>(`/api/worklist/reminders/${enc(key.customerId)}/${enc(key.event)}/${enc(key.occurrence)}`, { method: 'POST', body }),
