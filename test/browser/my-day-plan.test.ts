@@ -173,7 +173,9 @@ describe('my day: the plan and the reminders', () => {
     await cell(until).waitFor();
     expect(await cell(businessDate).getAttribute('class')).toContain('ant-picker-cell-disabled');
     expect(await cell(until).getAttribute('class')).not.toContain('ant-picker-cell-disabled');
-    await cell(until).click();
+    // typed rather than clicked: under load the dropdown's opening animation can swallow a click
+    await picker.fill(until);
+    await picker.press('Tab');
     await expect.poll(() => picker.inputValue()).toBe(until);
     await screenshot(page, 'my-day-plan-04-snooze-zh');
     await okButton(page, '.ant-modal-footer').click();

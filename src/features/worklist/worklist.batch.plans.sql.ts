@@ -40,19 +40,20 @@ export async function mergePlans(s: SqlSession, x: PlanInput): Promise<{ plans: 
         AND NOT EXISTS (SELECT 1 FROM contact_plan_items i WHERE i.staff_id = p.staff_id AND i.plan_date = p.plan_date)`,
     [x.businessDate],
   );
-  // a snoozed reminder (risk, opportunity or the contact task) keeps its customer out until the work date
+  // a snoozed reminder (risk, opportunity or the contact task) keeps its customer out until the work
+  // date. Each owner's customers are ranked first, and only the first plan.size of each (no more
+  // can be chosen) get their facts and reminders built: a bank has hundreds of thousands to rank.
+  const OPEN = `r.status = 'open' AND (r.snoozed_until IS NULL OR r.snoozed_until <= $2::date)`;
   await s.query(
     `CREATE TEMP TABLE wl_pick ON COMMIT DROP AS
      WITH reminded AS (
-       SELECT r.customer_id, r.staff_id, r.kind AS reason,
-              jsonb_agg(jsonb_build_object('event', r.event, 'occurrence', r.occurrence, 'facts', r.facts) ORDER BY r.event, r.occurrence) AS reminders
+       SELECT DISTINCT r.customer_id, r.staff_id, r.kind AS reason
          FROM reminders r JOIN wl_contact c ON c.customer_id = r.customer_id AND c.staff_id = r.staff_id
-        WHERE r.status = 'open' AND r.kind IN ('risk', 'opportunity') AND (r.snoozed_until IS NULL OR r.snoozed_until <= $2::date)
-        GROUP BY r.customer_id, r.staff_id, r.kind
+        WHERE ${OPEN} AND r.kind IN ('risk', 'opportunity')
      ), groups AS (
-       SELECT customer_id, staff_id, reason, reminders FROM reminded
+       SELECT customer_id, staff_id, reason FROM reminded
        UNION ALL
-       SELECT c.customer_id, c.staff_id, c.reason, NULL FROM wl_contact c
+       SELECT c.customer_id, c.staff_id, c.reason FROM wl_contact c
         WHERE c.reason IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.customer_id = c.customer_id AND r.staff_id = c.staff_id AND r.event = $4
                              AND r.occurrence = c.due_from::text AND r.status = 'open' AND r.snoozed_until > $2::date)
@@ -60,14 +61,21 @@ export async function mergePlans(s: SqlSession, x: PlanInput): Promise<{ plans: 
        SELECT DISTINCT ON (g.staff_id, g.customer_id) g.*, array_position($3::text[], ${GROUP_OF_REASON}) AS grank
          FROM groups g WHERE array_position($3::text[], ${GROUP_OF_REASON}) IS NOT NULL
         ORDER BY g.staff_id, g.customer_id, array_position($3::text[], ${GROUP_OF_REASON})
+     ), top AS (
+       SELECT k.customer_id, k.staff_id, k.reason, row_number() OVER (PARTITION BY k.staff_id ORDER BY k.grank, c.aum DESC, k.customer_id) AS rank
+         FROM ranked k JOIN wl_contact c ON c.customer_id = k.customer_id
+        WHERE NOT EXISTS (SELECT 1 FROM contact_plan_items i WHERE i.plan_date = $1::date AND i.staff_id = k.staff_id AND i.customer_id = k.customer_id)
      )
      SELECT k.customer_id, k.staff_id, k.reason, c.service_only, c.aum,
             ${CONTACT_FACTS} || jsonb_build_object('aum', c.aum, 'due_reason', c.reason, 'due_from', c.due_from)
-              || CASE WHEN k.reminders IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('reminders', k.reminders) END AS facts,
-            row_number() OVER (PARTITION BY k.staff_id ORDER BY k.grank, c.aum DESC, k.customer_id) AS rank
-       FROM ranked k JOIN wl_contact c ON c.customer_id = k.customer_id
-      WHERE NOT EXISTS (SELECT 1 FROM contact_plan_items i WHERE i.plan_date = $1::date AND i.staff_id = k.staff_id AND i.customer_id = k.customer_id)`,
-    [x.businessDate, x.workDate, x.order, CONTACT_DUE],
+              || CASE WHEN k.reason IN ('risk', 'opportunity') THEN jsonb_build_object('reminders',
+                   (SELECT jsonb_agg(jsonb_build_object('event', r.event, 'occurrence', r.occurrence, 'facts', r.facts) ORDER BY r.event, r.occurrence)
+                      FROM reminders r WHERE r.customer_id = k.customer_id AND r.staff_id = k.staff_id AND r.kind = k.reason AND ${OPEN}))
+                 ELSE '{}'::jsonb END AS facts,
+            k.rank
+       FROM top k JOIN wl_contact c ON c.customer_id = k.customer_id
+      WHERE k.rank <= $5::int`,
+    [x.businessDate, x.workDate, x.order, CONTACT_DUE, x.size],
   );
   // the chosen batch items take the positions the kept items leave free, in plan order
   await s.query(

@@ -59,6 +59,9 @@ export async function runWorklist(db: Db, businessDate: string, onProgress?: (do
       policyVersion: policy.version,
     };
     if (db.engine === 'postgres') await s.exec('SET LOCAL jit = off');
+    // every owned customer of the bank is joined, ranked and sorted here: hashes and sorts kept in
+    // memory (with the default 4 MB they spilled to disk, and the tiers were probed row by row)
+    await s.exec(`SET LOCAL work_mem = '128MB'`);
     onProgress?.(0, 2, 'reminders');
     let lap = performance.now();
     await prepareContacts(s, input);
