@@ -214,6 +214,14 @@ describe('festivals', () => {
     // Mid-Autumn is a day off: greet on the working day before
     expect(e[0]?.due_on).toBe('2026-09-24');
   });
+  it("marks the greeting as in the branch's name from 300万 (seed 000), not one fen under", async () => {
+    await day('2026-09-22', bank([person('B5', '3000000.00'), person('B4', '2999999.99')]));
+    const e = await events('2026-09-22', 'festival_soon');
+    expect(e.map((x) => [x.customer_id, x.facts.band, x.facts.in_branch_name])).toEqual([
+      ['B4', 'band_4', false],
+      ['B5', 'band_5', true],
+    ]);
+  });
   it('Spring Festival 2027 (6 February)', async () => {
     await day('2027-02-02', bank(people()));
     expect(await events('2027-02-02', 'festival_soon')).toEqual([]);

@@ -34,7 +34,8 @@ export const EventsPolicy = z
       .object({
         birthday_soon: Window,
         anniversary_soon: Window,
-        festival_soon: z.object({ kind: Kind, window_days: Days, min_band: Band, festivals: z.array(z.enum(FESTIVALS)) }).strict(),
+        // seed 000: festival greetings go out in the branch's name from this band up (optional: versions published before it existed have none)
+        festival_soon: z.object({ kind: Kind, window_days: Days, min_band: Band, in_branch_name_from: Band.optional(), festivals: z.array(z.enum(FESTIVALS)) }).strict(),
         large_inflow: Flow,
         large_outflow: Flow,
         aum_rise: Change,

@@ -88,11 +88,12 @@ function festivalStatement(x: DetectionInput): Statement {
   return [
     `${INSERT}
      SELECT b.customer_id, 'festival_soon', f.festival || ':' || f.day::text, $5::text,
-            jsonb_build_object('festival', f.festival, 'date', f.day, 'days_ahead', f.day - $1::date, 'band', b.band), ${due('f.day')}
+            jsonb_build_object('festival', f.festival, 'date', f.day, 'days_ahead', f.day - $1::date, 'band', b.band,
+              'in_branch_name', coalesce(array_position($8::text[], b.band) >= array_position($8::text[], $10::text), false)), ${due('f.day')}
        FROM events_base b
       CROSS JOIN unnest($6::text[], $7::date[]) AS f(festival, day)
       WHERE array_position($8::text[], b.band) >= array_position($8::text[], $9::text)`,
-    [x.businessDate, x.calendar.days, x.calendar.due, x.firstWorkingDay, rule.kind, x.festivals.map((f) => f.festival), x.festivals.map((f) => f.date), bands, rule.min_band],
+    [x.businessDate, x.calendar.days, x.calendar.due, x.firstWorkingDay, rule.kind, x.festivals.map((f) => f.festival), x.festivals.map((f) => f.date), bands, rule.min_band, rule.in_branch_name_from ?? null],
   ];
 }
 

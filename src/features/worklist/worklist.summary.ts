@@ -91,7 +91,12 @@ const FORMATTERS: Record<string, Formatter> = {
   festival_soon: (f) => {
     const fest = label(FESTIVALS, f.festival);
     const w = when(f.days_ahead);
-    return { zh: `${fest.zh}（${md(f.date)}）${w.zh ? `${w.zh}` : ''}，可致节日问候`, en: `${fest.en} on ${md(f.date)}${w.en ? `, ${w.en}` : ''}: send greetings` };
+    // seed 000: for the richest customers the greeting goes out in the branch's name
+    const branch = f.in_branch_name === true;
+    return {
+      zh: `${fest.zh}（${md(f.date)}）${w.zh ? `${w.zh}` : ''}，${branch ? '以网点名义致节日问候' : '可致节日问候'}`,
+      en: `${fest.en} on ${md(f.date)}${w.en ? `, ${w.en}` : ''}: send greetings${branch ? " in the branch's name" : ''}`,
+    };
   },
   large_inflow: flow('大额转入', 'large inflow'),
   large_outflow: flow('大额支出', 'large outflow'),

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { reminderSummary, tierLabel } from './worklist.summary.js';
+
+// The sentences owners read on their reminders, from the facts the events step records.
+
+describe('reminder sentences', () => {
+  it("says a 300万+ customer's festival greeting goes out in the branch's name (seed 000), others' from the owner", () => {
+    const facts = { festival: 'mid_autumn', date: '2026-09-25', days_ahead: 3, band: 'band_5', in_branch_name: true };
+    expect(reminderSummary('festival_soon', facts, 'zh')).toBe('中秋节（09-25）3 天后，以网点名义致节日问候');
+    expect(reminderSummary('festival_soon', facts, 'en')).toBe("the Mid-Autumn Festival on 09-25, in 3 days: send greetings in the branch's name");
+    expect(reminderSummary('festival_soon', { ...facts, band: 'band_4', in_branch_name: false }, 'zh')).toBe('中秋节（09-25）3 天后，可致节日问候');
+  });
+
+  it("names tiers by the shipped policies' labels, and a tier a bank added by its id", () => {
+    expect(reminderSummary('tier_changed', { model: 'aum_band', from: 'band_3', to: 'band_4', direction: 'up' }, 'zh')).toBe('AUM 分层上升：20–50万 → 50–300万');
+    expect(tierLabel('relationship_tier', 'vip').en).toBe('VIP');
+    expect(tierLabel('aum_band', 'band_9').zh).toBe('band_9');
+    expect(tierLabel('aum_band', null).zh).toBe('—');
+  });
+});
