@@ -98,7 +98,7 @@ const FORMATTERS: Record<string, Formatter> = {
       en: `${fest.en} on ${md(f.date)}${w.en ? `, ${w.en}` : ''}: send greetings${branch ? " in the branch's name" : ''}`,
     };
   },
-  large_inflow: flow('大额转入', 'large inflow'),
+  large_inflow: flow('大额收入', 'large inflow'),
   large_outflow: flow('大额支出', 'large outflow'),
   aum_rise: aumChange('上升', 'up'),
   aum_fall: aumChange('下降', 'down'),

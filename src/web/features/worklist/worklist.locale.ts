@@ -40,7 +40,8 @@ export const worklistZh = {
     tier: '分层',
     due: '截止',
     serviceOnly: '仅限服务',
-    serviceOnlyHint: '该客户仅可做服务类联络，营销类操作不可用：{{reason}}',
+    // the server's reason says it all ("客户已设免打扰：仅可服务性联系，不可营销")
+    serviceOnlyHint: '{{reason}}',
     never: '从未联系',
     owner: '管户人',
     total: '合计',
@@ -208,7 +209,7 @@ export const worklistEn: typeof worklistZh = {
     tier: 'Tier',
     due: 'Due',
     serviceOnly: 'Service only',
-    serviceOnlyHint: 'Service contact only, no marketing: {{reason}}',
+    serviceOnlyHint: '{{reason}}',
     never: 'Never',
     owner: 'Owner',
     total: 'Total',
