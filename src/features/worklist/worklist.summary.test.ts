@@ -11,6 +11,12 @@ describe('reminder sentences', () => {
     expect(reminderSummary('festival_soon', { ...facts, band: 'band_4', in_branch_name: false }, 'zh')).toBe('中秋节（09-25）3 天后，可致节日问候');
   });
 
+  it('says a product paid out at maturity without an amount of 0', () => {
+    const facts = { account_kind: 'wealth', matures_on: '2026-11-19', balance: '0.00' };
+    expect(reminderSummary('matured_not_reinvested', facts, 'zh')).toBe('理财已于 11-19 到期，尚未续投');
+    expect(reminderSummary('matured_not_reinvested', { ...facts, balance: '150000.00' }, 'zh')).toBe('理财 15.00万 已于 11-19 到期，尚未续投');
+  });
+
   it("names tiers by the shipped policies' labels, and a tier a bank added by its id", () => {
     expect(reminderSummary('tier_changed', { model: 'aum_band', from: 'band_3', to: 'band_4', direction: 'up' }, 'zh')).toBe('AUM 分层上升：20–50万 → 50–300万');
     expect(tierLabel('relationship_tier', 'vip').en).toBe('VIP');

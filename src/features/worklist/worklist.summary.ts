@@ -108,7 +108,11 @@ const FORMATTERS: Record<string, Formatter> = {
   },
   matured_not_reinvested: (f) => {
     const p = label(PRODUCT, f.account_kind);
-    return { zh: `${p.zh} ${wan(f.balance)} 已于 ${md(f.matures_on)} 到期，尚未续投`, en: `${p.en} of ${wan(f.balance)} matured on ${md(f.matures_on)}, not reinvested` };
+    // paid out at maturity, the account's balance is 0 by now: no amount rather than "0.00万"
+    const paidOut = Number(str(f.balance) ?? 0) === 0;
+    return paidOut
+      ? { zh: `${p.zh}已于 ${md(f.matures_on)} 到期，尚未续投`, en: `${p.en} matured on ${md(f.matures_on)}, not reinvested` }
+      : { zh: `${p.zh} ${wan(f.balance)} 已于 ${md(f.matures_on)} 到期，尚未续投`, en: `${p.en} of ${wan(f.balance)} matured on ${md(f.matures_on)}, not reinvested` };
   },
   card_cancelled: (f) => {
     const g = label(CARD_GRADES, f.grade);
