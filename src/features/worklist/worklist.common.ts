@@ -21,7 +21,7 @@ export interface WorkActor {
 /** Today for the API: the latest loaded business date (as the ownership pages count it). */
 export const today = async (db: Db) => (await latestLoadedDate(db)) ?? new Date().toISOString().slice(0, 10);
 
-export const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+export { addDays } from '../events/events.calendar.js';
 export const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 /** The China-time day of an instant. */
 export const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
