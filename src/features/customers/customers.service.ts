@@ -4,7 +4,7 @@ import { text } from '../../platform/i18n.js';
 import { maskAddress, maskIdNumber, maskPhone, viewCounterparty, viewDetail, viewName } from '../../platform/pii.js';
 import { piiViewOf } from '../access/access.permissions.js';
 import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
-import { latestLoadedDate } from '../system/system.service.js';
+import { businessToday, latestLoadedDate } from '../system/system.service.js';
 import type { Customer360, CustomerListItem, CustomerListQuery } from './customers.contract.js';
 import * as q from './customers.sql.js';
 
@@ -145,7 +145,7 @@ export async function personalFieldsInScope(db: Db, user: SignedInUser, customer
 
 export async function customerAumHistory(db: Db, user: SignedInUser, customerId: string, days: number) {
   await assertCustomerInScope(db, user, customerId);
-  const latest = (await latestLoadedDate(db)) ?? new Date().toISOString().slice(0, 10);
+  const latest = await businessToday(db);
   const from = new Date(Date.parse(`${latest}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
   const rows = await q.aumHistory(db, customerId, from);
   return { points: rows.map((r) => ({ date: r.business_date, aum: r.aum, deposits: r.deposits, wealth: r.wealth, fund: r.fund, insurance: r.insurance })) };

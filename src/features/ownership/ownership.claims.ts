@@ -3,7 +3,7 @@ import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
 import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
 import type { Role } from '../access/access.permissions.js';
-import { latestLoadedDate } from '../system/system.service.js';
+import { businessToday } from '../system/system.service.js';
 import { CUSTOMER_FACTS, type MANAGER_FACTS } from './ownership.contract.js';
 import { audit, presentCustomer, requireReason, type Actor } from './ownership.service.js';
 import * as q from './ownership.sql.js';
@@ -62,7 +62,7 @@ export async function claimCustomer(db: Db, a: Actor, customerId: string, body: 
       managerFacts: text('至少勾选一项', 'tick at least one'),
     });
   }
-  const asOf = (await latestLoadedDate(db)) ?? new Date().toISOString().slice(0, 10);
+  const asOf = await businessToday(db);
   return db.transaction(async (s) => {
     const owners = await q.ownersOf(s, [customerId]);
     if (owners.some((o) => o.kind === 'primary' && o.staff_id === staffId)) {

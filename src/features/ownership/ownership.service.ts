@@ -6,7 +6,7 @@ import { branchesWithinScope, type SignedInUser } from '../access/access.service
 import type { Role } from '../access/access.permissions.js';
 import { assertCustomerInScope } from '../customers/customers.service.js';
 import { eventsPolicyInEffect } from '../events/events.policies.js';
-import { latestLoadedDate } from '../system/system.service.js';
+import { businessToday, latestLoadedDate } from '../system/system.service.js';
 import { owningRoles, responsibilityMap } from './ownership.map.js';
 import * as q from './ownership.sql.js';
 
@@ -67,7 +67,7 @@ async function assignableStaff(s: SqlSession, user: SignedInUser, staffId: strin
   return st;
 }
 
-const today = async (db: Db) => (await latestLoadedDate(db)) ?? new Date().toISOString().slice(0, 10);
+const today = businessToday;
 
 /** Assign (or re-assign, when there is an owner) customers to a staff member as primary owner. */
 export async function assignCustomers(db: Db, a: Actor, body: { customerIds: string[]; staffId: string; reason: string }) {

@@ -5,7 +5,7 @@ import { viewName } from '../../platform/pii.js';
 import { can, piiViewOf, type Role } from '../access/access.permissions.js';
 import type { SignedInUser } from '../access/access.service.js';
 import { staffById, staffByIds, type StaffRow } from '../ownership/ownership.sql.js';
-import { latestLoadedDate } from '../system/system.service.js';
+import { businessToday } from '../system/system.service.js';
 import type { CustomerBrief } from './worklist.contract.js';
 import type { BriefRow } from './worklist.sql.js';
 
@@ -19,7 +19,7 @@ export interface WorkActor {
 }
 
 /** Today for the API: the latest loaded business date (as the ownership pages count it). */
-export const today = async (db: Db) => (await latestLoadedDate(db)) ?? new Date().toISOString().slice(0, 10);
+export const today = businessToday;
 
 export { addDays } from '../events/events.calendar.js';
 export const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
