@@ -1,4 +1,6 @@
 import type { SqlSession } from '../../platform/db.js';
+import { ensureMonthPartition, monthPartition } from '../../platform/partitions.js';
+import { ensureTierPartition } from '../tiering/tiering.sql.js';
 import { bandThresholds, CARD_GRADES, type EventsPolicy } from './events.policy.js';
 import type { Festival } from './events.policy.js';
 
@@ -40,14 +42,18 @@ export async function prepareDetection(s: SqlSession, x: DetectionInput): Promis
   // The thresholds follow the band of the previous business date (POLICIES.md): the tier held
   // before D's evaluation is the history row's from_tier when it changed on D, else the current
   // tier; a customer without one then (first date, or new) takes D's.
+  // partitions by name (see monthPartition)
+  const tiers = await ensureTierPartition(s, x.policy.band_model);
+  await ensureMonthPartition(s, 'customer_facts', x.businessDate);
+  const previous = x.previousDate ? monthPartition('balance_snapshots', x.previousDate) : 'balance_snapshots';
   await s.query(
     `CREATE TEMP TABLE events_base ON COMMIT DROP AS
      SELECT f.customer_id, f.aum, f.aum_avg_mtd, coalesce(ps.aum, f.aum) AS aum_prev,
             CASE WHEN h.customer_id IS NOT NULL THEN coalesce(h.from_tier, h.to_tier) ELSE t.tier END AS band
-       FROM customer_facts f
-       LEFT JOIN customer_tiers t ON t.customer_id = f.customer_id AND t.model = $2
+       FROM ${monthPartition('customer_facts', x.businessDate)} f
+       LEFT JOIN ${tiers} t ON t.customer_id = f.customer_id AND t.model = $2
        LEFT JOIN tier_history h ON h.customer_id = f.customer_id AND h.model = $2 AND h.business_date = $1::date
-       LEFT JOIN balance_snapshots ps ON ps.customer_id = f.customer_id AND ps.business_date = $3::date
+       LEFT JOIN ${previous} ps ON ps.customer_id = f.customer_id AND ps.business_date = $3::date
       WHERE f.business_date = $1::date`,
     [x.businessDate, x.policy.band_model, x.previousDate],
   );
@@ -137,7 +143,7 @@ function aumChangeStatement(x: DetectionInput, event: 'aum_rise' | 'aum_fall'): 
      SELECT b.customer_id, $1::text, $4::date::text, $2::text,
             jsonb_build_object('aum', b.aum, 'aum_before', p.aum, 'before_date', $4::date, 'change', b.aum - p.aum,
               'share', (b.aum - p.aum) / p.aum, 'min_share', $5::numeric, 'min_amount', $6::numeric), $3::date
-       FROM events_base b JOIN balance_snapshots p ON p.customer_id = b.customer_id AND p.business_date = $4::date
+       FROM events_base b JOIN ${monthPartition('balance_snapshots', base)} p ON p.customer_id = b.customer_id AND p.business_date = $4::date
       WHERE p.aum > 0 AND ${change} >= $6::numeric AND ${change} >= $5::numeric * p.aum`,
     [event, rule.kind, x.firstWorkingDay, base, String(rule.min_share), String(rule.min_amount)],
   ];

@@ -1,4 +1,6 @@
 import type { Db, SqlSession } from '../../platform/db.js';
+import { ensureMonthPartition, monthPartition } from '../../platform/partitions.js';
+import { ensureTierPartition } from '../tiering/tiering.sql.js';
 import { responsibilityMap, type BandOwners } from './ownership.map.js';
 
 // The nightly ownership step (after tiering): proposes owners for customers with none (or whose
@@ -16,7 +18,7 @@ import { responsibilityMap, type BandOwners } from './ownership.map.js';
 
 const OWNERSHIP_LOCK = 7_310_005;
 
-const PROPOSE = `
+const PROPOSE = (t: { band: string; value: string; relationship: string; needs: string; facts: string }) => `
 WITH RECURSIVE anc AS (
   SELECT branch_id AS outlet, branch_id AS ancestor, 0 AS depth FROM branches
   UNION ALL
@@ -48,15 +50,15 @@ WITH RECURSIVE anc AS (
          (SELECT coalesce(array_agg(x.staff_id ORDER BY x.staff_id), '{}') FROM customer_owners x
            WHERE x.customer_id = c.customer_id AND x.kind = 'co') AS current_co
     FROM customers c
-    JOIN customer_tiers t ON t.customer_id = c.customer_id AND t.model = 'aum_band'
+    JOIN ${t.band} t ON t.customer_id = c.customer_id AND t.model = 'aum_band'
     JOIN map m ON m.band = t.tier
     LEFT JOIN customer_owners o ON o.customer_id = c.customer_id AND o.kind = 'primary'
     LEFT JOIN staff st ON st.staff_id = o.staff_id
     LEFT JOIN customer_overview ov ON ov.customer_id = c.customer_id
-    LEFT JOIN customer_facts f ON f.customer_id = c.customer_id AND f.business_date = $1::date
-    LEFT JOIN customer_tiers vt ON vt.customer_id = c.customer_id AND vt.model = 'value_tier'
-    LEFT JOIN customer_tiers rt ON rt.customer_id = c.customer_id AND rt.model = 'relationship_tier'
-    LEFT JOIN customer_tiers nt ON nt.customer_id = c.customer_id AND nt.model = 'tags.needs'
+    LEFT JOIN ${t.facts} f ON f.customer_id = c.customer_id AND f.business_date = $1::date
+    LEFT JOIN ${t.value} vt ON vt.customer_id = c.customer_id AND vt.model = 'value_tier'
+    LEFT JOIN ${t.relationship} rt ON rt.customer_id = c.customer_id AND rt.model = 'relationship_tier'
+    LEFT JOIN ${t.needs} nt ON nt.customer_id = c.customer_id AND nt.model = 'tags.needs'
    WHERE c.status = 'active'
 ), need AS (
   SELECT cust.*,
@@ -111,7 +113,16 @@ export async function proposeOwnersIn(s: SqlSession, businessDate: string, map: 
     [businessDate],
   );
   const json = JSON.stringify(map.map((m) => ({ band: m.band, primary_role: m.primaryRole, co_roles: m.coRoles })));
-  const r = await s.query(PROPOSE, [businessDate, json]);
+  // partitions by name (see monthPartition)
+  const tables = {
+    band: await ensureTierPartition(s, 'aum_band'),
+    value: await ensureTierPartition(s, 'value_tier'),
+    relationship: await ensureTierPartition(s, 'relationship_tier'),
+    needs: await ensureTierPartition(s, 'tags.needs'),
+    facts: monthPartition('customer_facts', businessDate),
+  };
+  await ensureMonthPartition(s, 'customer_facts', businessDate);
+  const r = await s.query(PROPOSE(tables), [businessDate, json]);
   return { businessDate, proposed: r.rowCount, superseded: old.rowCount };
 }
 

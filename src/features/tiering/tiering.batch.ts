@@ -1,9 +1,10 @@
 import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import { monthPartition } from '../../platform/partitions.js';
 import { computeFacts } from './tiering.facts.js';
 import { ensureBuiltInPolicies, policiesInEffect } from './tiering.policies.js';
 import { compilePolicy, type CompiledModel } from './tiering.policy.js';
-import { lastEvaluatedDate } from './tiering.sql.js';
+import { ensureTierPartition, lastEvaluatedDate } from './tiering.sql.js';
 
 // The tiering step of the daily batch: facts for the date, then every published model, each
 // one set-based statement. One transaction: a crash leaves the previous state, a rerun of the
@@ -48,19 +49,15 @@ async function undoDate(s: SqlSession, date: string): Promise<void> {
   await s.query('DELETE FROM tier_runs WHERE business_date = $1::date', [date]);
 }
 
-/** The partition of customer_tiers that holds a model's current tiers, created when missing. */
-async function ensureTierPartition(s: SqlSession, model: string): Promise<void> {
-  if (!/^[a-z][a-z0-9_.]*$/.test(model)) throw new Error(`not a model identifier: ${model}`);
-  await s.exec(`CREATE TABLE IF NOT EXISTS customer_tiers_${model.replace(/\./g, '_')} PARTITION OF customer_tiers FOR VALUES IN ('${model}')`);
-}
-
 /**
  * Evaluates one model for every customer with facts on the date, set-based: one pass over the
  * facts, one join with the model's current tiers (its own partition), and only the changes are
- * written, to the history and the current tier. Returns how many changed.
+ * written, to the history and the current tier. Returns how many changed. Both sides are named by
+ * partition (see monthPartition): through the partitioned tables the planner expected billions of
+ * matches and probed the tiers' index a million times, 2.5 times slower than merging the two.
  */
 export async function evaluateModel(s: SqlSession, m: CompiledModel, date: string, version: number): Promise<number> {
-  await ensureTierPartition(s, m.model);
+  const partition = await ensureTierPartition(s, m.model);
   // A model's first evaluation writes a tier for every customer: into its empty partition, plain
   // inserts (nothing can conflict), as one loads anything in bulk.
   const first = !(await s.query('SELECT 1 FROM customer_tiers WHERE model = $1 LIMIT 1', [m.model])).rows.length;
@@ -68,10 +65,10 @@ export async function evaluateModel(s: SqlSession, m: CompiledModel, date: strin
   const [d, model, v] = [`$${n + 1}::date`, `$${n + 2}::text`, `$${n + 3}::int`];
   const r = await s.query(
     `WITH eval AS (
-       SELECT f.customer_id, ${m.expression} AS tier FROM customer_facts f WHERE f.business_date = ${d}
+       SELECT f.customer_id, ${m.expression} AS tier FROM ${monthPartition('customer_facts', date)} f WHERE f.business_date = ${d}
      ), changed AS (
        SELECT e.customer_id, e.tier, t.tier AS from_tier, t.since AS from_since, t.policy_version AS from_version
-         FROM eval e LEFT JOIN customer_tiers t ON t.customer_id = e.customer_id AND t.model = ${model}
+         FROM eval e LEFT JOIN ${partition} t ON t.customer_id = e.customer_id
         WHERE t.tier IS DISTINCT FROM e.tier
      ), history AS (
        INSERT INTO tier_history (customer_id, model, business_date, from_tier, from_since, from_version, to_tier, policy_version)
@@ -84,7 +81,7 @@ export async function evaluateModel(s: SqlSession, m: CompiledModel, date: strin
   );
   // After a bulk write the planner would still take the partition for empty (autovacuum analyses
   // it later): the next evaluation would probe a million tiers one by one instead of hashing them.
-  if (first || r.rowCount > 10_000) await s.exec(`ANALYZE customer_tiers_${m.model.replace(/\./g, '_')}`);
+  if (first || r.rowCount > 10_000) await s.exec(`ANALYZE ${partition}`);
   return r.rowCount;
 }
 

@@ -1,5 +1,6 @@
 import type { SqlSession } from '../../platform/db.js';
-import { ensureMonthPartition } from '../../platform/partitions.js';
+import { ensureMonthPartition, monthPartition } from '../../platform/partitions.js';
+import { ACCOUNT_KINDS } from '../../platform/schema.js';
 
 // The facts the models read, per customer and business date (../shared/POLICIES.md "Facts"),
 // computed for every customer in one INSERT … SELECT and kept per date.
@@ -76,63 +77,95 @@ const BASE_COLUMNS: Record<(typeof TX_COLUMNS)[number], string> = {
 // A transaction counts for date D when it was booked (China time) within D−89 … D and loaded by D.
 const IN_WINDOW = `booked_on BETWEEN $1::date - 89 AND $1::date AND business_date <= $1::date`;
 
-/** The 90-day window of every customer, from all its transactions. */
-const FULL_TX = `tx AS (
+/**
+ * The rolling windows as CTEs and the joins that bring them to each customer `c` as `tx` (the
+ * columns of TX_COLUMNS) and `mtd` (aum_sum, aum_days). Every CTE that is joined is a GROUP BY on
+ * customer_id, or a partition's rows of one date: the planner knows each side has one row per
+ * customer. (A UNION ALL of two sources has no statistics; the planner then expects 200 rows per
+ * customer, a plan for billions of rows, merge joins and sorts spilling to disk: twice the time.)
+ */
+interface Windows {
+  ctes: string;
+  joins: string;
+  params: unknown[];
+}
+
+/** The 90-day window of every customer, from all its transactions; snapshots: the date's month partition. */
+const FULL_TX = (snapshots: string): Windows => ({
+  ctes: `tx AS (
   SELECT customer_id, ${TX_AGGREGATES('1')} FROM transactions WHERE ${IN_WINDOW} GROUP BY customer_id
 ), mtd AS (
-  SELECT customer_id, sum(aum) AS aum_sum, count(*) AS aum_days FROM balance_snapshots
+  SELECT customer_id, sum(aum) AS aum_sum, count(*) AS aum_days FROM ${snapshots}
    WHERE business_date >= date_trunc('month', $1::date)::date AND business_date <= $1::date
    GROUP BY customer_id
-)`;
+)`,
+  joins: `LEFT JOIN tx ON tx.customer_id = c.customer_id
+       LEFT JOIN mtd ON mtd.customer_id = c.customer_id`,
+  params: [],
+});
 
 /**
  * The 90-day window brought forward from the facts of base date $2 (B < D): plus what was loaded
  * after B and falls in D's window, minus what was loaded by B and booked in B's window but before
  * D's. (Nothing loaded by B is booked after B: the loader refuses a transaction booked after its
- * business date.) A customer without facts on B (new, or
- * back) gets its whole window, through its own rows of the primary key. The month-to-date sum
- * adds the snapshots after B when B is in D's month, and starts again otherwise.
+ * business date.) A customer without facts on B (new, or back: `fresh`, a list) gets its whole
+ * window, through its own rows of the primary key. The month-to-date sum adds D's snapshot when D
+ * is the only date loaded since B, the snapshots after B when B is in D's month, and starts again
+ * otherwise.
  */
-const INCREMENTAL_TX = (sameMonth: boolean, leaving: boolean) => `base AS (
-  SELECT customer_id, ${Object.values(BASE_COLUMNS).join(', ')}, aum_sum_mtd, aum_days_mtd
-    FROM customer_facts WHERE business_date = $2::date
-), moves AS (
-  SELECT customer_id, amount, channel, counterparty, 1 AS sign FROM transactions
-   WHERE business_date > $2::date AND business_date <= $1::date AND booked_on BETWEEN $1::date - 89 AND $1::date
-${
-  leaving
-    ? `  UNION ALL
+function incrementalWindows(o: { baseFacts: string; snapshots: string; leaving: string[]; fresh: string[]; sameMonth: boolean; onlyDateSinceBase: boolean }): Windows {
+  const params: unknown[] = [];
+  const param = (v: unknown, type: string) => {
+    params.push(v);
+    return `$${params.length + 2}::${type}`;
+  };
+  const leaving = o.leaving.length
+    ? `UNION ALL
   SELECT customer_id, amount, channel, counterparty, -1 FROM transactions
-   WHERE business_date = ANY($3::date[]) AND booked_on BETWEEN $2::date - 89 AND $1::date - 90`
-    : ''
+   WHERE business_date = ANY(${param(o.leaving, 'date[]')}) AND booked_on BETWEEN $2::date - 89 AND $1::date - 90`
+    : '';
+  const fresh = o.fresh.length ? param(o.fresh, 'text[]') : null;
+  const monthStart = `date_trunc('month', $1::date)::date`;
+  const ctes = [
+    `delta AS (
+  SELECT customer_id, ${TX_AGGREGATES('sign')} FROM (
+    SELECT customer_id, amount, channel, counterparty, 1 AS sign FROM transactions
+     WHERE business_date > $2::date AND business_date <= $1::date AND booked_on BETWEEN $1::date - 89 AND $1::date
+    ${leaving}
+  ) moves GROUP BY customer_id
+)`,
+    fresh
+      ? `fresh_tx AS (
+  SELECT customer_id, ${TX_AGGREGATES('1')} FROM transactions WHERE customer_id = ANY(${fresh}) AND ${IN_WINDOW} GROUP BY customer_id
+), fresh_mtd AS (
+  SELECT customer_id, sum(aum) AS aum_sum, count(*) AS aum_days FROM ${o.snapshots}
+   WHERE customer_id = ANY(${fresh}) AND business_date >= ${monthStart} AND business_date <= $1::date GROUP BY customer_id
+)`
+      : `fresh_tx AS (SELECT NULL::text AS customer_id, ${TX_COLUMNS.map((c) => `NULL::numeric AS ${c}`).join(', ')} WHERE false),
+fresh_mtd AS (SELECT NULL::text AS customer_id, NULL::numeric AS aum_sum, NULL::bigint AS aum_days WHERE false)`,
+    // the snapshots since B of the month (or of the whole month when B was in an earlier one)
+    o.sameMonth && o.onlyDateSinceBase
+      ? null
+      : `since_base AS (
+  SELECT customer_id, sum(aum) AS aum_sum, count(*) AS aum_days FROM ${o.snapshots}
+   WHERE business_date > ${o.sameMonth ? '$2::date' : `${monthStart} - 1`} AND business_date <= $1::date GROUP BY customer_id
+)`,
+  ].filter(Boolean);
+  const baseMtd = o.sameMonth
+    ? o.onlyDateSinceBase
+      ? { sum: 'b.aum_sum_mtd + sn.aum', days: 'b.aum_days_mtd + 1' }
+      : { sum: 'b.aum_sum_mtd + coalesce(sb.aum_sum, 0)', days: 'b.aum_days_mtd + coalesce(sb.aum_days, 0)' }
+    : { sum: 'sb.aum_sum', days: 'sb.aum_days' };
+  const joins = `LEFT JOIN ${o.baseFacts} b ON b.customer_id = c.customer_id AND b.business_date = $2::date
+       LEFT JOIN delta d ON d.customer_id = c.customer_id
+       LEFT JOIN fresh_tx ft ON ft.customer_id = c.customer_id
+       LEFT JOIN fresh_mtd fm ON fm.customer_id = c.customer_id
+       ${o.sameMonth && o.onlyDateSinceBase ? '' : 'LEFT JOIN since_base sb ON sb.customer_id = c.customer_id'}
+       CROSS JOIN LATERAL (SELECT ${TX_COLUMNS.map((col) => `CASE WHEN b.customer_id IS NULL THEN ft.${col} ELSE b.${BASE_COLUMNS[col]} + coalesce(d.${col}, 0) END AS ${col}`).join(', ')}) tx
+       CROSS JOIN LATERAL (SELECT CASE WHEN b.customer_id IS NULL THEN fm.aum_sum ELSE ${baseMtd.sum} END AS aum_sum,
+                                  CASE WHEN b.customer_id IS NULL THEN fm.aum_days ELSE ${baseMtd.days} END AS aum_days) mtd`;
+  return { ctes: ctes.join(',\n'), joins, params };
 }
-), delta AS (
-  SELECT customer_id, ${TX_AGGREGATES('sign')} FROM moves GROUP BY customer_id
-), fresh AS (
-  SELECT sn.customer_id FROM snap sn WHERE NOT EXISTS (SELECT 1 FROM base b WHERE b.customer_id = sn.customer_id)
-), tx AS (
-  SELECT b.customer_id, ${TX_COLUMNS.map((c) => `b.${BASE_COLUMNS[c]} + coalesce(d.${c}, 0) AS ${c}`).join(', ')}
-    FROM base b LEFT JOIN delta d ON d.customer_id = b.customer_id
-  UNION ALL
-  SELECT fr.customer_id, w.* FROM fresh fr
-   CROSS JOIN LATERAL (SELECT ${TX_AGGREGATES('1')} FROM transactions t WHERE t.customer_id = fr.customer_id AND ${IN_WINDOW}) w
-), mtd AS (
-  ${
-    sameMonth
-      ? `SELECT b.customer_id, b.aum_sum_mtd + coalesce(a.aum_sum, 0) AS aum_sum, b.aum_days_mtd + coalesce(a.aum_days, 0) AS aum_days
-    FROM base b LEFT JOIN (
-      SELECT customer_id, sum(aum) AS aum_sum, count(*) AS aum_days FROM balance_snapshots
-       WHERE business_date > $2::date AND business_date <= $1::date GROUP BY customer_id
-    ) a ON a.customer_id = b.customer_id
-  UNION ALL
-  SELECT fr.customer_id, m.aum_sum, m.aum_days FROM fresh fr
-   CROSS JOIN LATERAL (SELECT sum(aum) AS aum_sum, count(*) AS aum_days FROM balance_snapshots s
-     WHERE s.customer_id = fr.customer_id AND s.business_date >= date_trunc('month', $1::date)::date AND s.business_date <= $1::date) m`
-      : `SELECT customer_id, sum(aum) AS aum_sum, count(*) AS aum_days FROM balance_snapshots
-   WHERE business_date >= date_trunc('month', $1::date)::date AND business_date <= $1::date
-   GROUP BY customer_id`
-  }
-)`;
 
 /**
  * Records the days of bookings of each load up to the date not yet recorded, or loaded again (a
@@ -160,12 +193,54 @@ async function recordTransactionLoads(s: SqlSession, businessDate: string): Prom
 /** A base more than this many days back is not worth bringing forward: the date is computed from scratch. */
 const MAX_BASE_GAP_DAYS = 31;
 
+/** How many customers without facts on the base date are looked up one by one (more: from scratch). */
+const MAX_FRESH = 50_000;
+
+/** The windows of D brought forward from base date B, or null when too many customers have no facts on B. */
+async function bringForward(s: SqlSession, businessDate: string, baseDate: string, snapshots: string): Promise<Windows | null> {
+  const baseFacts = monthPartition('customer_facts', baseDate);
+  // the loads (by B) that can hold transactions booked in B's window but before D's: passed as a
+  // list, so the BRIN index on business_date reads only their pages; none, and nothing is read
+  const leaving = (
+    await s.query<{ d: string }>(
+      `SELECT business_date AS d FROM transaction_loads
+        WHERE business_date <= $2::date AND last_booked_on >= $2::date - 89 AND first_booked_on <= $1::date - 90`,
+      [businessDate, baseDate],
+    )
+  ).rows.map((r) => r.d);
+  const fresh = (
+    await s.query<{ customer_id: string }>(
+      `SELECT sn.customer_id FROM ${snapshots} sn
+        WHERE sn.business_date = $1::date
+          AND NOT EXISTS (SELECT 1 FROM ${baseFacts} b WHERE b.customer_id = sn.customer_id AND b.business_date = $2::date)
+        LIMIT ${MAX_FRESH + 1}`,
+      [businessDate, baseDate],
+    )
+  ).rows.map((r) => r.customer_id);
+  if (fresh.length > MAX_FRESH) return null;
+  const since = await s.query<{ n: number }>('SELECT count(*)::int AS n FROM business_dates WHERE business_date > $2::date AND business_date <= $1::date', [businessDate, baseDate]);
+  return incrementalWindows({
+    baseFacts,
+    snapshots,
+    leaving,
+    fresh,
+    sameMonth: baseDate.slice(0, 7) === businessDate.slice(0, 7),
+    onlyDateSinceBase: since.rows[0]?.n === 1,
+  });
+}
+
 export interface FactsResult {
   customers: number;
   /** the date whose rolling windows were brought forward, or null when computed from scratch */
   baseDate: string | null;
   seconds: number;
 }
+
+/** A date read from the database, checked before it is written into a statement. */
+const isoDate = (d: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new Error(`not a date: ${d}`);
+  return d;
+};
 
 const daysBetween = (a: string, b: string) => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 
@@ -189,31 +264,31 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
   await s.query('DELETE FROM customer_facts WHERE business_date = $1', [businessDate]);
   const prior = await s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM fact_runs WHERE business_date < $1::date', [businessDate]);
   const candidate = prior.rows[0]?.d ?? null;
-  const baseDate = !opts.fromScratch && candidate && daysBetween(candidate, businessDate) <= MAX_BASE_GAP_DAYS ? candidate : null;
-  // the loads (by B) that can hold transactions booked in B's window but before D's: passed as a
-  // list, so the BRIN index on business_date reads only their pages; none, and nothing is read
-  const leavingLoads = baseDate
-    ? (
-        await s.query<{ d: string }>(
-          `SELECT business_date AS d FROM transaction_loads
-            WHERE business_date <= $2::date AND last_booked_on >= $2::date - 89 AND first_booked_on <= $1::date - 90`,
-          [businessDate, baseDate],
-        )
-      ).rows.map((r) => r.d)
-    : [];
-  const windows = baseDate ? INCREMENTAL_TX(baseDate.slice(0, 7) === businessDate.slice(0, 7), leavingLoads.length > 0) : FULL_TX;
+  const usable = !opts.fromScratch && candidate && daysBetween(candidate, businessDate) <= MAX_BASE_GAP_DAYS ? candidate : null;
+  // every big table named by the partition that holds the date (see monthPartition)
+  const snapshots = monthPartition('balance_snapshots', businessDate);
+  const forward = usable ? await bringForward(s, businessDate, usable, snapshots) : null;
+  const baseDate = forward ? usable : null;
+  const windows = forward ?? FULL_TX(snapshots);
+  // the snapshot of 90 days back (the latest date loaded by then), for the growth of AUM
+  const pastDate = (
+    await s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM business_dates WHERE business_date <= $1::date - 90', [businessDate])
+  ).rows[0]?.d;
+  const past = pastDate
+    ? `SELECT customer_id, aum FROM ${monthPartition('balance_snapshots', pastDate)} WHERE business_date = '${isoDate(pastDate)}'::date`
+    : 'SELECT NULL::text AS customer_id, NULL::numeric AS aum WHERE false';
   const r = await s.query(
     `WITH snap AS (
-       SELECT * FROM balance_snapshots WHERE business_date = $1::date
-     ), ${windows}, past AS (
-       SELECT customer_id, aum FROM balance_snapshots
-        WHERE business_date = (SELECT max(business_date) FROM business_dates WHERE business_date <= $1::date - 90)
+       SELECT * FROM ${snapshots} WHERE business_date = $1::date
+     ), ${windows.ctes}, past AS (
+       ${past}
      ), acc AS (
        SELECT customer_id,
               sum(balance * CASE WHEN kind = 'time_deposit' AND matures_on IS NOT NULL THEN ${MONTHS('opened_on', 'matures_on')} ELSE 0 END)
                 FILTER (WHERE kind IN ('current', 'time_deposit'))
                 / nullif(sum(balance) FILTER (WHERE kind IN ('current', 'time_deposit')), 0) AS term,
-              count(DISTINCT kind) AS kinds,
+              -- kinds held, one flag per kind: count(DISTINCT kind) would sort every account of the bank
+              ${ACCOUNT_KINDS.map((k) => `bool_or(kind = '${k}')::int`).join(' + ')} AS kinds,
               bool_or(kind = 'loan') AS loan_account
          FROM accounts WHERE status = 'active'
         GROUP BY customer_id
@@ -221,7 +296,7 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
        SELECT customer_id, max(overdue_days) AS worst, count(*) AS n
          FROM loans WHERE status = 'active' GROUP BY customer_id
      )
-     INSERT INTO customer_facts (customer_id, business_date, aum, aum_avg_mtd, aum_sum_mtd, aum_days_mtd, deposits, deposit_term_months,
+     INSERT INTO ${monthPartition('customer_facts', businessDate)} (customer_id, business_date, aum, aum_avg_mtd, aum_sum_mtd, aum_days_mtd, deposits, deposit_term_months,
         current_balance, time_deposit, wealth, fund, insurance, loans_outstanding, loan_count, worst_overdue_days,
         spending_90d, txns_90d, counter_txns_90d, mobile_txns_90d, atm_txns_90d, pos_txns_90d, education_txns_90d, education_payee_90d,
         preferred_channel, net_contribution, age, annual_income, occupation, risk_level, tenure_years,
@@ -252,17 +327,16 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
             CASE WHEN sn.aum > 0 THEN (sn.wealth + sn.fund + sn.insurance) / sn.aum END
        FROM customers c
        JOIN snap sn ON sn.customer_id = c.customer_id
-       LEFT JOIN mtd ON mtd.customer_id = c.customer_id
+       ${windows.joins}
        LEFT JOIN past ON past.customer_id = c.customer_id
        LEFT JOIN acc ON acc.customer_id = c.customer_id
        LEFT JOIN ln ON ln.customer_id = c.customer_id
-       LEFT JOIN tx ON tx.customer_id = c.customer_id
       -- in key order: a million rows inserted at random places would thrash the primary key's pages
       ORDER BY c.customer_id`,
-    baseDate ? [businessDate, baseDate, ...(leavingLoads.length ? [leavingLoads] : [])] : [businessDate],
+    baseDate ? [businessDate, baseDate, ...windows.params] : [businessDate],
   );
   // the evaluation that follows in the same transaction plans on these rows, not on an empty table
-  await s.exec(`ANALYZE customer_facts_${businessDate.slice(0, 4)}_${businessDate.slice(5, 7)}`);
+  await s.exec(`ANALYZE ${monthPartition('customer_facts', businessDate)}`);
   const seconds = (performance.now() - t0) / 1000;
   await s.query(
     `INSERT INTO fact_runs (business_date, base_date, customers, seconds) VALUES ($1, $2, $3, $4)

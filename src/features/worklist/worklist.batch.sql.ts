@@ -1,4 +1,6 @@
 import type { SqlSession } from '../../platform/db.js';
+import { ensureMonthPartition, monthPartition } from '../../platform/partitions.js';
+import { ensureTierPartition } from '../tiering/tiering.sql.js';
 
 // The reminders of one business date D, set-based (no loop over customers): the day's events
 // become one reminder per occurrence for every active owner, contact duties become work tasks
@@ -46,6 +48,9 @@ const TZ = 'Asia/Shanghai';
  * latest entry's next contact date on or before the work date.
  */
 export async function prepareContacts(s: SqlSession, x: ReminderInput): Promise<void> {
+  // partitions by name (see monthPartition)
+  const tiers = await ensureTierPartition(s, x.bandModel);
+  await ensureMonthPartition(s, 'customer_facts', x.businessDate);
   await s.query(
     `CREATE TEMP TABLE wl_contact ON COMMIT DROP AS
      WITH owned AS (
@@ -54,8 +59,8 @@ export async function prepareContacts(s: SqlSession, x: ReminderInput): Promise<
          FROM customer_owners o
          JOIN staff st ON st.staff_id = o.staff_id AND st.active
          JOIN customers c ON c.customer_id = o.customer_id AND c.status = 'active'
-         LEFT JOIN customer_facts f ON f.customer_id = o.customer_id AND f.business_date = $1::date
-         LEFT JOIN customer_tiers t ON t.customer_id = o.customer_id AND t.model = $3
+         LEFT JOIN ${monthPartition('customer_facts', x.businessDate)} f ON f.customer_id = o.customer_id AND f.business_date = $1::date
+         LEFT JOIN ${tiers} t ON t.customer_id = o.customer_id AND t.model = $3
          LEFT JOIN unnest($4::text[], $5::int[]) AS fr(band, days) ON fr.band = t.tier
         WHERE o.kind = 'primary'
      ), latest AS (
