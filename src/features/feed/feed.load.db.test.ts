@@ -71,6 +71,21 @@ describe('a business date loads whole or not at all', () => {
     expect(r.files.find((x) => x.entity === 'customers')).toMatchObject({ rows: 2, written: 2 });
   });
 
+  it('leaves the planner knowing the sizes of what it loaded (an embedded database has no autovacuum to tell it)', async () => {
+    await loadFeed(db, day('2026-11-20', 'full', buildFullDay()));
+    const sizes = await db.session((s) =>
+      s.query<{ relname: string; n: number }>(
+        `SELECT relname, reltuples::int AS n FROM pg_class WHERE relname IN ('customers', 'accounts', 'transactions', 'balance_snapshots_2026_11') ORDER BY relname`,
+      ),
+    );
+    expect(sizes.rows).toEqual([
+      { relname: 'accounts', n: 3 },
+      { relname: 'balance_snapshots_2026_11', n: 2 },
+      { relname: 'customers', n: 2 },
+      { relname: 'transactions', n: 2 },
+    ]);
+  });
+
   it('a feed broken in its last file leaves the database exactly as it was', async () => {
     await loadFeed(db, day('2026-11-20', 'full', buildFullDay()));
     const before = await fingerprint();
@@ -177,6 +192,19 @@ describe('how transactions go in', () => {
       { txn_id: 'T3', amount: '3.00', business_date: '2026-11-21' },
       { txn_id: 'T4', amount: '4.00', business_date: '2026-11-21' },
     ]);
+  });
+
+  it('a day of a few transactions against a history twenty times larger: the loaded ones are still found and ignored', async () => {
+    // the history is analysed by the load (it was new), so the next day's merge looks its rows up one by one
+    const files = buildFullDay();
+    files.transactions = Array.from({ length: 42 }, (_, i) => buildTransaction({ txn_id: `T${100 + i}`, amount: `-${i + 1}.00` }));
+    await loadFeed(db, day('2026-11-20', 'full', files));
+    expect(await one('SELECT reltuples::int AS n FROM pg_class WHERE relname = $1', ['transactions'])).toEqual({ n: 42 });
+    const r = await loadFeed(db, day('2026-11-21', 'delta', {
+      transactions: [buildTransaction({ txn_id: 'T120', amount: '-999.00' }), buildTransaction({ txn_id: 'T200', booked_at: '2026-11-21T08:00:00+08:00', amount: '7.00' })],
+    }));
+    expect(r.files.find((x) => x.entity === 'transactions')).toMatchObject({ rows: 2, written: 1, ignored: 1 });
+    expect(await one('SELECT count(*)::int AS n, sum(amount)::text AS total FROM transactions')).toEqual({ n: 43, total: String(-(42 * 43) / 2 + 7) + '.00' });
   });
 
   it('the rows of a day are written in primary-key order (customer, txn_id), not in file order', async () => {
