@@ -236,12 +236,13 @@ export async function recordBusinessDate(
  * analysing the table for them every day would cost more than the day's merge. Inside the load's
  * transaction: all or nothing.
  */
-export async function refreshStatistics(s: SqlSession, tables: string[]): Promise<string[]> {
+export async function refreshStatistics(s: SqlSession, tables: string[], always: string[] = []): Promise<string[]> {
   const due = await s.query<{ relname: string }>(
     `SELECT relname FROM pg_class
-      WHERE relname = ANY($1::text[]) AND relkind = 'r' AND relnamespace = current_schema()::regnamespace
-        AND (reltuples < 0 OR pg_relation_size(oid) > 1.5 * relpages * current_setting('block_size')::bigint)`,
-    [tables],
+      WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace
+        AND (relname = ANY($2::text[])
+             OR relname = ANY($1::text[]) AND (reltuples < 0 OR pg_relation_size(oid) > 1.5 * relpages * current_setting('block_size')::bigint))`,
+    [tables, always],
   );
   for (const { relname } of due.rows) await s.exec(`ANALYZE ${relname}`);
   return due.rows.map((r) => r.relname);
