@@ -36,37 +36,42 @@ WITH RECURSIVE anc AS (
          count(*) OVER (PARTITION BY p.outlet, p.role) AS n_staff
     FROM pool p LEFT JOIN load l ON l.staff_id = p.staff_id
    WHERE p.depth = p.nearest
-), cust AS (
+), base AS MATERIALIZED (
+  -- first the customers that need a decision (no fitting owner, or a band changed today), from the
+  -- few columns that tell; only those few are then joined with what ranks them (a whole bank's
+  -- facts, tiers and cards joined before filtering took most of this step's time)
   SELECT c.customer_id, c.branch_id, t.tier AS band, m.primary_role, m.co_roles,
          o.staff_id AS owner_id, coalesce(st.active, false) AS owner_active,
          coalesce(st.active AND (st.role = m.primary_role OR st.role = ANY (m.co_roles)), false) AS owner_fits,
          EXISTS (SELECT 1 FROM tier_history h WHERE h.customer_id = c.customer_id AND h.model = 'aum_band'
-                    AND h.business_date = $1::date AND h.from_tier IS NOT NULL) AS tier_changed,
+                    AND h.business_date = $1::date AND h.from_tier IS NOT NULL) AS tier_changed
+    FROM customers c
+    JOIN ${t.band} t ON t.customer_id = c.customer_id AND t.model = 'aum_band'
+    JOIN map m ON m.band = t.tier
+    LEFT JOIN customer_owners o ON o.customer_id = c.customer_id AND o.kind = 'primary'
+    LEFT JOIN staff st ON st.staff_id = o.staff_id
+   WHERE c.status = 'active'
+), need AS (
+  SELECT b.*,
+         CASE WHEN b.owner_id IS NULL OR NOT b.owner_active THEN 'unassigned' WHEN b.tier_changed THEN 'tier_changed' ELSE 'role_mismatch' END AS cause,
+         (b.owner_fits AND b.tier_changed) AS keep,
          CASE ov.vip_grade WHEN 'diamond' THEN 2 WHEN 'platinum' THEN 1 ELSE 0 END AS card_rank,
          CASE vt.tier WHEN 'high_value' THEN 3 WHEN 'valuable' THEN 2 WHEN 'break_even' THEN 1 ELSE 0 END AS value_rank,
          CASE rt.tier WHEN 'vip' THEN 2 WHEN 'potential' THEN 1 ELSE 0 END AS potential,
          CASE WHEN coalesce(f.investment_share, 0) > 0 OR coalesce(nt.tier, 'none') <> 'none' THEN 1 ELSE 0 END AS wealth_need,
          f.net_contribution,
          (SELECT coalesce(array_agg(x.staff_id ORDER BY x.staff_id), '{}') FROM customer_owners x
-           WHERE x.customer_id = c.customer_id AND x.kind = 'co') AS current_co
-    FROM customers c
-    JOIN ${t.band} t ON t.customer_id = c.customer_id AND t.model = 'aum_band'
-    JOIN map m ON m.band = t.tier
-    LEFT JOIN customer_owners o ON o.customer_id = c.customer_id AND o.kind = 'primary'
-    LEFT JOIN staff st ON st.staff_id = o.staff_id
-    LEFT JOIN customer_overview ov ON ov.customer_id = c.customer_id
-    LEFT JOIN ${t.facts} f ON f.customer_id = c.customer_id AND f.business_date = $1::date
-    LEFT JOIN ${t.value} vt ON vt.customer_id = c.customer_id AND vt.model = 'value_tier'
-    LEFT JOIN ${t.relationship} rt ON rt.customer_id = c.customer_id AND rt.model = 'relationship_tier'
-    LEFT JOIN ${t.needs} nt ON nt.customer_id = c.customer_id AND nt.model = 'tags.needs'
-   WHERE c.status = 'active'
-), need AS (
-  SELECT cust.*,
-         CASE WHEN owner_id IS NULL OR NOT owner_active THEN 'unassigned' WHEN tier_changed THEN 'tier_changed' ELSE 'role_mismatch' END AS cause,
-         (owner_fits AND tier_changed) AS keep
-    FROM cust
-   WHERE (owner_id IS NULL OR NOT owner_fits OR tier_changed)
-     AND NOT EXISTS (SELECT 1 FROM ownership_proposals r WHERE r.customer_id = cust.customer_id AND r.status = 'rejected' AND r.band = cust.band)
+           WHERE x.customer_id = b.customer_id AND x.kind = 'co') AS current_co
+    FROM base b
+    -- looked up by key for each of the few (the planner cannot know how few pass the filter, and
+    -- would hash all a bank's rows of each: OFFSET 0 keeps each lookup a lookup)
+    LEFT JOIN LATERAL (SELECT vip_grade FROM customer_overview WHERE customer_id = b.customer_id OFFSET 0) ov ON true
+    LEFT JOIN LATERAL (SELECT investment_share, net_contribution FROM ${t.facts} WHERE customer_id = b.customer_id AND business_date = $1::date OFFSET 0) f ON true
+    LEFT JOIN LATERAL (SELECT tier FROM ${t.value} WHERE customer_id = b.customer_id AND model = 'value_tier' OFFSET 0) vt ON true
+    LEFT JOIN LATERAL (SELECT tier FROM ${t.relationship} WHERE customer_id = b.customer_id AND model = 'relationship_tier' OFFSET 0) rt ON true
+    LEFT JOIN LATERAL (SELECT tier FROM ${t.needs} WHERE customer_id = b.customer_id AND model = 'tags.needs' OFFSET 0) nt ON true
+   WHERE (b.owner_id IS NULL OR NOT b.owner_fits OR b.tier_changed)
+     AND NOT EXISTS (SELECT 1 FROM ownership_proposals r WHERE r.customer_id = b.customer_id AND r.status = 'rejected' AND r.band = b.band)
 ), ranked AS (
   SELECT need.*,
          row_number() OVER (PARTITION BY branch_id, primary_role, keep
@@ -104,6 +109,9 @@ export interface ProposalRun {
 /** Proposals inside the caller's transaction (the batch step and tests). */
 export async function proposeOwnersIn(s: SqlSession, businessDate: string, map: readonly BandOwners[]): Promise<Omit<ProposalRun, 'seconds'>> {
   await s.query('SELECT pg_advisory_xact_lock($1)', [OWNERSHIP_LOCK]);
+  // a whole bank's customers and owners hashed in memory, not in batches on disk; no JIT for one statement
+  await s.exec(`SET LOCAL work_mem = '128MB'`);
+  await s.exec('SET LOCAL jit = off');
   // a rerun of the date: its open proposals are made again (decided ones stay as decided)
   await s.query(`DELETE FROM ownership_proposals WHERE business_date = $1::date AND status = 'open'`, [businessDate]);
   // yesterday's undecided proposals give way to tonight's, made from today's tiers and loads
