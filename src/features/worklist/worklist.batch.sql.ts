@@ -50,7 +50,7 @@ const TZ = 'Asia/Shanghai';
 export async function prepareContacts(s: SqlSession, x: ReminderInput): Promise<void> {
   // partitions by name (see monthPartition)
   const tiers = await ensureTierPartition(s, x.bandModel);
-  await ensureMonthPartition(s, 'customer_facts', x.businessDate);
+  await ensureMonthPartition(s, 'balance_snapshots', x.businessDate);
   await s.query(
     `CREATE TEMP TABLE wl_contact ON COMMIT DROP AS
      WITH owned AS (
@@ -59,7 +59,8 @@ export async function prepareContacts(s: SqlSession, x: ReminderInput): Promise<
          FROM customer_owners o
          JOIN staff st ON st.staff_id = o.staff_id AND st.active
          JOIN customers c ON c.customer_id = o.customer_id AND c.status = 'active'
-         LEFT JOIN ${monthPartition('customer_facts', x.businessDate)} f ON f.customer_id = o.customer_id AND f.business_date = $1::date
+         -- the date's AUM from its snapshot: the same figure as the facts', from rows a third as wide
+         LEFT JOIN ${monthPartition('balance_snapshots', x.businessDate)} f ON f.customer_id = o.customer_id AND f.business_date = $1::date
          LEFT JOIN ${tiers} t ON t.customer_id = o.customer_id AND t.model = $3
          LEFT JOIN unnest($4::text[], $5::int[]) AS fr(band, days) ON fr.band = t.tier
         WHERE o.kind = 'primary'
