@@ -54,7 +54,7 @@ async function undoDate(s: SqlSession, date: string): Promise<void> {
  * facts, one join with the model's current tiers (its own partition), and only the changes are
  * written, to the history and the current tier. Returns how many changed. Both sides are named by
  * partition (see monthPartition): through the partitioned tables the planner expected billions of
- * matches and probed the tiers' index a million times, 2.5 times slower than merging the two.
+ * matches and probed the tiers' index a million times (2.7 s a model at 1M, against 1.7 s hashed).
  */
 export async function evaluateModel(s: SqlSession, m: CompiledModel, date: string, version: number): Promise<number> {
   const partition = await ensureTierPartition(s, m.model);
