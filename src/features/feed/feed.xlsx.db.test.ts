@@ -6,6 +6,7 @@ import { buildFullDay, feedDir, writeFeed, type FeedFiles } from '../../../test/
 import { useDb } from '../../../test/test-db.js';
 import { formatProblem, specFor, type EntityName } from './feed.contract.js';
 import { loadFeed, type LoadResult } from './feed.load.js';
+import { streamed, whole } from './feed.xlsx.js';
 
 // An Excel feed goes through the checks of a CSV one: cells typed as dates and numbers become
 // the text the contract expects, and a problem is reported at the sheet's own row number.
@@ -150,6 +151,25 @@ describe('an Excel feed that is refused', () => {
     ]);
     expect(r.outcome).toBe('refused');
     await expectNothingLoaded();
+  });
+
+  it('read whole (when the streaming reader fails on a file), a sheet gives the same records as streamed', async () => {
+    const dir = feedDir();
+    await writeSheet(dir, 'customers', [
+      { customer_id: 'C1', name: '张三', birth_date: day(1980, 2, 29), annual_income: 120000.5 },
+      null,
+      { customer_id: 'C2', name: '李四', opened_on: day(2026, 11, 20) },
+    ]);
+    const file = path.join(dir, 'customers.xlsx');
+    const all = async (g: AsyncGenerator<{ line: number; fields: string[] }[]>) => {
+      const out: { line: number; fields: string[] }[] = [];
+      for await (const batch of g) out.push(...batch);
+      return out;
+    };
+    const streamedRecords = await all(streamed(file));
+    expect(streamedRecords.map((r) => r.line)).toEqual([1, 2, 3, 4]);
+    expect(streamedRecords[2]?.fields).toEqual([]);
+    expect(await all(whole(file))).toEqual(streamedRecords);
   });
 
   it('a file that is not an Excel workbook', async () => {

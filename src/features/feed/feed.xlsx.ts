@@ -36,8 +36,31 @@ export function cellText(v: unknown): string {
   return String(v);
 }
 
-export async function* readXlsxFile(path: string, stats: ReadStats): AsyncGenerator<RawRecord[]> {
-  const size = statSync(path).size;
+/** The first worksheet's rows as records in batches, blank records for the rows exceljs skips. */
+async function* recordsOf(rows: AsyncIterable<{ number: number; values: unknown }> | Iterable<{ number: number; values: unknown }>): AsyncGenerator<RawRecord[]> {
+  let width = 0;
+  let batch: RawRecord[] = [];
+  let expected = 1;
+  for await (const row of rows) {
+    // exceljs skips empty rows; keep the record numbering honest with blank records
+    while (expected < row.number) batch.push({ line: expected++, fields: [] });
+    const values = Array.isArray(row.values) ? row.values.slice(1) : [];
+    if (row.number === 1) width = values.length;
+    const fields: string[] = [];
+    for (let i = 0; i < Math.max(width, values.length); i++) fields.push(cellText(values[i]).trim());
+    while (fields.length > width && fields[fields.length - 1] === '') fields.pop();
+    batch.push({ line: row.number, fields: fields.every((f) => f === '') ? [] : fields });
+    expected = row.number + 1;
+    if (batch.length >= 5000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** Streaming, in bounded memory: what a bank's large files need. */
+export async function* streamed(path: string): AsyncGenerator<RawRecord[]> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -45,27 +68,38 @@ export async function* readXlsxFile(path: string, stats: ReadStats): AsyncGenera
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
-  let width = 0;
   for await (const sheet of reader) {
-    let batch: RawRecord[] = [];
-    let expected = 1;
-    for await (const row of sheet) {
-      // exceljs skips empty rows; keep the record numbering honest with blank records
-      while (expected < row.number) batch.push({ line: expected++, fields: [] });
-      const values = Array.isArray(row.values) ? row.values.slice(1) : [];
-      if (row.number === 1) width = values.length;
-      const fields: string[] = [];
-      for (let i = 0; i < Math.max(width, values.length); i++) fields.push(cellText(values[i]).trim());
-      while (fields.length > width && fields[fields.length - 1] === '') fields.pop();
-      batch.push({ line: row.number, fields: fields.every((f) => f === '') ? [] : fields });
-      expected = row.number + 1;
-      if (batch.length >= 5000) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length) yield batch;
+    yield* recordsOf(sheet as AsyncIterable<{ number: number; values: unknown }>);
     break; // only the first worksheet holds the file's rows
+  }
+}
+
+/** The whole workbook in memory (when streaming fails, see readXlsxFile). */
+export async function* whole(path: string): AsyncGenerator<RawRecord[]> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(path);
+  const sheet = workbook.worksheets[0];
+  if (!sheet) return;
+  const rows: { number: number; values: unknown }[] = [];
+  sheet.eachRow((row) => rows.push({ number: row.number, values: row.values }));
+  yield* recordsOf(rows);
+}
+
+export async function* readXlsxFile(path: string, stats: ReadStats): AsyncGenerator<RawRecord[]> {
+  const size = statSync(path).size;
+  let started = false;
+  try {
+    for await (const batch of streamed(path)) {
+      started = true;
+      yield batch;
+    }
+  } catch (e) {
+    // exceljs's streaming reader can meet a worksheet before the workbook that lists it, by the
+    // order of the zip's entries and the timing of its own parsing ("Cannot read properties of
+    // undefined (reading 'sheets')", exceljs issue #962): it happens before any row is read, and
+    // the file is then read whole instead
+    if (started || !(e instanceof TypeError)) throw e;
+    yield* whole(path);
   }
   stats.bytes += size;
 }
