@@ -13,11 +13,13 @@ export function monthPartition(table: string, date: string): string {
   return `${table}_${y}_${String(m).padStart(2, '0')}`;
 }
 
-/** Creates the month's partition of a table partitioned by month on a date column (<table>_YYYY_MM). */
-export async function ensureMonthPartition(s: SqlSession, table: string, date: string): Promise<void> {
+/** Creates the month's partition of a table partitioned by month on a date column (<table>_YYYY_MM) when missing; its name. */
+export async function ensureMonthPartition(s: SqlSession, table: string, date: string): Promise<string> {
   const [y, m] = date.split('-').map(Number);
   if (!y || !m) throw new Error(`not a business date: ${date}`);
   const mm = String(m).padStart(2, '0');
   const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
-  await s.exec(`CREATE TABLE IF NOT EXISTS ${monthPartition(table, date)} PARTITION OF ${table} FOR VALUES FROM ('${y}-${mm}-01') TO ('${next}')`);
+  const partition = monthPartition(table, date);
+  await s.exec(`CREATE TABLE IF NOT EXISTS ${partition} PARTITION OF ${table} FOR VALUES FROM ('${y}-${mm}-01') TO ('${next}')`);
+  return partition;
 }

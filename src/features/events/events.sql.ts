@@ -44,13 +44,13 @@ export async function prepareDetection(s: SqlSession, x: DetectionInput): Promis
   // tier; a customer without one then (first date, or new) takes D's.
   // partitions by name (see monthPartition)
   const tiers = await ensureTierPartition(s, x.policy.band_model);
-  await ensureMonthPartition(s, 'customer_facts', x.businessDate);
+  const facts = await ensureMonthPartition(s, 'customer_facts', x.businessDate);
   const previous = x.previousDate ? monthPartition('balance_snapshots', x.previousDate) : 'balance_snapshots';
   await s.query(
     `CREATE TEMP TABLE events_base ON COMMIT DROP AS
      SELECT f.customer_id, f.aum, f.aum_avg_mtd, coalesce(ps.aum, f.aum) AS aum_prev,
             CASE WHEN h.customer_id IS NOT NULL THEN coalesce(h.from_tier, h.to_tier) ELSE t.tier END AS band
-       FROM ${monthPartition('customer_facts', x.businessDate)} f
+       FROM ${facts} f
        LEFT JOIN ${tiers} t ON t.customer_id = f.customer_id AND t.model = $2
        LEFT JOIN tier_history h ON h.customer_id = f.customer_id AND h.model = $2 AND h.business_date = $1::date
        LEFT JOIN ${previous} ps ON ps.customer_id = f.customer_id AND ps.business_date = $3::date

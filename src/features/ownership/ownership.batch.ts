@@ -1,5 +1,5 @@
 import type { Db, SqlSession } from '../../platform/db.js';
-import { ensureMonthPartition, monthPartition } from '../../platform/partitions.js';
+import { ensureMonthPartition } from '../../platform/partitions.js';
 import { ensureTierPartition } from '../tiering/tiering.sql.js';
 import { responsibilityMap, type BandOwners } from './ownership.map.js';
 
@@ -127,9 +127,8 @@ export async function proposeOwnersIn(s: SqlSession, businessDate: string, map: 
     value: await ensureTierPartition(s, 'value_tier'),
     relationship: await ensureTierPartition(s, 'relationship_tier'),
     needs: await ensureTierPartition(s, 'tags.needs'),
-    facts: monthPartition('customer_facts', businessDate),
+    facts: await ensureMonthPartition(s, 'customer_facts', businessDate),
   };
-  await ensureMonthPartition(s, 'customer_facts', businessDate);
   const r = await s.query(PROPOSE(tables), [businessDate, json]);
   return { businessDate, proposed: r.rowCount, superseded: old.rowCount };
 }

@@ -260,7 +260,7 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
   // compiling this one big statement (JIT) costs seconds and saves less than it costs
   await s.exec('SET LOCAL jit = off');
   await recordTransactionLoads(s, businessDate);
-  await ensureMonthPartition(s, 'customer_facts', businessDate);
+  const facts = await ensureMonthPartition(s, 'customer_facts', businessDate);
   await s.query('DELETE FROM customer_facts WHERE business_date = $1', [businessDate]);
   const prior = await s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM fact_runs WHERE business_date < $1::date', [businessDate]);
   const candidate = prior.rows[0]?.d ?? null;
@@ -296,7 +296,7 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
        SELECT customer_id, max(overdue_days) AS worst, count(*) AS n
          FROM loans WHERE status = 'active' GROUP BY customer_id
      )
-     INSERT INTO ${monthPartition('customer_facts', businessDate)} (customer_id, business_date, aum, aum_avg_mtd, aum_sum_mtd, aum_days_mtd, deposits, deposit_term_months,
+     INSERT INTO ${facts} (customer_id, business_date, aum, aum_avg_mtd, aum_sum_mtd, aum_days_mtd, deposits, deposit_term_months,
         current_balance, time_deposit, wealth, fund, insurance, loans_outstanding, loan_count, worst_overdue_days,
         spending_90d, txns_90d, counter_txns_90d, mobile_txns_90d, atm_txns_90d, pos_txns_90d, education_txns_90d, education_payee_90d,
         preferred_channel, net_contribution, age, annual_income, occupation, risk_level, tenure_years,
@@ -336,7 +336,7 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
     baseDate ? [businessDate, baseDate, ...windows.params] : [businessDate],
   );
   // the evaluation that follows in the same transaction plans on these rows, not on an empty table
-  await s.exec(`ANALYZE ${monthPartition('customer_facts', businessDate)}`);
+  await s.exec(`ANALYZE ${facts}`);
   const seconds = (performance.now() - t0) / 1000;
   await s.query(
     `INSERT INTO fact_runs (business_date, base_date, customers, seconds) VALUES ($1, $2, $3, $4)

@@ -1,5 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
-import { ensureMonthPartition, monthPartition } from '../../platform/partitions.js';
+import { ensureMonthPartition } from '../../platform/partitions.js';
 import { ensureTierPartition } from '../tiering/tiering.sql.js';
 
 // The reminders of one business date D, set-based (no loop over customers): the day's events
@@ -50,7 +50,7 @@ const TZ = 'Asia/Shanghai';
 export async function prepareContacts(s: SqlSession, x: ReminderInput): Promise<void> {
   // partitions by name (see monthPartition)
   const tiers = await ensureTierPartition(s, x.bandModel);
-  await ensureMonthPartition(s, 'balance_snapshots', x.businessDate);
+  const snapshots = await ensureMonthPartition(s, 'balance_snapshots', x.businessDate);
   await s.query(
     `CREATE TEMP TABLE wl_contact ON COMMIT DROP AS
      WITH owned AS (
@@ -60,7 +60,7 @@ export async function prepareContacts(s: SqlSession, x: ReminderInput): Promise<
          JOIN staff st ON st.staff_id = o.staff_id AND st.active
          JOIN customers c ON c.customer_id = o.customer_id AND c.status = 'active'
          -- the date's AUM from its snapshot: the same figure as the facts', from rows a third as wide
-         LEFT JOIN ${monthPartition('balance_snapshots', x.businessDate)} f ON f.customer_id = o.customer_id AND f.business_date = $1::date
+         LEFT JOIN ${snapshots} f ON f.customer_id = o.customer_id AND f.business_date = $1::date
          LEFT JOIN ${tiers} t ON t.customer_id = o.customer_id AND t.model = $3
          LEFT JOIN unnest($4::text[], $5::int[]) AS fr(band, days) ON fr.band = t.tier
         WHERE o.kind = 'primary'
