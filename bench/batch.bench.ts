@@ -95,7 +95,7 @@ async function openBenchDb(fresh: boolean): Promise<{ db: Db; drop: () => Promis
 /** The floor: AUM bands only, hand-written, from the snapshot into a table. */
 async function floor(db: Db, date: string): Promise<number> {
   return db.session(async (s) => {
-    await s.exec('DROP TABLE IF EXISTS bench_floor_bands; CREATE TABLE bench_floor_bands (customer_id text PRIMARY KEY, tier text NOT NULL)');
+    await s.exec('DROP TABLE IF EXISTS bench_floor_bands; CREATE TABLE bench_floor_bands (customer_id text COLLATE "C" PRIMARY KEY, tier text NOT NULL)');
     const t0 = performance.now();
     await s.query(
       `INSERT INTO bench_floor_bands (customer_id, tier)
@@ -114,7 +114,7 @@ async function floor(db: Db, date: string): Promise<number> {
 async function perCustomer(db: Db, date: string): Promise<{ seconds: number; mismatches: number }> {
   const policies = builtInPolicies();
   return db.session(async (s) => {
-    await s.exec('DROP TABLE IF EXISTS bench_ts_tiers; CREATE TABLE bench_ts_tiers (customer_id text, model text, tier text NOT NULL, PRIMARY KEY (customer_id, model))');
+    await s.exec('DROP TABLE IF EXISTS bench_ts_tiers; CREATE TABLE bench_ts_tiers (customer_id text COLLATE "C", model text, tier text NOT NULL, PRIMARY KEY (customer_id, model))');
     const ids = (await s.query<{ customer_id: string }>('SELECT customer_id FROM customer_facts WHERE business_date = $1::date ORDER BY md5(customer_id) LIMIT $2', [date, sampleSize])).rows.map((r) => r.customer_id);
     const t0 = performance.now();
     for (const id of ids) {

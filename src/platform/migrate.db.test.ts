@@ -5,6 +5,8 @@ import { feedDir } from '../../test/feed-builder.js';
 import { openTestDb } from '../../test/test-db.js';
 import type { Db } from './db.js';
 import { listMigrations, migrate } from './migrate.js';
+import { ID_COLUMNS } from './schema.js';
+import { createStaging } from '../features/feed/feed.sql.js';
 
 let db: Db;
 beforeEach(async () => {
@@ -64,5 +66,27 @@ describe('migrations', () => {
     );
     expect(r.rows.length).toBeGreaterThanOrEqual(6);
     for (const row of r.rows) expect(row.cols.split(',')).toContain('customer_id');
+  });
+
+  it('compares ids by their bytes: every id column of every table, partition and staging table is collated "C"', async () => {
+    const idColumns = (schema: string) => `
+      SELECT c.relname AS table_name, a.attname AS column_name, co.collname
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_collation co ON co.oid = a.attcollation
+       WHERE n.nspname ${schema} AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+         AND a.attname = ANY($1::text[]) ORDER BY 1, 2`;
+    const ids = [...ID_COLUMNS];
+    const tables = await db.session((s) => s.query<{ table_name: string; column_name: string; collname: string }>(idColumns("= 'public'"), [ids]));
+    // the feed's tables and what the batch adds (a month partition of the facts, a model's tiers)
+    expect(tables.rows.map((r) => `${r.table_name}.${r.column_name}`)).toEqual(
+      expect.arrayContaining(['customers.customer_id', 'transactions.txn_id', 'transactions.account_id', 'accounts.account_id', 'customer_tiers.customer_id']),
+    );
+    expect(tables.rows.filter((r) => r.collname !== 'C')).toEqual([]);
+    const staging = await db.transaction(async (s) => {
+      await createStaging(s);
+      return s.query<{ table_name: string; column_name: string; collname: string }>(idColumns('LIKE \'pg_temp%\''), [ids]);
+    });
+    expect(staging.rows.map((r) => `${r.table_name}.${r.column_name}`)).toEqual(expect.arrayContaining(['stg_transactions.txn_id', 'stg_customers.customer_id']));
+    expect(staging.rows.filter((r) => r.collname !== 'C')).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
+import { ID_SQL_TYPE } from '../../platform/schema.js';
 import { ensureMonthPartition, monthPartition } from '../../platform/partitions.js';
 import { ensureTierPartition } from '../tiering/tiering.sql.js';
 import { bandThresholds, CARD_GRADES, type EventsPolicy } from './events.policy.js';
@@ -37,7 +38,7 @@ type Statement = [sql: string, params: unknown[]];
 /** The temporary tables of a detection: each customer with facts on D, its band on the previous date, and the new events. */
 export async function prepareDetection(s: SqlSession, x: DetectionInput): Promise<void> {
   await s.exec(`CREATE TEMP TABLE events_new (
-    customer_id text NOT NULL, event text NOT NULL, subject text NOT NULL, kind text NOT NULL,
+    customer_id ${ID_SQL_TYPE} NOT NULL, event text NOT NULL, subject text NOT NULL, kind text NOT NULL,
     facts jsonb NOT NULL, due_on date NOT NULL, PRIMARY KEY (customer_id, event, subject)) ON COMMIT DROP`);
   // The thresholds follow the band of the previous business date (POLICIES.md): the tier held
   // before D's evaluation is the history row's from_tier when it changed on D, else the current

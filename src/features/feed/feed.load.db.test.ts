@@ -207,24 +207,59 @@ describe('how transactions go in', () => {
     expect(await one('SELECT count(*)::int AS n, sum(amount)::text AS total FROM transactions')).toEqual({ n: 43, total: String(-(42 * 43) / 2 + 7) + '.00' });
   });
 
-  it('the rows of a day are written in primary-key order (customer, txn_id), not in file order', async () => {
+  const constraints = (table: string) =>
+    db.session((s) =>
+      s.query<{ name: string; def: string }>(
+        `SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass AND contype IN ('p', 'f') ORDER BY 1`,
+        [table],
+      ),
+    ).then((r) => r.rows);
+
+  it('a first load keeps the file order and builds the keys after, exactly as the schema defines them', async () => {
+    const before = { transactions: await constraints('transactions'), accounts: await constraints('accounts') };
+    expect(before.transactions).toEqual([{ name: 'transactions_pkey', def: 'PRIMARY KEY (customer_id, txn_id)' }]);
+    expect(before.accounts.map((c) => c.name)).toEqual(['accounts_customer_id_fkey', 'accounts_pkey', 'accounts_product_code_fkey']);
     const files = buildFullDay();
-    // file order: by time, customers interleaved, txn_ids descending
-    files.transactions = ['T9', 'T8', 'T7', 'T6', 'T5', 'T4'].map((txn_id, i) =>
-      i % 2 === 0
-        ? buildTransaction({ txn_id, booked_at: `2026-11-20T0${i}:00:00+08:00` })
-        : buildTransaction({ txn_id, customer_id: 'C2', account_id: 'A3', booked_at: `2026-11-20T0${i}:00:00+08:00` }));
+    files.transactions = ['T9', 'T8', 'T7'].map((txn_id, i) =>
+      i % 2 === 0 ? buildTransaction({ txn_id }) : buildTransaction({ txn_id, customer_id: 'C2', account_id: 'A3' }));
     expect((await loadFeed(db, day('2026-11-20', 'full', files))).outcome).toBe('loaded');
     const stored = await db.session((s) => s.query<{ k: string }>(`SELECT customer_id || '/' || txn_id AS k FROM transactions ORDER BY ctid`));
+    expect(stored.rows.map((r) => r.k)).toEqual(['C1/T9', 'C2/T8', 'C1/T7']);
+    expect({ transactions: await constraints('transactions'), accounts: await constraints('accounts') }).toEqual(before);
+    // and the key holds: the same id again on a later day is ignored, not stored twice
+    const r = await loadFeed(db, day('2026-11-21', 'delta', { transactions: [buildTransaction({ txn_id: 'T9', amount: '-5.00' })] }));
+    expect(r.files.find((x) => x.entity === 'transactions')).toMatchObject({ rows: 1, written: 0, ignored: 1 });
+  });
+
+  it("a later day's rows are written in primary-key order (customer, txn_id), not in file order", async () => {
+    await loadFeed(db, day('2026-11-20', 'full', buildFullDay()));
+    // file order: by time, customers interleaved, txn_ids descending
+    const transactions = ['T9', 'T8', 'T7', 'T6', 'T5', 'T4'].map((txn_id, i) =>
+      i % 2 === 0
+        ? buildTransaction({ txn_id, booked_at: `2026-11-21T0${i}:00:00+08:00` })
+        : buildTransaction({ txn_id, customer_id: 'C2', account_id: 'A3', booked_at: `2026-11-21T0${i}:00:00+08:00` }));
+    expect((await loadFeed(db, day('2026-11-21', 'delta', { transactions }))).outcome).toBe('loaded');
+    const stored = await db.session((s) =>
+      s.query<{ k: string }>(`SELECT customer_id || '/' || txn_id AS k FROM transactions WHERE business_date = '2026-11-21' ORDER BY ctid`));
     expect(stored.rows.map((r) => r.k)).toEqual(['C1/T5', 'C1/T7', 'C1/T9', 'C2/T4', 'C2/T6', 'C2/T8']);
   });
 
-  it('accounts go into an empty table in key order and are upserted in a non-empty one', async () => {
+  it('a first load that breaks a foreign key fails whole: nothing is loaded and the keys stay', async () => {
+    // (the reference checks stop such a feed before the merge; here the products disappear while the accounts go in)
     const files = buildFullDay();
-    files.accounts = [...(files.accounts ?? [])].reverse();
-    await loadFeed(db, day('2026-11-20', 'full', files));
-    const stored = await db.session((s) => s.query<{ k: string }>(`SELECT customer_id || '/' || account_id AS k FROM accounts ORDER BY ctid`));
-    expect(stored.rows.map((r) => r.k)).toEqual(['C1/A1', 'C1/A2', 'C2/A3']);
+    await db.session((s) => s.exec(`CREATE FUNCTION drop_products() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM products; RETURN NULL; END $$;
+      CREATE TRIGGER drop_products AFTER INSERT ON accounts FOR EACH STATEMENT EXECUTE FUNCTION drop_products()`));
+    try {
+      await expect(loadFeed(db, day('2026-11-20', 'full', files))).rejects.toThrow(/foreign key/);
+    } finally {
+      await db.session((s) => s.exec('DROP TRIGGER drop_products ON accounts; DROP FUNCTION drop_products()'));
+    }
+    expect(await one('SELECT count(*)::int AS n FROM accounts')).toEqual({ n: 0 });
+    expect((await constraints('accounts')).map((c) => c.name)).toEqual(['accounts_customer_id_fkey', 'accounts_pkey', 'accounts_product_code_fkey']);
+  });
+
+  it('accounts are upserted in a non-empty table: only what changed is written', async () => {
+    await loadFeed(db, day('2026-11-20', 'full', buildFullDay()));
     const next = buildFullDay();
     next.accounts = (next.accounts ?? []).map((a) => (a.account_id === 'A3' ? { ...a, balance: '1.00' } : a));
     const r = await loadFeed(db, day('2026-11-21', 'full', next));

@@ -24,22 +24,25 @@ interface Upsert {
  * the same when the table holds no row yet: the duplicate checks have refused any key repeated in
  * the file, so nothing can conflict and the speculative insertion of ON CONFLICT is pure cost.
  */
-function upsert(u: Upsert): { upsert: string; intoEmpty: string } {
+function upsert(u: Upsert): { upsert: string; intoEmpty: string; bulk: string } {
   const insertCols = [...u.key, ...u.cols, ...Object.keys(u.onInsert)];
   const selectList = [...u.key, ...u.cols, ...Object.values(u.onInsert)];
   const sets = [...u.cols.map((c) => `${c} = EXCLUDED.${c}`), ...Object.entries(u.onUpdate).map(([c, v]) => `${c} = ${v}`)];
   const changed = `(${u.cols.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${u.cols.map((c) => `EXCLUDED.${c}`).join(', ')})`;
-  const insert = `INSERT INTO ${u.table} AS t (${insertCols.join(', ')})
-    SELECT ${selectList.join(', ')} FROM stg_${u.table} ORDER BY ${u.key.join(', ')}`;
+  const bulk = `INSERT INTO ${u.table} AS t (${insertCols.join(', ')})
+    SELECT ${selectList.join(', ')} FROM stg_${u.table}`;
+  const insert = `${bulk} ORDER BY ${u.key.join(', ')}`;
   return {
     upsert: `${insert}
     ON CONFLICT (${u.key.join(', ')}) DO UPDATE SET ${sets.join(', ')}
     WHERE ${changed}${u.alsoWhen ? ` OR ${u.alsoWhen}` : ''}`,
     intoEmpty: insert,
+    // with no index to fill, key order buys nothing
+    bulk,
   };
 }
 
-type Merge = { table: string; upsert: string; intoEmpty: string; fullSnapshotGone?: string; completeGone?: string };
+type Merge = { table: string; upsert: string; intoEmpty: string; bulk: string; fullSnapshotGone?: string; completeGone?: string };
 
 const MERGES: Record<Exclude<EntityName, 'transactions'>, Merge> = {
   branches: {
@@ -120,11 +123,41 @@ export async function mergeEntity(s: SqlSession, entity: EntityName, mode: 'full
   if (entity === 'transactions') return { written: await mergeTransactions(s, businessDate), gone: 0 };
   const m = MERGES[entity];
   const empty = !(await hasRows(s, m.table));
-  const written = (await s.query(empty ? m.intoEmpty : m.upsert, [businessDate])).rowCount;
+  const written = empty
+    ? await withConstraintsAfter(s, m.table, async (withoutKey) => (await s.query(withoutKey ? m.bulk : m.intoEmpty, [businessDate])).rowCount)
+    : (await s.query(m.upsert, [businessDate])).rowCount;
   let gone = 0;
   if (m.completeGone) gone = (await s.query(m.completeGone, [businessDate])).rowCount;
   if (m.fullSnapshotGone && mode === 'full' && !empty) gone = (await s.query(m.fullSnapshotGone, [businessDate])).rowCount;
   return { written, gone };
+}
+
+/**
+ * Fills a table that holds no row yet the way PostgreSQL's manual advises for populating a
+ * database: its foreign keys, and its primary key when no other table refers to it, are dropped
+ * first and added back after the insert, under their own names and definitions. Each is then
+ * checked with one join or built with one sort over the whole table instead of row by row (a
+ * trigger per row for a foreign key, a descent of the B-tree and a WAL record per row for the
+ * key). The table is empty, so no one reading it waits on the lock this takes for the load. A row
+ * that breaks a constraint makes adding it back fail, as the row itself would have.
+ */
+async function withConstraintsAfter<T>(s: SqlSession, table: string, insert: (withoutKey: boolean) => Promise<T>): Promise<T> {
+  const r = await s.query<{ name: string; kind: 'p' | 'f'; def: string }>(
+    `SELECT c.conname AS name, c.contype AS kind, pg_get_constraintdef(c.oid) AS def
+       FROM pg_constraint c
+      WHERE c.conrelid = $1::regclass
+        AND (c.contype = 'f' OR (c.contype = 'p' AND NOT EXISTS (SELECT 1 FROM pg_constraint r WHERE r.confrelid = c.conrelid AND r.contype = 'f')))
+      ORDER BY c.contype DESC, c.conname`,
+    [table],
+  );
+  const constraints = r.rows;
+  if (!constraints.length) return insert(false);
+  const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  await s.exec(`ALTER TABLE ${table} ${constraints.map((c) => `DROP CONSTRAINT ${q(c.name)}`).join(', ')}`);
+  const result = await insert(constraints.some((c) => c.kind === 'p'));
+  // the key first ('p' sorts after 'f': DESC), so that its index is built before the checks run
+  for (const c of constraints) await s.exec(`ALTER TABLE ${table} ADD CONSTRAINT ${q(c.name)} ${c.def}`);
+  return result;
 }
 
 async function hasRows(s: SqlSession, table: string): Promise<boolean> {
@@ -153,6 +186,27 @@ const TXN_COLUMNS = 'customer_id, txn_id, account_id, booked_at, booked_on, amou
  */
 async function mergeTransactions(s: SqlSession, businessDate: string): Promise<number> {
   const loaded = await hasRows(s, 'transactions');
+  if (!loaded) {
+    // The first load (a bank's history, tens of millions of rows): every row goes in as staged, in
+    // the file's order (by date, so the BRIN indexes on the dates are tight), and the primary key
+    // is built after, in one sort. A txn_id repeated in the file makes building it fail; then the
+    // rows go in the way below instead, where the first line counts.
+    await s.exec('SAVEPOINT bulk_transactions');
+    try {
+      const written = await withConstraintsAfter(s, 'transactions', async (withoutKey) =>
+        withoutKey
+          ? (await s.query(`INSERT INTO transactions (${TXN_COLUMNS}, business_date) SELECT ${TXN_COLUMNS}, $1::date FROM stg_transactions`, [businessDate])).rowCount
+          : null,
+      );
+      if (written !== null) {
+        await s.exec('RELEASE SAVEPOINT bulk_transactions');
+        return written;
+      }
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== '23505') throw e;
+    }
+    await s.exec('ROLLBACK TO SAVEPOINT bulk_transactions');
+  }
   const notLoaded = loaded ? 'WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.customer_id = x.customer_id AND t.txn_id = x.txn_id)' : '';
   const insert = `INSERT INTO transactions (${TXN_COLUMNS}, business_date)
     SELECT DISTINCT ON (customer_id, txn_id) ${TXN_COLUMNS}, $1::date FROM stg_transactions x ${notLoaded}

@@ -81,6 +81,19 @@ describe('a refused feed', () => {
       await expectRefused(db(), await loadFolder(db(), fullDayWith(entity, index, { customer_id: 'C9' })), expected);
     });
 
+    it('a transaction on an account of the accounts file, both of a customer the day does not deliver: both lines', async () => {
+      const day = buildFullDay();
+      day.accounts = [...(day.accounts ?? []), buildAccount({ account_id: 'A9', customer_id: 'C9' })];
+      day.transactions = [...(day.transactions ?? []), buildTransaction({ txn_id: 'T9', account_id: 'A9', customer_id: 'C9' })];
+      const lines = { accounts: day.accounts.length + 1, transactions: day.transactions.length + 1 };
+      await expectRefused(
+        db(),
+        await loadFolder(db(), day),
+        `accounts.csv line ${lines.accounts}, column customer_id: customer 'C9' is not in today's customers file`,
+        `transactions.csv line ${lines.transactions}, column customer_id: customer 'C9' is not in the customers file nor loaded before`,
+      );
+    });
+
     it('a customer of an unknown branch', async () => {
       const r = await loadFolder(db(), fullDayWith('customers', 1, { branch_id: 'B999' }));
       await expectRefused(db(), r, "customers.csv line 3, column branch_id: branch 'B999' is not in the branches file nor loaded before");

@@ -1,4 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
+import { ID_SQL_TYPE } from '../../platform/schema.js';
 import { ensureMonthPartition } from '../../platform/partitions.js';
 import { ensureTierPartition } from '../tiering/tiering.sql.js';
 
@@ -93,7 +94,7 @@ export const CONTACT_FACTS = contactFacts;
 /** wl_new: the reminders D calls for, one per (customer, owner, event, occurrence). */
 async function newReminders(s: SqlSession, x: ReminderInput): Promise<void> {
   await s.exec(`CREATE TEMP TABLE wl_new (
-    customer_id text NOT NULL, staff_id text NOT NULL, event text NOT NULL, occurrence text NOT NULL, kind text NOT NULL,
+    customer_id ${ID_SQL_TYPE} NOT NULL, staff_id text NOT NULL, event text NOT NULL, occurrence text NOT NULL, kind text NOT NULL,
     facts jsonb NOT NULL, due_on date NOT NULL, PRIMARY KEY (customer_id, staff_id, event, occurrence)) ON COMMIT DROP`);
   // an episode continues when the event was detected on the previous date too: it keeps the
   // occurrence of this owner's latest reminder of the key (open or closed); otherwise it starts on D
