@@ -214,9 +214,16 @@ describe('how transactions go in', () => {
         [table],
       ),
     ).then((r) => r.rows);
+  const indexes = (table: string) =>
+    db.session((s) => s.query<{ def: string }>('SELECT indexdef AS def FROM pg_indexes WHERE tablename = $1 ORDER BY indexname', [table])).then((r) => r.rows.map((x) => x.def));
 
-  it('a first load keeps the file order and builds the keys after, exactly as the schema defines them', async () => {
-    const before = { transactions: await constraints('transactions'), accounts: await constraints('accounts') };
+  it('a first load keeps the file order and builds the keys and indexes after, exactly as the schema defines them', async () => {
+    const before = {
+      transactions: await constraints('transactions'),
+      accounts: await constraints('accounts'),
+      indexes: [...(await indexes('transactions')), ...(await indexes('customers'))],
+    };
+    expect(before.indexes).toHaveLength(5); // key and two BRIN indexes of the transactions, key and branch index of the customers
     expect(before.transactions).toEqual([{ name: 'transactions_pkey', def: 'PRIMARY KEY (customer_id, txn_id)' }]);
     expect(before.accounts.map((c) => c.name)).toEqual(['accounts_customer_id_fkey', 'accounts_pkey', 'accounts_product_code_fkey']);
     const files = buildFullDay();
@@ -225,7 +232,11 @@ describe('how transactions go in', () => {
     expect((await loadFeed(db, day('2026-11-20', 'full', files))).outcome).toBe('loaded');
     const stored = await db.session((s) => s.query<{ k: string }>(`SELECT customer_id || '/' || txn_id AS k FROM transactions ORDER BY ctid`));
     expect(stored.rows.map((r) => r.k)).toEqual(['C1/T9', 'C2/T8', 'C1/T7']);
-    expect({ transactions: await constraints('transactions'), accounts: await constraints('accounts') }).toEqual(before);
+    expect({
+      transactions: await constraints('transactions'),
+      accounts: await constraints('accounts'),
+      indexes: [...(await indexes('transactions')), ...(await indexes('customers'))],
+    }).toEqual(before);
     // and the key holds: the same id again on a later day is ignored, not stored twice
     const r = await loadFeed(db, day('2026-11-21', 'delta', { transactions: [buildTransaction({ txn_id: 'T9', amount: '-5.00' })] }));
     expect(r.files.find((x) => x.entity === 'transactions')).toMatchObject({ rows: 1, written: 0, ignored: 1 });

@@ -118,7 +118,7 @@ export async function loadFeed(db: Db, folder: string, opts: LoadOptions = {}): 
       await s.query('SELECT pg_advisory_xact_lock($1)', [LOAD_LOCK]);
       // memory for the day's hash joins and the sort of its transactions into key order (a
       // server's default of 4 MB spills them to disk); only for this transaction
-      // (and for building a key over a first load's rows in one sort: see withConstraintsAfter)
+      // (and for building a key over a first load's rows in one sort: see fillEmpty)
       if (db.engine === 'postgres') await s.exec(`SET LOCAL work_mem = '${SERVER_WORK_MEM}'; SET LOCAL maintenance_work_mem = '${SERVER_WORK_MEM}'`);
       const earlier = await loadedBusinessDate(s, businessDate);
       if (earlier?.content_hash === contentHash) throw new DryRunDone('unchanged');

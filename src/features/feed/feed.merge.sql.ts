@@ -124,7 +124,7 @@ export async function mergeEntity(s: SqlSession, entity: EntityName, mode: 'full
   const m = MERGES[entity];
   const empty = !(await hasRows(s, m.table));
   const written = empty
-    ? await withConstraintsAfter(s, m.table, async (withoutKey) => (await s.query(withoutKey ? m.bulk : m.intoEmpty, [businessDate])).rowCount)
+    ? await fillEmpty(s, m.table, async (withoutKey) => (await s.query(withoutKey ? m.bulk : m.intoEmpty, [businessDate])).rowCount)
     : (await s.query(m.upsert, [businessDate])).rowCount;
   let gone = 0;
   if (m.completeGone) gone = (await s.query(m.completeGone, [businessDate])).rowCount;
@@ -134,29 +134,42 @@ export async function mergeEntity(s: SqlSession, entity: EntityName, mode: 'full
 
 /**
  * Fills a table that holds no row yet the way PostgreSQL's manual advises for populating a
- * database: its foreign keys, and its primary key when no other table refers to it, are dropped
- * first and added back after the insert, under their own names and definitions. Each is then
- * checked with one join or built with one sort over the whole table instead of row by row (a
- * trigger per row for a foreign key, a descent of the B-tree and a WAL record per row for the
- * key). The table is empty, so no one reading it waits on the lock this takes for the load. A row
- * that breaks a constraint makes adding it back fail, as the row itself would have.
+ * database: its foreign keys, its indexes, and its primary key when no other table refers to it,
+ * are dropped first and made again after the insert, under their own names and definitions. Each
+ * is then checked with one join or built with one sort or scan over the whole table instead of row
+ * by row (a trigger per row for a foreign key, a descent of the B-tree and a WAL record per row
+ * for the key). The table is empty, so no one reading it waits on the lock this takes for the
+ * load. A row that breaks a constraint makes adding it back fail, as the row itself would have.
  */
-async function withConstraintsAfter<T>(s: SqlSession, table: string, insert: (withoutKey: boolean) => Promise<T>): Promise<T> {
-  const r = await s.query<{ name: string; kind: 'p' | 'f'; def: string }>(
-    `SELECT c.conname AS name, c.contype AS kind, pg_get_constraintdef(c.oid) AS def
-       FROM pg_constraint c
-      WHERE c.conrelid = $1::regclass
-        AND (c.contype = 'f' OR (c.contype = 'p' AND NOT EXISTS (SELECT 1 FROM pg_constraint r WHERE r.confrelid = c.conrelid AND r.contype = 'f')))
-      ORDER BY c.contype DESC, c.conname`,
-    [table],
-  );
-  const constraints = r.rows;
-  if (!constraints.length) return insert(false);
+async function fillEmpty<T>(s: SqlSession, table: string, insert: (withoutKey: boolean) => Promise<T>): Promise<T> {
+  const constraints = (
+    await s.query<{ name: string; kind: 'p' | 'f'; def: string }>(
+      `SELECT c.conname AS name, c.contype AS kind, pg_get_constraintdef(c.oid) AS def
+         FROM pg_constraint c
+        WHERE c.conrelid = $1::regclass
+          AND (c.contype = 'f' OR (c.contype = 'p' AND NOT EXISTS (SELECT 1 FROM pg_constraint r WHERE r.confrelid = c.conrelid AND r.contype = 'f')))
+        ORDER BY c.contype DESC, c.conname`,
+      [table],
+    )
+  ).rows;
+  // indexes of their own (not those behind a primary key or unique constraint)
+  const indexes = (
+    await s.query<{ name: string; def: string }>(
+      `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+         FROM pg_index i
+        WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        ORDER BY 1`,
+      [table],
+    )
+  ).rows;
   const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
-  await s.exec(`ALTER TABLE ${table} ${constraints.map((c) => `DROP CONSTRAINT ${q(c.name)}`).join(', ')}`);
+  if (constraints.length) await s.exec(`ALTER TABLE ${table} ${constraints.map((c) => `DROP CONSTRAINT ${q(c.name)}`).join(', ')}`);
+  if (indexes.length) await s.exec(`DROP INDEX ${indexes.map((i) => i.name).join(', ')}`);
   const result = await insert(constraints.some((c) => c.kind === 'p'));
-  // the key first ('p' sorts after 'f': DESC), so that its index is built before the checks run
-  for (const c of constraints) await s.exec(`ALTER TABLE ${table} ADD CONSTRAINT ${q(c.name)} ${c.def}`);
+  const [key, foreign] = [constraints.filter((c) => c.kind === 'p'), constraints.filter((c) => c.kind === 'f')];
+  for (const c of key) await s.exec(`ALTER TABLE ${table} ADD CONSTRAINT ${q(c.name)} ${c.def}`);
+  for (const i of indexes) await s.exec(i.def);
+  for (const c of foreign) await s.exec(`ALTER TABLE ${table} ADD CONSTRAINT ${q(c.name)} ${c.def}`);
   return result;
 }
 
@@ -193,7 +206,7 @@ async function mergeTransactions(s: SqlSession, businessDate: string): Promise<n
     // rows go in the way below instead, where the first line counts.
     await s.exec('SAVEPOINT bulk_transactions');
     try {
-      const written = await withConstraintsAfter(s, 'transactions', async (withoutKey) =>
+      const written = await fillEmpty(s, 'transactions', async (withoutKey) =>
         withoutKey
           ? (await s.query(`INSERT INTO transactions (${TXN_COLUMNS}, business_date) SELECT ${TXN_COLUMNS}, $1::date FROM stg_transactions`, [businessDate])).rowCount
           : null,
