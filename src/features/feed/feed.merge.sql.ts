@@ -1,4 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
+import { fillEmpty, hasRows } from '../../platform/bulk.js';
 import { ensureMonthPartition } from '../../platform/partitions.js';
 import type { EntityName } from './feed.contract.js';
 
@@ -130,52 +131,6 @@ export async function mergeEntity(s: SqlSession, entity: EntityName, mode: 'full
   if (m.completeGone) gone = (await s.query(m.completeGone, [businessDate])).rowCount;
   if (m.fullSnapshotGone && mode === 'full' && !empty) gone = (await s.query(m.fullSnapshotGone, [businessDate])).rowCount;
   return { written, gone };
-}
-
-/**
- * Fills a table that holds no row yet the way PostgreSQL's manual advises for populating a
- * database: its foreign keys, its indexes, and its primary key when no other table refers to it,
- * are dropped first and made again after the insert, under their own names and definitions. Each
- * is then checked with one join or built with one sort or scan over the whole table instead of row
- * by row (a trigger per row for a foreign key, a descent of the B-tree and a WAL record per row
- * for the key). The table is empty, so no one reading it waits on the lock this takes for the
- * load. A row that breaks a constraint makes adding it back fail, as the row itself would have.
- */
-async function fillEmpty<T>(s: SqlSession, table: string, insert: (withoutKey: boolean) => Promise<T>): Promise<T> {
-  const constraints = (
-    await s.query<{ name: string; kind: 'p' | 'f'; def: string }>(
-      `SELECT c.conname AS name, c.contype AS kind, pg_get_constraintdef(c.oid) AS def
-         FROM pg_constraint c
-        WHERE c.conrelid = $1::regclass
-          AND (c.contype = 'f' OR (c.contype = 'p' AND NOT EXISTS (SELECT 1 FROM pg_constraint r WHERE r.confrelid = c.conrelid AND r.contype = 'f')))
-        ORDER BY c.contype DESC, c.conname`,
-      [table],
-    )
-  ).rows;
-  // indexes of their own (not those behind a primary key or unique constraint)
-  const indexes = (
-    await s.query<{ name: string; def: string }>(
-      `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
-         FROM pg_index i
-        WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-        ORDER BY 1`,
-      [table],
-    )
-  ).rows;
-  const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
-  if (constraints.length) await s.exec(`ALTER TABLE ${table} ${constraints.map((c) => `DROP CONSTRAINT ${q(c.name)}`).join(', ')}`);
-  if (indexes.length) await s.exec(`DROP INDEX ${indexes.map((i) => i.name).join(', ')}`);
-  const result = await insert(constraints.some((c) => c.kind === 'p'));
-  const [key, foreign] = [constraints.filter((c) => c.kind === 'p'), constraints.filter((c) => c.kind === 'f')];
-  for (const c of key) await s.exec(`ALTER TABLE ${table} ADD CONSTRAINT ${q(c.name)} ${c.def}`);
-  for (const i of indexes) await s.exec(i.def);
-  for (const c of foreign) await s.exec(`ALTER TABLE ${table} ADD CONSTRAINT ${q(c.name)} ${c.def}`);
-  return result;
-}
-
-async function hasRows(s: SqlSession, table: string): Promise<boolean> {
-  const r = await s.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS any`);
-  return r.rows[0]?.any === true;
 }
 
 /** Whether the day's staged transactions are fewer than a twentieth of those loaded. */

@@ -186,6 +186,37 @@ describe('history, reruns and order', () => {
   });
 });
 
+describe('the very first evaluation', () => {
+  it("writes without keys and indexes and leaves every one as the schema defines it, on every model's partition", async () => {
+    const schema = () =>
+      db.session(async (s) => ({
+        history: (await s.query<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE tablename = 'tier_history' ORDER BY indexname`)).rows,
+        parent: (await s.query<{ def: string }>(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'customer_tiers'::regclass ORDER BY 1`)).rows,
+        invalid: (await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_index WHERE NOT indisvalid`)).rows[0]?.n,
+      }));
+    const before = await schema();
+    expect(before.history).toHaveLength(2);
+    expect(before.parent).toHaveLength(2);
+    await load('2026-11-19', bank([customer('UP', [{ balance: '49999.99' }]), customer('SAME', [{ balance: '1000.00' }])]));
+    const r = await runTiering(db, '2026-11-19');
+    expect(r.models.length).toBeGreaterThanOrEqual(8);
+    expect(await schema()).toEqual(before);
+    // every model's partition carries the parent's key and index
+    const perPartition = await db.session((s) =>
+      s.query<{ partition: string; indexes: number }>(
+        `SELECT c.relname AS partition, (SELECT count(*)::int FROM pg_index i JOIN pg_inherits x ON x.inhrelid = i.indexrelid WHERE i.indrelid = c.oid) AS indexes
+           FROM pg_inherits p JOIN pg_class c ON c.oid = p.inhrelid WHERE p.inhparent = 'customer_tiers'::regclass ORDER BY 1`,
+      ),
+    );
+    expect(perPartition.rows.map((x) => x.partition)).toContain('customer_tiers_aum_band');
+    expect(perPartition.rows.filter((x) => x.indexes !== 2)).toEqual([]);
+    // and the key holds: the next date updates in place (ON CONFLICT on it), with history
+    await load(D, { accounts: [buildAccount({ account_id: 'UP-A0', customer_id: 'UP', balance: '50000.00' })] }, 'delta');
+    expect((await runTiering(db, D)).models.find((m) => m.model === 'aum_band')?.changed).toBe(1);
+    expect(await tiers('aum_band')).toEqual({ UP: 'band_2', SAME: 'band_1' });
+  });
+});
+
 describe('publishing and simulating', () => {
   it('the simulator predicts exactly what publishing and evaluating then do, and changes nothing itself', async () => {
     const { simulatePolicy } = await import('./tiering.simulate.js');

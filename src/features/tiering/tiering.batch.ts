@@ -1,4 +1,5 @@
 import type { Db, SqlSession } from '../../platform/db.js';
+import { fillEmpty, hasRows } from '../../platform/bulk.js';
 import { AppError } from '../../platform/errors.js';
 import { monthPartition } from '../../platform/partitions.js';
 import { computeFacts } from './tiering.facts.js';
@@ -117,17 +118,25 @@ export async function runTiering(
     const result: TieringResult = { businessDate, customers, factsBaseDate: facts.baseDate, models: [], factsSeconds: facts.seconds, evaluationSeconds: 0, seconds: 0 };
     await undoDate(s, businessDate);
     const t0 = performance.now();
-    for (const [i, { m, version }] of models.entries()) {
-      onProgress?.({ step: m.model, done: i + 1, total });
-      const m0 = performance.now();
-      const changed = await evaluateModel(s, m, businessDate, version);
-      const seconds = (performance.now() - m0) / 1000;
-      await s.query(
-        'INSERT INTO tier_runs (model, business_date, policy_version, customers, changed, seconds) VALUES ($1, $2::date, $3, $4, $5, $6)',
-        [m.model, businessDate, version, customers, changed, seconds.toFixed(3)],
-      );
-      result.models.push({ model: m.model, version, changed, seconds });
-    }
+    const evaluateAll = async () => {
+      for (const [i, { m, version }] of models.entries()) {
+        onProgress?.({ step: m.model, done: i + 1, total });
+        const m0 = performance.now();
+        const changed = await evaluateModel(s, m, businessDate, version);
+        const seconds = (performance.now() - m0) / 1000;
+        await s.query(
+          'INSERT INTO tier_runs (model, business_date, policy_version, customers, changed, seconds) VALUES ($1, $2::date, $3, $4, $5, $6)',
+          [m.model, businessDate, version, customers, changed, seconds.toFixed(3)],
+        );
+        result.models.push({ model: m.model, version, changed, seconds });
+      }
+    };
+    // The very first evaluation (no tier and no history yet) writes two rows per customer and
+    // model, a current tier and its history: written like a bank's first load, without the keys
+    // and indexes, which are built once after every model.
+    const firstEver = !(await hasRows(s, 'customer_tiers')) && !(await hasRows(s, 'tier_history'));
+    if (firstEver) await fillEmpty(s, 'customer_tiers', () => fillEmpty(s, 'tier_history', evaluateAll));
+    else await evaluateAll();
     result.evaluationSeconds = (performance.now() - t0) / 1000;
     onProgress?.({ step: 'done', done: total, total });
     result.seconds = (performance.now() - started) / 1000;
