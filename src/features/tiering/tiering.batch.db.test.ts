@@ -187,20 +187,26 @@ describe('history, reruns and order', () => {
 });
 
 describe('the very first evaluation', () => {
-  it("writes without keys and indexes and leaves every one as the schema defines it, on every model's partition", async () => {
+  it("writes facts and tiers without keys and indexes and leaves every one as the schema defines it, on every partition", async () => {
     const schema = () =>
       db.session(async (s) => ({
         history: (await s.query<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE tablename = 'tier_history' ORDER BY indexname`)).rows,
         parent: (await s.query<{ def: string }>(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'customer_tiers'::regclass ORDER BY 1`)).rows,
+        facts: (await s.query<{ def: string }>(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'customer_facts'::regclass ORDER BY 1`)).rows,
+        factsPartitionIndexes: (await s.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_inherits p JOIN pg_index i ON i.indrelid = p.inhrelid WHERE p.inhparent = 'customer_facts'::regclass`)).rows[0]?.n,
         invalid: (await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_index WHERE NOT indisvalid`)).rows[0]?.n,
       }));
     const before = await schema();
     expect(before.history).toHaveLength(2);
     expect(before.parent).toHaveLength(2);
+    expect(before.facts).toHaveLength(2); // the key and the BRIN index on the date
+    expect(before.factsPartitionIndexes).toBe(0);
     await load('2026-11-19', bank([customer('UP', [{ balance: '49999.99' }]), customer('SAME', [{ balance: '1000.00' }])]));
     const r = await runTiering(db, '2026-11-19');
     expect(r.models.length).toBeGreaterThanOrEqual(8);
-    expect(await schema()).toEqual(before);
+    // the same, and the facts' month partition carries the key and the BRIN index
+    expect(await schema()).toEqual({ ...before, factsPartitionIndexes: 2 });
     // every model's partition carries the parent's key and index
     const perPartition = await db.session((s) =>
       s.query<{ partition: string; indexes: number }>(

@@ -1,4 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
+import { fillEmpty, hasRows } from '../../platform/bulk.js';
 import { ensureMonthPartition, monthPartition } from '../../platform/partitions.js';
 import { ACCOUNT_KINDS } from '../../platform/schema.js';
 
@@ -277,8 +278,8 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
   const past = pastDate
     ? `SELECT customer_id, aum FROM ${monthPartition('balance_snapshots', pastDate)} WHERE business_date = '${isoDate(pastDate)}'::date`
     : 'SELECT NULL::text AS customer_id, NULL::numeric AS aum WHERE false';
-  const r = await s.query(
-    `WITH snap AS (
+  const firstEver = !(await hasRows(s, 'customer_facts'));
+  const insert = `WITH snap AS (
        SELECT * FROM ${snapshots} WHERE business_date = $1::date
      ), ${windows.ctes}, past AS (
        ${past}
@@ -331,10 +332,11 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
        LEFT JOIN past ON past.customer_id = c.customer_id
        LEFT JOIN acc ON acc.customer_id = c.customer_id
        LEFT JOIN ln ON ln.customer_id = c.customer_id
-      -- in key order: a million rows inserted at random places would thrash the primary key's pages
-      ORDER BY c.customer_id`,
-    baseDate ? [businessDate, baseDate, ...windows.params] : [businessDate],
-  );
+      ${firstEver ? '' : `-- in key order: a million rows inserted at random places would thrash the primary key's pages
+      ORDER BY c.customer_id`}`;
+  const params = baseDate ? [businessDate, baseDate, ...windows.params] : [businessDate];
+  // the very first facts (a bank's first date): written without the key, which is built after
+  const r = firstEver ? await fillEmpty(s, 'customer_facts', () => s.query(insert, params)) : await s.query(insert, params);
   // the evaluation that follows in the same transaction plans on these rows, not on an empty table
   await s.exec(`ANALYZE ${facts}`);
   const seconds = (performance.now() - t0) / 1000;
