@@ -12,9 +12,9 @@ import type { SqlSession } from './db.js';
  * for the key). Only for an empty table: a request that reads it meanwhile waits on the lock this
  * takes until the load commits, instead of finding it empty, which costs nothing on a bank's first
  * day and would on any other. A row that breaks a constraint makes adding it back fail, as the
- * row itself would have. A partitioned table is handled through its parent: dropping its key or index drops every
- * partition's, and adding them back builds them on every partition, including those the insert
- * created.
+ * row itself would have. A partitioned table is handled through its parent: dropping its key or
+ * index drops every partition's, and adding them back builds them on every partition, including
+ * those the insert created.
  */
 export async function fillEmpty<T>(s: SqlSession, table: string, insert: (withoutKey: boolean) => Promise<T>): Promise<T> {
   const constraints = (

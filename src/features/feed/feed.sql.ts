@@ -34,10 +34,10 @@ interface ReferenceCheck {
   /** reported, but the feed still loads */
   warning?: boolean;
   /**
-   * The same check over fewer rows, valid when the check `unless` (file.column) found nothing and
-   * the day's transactions of unknown accounts were set apart (stg_txn_orphans).
+   * The same check over fewer rows, valid once the day's transactions of unknown accounts were set
+   * apart (stg_txn_orphans) and, when named, the check `unless` (file.column) found nothing.
    */
-  narrowed?: { sql: string; unless: string };
+  narrowed?: { sql: string; unless?: string };
   message: (value: string, firstLine?: number) => string;
 }
 
@@ -125,7 +125,7 @@ function referenceChecks(present: ReadonlySet<EntityName>, mode: 'full' | 'delta
     file: 'transactions',
     column: 'account_id',
     sql: `SELECT line, account_id AS value FROM stg_transactions x WHERE ${UNKNOWN_ACCOUNT}`,
-    narrowed: { sql: 'SELECT line, account_id AS value FROM stg_txn_orphans', unless: '' },
+    narrowed: { sql: 'SELECT line, account_id AS value FROM stg_txn_orphans' },
     message: (v) => `account ${quote(v)} of this customer is not in the accounts file nor loaded before (loaded as given)`,
     needs: ['accounts'],
     warning: true,
@@ -193,7 +193,8 @@ async function runChecks(
 ): Promise<void> {
   const found = new Set<string>();
   for (const check of checks) {
-    const sql = orphans && check.narrowed && !found.has(check.narrowed.unless) ? check.narrowed.sql : check.sql;
+    const n = check.narrowed;
+    const sql = orphans && n && !(n.unless && found.has(n.unless)) ? n.sql : check.sql;
     const r = await s.query<{ line: number; value: string; first_line?: number; total: number }>(
       `SELECT *, count(*) OVER () AS total FROM (${sql}) q ORDER BY line LIMIT ${Math.max(limit, 1)}`,
     );
