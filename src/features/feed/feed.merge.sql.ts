@@ -1,6 +1,7 @@
 import type { SqlSession } from '../../platform/db.js';
 import { fillEmpty, hasRows } from '../../platform/bulk.js';
 import { ensureMonthPartition } from '../../platform/partitions.js';
+import { ACCOUNT_KINDS } from '../../platform/schema.js';
 import type { EntityName } from './feed.contract.js';
 
 // Set-based merge of the staged files into the tables, for business date $1.
@@ -203,19 +204,33 @@ async function mergeTransactions(s: SqlSession, businessDate: string): Promise<n
   }
 }
 
-/** Balances by kind and AUM of every active customer as at the business date. */
+// whole months from a to b: 2024-03-15 → 2025-03-15 is 12, → 2025-03-14 is 11
+const MONTHS = (a: string, b: string) =>
+  `((extract(year FROM ${b}) - extract(year FROM ${a})) * 12 + extract(month FROM ${b}) - extract(month FROM ${a})
+    - CASE WHEN extract(day FROM ${b}) < extract(day FROM ${a}) THEN 1 ELSE 0 END)`;
+
+/**
+ * Balances by kind and AUM of every active customer as at the business date, and what the tiering
+ * facts read of the accounts and loans as they stood that day (../shared/POLICIES.md "Facts"): the
+ * term of the deposits in whole months weighted by balance (a current account counts 0), the
+ * product kinds held (a loan without a loan account counts as one kind), the active loans and
+ * their worst overdue days. One pass over the accounts and loans, which the snapshot reads anyway.
+ */
 export async function writeBalanceSnapshot(s: SqlSession, businessDate: string): Promise<number> {
   await ensureMonthPartition(s, 'balance_snapshots', businessDate);
   await s.query('DELETE FROM balance_snapshots WHERE business_date = $1', [businessDate]);
+  const deposits = 'coalesce(a.current_balance, 0) + coalesce(a.time_deposit, 0)';
   const r = await s.query(
     `INSERT INTO balance_snapshots (customer_id, business_date, current_balance, time_deposit, wealth, fund, insurance,
-        loan_balance, loans_outstanding, deposits, aum)
+        loan_balance, loans_outstanding, deposits, aum, deposit_term_months, product_kinds, loan_count, worst_overdue_days)
      SELECT c.customer_id, $1::date,
             coalesce(a.current_balance, 0), coalesce(a.time_deposit, 0), coalesce(a.wealth, 0), coalesce(a.fund, 0),
             coalesce(a.insurance, 0), coalesce(a.loan_balance, 0), coalesce(l.outstanding, 0),
-            coalesce(a.current_balance, 0) + coalesce(a.time_deposit, 0),
-            coalesce(a.current_balance, 0) + coalesce(a.time_deposit, 0) + coalesce(a.wealth, 0)
-              + coalesce(a.fund, 0) + coalesce(a.insurance, 0)
+            ${deposits},
+            ${deposits} + coalesce(a.wealth, 0) + coalesce(a.fund, 0) + coalesce(a.insurance, 0),
+            CASE WHEN ${deposits} > 0 THEN coalesce(a.term, 0) ELSE 0 END,
+            coalesce(a.kinds, 0) + CASE WHEN coalesce(l.n, 0) > 0 AND NOT coalesce(a.loan_account, false) THEN 1 ELSE 0 END,
+            coalesce(l.n, 0), coalesce(l.worst, 0)
      FROM customers c
      LEFT JOIN (
        SELECT customer_id,
@@ -224,11 +239,18 @@ export async function writeBalanceSnapshot(s: SqlSession, businessDate: string):
               sum(balance) FILTER (WHERE kind = 'wealth') AS wealth,
               sum(balance) FILTER (WHERE kind = 'fund') AS fund,
               sum(balance) FILTER (WHERE kind = 'insurance') AS insurance,
-              sum(balance) FILTER (WHERE kind = 'loan') AS loan_balance
+              sum(balance) FILTER (WHERE kind = 'loan') AS loan_balance,
+              sum(balance * CASE WHEN kind = 'time_deposit' AND matures_on IS NOT NULL THEN ${MONTHS('opened_on', 'matures_on')} ELSE 0 END)
+                FILTER (WHERE kind IN ('current', 'time_deposit'))
+                / nullif(sum(balance) FILTER (WHERE kind IN ('current', 'time_deposit')), 0) AS term,
+              -- kinds held, one flag per kind: count(DISTINCT kind) would sort every account of the bank
+              ${ACCOUNT_KINDS.map((k) => `bool_or(kind = '${k}')::int`).join(' + ')} AS kinds,
+              bool_or(kind = 'loan') AS loan_account
        FROM accounts WHERE status = 'active' GROUP BY customer_id
      ) a ON a.customer_id = c.customer_id
      LEFT JOIN (
-       SELECT customer_id, sum(outstanding) AS outstanding FROM loans WHERE status = 'active' GROUP BY customer_id
+       SELECT customer_id, sum(outstanding) AS outstanding, count(*) AS n, max(overdue_days) AS worst
+         FROM loans WHERE status = 'active' GROUP BY customer_id
      ) l ON l.customer_id = c.customer_id
      WHERE c.status = 'active'`,
     [businessDate],

@@ -1,10 +1,11 @@
 import type { SqlSession } from '../../platform/db.js';
 import { fillEmpty, hasRows } from '../../platform/bulk.js';
 import { ensureMonthPartition, monthPartition } from '../../platform/partitions.js';
-import { ACCOUNT_KINDS } from '../../platform/schema.js';
 
 // The facts the models read, per customer and business date (../shared/POLICIES.md "Facts"),
-// computed for every customer in one INSERT … SELECT and kept per date.
+// computed for every customer in one INSERT … SELECT and kept per date: balances, holdings and
+// loans from the date's balance snapshot (the accounts and loans as they stood that day), the
+// rolling windows from the transactions and earlier snapshots, the rest from the customer.
 
 export type FactType = 'money' | 'integer' | 'number' | 'text' | 'boolean';
 
@@ -48,11 +49,6 @@ export const FACTS = {
 } as const satisfies Record<string, FactSpec>;
 export type FactName = keyof typeof FACTS;
 export const FACT_NAMES = Object.keys(FACTS) as FactName[];
-
-// whole months from a to b: 2024-03-15 → 2025-03-15 is 12, → 2025-03-14 is 11
-const MONTHS = (a: string, b: string) =>
-  `((extract(year FROM ${b}) - extract(year FROM ${a})) * 12 + extract(month FROM ${b}) - extract(month FROM ${a})
-    - CASE WHEN extract(day FROM ${b}) < extract(day FROM ${a}) THEN 1 ELSE 0 END)`;
 
 // The transaction aggregates of the 90-day window, over a set of rows carrying a sign (+1 entering
 // the window, −1 leaving it); spending is money paid out through card and electronic channels.
@@ -283,19 +279,6 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
        SELECT * FROM ${snapshots} WHERE business_date = $1::date
      ), ${windows.ctes}, past AS (
        ${past}
-     ), acc AS (
-       SELECT customer_id,
-              sum(balance * CASE WHEN kind = 'time_deposit' AND matures_on IS NOT NULL THEN ${MONTHS('opened_on', 'matures_on')} ELSE 0 END)
-                FILTER (WHERE kind IN ('current', 'time_deposit'))
-                / nullif(sum(balance) FILTER (WHERE kind IN ('current', 'time_deposit')), 0) AS term,
-              -- kinds held, one flag per kind: count(DISTINCT kind) would sort every account of the bank
-              ${ACCOUNT_KINDS.map((k) => `bool_or(kind = '${k}')::int`).join(' + ')} AS kinds,
-              bool_or(kind = 'loan') AS loan_account
-         FROM accounts WHERE status = 'active'
-        GROUP BY customer_id
-     ), ln AS (
-       SELECT customer_id, max(overdue_days) AS worst, count(*) AS n
-         FROM loans WHERE status = 'active' GROUP BY customer_id
      )
      INSERT INTO ${facts} (customer_id, business_date, aum, aum_avg_mtd, aum_sum_mtd, aum_days_mtd, deposits, deposit_term_months,
         current_balance, time_deposit, wealth, fund, insurance, loans_outstanding, loan_count, worst_overdue_days,
@@ -306,9 +289,9 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
             CASE WHEN mtd.aum_days > 0 THEN round(mtd.aum_sum / mtd.aum_days, 2) ELSE sn.aum END,
             coalesce(mtd.aum_sum, sn.aum), coalesce(mtd.aum_days, 1),
             sn.deposits,
-            CASE WHEN sn.deposits > 0 THEN coalesce(acc.term, 0) ELSE 0 END,
+            sn.deposit_term_months,
             sn.current_balance, sn.time_deposit, sn.wealth, sn.fund, sn.insurance, sn.loans_outstanding,
-            coalesce(ln.n, 0), coalesce(ln.worst, 0),
+            sn.loan_count, sn.worst_overdue_days,
             coalesce(tx.spending, 0), coalesce(tx.n, 0), coalesce(tx.counter_n, 0), coalesce(tx.mobile_n, 0),
             coalesce(tx.atm_n, 0), coalesce(tx.pos_n, 0), coalesce(tx.edu_n, 0), coalesce(tx.edu_n, 0) > 0,
             CASE WHEN greatest(tx.mobile_n, tx.counter_n, tx.atm_n, tx.pos_n) > 0 THEN
@@ -324,14 +307,12 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
             c.annual_income, c.occupation, c.risk_level,
             greatest(extract(year FROM age($1::date, c.opened_on))::int, 0),
             CASE WHEN past.aum > 0 THEN sn.aum / past.aum - 1 END,
-            coalesce(acc.kinds, 0) + CASE WHEN coalesce(ln.n, 0) > 0 AND NOT coalesce(acc.loan_account, false) THEN 1 ELSE 0 END,
+            sn.product_kinds,
             CASE WHEN sn.aum > 0 THEN (sn.wealth + sn.fund + sn.insurance) / sn.aum END
        FROM customers c
        JOIN snap sn ON sn.customer_id = c.customer_id
        ${windows.joins}
        LEFT JOIN past ON past.customer_id = c.customer_id
-       LEFT JOIN acc ON acc.customer_id = c.customer_id
-       LEFT JOIN ln ON ln.customer_id = c.customer_id
       ${firstEver ? '' : `-- in key order: a million rows inserted at random places would thrash the primary key's pages
       ORDER BY c.customer_id`}`;
   const params = baseDate ? [businessDate, baseDate, ...windows.params] : [businessDate];
