@@ -191,7 +191,8 @@ try {
   console.log(`floor (AUM bands only, hand-written SQL) for ${d1}: ${fmt(floor1, 2)} s`);
   const first = await runTiering(db, d1);
   const perModel = (r: typeof first, fl: number) => `${fmt(r.evaluationSeconds / r.models.length / fl, 2)}×`;
-  console.log(`tiering ${d1} (first run, no earlier date): ${fmt(first.seconds, 1)} s — facts ${fmt(first.factsSeconds, 1)} s, evaluation ${fmt(first.evaluationSeconds, 1)} s`);
+  const pass = (r: typeof first) => `one pass over the facts ${fmt(r.pass?.seconds ?? 0, 1)} s (${fmt(r.pass?.rows ?? 0)} customers to match${r.pass?.base ? `, ${r.pass.steady.length} models compared with ${r.pass.base}` : ''})`;
+  console.log(`tiering ${d1} (first run, no earlier date): ${fmt(first.seconds, 1)} s — facts ${fmt(first.factsSeconds, 1)} s, evaluation ${fmt(first.evaluationSeconds, 1)} s: ${pass(first)}`);
   rows.push(['first date', d1, 'facts (from scratch)', fmt(first.factsSeconds, 2), '', '']);
   rows.push(['first date', d1, `evaluation of ${first.models.length} models`, fmt(first.evaluationSeconds, 2), `${perModel(first, floor1)} a model`, fmt(first.models.reduce((a, m) => a + m.changed, 0))]);
   rows.push(['first date', d1, 'whole step', fmt(first.seconds, 2), '', '']);
@@ -204,7 +205,7 @@ try {
 
   const floor2 = await floor(db, d2);
   const next = await runTiering(db, d2);
-  console.log(`tiering ${d2} (next day): ${fmt(next.seconds, 1)} s — facts ${fmt(next.factsSeconds, 1)} s (from ${next.factsBaseDate ?? 'scratch'}), evaluation ${fmt(next.evaluationSeconds, 1)} s`);
+  console.log(`tiering ${d2} (next day): ${fmt(next.seconds, 1)} s — facts ${fmt(next.factsSeconds, 1)} s (from ${next.factsBaseDate ?? 'scratch'}), evaluation ${fmt(next.evaluationSeconds, 1)} s: ${pass(next)}`);
   rows.push(['next date', d2, `facts (from ${next.factsBaseDate ?? 'scratch'})`, fmt(next.factsSeconds, 2), '', '']);
   rows.push(['next date', d2, `evaluation of ${next.models.length} models`, fmt(next.evaluationSeconds, 2), `${perModel(next, floor2)} a model`, fmt(next.models.reduce((a, m) => a + m.changed, 0))]);
   rows.push(['next date', d2, 'whole step', fmt(next.seconds, 2), '', '']);

@@ -159,6 +159,16 @@ describe('loading the same folder again changes nothing', () => {
 });
 
 describe('how transactions go in', () => {
+  it('records which days of bookings a load delivered, in China time; a correction of the date widens them', async () => {
+    const load = (txns: ReturnType<typeof buildTransaction>[]) => loadFeed(db, day('2026-11-20', 'full', { ...buildFullDay(), transactions: txns }));
+    // 16:30 Z on 11-17 is 00:30 on 11-18 in China
+    await load([buildTransaction({ txn_id: 'T1', booked_at: '2026-11-17T16:30:00Z' }), buildTransaction({ txn_id: 'T2', booked_at: '2026-11-20T09:00:00+08:00' })]);
+    const loads = () => one('SELECT rows::int, first_booked_on, last_booked_on FROM transaction_loads WHERE business_date = $1', ['2026-11-20']);
+    expect(await loads()).toEqual({ rows: 2, first_booked_on: '2026-11-18', last_booked_on: '2026-11-20' });
+    await load([buildTransaction({ txn_id: 'T1', booked_at: '2026-11-17T16:30:00Z' }), buildTransaction({ txn_id: 'T0', booked_at: '2026-08-01T09:00:00+08:00' })]);
+    expect(await loads()).toEqual({ rows: 3, first_booked_on: '2026-08-01', last_booked_on: '2026-11-20' });
+  });
+
   it('a txn_id repeated within the file counts once, from its first line', async () => {
     const files = buildFullDay();
     files.transactions = [

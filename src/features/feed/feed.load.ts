@@ -2,9 +2,9 @@ import type { Db } from '../../platform/db.js';
 import type { EntityName, FeedProblem } from './feed.contract.js';
 import { discoverFeed, hashFeed, type FeedFile } from './feed.files.js';
 import { monthPartition } from '../../platform/partitions.js';
-import { mergeEntity, recordBusinessDate, refreshStatistics, writeBalanceSnapshot } from './feed.merge.sql.js';
+import { mergeEntity, recordBusinessDate, recordTransactionLoad, refreshStatistics, writeBalanceSnapshot } from './feed.merge.sql.js';
 import { checkReferences, createStaging, latestBusinessDate, loadedBusinessDate } from './feed.sql.js';
-import { stageFile } from './feed.stage.js';
+import { stageFile, type StageResult } from './feed.stage.js';
 
 // Loads one business date: every row checked, then one transaction, whole or not at all.
 
@@ -134,7 +134,7 @@ export async function loadFeed(db: Db, folder: string, opts: LoadOptions = {}): 
       await createStaging(s);
       step('prepare');
       const stats = { bytes: 0 };
-      const staged = new Map<FeedFile, { rows: number; readable: boolean }>();
+      const staged = new Map<FeedFile, StageResult>();
       for (const file of feed.files) {
         const before = stats.bytes;
         const progress = setInterval(() => opts.onProgress?.({ phase: 'reading', file: file.name, bytesDone: stats.bytes, bytesTotal }), 200);
@@ -159,6 +159,8 @@ export async function loadFeed(db: Db, folder: string, opts: LoadOptions = {}): 
         const rows = staged.get(file)?.rows ?? 0;
         opts.onProgress?.({ phase: 'merging', file: file.name, bytesDone: bytesTotal, bytesTotal });
         const merged = await mergeEntity(s, file.entity, mode, businessDate);
+        const booked = staged.get(file)?.derivedRange.booked_on;
+        if (file.entity === 'transactions' && merged.written > 0 && booked) await recordTransactionLoad(s, businessDate, merged.written, booked);
         result.files.push({
           file: file.name,
           entity: file.entity,

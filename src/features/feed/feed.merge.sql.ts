@@ -204,6 +204,24 @@ async function mergeTransactions(s: SqlSession, businessDate: string): Promise<n
   }
 }
 
+/**
+ * Records which days of bookings the day's load delivered (transaction_loads, read by the tiering
+ * facts to find the loads whose transactions leave the 90-day window): from the file's least and
+ * greatest booking day, seen as it was read, so that no one has to read the rows again (the
+ * batch would otherwise scan a first load's whole history for it). A second load of the same date
+ * widens the range. The file's range may be wider than that of the rows written (a repeated
+ * transaction keeps its first load): the facts then look at a load for nothing, never miss one.
+ */
+export async function recordTransactionLoad(s: SqlSession, businessDate: string, written: number, booked: { min: string; max: string }): Promise<void> {
+  await s.query(
+    `INSERT INTO transaction_loads (business_date, rows, first_booked_on, last_booked_on) VALUES ($1::date, $2, $3::date, $4::date)
+     ON CONFLICT (business_date) DO UPDATE SET rows = transaction_loads.rows + EXCLUDED.rows,
+       first_booked_on = least(transaction_loads.first_booked_on, EXCLUDED.first_booked_on),
+       last_booked_on = greatest(transaction_loads.last_booked_on, EXCLUDED.last_booked_on), recorded_at = now()`,
+    [businessDate, written, booked.min, booked.max],
+  );
+}
+
 // whole months from a to b: 2024-03-15 → 2025-03-15 is 12, → 2025-03-14 is 11
 const MONTHS = (a: string, b: string) =>
   `((extract(year FROM ${b}) - extract(year FROM ${a})) * 12 + extract(month FROM ${b}) - extract(month FROM ${a})

@@ -20,6 +20,8 @@ export interface StageResult {
   badRows: number;
   /** false when the file as a whole could not be read (no usable header, not UTF-8, not Excel) */
   readable: boolean;
+  /** the least and greatest value of each derived column (ISO dates compare as text), over every row read */
+  derivedRange: Record<string, { min: string; max: string }>;
 }
 
 const CHUNK_CHARS = 1 << 18;
@@ -42,7 +44,7 @@ export async function stageFile(
   stats: ReadStats,
 ): Promise<StageResult> {
   const spec = specFor(file.entity);
-  const result: StageResult = { rows: 0, badRows: 0, readable: true };
+  const result: StageResult = { rows: 0, badRows: 0, readable: true, derivedRange: {} };
   const records = file.format === 'csv' ? readCsvFile(file.path, stats, { keepText: true }) : readXlsxFile(file.path, stats);
   const problem = (line: number | undefined, column: string | undefined, message: string, warning = false) =>
     sink.add({ file: file.name, ...(line !== undefined ? { line } : {}), ...(column ? { column } : {}), message, ...(warning ? { warning } : {}) });
@@ -114,7 +116,15 @@ export async function stageFile(
           line = String(rec.line);
           for (const v of values) line += ',' + csvField(v);
         }
-        for (const d of derived) line += ',' + csvField(d.from(values));
+        for (const d of derived) {
+          const v = d.from(values);
+          line += ',' + csvField(v);
+          if (v === null) continue;
+          const range = result.derivedRange[d.name];
+          if (!range) result.derivedRange[d.name] = { min: v, max: v };
+          else if (v < range.min) range.min = v;
+          else if (v > range.max) range.max = v;
+        }
         parts.push(line);
         size += line.length;
         if (size >= CHUNK_CHARS) {

@@ -36,6 +36,15 @@ export interface TieringResult {
 
 /** Puts back the state before a date's evaluation (for a rerun of that date), for every model at once. */
 async function undoDate(s: SqlSession, date: string): Promise<void> {
+  // An ordinary day changed a few thousand tiers of millions: each is found through the key. The
+  // planner, not counting on the model picking one partition per row, would hash every model's
+  // tiers instead (5.8 s at 1M customers against a fraction of a second).
+  const runs = await s.query<{ changed: number | null; tiers: number | null }>(
+    'SELECT sum(changed)::float8 AS changed, sum(customers)::float8 AS tiers FROM tier_runs WHERE business_date = $1::date',
+    [date],
+  );
+  const few = (runs.rows[0]?.changed ?? 0) < 0.05 * (runs.rows[0]?.tiers ?? 0);
+  if (few) await s.exec('SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off');
   await s.query(
     `UPDATE customer_tiers t SET tier = h.from_tier, since = h.from_since, policy_version = h.from_version
        FROM tier_history h
@@ -49,6 +58,7 @@ async function undoDate(s: SqlSession, date: string): Promise<void> {
         AND t.customer_id = h.customer_id AND t.model = h.model`,
     [date],
   );
+  if (few) await s.exec('RESET enable_hashjoin; RESET enable_mergejoin');
   await s.query('DELETE FROM tier_history WHERE business_date = $1::date', [date]);
   await s.query('DELETE FROM tier_runs WHERE business_date = $1::date', [date]);
 }
@@ -162,10 +172,11 @@ export async function writeModelChanges(s: SqlSession, model: string, column: st
         WHERE e.${column} IS NOT NULL AND t.tier IS DISTINCT FROM e.${column}
      ), history AS (
        INSERT INTO tier_history (customer_id, model, business_date, from_tier, from_since, from_version, to_tier, policy_version)
-       SELECT customer_id, $2::text, $1::date, from_tier, from_since, from_version, tier, $3::int FROM changed
+       SELECT customer_id, $2::text, $1::date, from_tier, from_since, from_version, tier, $3::int FROM changed ORDER BY customer_id
      )
+     -- in key order: each page of the keys is visited once, not once per change on it
      INSERT INTO customer_tiers (customer_id, model, tier, since, policy_version)
-     SELECT customer_id, $2::text, tier, $1::date, $3::int FROM changed
+     SELECT customer_id, $2::text, tier, $1::date, $3::int FROM changed ORDER BY customer_id
      ON CONFLICT (customer_id, model) DO UPDATE SET tier = EXCLUDED.tier, since = EXCLUDED.since, policy_version = EXCLUDED.policy_version`,
     params,
   );
