@@ -215,7 +215,7 @@ try {
     const t0 = performance.now();
     await s.exec('BEGIN');
     try {
-      await computeFacts(s, d2, { fromScratch: true });
+      await computeFacts(s, d2, { fromScratch: true, server: db.engine === 'postgres' });
     } finally {
       await s.exec('ROLLBACK');
     }

@@ -122,6 +122,26 @@ describe('savings_grade', () => {
   });
 });
 
+describe('facts as the date stood', () => {
+  it("a date's holdings and loans are those of its own feed, even when a later day was loaded before its batch ran", async () => {
+    const td = customer('TD', [{ balance: '20000.00' }, { kind: 'time_deposit', product_code: 'TD12', balance: '100000.00', opened_on: '2024-03-15', matures_on: '2025-03-15' }]);
+    await load('2026-11-19', bank([td], { loans: [buildLoan({ loan_id: 'L1', customer_id: 'TD', overdue_days: '90' })] }));
+    // the next day: the time deposit is closed and the loan is current again; loaded before the 19th's batch
+    await load(D, {
+      accounts: [buildAccount({ account_id: 'TD-A1', customer_id: 'TD', kind: 'time_deposit', product_code: 'TD12', balance: '0.00', opened_on: '2024-03-15', matures_on: '2025-03-15', status: 'closed' })],
+      loans: [buildLoan({ loan_id: 'L1', customer_id: 'TD', overdue_days: '0' })],
+    }, 'delta');
+    await runTiering(db, '2026-11-19');
+    const on = async (date: string) =>
+      (await db.session((s) => s.query(`SELECT product_kinds, deposit_term_months::text AS term, worst_overdue_days, loan_count FROM customer_facts WHERE customer_id = 'TD' AND business_date = $1`, [date]))).rows[0];
+    // current 2万 at 0 months and the deposit 10万 at 12: 10 months weighted; two kinds and the loan
+    expect(await on('2026-11-19')).toEqual({ product_kinds: 3, term: '10.0000', worst_overdue_days: 90, loan_count: 1 });
+    expect(await tiers('savings_grade')).toEqual({ TD: 'risk' });
+    await runTiering(db, D);
+    expect(await on(D)).toEqual({ product_kinds: 2, term: '0.0000', worst_overdue_days: 0, loan_count: 1 });
+  });
+});
+
 describe('facts in China time', () => {
   it('a transaction at 00:10 China time on the first day of the 90 days, written with a Z offset, counts; 23:50 the day before does not', async () => {
     await load(

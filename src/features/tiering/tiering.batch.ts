@@ -87,6 +87,7 @@ export interface EvaluationPass {
  */
 async function evaluationPass(s: SqlSession, models: { m: CompiledModel }[], date: string, base: string | null, steady: Set<string>): Promise<EvaluationPass> {
   const t0 = performance.now();
+  if (!models.length) return { base: null, steady: [], rows: 0, seconds: 0 };
   const compared = base ? models.flatMap(({ m }, i) => (steady.has(m.model) ? [i] : [])) : [];
   // $1 the date, $2 the base date when there is something to compare, then every model's own
   const params: unknown[] = compared.length ? [date, base] : [date];
@@ -211,7 +212,7 @@ export async function runTiering(
     const models = policies.flatMap((p) => compilePolicy(p.document).map((m) => ({ m, version: p.version })));
     const total = models.length + 1;
     onProgress?.({ step: 'facts', done: 0, total });
-    const facts = await computeFacts(s, businessDate, { fromScratch: opts.fromScratch ?? false });
+    const facts = await computeFacts(s, businessDate, { fromScratch: opts.fromScratch ?? false, server: db.engine === 'postgres' });
     const customers = facts.customers;
     const result: TieringResult = { businessDate, customers, factsBaseDate: facts.baseDate, models: [], factsSeconds: facts.seconds, evaluationSeconds: 0, seconds: 0 };
     await undoDate(s, businessDate);
