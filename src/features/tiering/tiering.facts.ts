@@ -191,6 +191,8 @@ fresh_mtd AS (SELECT NULL::text AS customer_id, NULL::numeric AS aum_sum, NULL::
 /**
  * Records the days of bookings of each load up to the date not yet recorded, or loaded again (a
  * correction) since it was. Reads only those loads' rows, through the BRIN index on business_date.
+ * A load records its own as it reads its file (recordTransactionLoad); this covers the loads of
+ * earlier versions, and a load that wrote no new transaction.
  */
 async function recordTransactionLoads(s: SqlSession, businessDate: string): Promise<void> {
   const due = await s.query<{ d: string }>(
