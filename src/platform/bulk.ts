@@ -53,3 +53,17 @@ export async function hasRows(s: SqlSession, table: string): Promise<boolean> {
   const r = await s.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS any`);
   return r.rows[0]?.any === true;
 }
+
+/**
+ * Runs `work` with hash and merge joins off when `few` holds: a few rows matched against a big
+ * table are then looked up one by one in its key, where the planner, counting every lookup as a
+ * read from disk, would hash the whole table. Back to the planner's choice afterwards (a failure
+ * inside a savepoint or transaction undoes the setting with it).
+ */
+export async function probingKeys<T>(s: SqlSession, few: boolean, work: () => Promise<T>): Promise<T> {
+  if (!few) return work();
+  await s.exec('SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off');
+  const result = await work();
+  await s.exec('RESET enable_hashjoin; RESET enable_mergejoin');
+  return result;
+}

@@ -1,5 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
-import { fillEmpty, hasRows } from '../../platform/bulk.js';
+import { fillEmpty, hasRows, probingKeys } from '../../platform/bulk.js';
 import { ensureMonthPartition } from '../../platform/partitions.js';
 import { ACCOUNT_KINDS } from '../../platform/schema.js';
 import type { EntityName } from './feed.contract.js';
@@ -185,9 +185,7 @@ async function mergeTransactions(s: SqlSession, businessDate: string): Promise<n
     // A day's transactions against a history twenty times larger: looked up one by one in the
     // primary key, in key order. The planner, counting every lookup as a read from disk, would
     // rather hash the whole history, and pays more for it every day the history grows.
-    if (loaded && (await probeRatherThanHash(s))) await s.exec('SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off');
-    const written = (await s.query(insert, [businessDate])).rowCount;
-    await s.exec('RESET enable_hashjoin; RESET enable_mergejoin');
+    const written = await probingKeys(s, loaded && (await probeRatherThanHash(s)), async () => (await s.query(insert, [businessDate])).rowCount);
     await s.exec('RELEASE SAVEPOINT merge_transactions');
     return written;
   } catch (e) {

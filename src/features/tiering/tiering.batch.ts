@@ -1,5 +1,5 @@
 import type { Db, SqlSession } from '../../platform/db.js';
-import { fillEmpty, hasRows } from '../../platform/bulk.js';
+import { fillEmpty, hasRows, probingKeys } from '../../platform/bulk.js';
 import { AppError } from '../../platform/errors.js';
 import { monthPartition } from '../../platform/partitions.js';
 import { ID_SQL_TYPE } from '../../platform/schema.js';
@@ -44,21 +44,21 @@ async function undoDate(s: SqlSession, date: string): Promise<void> {
     [date],
   );
   const few = (runs.rows[0]?.changed ?? 0) < 0.05 * (runs.rows[0]?.tiers ?? 0);
-  if (few) await s.exec('SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off');
-  await s.query(
-    `UPDATE customer_tiers t SET tier = h.from_tier, since = h.from_since, policy_version = h.from_version
-       FROM tier_history h
-      WHERE h.business_date = $1::date AND h.from_tier IS NOT NULL
-        AND t.customer_id = h.customer_id AND t.model = h.model`,
-    [date],
-  );
-  await s.query(
-    `DELETE FROM customer_tiers t USING tier_history h
-      WHERE h.business_date = $1::date AND h.from_tier IS NULL
-        AND t.customer_id = h.customer_id AND t.model = h.model`,
-    [date],
-  );
-  if (few) await s.exec('RESET enable_hashjoin; RESET enable_mergejoin');
+  await probingKeys(s, few, async () => {
+    await s.query(
+      `UPDATE customer_tiers t SET tier = h.from_tier, since = h.from_since, policy_version = h.from_version
+         FROM tier_history h
+        WHERE h.business_date = $1::date AND h.from_tier IS NOT NULL
+          AND t.customer_id = h.customer_id AND t.model = h.model`,
+      [date],
+    );
+    await s.query(
+      `DELETE FROM customer_tiers t USING tier_history h
+        WHERE h.business_date = $1::date AND h.from_tier IS NULL
+          AND t.customer_id = h.customer_id AND t.model = h.model`,
+      [date],
+    );
+  });
   await s.query('DELETE FROM tier_history WHERE business_date = $1::date', [date]);
   await s.query('DELETE FROM tier_runs WHERE business_date = $1::date', [date]);
 }
