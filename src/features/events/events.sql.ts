@@ -41,8 +41,8 @@ export async function prepareDetection(s: SqlSession, x: DetectionInput): Promis
     customer_id ${ID_SQL_TYPE} NOT NULL, event text NOT NULL, subject text NOT NULL, kind text NOT NULL,
     facts jsonb NOT NULL, due_on date NOT NULL, PRIMARY KEY (customer_id, event, subject)) ON COMMIT DROP`);
   // The thresholds follow the band of the previous business date (POLICIES.md): the tier held
-  // before D's evaluation is the history row's from_tier when it changed on D, else the current
-  // tier; a customer without one then (first date, or new) takes D's.
+  // before D's evaluation is the tier a change on D ended (the history row's from_tier), else the
+  // current tier; a customer without one then (first date, or new: no history row) takes D's.
   // partitions by name (see monthPartition)
   const tiers = await ensureTierPartition(s, x.policy.band_model);
   const facts = await ensureMonthPartition(s, 'customer_facts', x.businessDate);
@@ -50,7 +50,7 @@ export async function prepareDetection(s: SqlSession, x: DetectionInput): Promis
   await s.query(
     `CREATE TEMP TABLE events_base ON COMMIT DROP AS
      SELECT f.customer_id, f.aum, f.aum_avg_mtd, coalesce(ps.aum, f.aum) AS aum_prev,
-            CASE WHEN h.customer_id IS NOT NULL THEN coalesce(h.from_tier, h.to_tier) ELSE t.tier END AS band
+            coalesce(h.from_tier, t.tier) AS band
        FROM ${facts} f
        LEFT JOIN ${tiers} t ON t.customer_id = f.customer_id AND t.model = $2
        LEFT JOIN tier_history h ON h.customer_id = f.customer_id AND h.model = $2 AND h.business_date = $1::date

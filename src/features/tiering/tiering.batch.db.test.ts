@@ -183,11 +183,8 @@ describe('history, reruns and order', () => {
         `SELECT customer_id, business_date, from_tier, to_tier FROM tier_history WHERE model = 'aum_band' ORDER BY business_date, customer_id`,
       ),
     );
-    expect(hist.rows).toEqual([
-      { customer_id: 'SAME', business_date: '2026-11-19', from_tier: null, to_tier: 'band_1' },
-      { customer_id: 'UP', business_date: '2026-11-19', from_tier: null, to_tier: 'band_1' },
-      { customer_id: 'UP', business_date: D, from_tier: 'band_1', to_tier: 'band_2' },
-    ]);
+    // the changes only: a first tier is the current one, or the one the first change ended
+    expect(hist.rows).toEqual([{ customer_id: 'UP', business_date: D, from_tier: 'band_1', to_tier: 'band_2' }]);
     expect(await tiers('aum_band')).toEqual({ UP: 'band_2', SAME: 'band_1' });
     await expect(runTiering(db, '2026-11-19')).rejects.toThrow('2026-11-19 is before 2026-11-20, the last business date evaluated');
     await expect(runTiering(db, '2026-11-21')).rejects.toThrow('2026-11-21 has not been loaded');

@@ -6,7 +6,7 @@ import { ID_SQL_TYPE } from '../../platform/schema.js';
 import { computeFacts } from './tiering.facts.js';
 import { ensureBuiltInPolicies, policiesInEffect } from './tiering.policies.js';
 import { compilePolicy, type CompiledModel } from './tiering.policy.js';
-import { ensureTierPartition, lastEvaluatedDate } from './tiering.sql.js';
+import { ensureTierPartition, lastEvaluatedDate, tiersOnDate } from './tiering.sql.js';
 
 // The tiering step of the daily batch: facts for the date, then every published model, each
 // one set-based statement. One transaction: a crash leaves the previous state, a rerun of the
@@ -45,17 +45,17 @@ async function undoDate(s: SqlSession, date: string): Promise<void> {
   );
   const few = (runs.rows[0]?.changed ?? 0) < 0.05 * (runs.rows[0]?.tiers ?? 0);
   await probingKeys(s, few, async () => {
+    // first tiers given on the date: begun on it, and ending no earlier tier (no change that day)
     await s.query(
-      `UPDATE customer_tiers t SET tier = h.from_tier, since = h.from_since, policy_version = h.from_version
-         FROM tier_history h
-        WHERE h.business_date = $1::date AND h.from_tier IS NOT NULL
-          AND t.customer_id = h.customer_id AND t.model = h.model`,
+      `DELETE FROM customer_tiers t
+        WHERE t.since = $1::date
+          AND NOT EXISTS (SELECT 1 FROM tier_history h WHERE h.customer_id = t.customer_id AND h.model = t.model AND h.business_date = $1::date)`,
       [date],
     );
     await s.query(
-      `DELETE FROM customer_tiers t USING tier_history h
-        WHERE h.business_date = $1::date AND h.from_tier IS NULL
-          AND t.customer_id = h.customer_id AND t.model = h.model`,
+      `UPDATE customer_tiers t SET tier = h.from_tier, since = h.from_since, policy_version = h.from_version
+         FROM tier_history h
+        WHERE h.business_date = $1::date AND t.customer_id = h.customer_id AND t.model = h.model`,
       [date],
     );
   });
@@ -142,20 +142,16 @@ async function steadyModels(s: SqlSession, models: { m: CompiledModel; version: 
 /**
  * Writes one model's changes from its column of tier_eval (see evaluationPass): one join with the
  * model's current tiers (its own partition, named: through the partitioned table the planner
- * expected billions of matches), and only the changes are written, to the history and the current
- * tier. Returns how many changed. A model's first evaluation (its partition empty) writes every
- * tier and its history with plain inserts: nothing to compare with, nothing can conflict.
+ * expected billions of matches), and only the changes are written: the current tier, and a history
+ * row where it ends an earlier tier (a first tier has none: see tiersOnDate). Returns how many
+ * tiers were written. A model's first evaluation (its partition empty) writes every tier with one
+ * plain insert: nothing to compare with, nothing can conflict, no history.
  */
 export async function writeModelChanges(s: SqlSession, model: string, column: string, date: string, version: number): Promise<number> {
   const partition = await ensureTierPartition(s, model);
   const first = !(await s.query('SELECT 1 FROM customer_tiers WHERE model = $1 LIMIT 1', [model])).rows.length;
   const params = [date, model, version];
   if (first) {
-    await s.query(
-      `INSERT INTO tier_history (customer_id, model, business_date, to_tier, policy_version)
-       SELECT customer_id, $2::text, $1::date, ${column}, $3::int FROM tier_eval WHERE ${column} IS NOT NULL`,
-      params,
-    );
     const r = await s.query(
       `INSERT INTO ${partition} (customer_id, model, tier, since, policy_version)
        SELECT customer_id, $2::text, ${column}, $1::date, $3::int FROM tier_eval WHERE ${column} IS NOT NULL`,
@@ -173,7 +169,8 @@ export async function writeModelChanges(s: SqlSession, model: string, column: st
         WHERE e.${column} IS NOT NULL AND t.tier IS DISTINCT FROM e.${column}
      ), history AS (
        INSERT INTO tier_history (customer_id, model, business_date, from_tier, from_since, from_version, to_tier, policy_version)
-       SELECT customer_id, $2::text, $1::date, from_tier, from_since, from_version, tier, $3::int FROM changed ORDER BY customer_id
+       SELECT customer_id, $2::text, $1::date, from_tier, from_since, from_version, tier, $3::int FROM changed
+        WHERE from_tier IS NOT NULL ORDER BY customer_id
      )
      -- in key order: each page of the keys is visited once, not once per change on it
      INSERT INTO customer_tiers (customer_id, model, tier, since, policy_version)
@@ -235,11 +232,10 @@ export async function runTiering(
         result.models.push({ model: m.model, version, changed, seconds });
       }
     };
-    // The very first evaluation (no tier and no history yet) writes two rows per customer and
-    // model, a current tier and its history: written like a bank's first load, without the keys
-    // and indexes, which are built once after every model.
-    const firstEver = !(await hasRows(s, 'customer_tiers')) && !(await hasRows(s, 'tier_history'));
-    if (firstEver) await fillEmpty(s, 'customer_tiers', () => fillEmpty(s, 'tier_history', evaluateAll));
+    // The very first evaluation (no tier yet) writes a tier per customer and model: written like a
+    // bank's first load, without the key and index, which are built once after every model.
+    const firstEver = !(await hasRows(s, 'customer_tiers'));
+    if (firstEver) await fillEmpty(s, 'customer_tiers', evaluateAll);
     else await evaluateAll();
     result.evaluationSeconds = (performance.now() - t0) / 1000;
     onProgress?.({ step: 'done', done: total, total });
@@ -248,17 +244,13 @@ export async function runTiering(
   });
 }
 
-/** Every customer's tier under a model as of a date, from the history: customer_id, tier, since. */
+/** Every customer's tier under a model as of a date (see tiersOnDate): customer_id, tier, since, by customer. */
 export async function* tiersAsOf(db: Db, model: string, date: string, chunk = 50_000): AsyncGenerator<{ customer_id: string; tier: string; since: string }[]> {
   let after = '';
   for (;;) {
     const r = await db.session((s) =>
       s.query<{ customer_id: string; tier: string; since: string }>(
-        `SELECT DISTINCT ON (customer_id) customer_id, to_tier AS tier, business_date AS since
-           FROM tier_history
-          WHERE model = $1 AND business_date <= $2::date AND customer_id > $3
-          ORDER BY customer_id, business_date DESC
-          LIMIT $4`,
+        `SELECT customer_id, tier, since FROM (${tiersOnDate('$2')}) t WHERE customer_id > $3 ORDER BY customer_id LIMIT $4`,
         [model, date, after, chunk],
       ),
     );

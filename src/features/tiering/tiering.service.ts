@@ -10,7 +10,7 @@ import { explainTier, modelLabel, tierLabel, tierOrder, tierRank } from './tieri
 import { builtInPolicies, policyVersions, publishPolicy, type PublishedPolicy } from './tiering.policies.js';
 import { checkPolicy, type PolicyDocument } from './tiering.policy.js';
 import { simulatePolicy } from './tiering.simulate.js';
-import { lastEvaluatedDate } from './tiering.sql.js';
+import { customerTierHistory, tiersOnDate } from './tiering.sql.js';
 
 // Tiers as staff see them: a customer's tiers with the reason and the history, the branch's tier
 // mix and migration, and the policies (read, simulate, publish).
@@ -40,10 +40,7 @@ export async function customerTiers(db: Db, user: SignedInUser, customerId: stri
     );
     const f = facts.rows[0] ?? {};
     const asOf = (facts.rows[0]?.business_date as string | undefined) ?? null;
-    const history = await s.query<{ model: string; business_date: string; from_tier: string | null; to_tier: string; policy_version: number }>(
-      'SELECT model, business_date, from_tier, to_tier, policy_version FROM tier_history WHERE customer_id = $1 ORDER BY business_date DESC, model LIMIT 200',
-      [customerId],
-    );
+    const history = await customerTierHistory(s, customerId, null, 200);
     const models = tiers.rows.filter((t) => !t.model.startsWith('tags.'));
     return {
       asOf,
@@ -66,7 +63,7 @@ export async function customerTiers(db: Db, user: SignedInUser, customerId: stri
           const g = p?.kind === 'tags' ? p.groups.find((x) => `tags.${x.id}` === t.model) : undefined;
           return { group: t.model.slice(5), groupLabel: g?.label ?? { zh: t.model, en: t.model }, tag: t.tier, tagLabel: tierLabel(p, t.model, t.tier), since: t.since };
         }),
-      history: history.rows.map((h) => {
+      history: history.map((h) => {
         const p = policyOf(policies, h.model);
         const direction: 'up' | 'down' | 'first' | 'changed' =
           h.from_tier === null ? 'first' : !p || p.kind === 'tags' ? 'changed' : tierRank(p, h.to_tier) > tierRank(p, h.from_tier) ? 'up' : 'down';
@@ -150,17 +147,6 @@ export async function publishDraft(db: Db, user: SignedInUser, body: { yaml: str
   return present(v);
 }
 
-/**
- * Each customer's tier under model $1 as of a date: on or after the last evaluated date that is
- * customer_tiers as it stands; before it, the latest history row on or before the date.
- */
-function tiersAsOf(date: string, lastEvaluated: string | null, dateParam: string): string {
-  // the date parameter is named in both forms so that the statement always binds the same parameters
-  if (lastEvaluated && date >= lastEvaluated) return `SELECT customer_id, tier FROM customer_tiers WHERE model = $1 AND ${dateParam}::date IS NOT NULL`;
-  return `SELECT DISTINCT ON (customer_id) customer_id, to_tier AS tier FROM tier_history
-           WHERE model = $1 AND business_date <= ${dateParam}::date ORDER BY customer_id, business_date DESC`;
-}
-
 export async function tierMix(db: Db, user: SignedInUser, q: { model: string; date?: string | undefined; branchId?: string | undefined }) {
   const branches = await branchesWithinScope(db, user, q.branchId);
   return db.session(async (s) => {
@@ -175,7 +161,7 @@ export async function tierMix(db: Db, user: SignedInUser, q: { model: string; da
     if (date) {
       const r = await s.query<{ tier: string; customers: number; aum: string }>(
         `SELECT t.tier, count(*)::int AS customers, coalesce(sum(f.aum), 0)::text AS aum
-           FROM (${tiersAsOf(date, dates[0] ?? null, '$2')}) t
+           FROM (${tiersOnDate('$2')}) t
            JOIN customer_facts f ON f.customer_id = t.customer_id AND f.business_date = $2::date
            JOIN customers c ON c.customer_id = t.customer_id
           WHERE ($3::text[] IS NULL OR c.branch_id = ANY($3::text[]))
@@ -202,10 +188,9 @@ export async function tierMigration(db: Db, user: SignedInUser, q: { model: stri
     const policies = await currentPolicies(s);
     const p = policyOf(policies, q.model);
     if (!p) throw new AppError('not_found', text(`没有模型 ${q.model}。`, `There is no model ${q.model}.`));
-    const last = await lastEvaluatedDate(s, q.model);
     const r = await s.query<{ from_tier: string | null; to_tier: string; customers: number }>(
-      `WITH a AS (${tiersAsOf(q.from, last, '$2')}),
-            b AS (${tiersAsOf(q.to, last, '$3')})
+      `WITH a AS (${tiersOnDate('$2')}),
+            b AS (${tiersOnDate('$3')})
        SELECT a.tier AS from_tier, b.tier AS to_tier, count(*)::int AS customers
          FROM b LEFT JOIN a ON a.customer_id = b.customer_id
          JOIN customers c ON c.customer_id = b.customer_id

@@ -4,7 +4,7 @@ import { buildAccount, buildBranches, buildCustomer, buildLoan, buildProducts, b
 import { openTestDb } from '../../../test/test-db.js';
 import type { Db } from '../../platform/db.js';
 import { loadFeed } from '../feed/feed.load.js';
-import { runTiering } from './tiering.batch.js';
+import { runTiering, tiersAsOf } from './tiering.batch.js';
 import { builtInPolicies, policiesInEffect, publishPolicy } from './tiering.policies.js';
 import { compilePolicy } from './tiering.policy.js';
 
@@ -77,14 +77,35 @@ async function currentTiers(date: string): Promise<string[]> {
   return r.rows.map((x) => x.line).sort();
 }
 
-/** The history replays to the current tiers, and never records a change to the same tier. */
+/** Every model's tiers as of a date, as `stratum tiers export --date` gives them (three a page). */
+async function tiersOn(date: string): Promise<string[]> {
+  const models = (await db.session((s) => s.query<{ model: string }>('SELECT DISTINCT model FROM tier_runs'))).rows;
+  const out: string[] = [];
+  for (const { model } of models) for await (const rows of tiersAsOf(db, model, date, 3)) out.push(...rows.map((r) => `${r.customer_id} ${model} ${r.tier}`));
+  return out.sort();
+}
+
+/**
+ * The history replays to the current tiers: each customer's changes under a model form one chain
+ * (each ends the tier the one before began, on the date it began) that ends in the current tier;
+ * no change is to the same tier.
+ */
 async function historyProblems(): Promise<unknown[]> {
   const r = await db.session((s) =>
     s.query(
-      `SELECT 'same tier' AS problem, customer_id, model, business_date FROM tier_history WHERE from_tier IS NOT DISTINCT FROM to_tier
+      `WITH chain AS (
+         SELECT h.*, lag(to_tier) OVER w AS prev_tier, lag(business_date) OVER w AS prev_date, lag(policy_version) OVER w AS prev_version,
+                row_number() OVER (PARTITION BY customer_id, model ORDER BY business_date DESC) AS from_last
+           FROM tier_history h WINDOW w AS (PARTITION BY customer_id, model ORDER BY business_date)
+       )
+       SELECT 'same tier' AS problem, customer_id, model, business_date FROM tier_history WHERE from_tier = to_tier
        UNION ALL
-       SELECT 'not the current tier', t.customer_id, t.model, NULL FROM customer_tiers t
-        WHERE t.tier IS DISTINCT FROM (SELECT h.to_tier FROM tier_history h WHERE h.customer_id = t.customer_id AND h.model = t.model ORDER BY h.business_date DESC LIMIT 1)`,
+       SELECT 'broken chain', customer_id, model, business_date FROM chain
+        WHERE prev_tier IS NOT NULL AND (from_tier, from_since, from_version) IS DISTINCT FROM (prev_tier, prev_date, prev_version)
+       UNION ALL
+       SELECT 'not the current tier', c.customer_id, c.model, c.business_date FROM chain c
+         JOIN customer_tiers t ON t.customer_id = c.customer_id AND t.model = c.model
+        WHERE c.from_last = 1 AND (t.tier, t.since, t.policy_version) IS DISTINCT FROM (c.to_tier, c.business_date, c.policy_version)`,
     ),
   );
   return r.rows;
@@ -118,9 +139,15 @@ describe('steady models: only the customers whose result changed are matched', (
     expect(await currentTiers('2026-11-18')).toEqual(await fullEvaluation('2026-11-18'));
     expect(await historyProblems()).toEqual([]);
     const changed = await db.session((s) =>
-      s.query<{ line: string }>(`SELECT customer_id || ' ' || coalesce(from_tier, '-') || '>' || to_tier AS line FROM tier_history WHERE model = 'aum_band' AND business_date = '2026-11-18' ORDER BY 1`),
+      s.query<{ line: string }>(`SELECT customer_id || ' ' || from_tier || '>' || to_tier AS line FROM tier_history WHERE model = 'aum_band' AND business_date = '2026-11-18' ORDER BY 1`),
     );
-    expect(changed.rows.map((r) => r.line)).toEqual(['DOWN band_4>band_3', 'NEW ->band_5', 'UP band_1>band_2']);
+    // the newcomer's first tier is its current tier, no change
+    expect(changed.rows.map((r) => r.line)).toEqual(['DOWN band_4>band_3', 'UP band_1>band_2']);
+    // a rerun of that date takes the newcomer's first tiers back with the changes, then gives them again
+    const rerun = await runTiering(db, '2026-11-18');
+    expect(rerun.models.map((m) => [m.model, m.changed])).toEqual(second.models.map((m) => [m.model, m.changed]));
+    expect(await currentTiers('2026-11-18')).toEqual(await fullEvaluation('2026-11-18'));
+    expect(await historyProblems()).toEqual([]);
 
     // a new version of aum_band from 11-19 (band_4 from 40万): that model in full, the others steady
     const base = builtInPolicies().find((p) => p.model === 'aum_band');
@@ -138,5 +165,7 @@ describe('steady models: only the customers whose result changed are matched', (
     expect(again.models.map((m) => [m.model, m.changed])).toEqual(third.models.map((m) => [m.model, m.changed]));
     expect(await currentTiers('2026-11-19')).toEqual(await fullEvaluation('2026-11-19'));
     expect(await historyProblems()).toEqual([]);
+    // every date's tiers can be read back afterwards: those its evaluation gave (no newcomer before it came)
+    for (const d of ['2026-11-17', '2026-11-18', '2026-11-19']) expect(await tiersOn(d), d).toEqual(await fullEvaluation(d));
   });
 });

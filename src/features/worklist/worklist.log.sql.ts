@@ -1,4 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
+import { customerTierHistory } from '../tiering/tiering.sql.js';
 import { BRIEF, BRIEF_JOIN, type BriefRow, type ReminderKeyRow } from './worklist.sql.js';
 
 // The only SQL of the work log, the customer's timeline, the products maturing list and the
@@ -116,12 +117,7 @@ export async function customerReminders(s: SqlSession, customerId: string, limit
   return r.rows;
 }
 export async function tierChanges(s: SqlSession, customerId: string, limit: number) {
-  const r = await s.query<{ model: string; business_date: string; from_tier: string | null; to_tier: string }>(
-    `SELECT model, business_date, from_tier, to_tier FROM tier_history WHERE customer_id = $1 AND model IN ('aum_band', 'relationship_tier')
-      ORDER BY business_date DESC, model LIMIT $2`,
-    [customerId, limit],
-  );
-  return r.rows;
+  return customerTierHistory(s, customerId, ['aum_band', 'relationship_tier'], limit);
 }
 /** The next contact date the latest contact that set one agreed. */
 export async function nextContactOn(s: SqlSession, customerId: string): Promise<string | null> {

@@ -211,7 +211,7 @@ describe('the work log', () => {
 
   it('names tier changes on the timeline by the tiers\' labels, in the reader\'s language', async () => {
     await db.session((s) =>
-      s.query(`INSERT INTO tier_history (customer_id, model, business_date, from_tier, to_tier, policy_version) VALUES ('C1', 'aum_band', '2026-11-20', 'band_3', 'band_4', 1)`),
+      s.query(`INSERT INTO tier_history (customer_id, model, business_date, from_tier, from_since, from_version, to_tier, policy_version) VALUES ('C1', 'aum_band', '2026-11-20', 'band_3', '2026-11-19', 1, 'band_4', 1)`),
     );
     const title = async (lang?: string) => {
       const r = await api.get(manager, '/api/customers/C1/timeline', lang ?? 'zh');
