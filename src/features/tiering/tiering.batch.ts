@@ -100,24 +100,25 @@ async function evaluationPass(s: SqlSession, models: { m: CompiledModel }[], dat
   const facts = (table: string, dateParam: string, which: number[]) =>
     `SELECT f.customer_id, ${which.map((i) => `${expressions[i]} AS t${i}`).join(',\n              ')} FROM ${table} f WHERE f.business_date = ${dateParam}`;
   const all = models.map((_, i) => i);
-  await s.exec(
-    `DROP TABLE IF EXISTS tier_eval;
-     CREATE TEMPORARY TABLE tier_eval (customer_id ${ID_SQL_TYPE} NOT NULL, ${columns.map((c) => `${c} text`).join(', ')}) ON COMMIT DROP`,
-  );
-  const r = await s.query(
+  // created from the query (CREATE TABLE AS may use parallel workers; an INSERT may not)
+  await s.exec('DROP TABLE IF EXISTS tier_eval');
+  const create = `CREATE TEMPORARY TABLE tier_eval (customer_id, ${columns.join(', ')}) ON COMMIT DROP AS`;
+  await s.query(
     compared.length
-      ? `INSERT INTO tier_eval (customer_id, ${columns.join(', ')})
+      ? `${create}
          SELECT d.customer_id, ${all.map((i) => (compared.includes(i) ? `CASE WHEN b.customer_id IS NULL OR d.t${i} IS DISTINCT FROM b.t${i} THEN d.t${i} END` : `d.t${i}`)).join(', ')}
            FROM (${facts(monthPartition('customer_facts', date), '$1::date', all)}) d
            LEFT JOIN (${facts(monthPartition('customer_facts', base ?? date), '$2::date', compared)}) b ON b.customer_id = d.customer_id
           ${compared.length === models.length ? `WHERE b.customer_id IS NULL OR ${compared.map((i) => `d.t${i} IS DISTINCT FROM b.t${i}`).join(' OR ')}` : ''}`
-      : `INSERT INTO tier_eval (customer_id, ${columns.join(', ')})
+      : `${create}
          ${facts(monthPartition('customer_facts', date), '$1::date', all)}`,
     params,
   );
   // the statements that follow join it with the current tiers: hashed when it is big, probed when small
   await s.exec('ANALYZE tier_eval');
-  return { base: compared.length ? base : null, steady: compared.map((i) => models[i]?.m.model ?? ''), rows: r.rowCount, seconds: (performance.now() - t0) / 1000 };
+  // (the embedded engine reports no row count for CREATE TABLE AS)
+  const rows = (await s.query<{ n: number }>('SELECT count(*)::int AS n FROM tier_eval')).rows[0]?.n ?? 0;
+  return { base: compared.length ? base : null, steady: compared.map((i) => models[i]?.m.model ?? ''), rows, seconds: (performance.now() - t0) / 1000 };
 }
 
 /**
