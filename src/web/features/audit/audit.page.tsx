@@ -4,6 +4,7 @@ import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { chinaTime } from '../../app/china-time.js';
 import { useApi } from '../../app/use-api.js';
 import { auditApi, type AuditItem } from './audit.api.js';
 import type { AuditFilters } from '../../../features/audit/audit.contract.js';
@@ -30,8 +31,6 @@ function toFilters(v: FilterForm): AuditFilters {
   return f;
 }
 
-const chinaTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-
 /** The audit trail: the department sees all of it, a branch head what concerns their subtree (server-side). */
 export function AuditPage() {
   const { t, i18n } = useTranslation();
@@ -43,7 +42,7 @@ export function AuditPage() {
   const actionLabel = (a: string) => ((ACTIONS as readonly string[]).includes(a) ? t(`audit.actions.${a as (typeof ACTIONS)[number]}`) : a);
 
   const columns: TableColumnsType<AuditItem> = [
-    { key: 'at', title: t('audit.at'), width: 170, render: (_, r) => <span className="money">{chinaTime(r.at)}</span> },
+    { key: 'at', title: t('audit.at'), width: 170, render: (_, r) => <span className="money">{chinaTime(r.at, true)}</span> },
     { key: 'who', title: t('audit.who'), render: (_, r) => (r.actor ? `${r.actor}${r.actorName ? ` ${r.actorName}` : ''}` : t('common.none')) },
     { key: 'action', title: t('audit.action'), render: (_, r) => actionLabel(r.action) },
     {

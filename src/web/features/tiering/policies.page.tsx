@@ -1,6 +1,5 @@
 import { EditOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Col, Empty, Row, Skeleton, Table, Tabs, Tag, Typography, type TableColumnsType } from 'antd';
-import dayjs from 'dayjs';
 import { useMemo, useState, type HTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
@@ -9,6 +8,7 @@ import { useApi } from '../../app/use-api.js';
 import { PolicyDraft } from './policy-draft.js';
 import { useLocalText } from './tier-labels.js';
 import { tieringApi, type PolicyVersion } from './tiering.api.js';
+import { chinaTime, chinaToday } from '../../app/china-time.js';
 
 const MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace';
 
@@ -20,7 +20,7 @@ function inEffect(versions: readonly PolicyVersion[], today: string): number | u
 function ModelPolicies({ versions, onChanged }: { versions: PolicyVersion[]; onChanged: () => void }) {
   const { t } = useTranslation();
   const { can } = useSession();
-  const today = dayjs().format('YYYY-MM-DD');
+  const today = chinaToday();
   const current = inEffect(versions, today);
   const newest = versions[0];
   const [selected, setSelected] = useState<number | undefined>(undefined);
@@ -51,7 +51,7 @@ function ModelPolicies({ versions, onChanged }: { versions: PolicyVersion[]; onC
     },
     { key: 'effectiveFrom', dataIndex: 'effectiveFrom', title: t('policies.col.effectiveFrom'), width: 110, render: (d: string) => <span className="money">{d}</span> },
     { key: 'publishedBy', dataIndex: 'publishedBy', title: t('policies.col.publishedBy'), width: 110 },
-    { key: 'publishedAt', dataIndex: 'publishedAt', title: t('policies.col.publishedAt'), width: 150, render: (at: string) => <span className="money">{dayjs(at).format('YYYY-MM-DD HH:mm')}</span> },
+    { key: 'publishedAt', dataIndex: 'publishedAt', title: t('policies.col.publishedAt'), width: 150, render: (at: string) => <span className="money">{chinaTime(at)}</span> },
     { key: 'reason', dataIndex: 'reason', title: t('policies.col.reason'), ellipsis: true },
   ];
 

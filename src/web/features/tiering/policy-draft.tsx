@@ -7,6 +7,7 @@ import { ApiError } from '../../app/api.js';
 import { SimulationResult } from './policy-simulation.js';
 import { useLocalText } from './tier-labels.js';
 import { tieringApi, type PolicyVersion, type Simulation } from './tiering.api.js';
+import { chinaToday } from '../../app/china-time.js';
 
 // A draft of a policy: YAML typed in a plain monospace text area (no editor library: the bank's
 // network is closed and the documents are short), simulated on the server, published with a reason.
@@ -180,7 +181,7 @@ export function PolicyDraft({ base, canPublish, onDiscard, onPublished }: Props)
         forceRender
       >
         <Typography.Paragraph type="secondary">{t('policies.publishHint')}</Typography.Paragraph>
-        <Form<PublishForm> form={form} layout="vertical" initialValues={{ reason: '', effectiveFrom: dayjs().add(1, 'day') }} onFinish={(v) => void publish(v)}>
+        <Form<PublishForm> form={form} layout="vertical" initialValues={{ reason: '', effectiveFrom: dayjs(chinaToday()).add(1, 'day') }} onFinish={(v) => void publish(v)}>
           <Form.Item name="reason" label={t('policies.reason')} rules={[{ required: true, whitespace: true, message: t('policies.reasonRequired') }]}>
             <Input.TextArea data-testid="publish-reason" maxLength={500} showCount autoSize={{ minRows: 2, maxRows: 5 }} placeholder={t('policies.reasonPlaceholder')} />
           </Form.Item>

@@ -7,6 +7,7 @@ import { ApiError } from '../../app/api.js';
 import { errorText } from '../ownership/ownership.parts.js';
 import { CHANNEL_LIST, OUTCOME_LIST, worklistApi, type Channel, type Contact, type Outcome, type ReminderKind } from './worklist.api.js';
 import { KindTag } from './worklist.parts.js';
+import { chinaToday } from '../../app/china-time.js';
 
 // Quick logging (issue 6: two clicks): the button opens the form already filled in — phone,
 // reached, the customer's open reminders ticked — and Save records it. Notes and the next
@@ -137,7 +138,7 @@ export function LogContactButton({
             <Input.TextArea rows={2} maxLength={2000} placeholder={t('worklist.contact.notesPlaceholder')} data-testid="contact-notes" />
           </Form.Item>
           <Form.Item name="nextContactOn" label={t('worklist.contact.nextContact')}>
-            <DatePicker disabledDate={(d) => d.isBefore(dayjs(), 'day')} data-testid="contact-next" />
+            <DatePicker disabledDate={(d) => d.isBefore(dayjs(chinaToday()), 'day')} data-testid="contact-next" />
           </Form.Item>
         </Form>
       </Modal>

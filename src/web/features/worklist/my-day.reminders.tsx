@@ -8,6 +8,7 @@ import { errorText } from '../ownership/ownership.parts.js';
 import { LogContactButton } from './contact-form.js';
 import { KIND_LIST, worklistApi, type Reminder, type ReminderAction, type ReminderKind, type Reminders } from './worklist.api.js';
 import { CustomerCell, KIND_COLOR, useEventName } from './worklist.parts.js';
+import { chinaToday } from '../../app/china-time.js';
 
 // The reminders of "My day", one tab per kind of seed 003 with its count. Done closes a reminder;
 // dismissing asks why (required, at the field); snoozing asks until when. For service-only
@@ -25,7 +26,7 @@ const SNOOZE_MAX_DAYS = 90;
  * the browser's clock) and at most SNOOZE_MAX_DAYS ahead, as the API checks them.
  */
 function snoozeDisabled(asOf: string | null | undefined): (d: Dayjs) => boolean {
-  const today = asOf ? dayjs(asOf) : dayjs();
+  const today = dayjs(asOf ?? chinaToday());
   const latest = today.add(SNOOZE_MAX_DAYS, 'day');
   return (d) => !d.isAfter(today, 'day') || d.isAfter(latest, 'day');
 }

@@ -11,6 +11,7 @@ import { StaffName, StaffSelect } from '../ownership/ownership.parts.js';
 import { SheetButtons } from './my-day.page.js';
 import { CHANNEL_LIST, OUTCOME_LIST, worklistApi, type Channel, type Contact, type Outcome } from './worklist.api.js';
 import { chinaDate, chinaTime, KindTag } from './worklist.parts.js';
+import { chinaToday } from '../../app/china-time.js';
 
 // The work log as a month calendar: how many contacts each day, the chosen day's contacts below.
 // A branch head (and the department) may look at another owner's log. Only the month view: the
@@ -24,7 +25,7 @@ function MonthHeader({ value, onChange }: { value: Dayjs; onChange: (d: Dayjs) =
       <Button size="small" icon={<LeftOutlined />} aria-label={t('worklist.workLog.prevMonth')} title={t('worklist.workLog.prevMonth')} onClick={() => onChange(value.subtract(1, 'month'))} data-testid="work-log-prev" />
       <DatePicker picker="month" size="small" allowClear={false} value={value} onChange={(d: Dayjs | null) => d && onChange(d)} data-testid="work-log-month-picker" />
       <Button size="small" icon={<RightOutlined />} aria-label={t('worklist.workLog.nextMonth')} title={t('worklist.workLog.nextMonth')} onClick={() => onChange(value.add(1, 'month'))} data-testid="work-log-next" />
-      <Button size="small" onClick={() => onChange(dayjs())}>
+      <Button size="small" onClick={() => onChange(dayjs(chinaToday()))}>
         {t('worklist.workLog.thisMonth')}
       </Button>
     </Space>
@@ -51,8 +52,8 @@ function OwnerPicker({ value, onChange }: { value: string | undefined; onChange:
 export function WorkLogPage() {
   const { t, i18n } = useTranslation();
   const { can } = useSession();
-  const [month, setMonth] = useState<Dayjs>(() => dayjs().startOf('month'));
-  const [day, setDay] = useState<Dayjs>(() => dayjs());
+  const [month, setMonth] = useState<Dayjs>(() => dayjs(chinaToday()).startOf('month'));
+  const [day, setDay] = useState<Dayjs>(() => dayjs(chinaToday()));
   const [staffId, setStaffId] = useState<string | undefined>(undefined);
   const from = month.startOf('month').format('YYYY-MM-DD');
   const to = month.endOf('month').format('YYYY-MM-DD');

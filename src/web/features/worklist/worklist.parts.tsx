@@ -2,6 +2,7 @@ import { StopOutlined } from '@ant-design/icons';
 import { Space, Tag, Tooltip } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { chinaTime } from '../../app/china-time.js';
 import { Wan } from '../customers/money.view.js';
 import { ListTierTag } from '../tiering/tier-labels.js';
 import type { ReminderKind } from './worklist.api.js';
@@ -69,12 +70,7 @@ export function CustomerCell({ customer, showMoney = true }: { customer: BriefCu
   );
 }
 
-/** An ISO time as "2026-11-20 14:05" in China time (the bank's clock), whatever the browser's zone. */
-export function chinaTime(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
+export { chinaTime };
 
 /** A date or an ISO time, as a date (China time for times). */
 export function chinaDate(value: string): string {
