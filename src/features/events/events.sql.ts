@@ -230,7 +230,7 @@ function tierStatement(x: DetectionInput): Statement {
        JOIN events_base b ON b.customer_id = h.customer_id
        JOIN r rf ON rf.model = h.model AND rf.tier = h.from_tier
        JOIN r rt ON rt.model = h.model AND rt.tier = h.to_tier
-      WHERE h.business_date = $1::date AND h.from_tier IS NOT NULL AND h.model = ANY($5::text[])`,
+      WHERE h.business_date = $1::date AND h.model = ANY($5::text[])`,
     [x.businessDate, rule.kind, rule.kind_when_up, x.firstWorkingDay, flat.map((f) => f.model), flat.map((f) => f.tier), flat.map((f) => f.rank)],
   ];
 }

@@ -44,7 +44,7 @@ WITH RECURSIVE anc AS (
          o.staff_id AS owner_id, coalesce(st.active, false) AS owner_active,
          coalesce(st.active AND (st.role = m.primary_role OR st.role = ANY (m.co_roles)), false) AS owner_fits,
          EXISTS (SELECT 1 FROM tier_history h WHERE h.customer_id = c.customer_id AND h.model = 'aum_band'
-                    AND h.business_date = $1::date AND h.from_tier IS NOT NULL) AS tier_changed
+                    AND h.business_date = $1::date) AS tier_changed
     FROM customers c
     JOIN ${t.band} t ON t.customer_id = c.customer_id AND t.model = 'aum_band'
     JOIN map m ON m.band = t.tier
