@@ -43,6 +43,8 @@ async function undoDate(s: SqlSession, date: string): Promise<void> {
     'SELECT sum(changed)::float8 AS changed, sum(customers)::float8 AS tiers FROM tier_runs WHERE business_date = $1::date',
     [date],
   );
+  // not evaluated yet (tier_runs is written in the transaction of every evaluation): nothing to put back
+  if (runs.rows[0]?.tiers == null) return;
   const few = (runs.rows[0]?.changed ?? 0) < 0.05 * (runs.rows[0]?.tiers ?? 0);
   await probingKeys(s, few, async () => {
     // first tiers given on the date: begun on it, and ending no earlier tier (no change that day)
