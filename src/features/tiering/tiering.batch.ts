@@ -2,7 +2,6 @@ import type { Db, SqlSession } from '../../platform/db.js';
 import { fillEmpty, hasRows, probingKeys } from '../../platform/bulk.js';
 import { AppError } from '../../platform/errors.js';
 import { monthPartition } from '../../platform/partitions.js';
-import { ID_SQL_TYPE } from '../../platform/schema.js';
 import { computeFacts } from './tiering.facts.js';
 import { ensureBuiltInPolicies, policiesInEffect } from './tiering.policies.js';
 import { compilePolicy, type CompiledModel } from './tiering.policy.js';
