@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildAccount, buildBranches, buildCustomer, buildLoan, buildProducts, buildStaff, buildTransaction, feedDir, validIdNumber, writeFeed, type FeedFiles, type Row } from '../../../test/feed-builder.js';
 import { openTestDb } from '../../../test/test-db.js';
 import type { Db } from '../../platform/db.js';
+import { listMigrations } from '../../platform/migrate.js';
 import { loadFeed } from '../feed/feed.load.js';
 import { runTiering, tiersAsOf } from './tiering.batch.js';
 
@@ -199,6 +200,41 @@ describe('history, reruns and order', () => {
     expect(asOf20).toEqual([
       { customer_id: 'SAME', tier: 'band_1', since: '2026-11-19' },
       { customer_id: 'UP', tier: 'band_2', since: D },
+    ]);
+  });
+});
+
+describe('a history written before first tiers were implied', () => {
+  it('loses nothing when migration 0013 removes its first-tier rows: every date reads back the same', async () => {
+    await load('2026-11-19', bank([customer('UP', [{ balance: '49999.99' }]), customer('SAME', [{ balance: '1000.00' }])]));
+    await runTiering(db, '2026-11-19');
+    await load(D, { accounts: [buildAccount({ account_id: 'UP-A0', customer_id: 'UP', balance: '50000.00' })] }, 'delta');
+    await runTiering(db, D);
+    const asOf = async (date: string) => {
+      const out: unknown[] = [];
+      for await (const rows of tiersAsOf(db, 'aum_band', date)) out.push(...rows);
+      return out;
+    };
+    const history = () => db.session((s) => s.query('SELECT * FROM tier_history ORDER BY customer_id, model, business_date')).then((r) => r.rows);
+    const [before19, before20, changes] = [await asOf('2026-11-19'), await asOf(D), await history()];
+    // the rows the code before wrote for every first tier (from nothing to the tier, on its date)
+    await db.session(async (s) => {
+      await s.exec('ALTER TABLE tier_history ALTER COLUMN from_tier DROP NOT NULL, ALTER COLUMN from_since DROP NOT NULL, ALTER COLUMN from_version DROP NOT NULL');
+      const r = await s.query(
+        `INSERT INTO tier_history (customer_id, model, business_date, to_tier, policy_version)
+         SELECT t.customer_id, t.model, coalesce(h.from_since, t.since), coalesce(h.from_tier, t.tier), coalesce(h.from_version, t.policy_version)
+           FROM customer_tiers t
+           LEFT JOIN LATERAL (SELECT * FROM tier_history h WHERE h.customer_id = t.customer_id AND h.model = t.model ORDER BY h.business_date LIMIT 1) h ON true`,
+      );
+      expect(r.rowCount).toBeGreaterThanOrEqual(16); // two customers, eight models and tag groups
+      await s.exec(listMigrations().find((m) => m.name === '0013_history_of_changes.sql')?.sql ?? 'no migration 0013');
+    });
+    expect(await history()).toEqual(changes);
+    expect(await asOf('2026-11-19')).toEqual(before19);
+    expect(await asOf(D)).toEqual(before20);
+    expect(before19).toEqual([
+      { customer_id: 'SAME', tier: 'band_1', since: '2026-11-19' },
+      { customer_id: 'UP', tier: 'band_1', since: '2026-11-19' },
     ]);
   });
 });
