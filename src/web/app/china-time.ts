@@ -14,3 +14,8 @@ export function chinaTime(iso: string, seconds = false): string {
   if (Number.isNaN(ms)) return iso;
   return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, seconds ? 19 : 16).replace('T', ' ');
 }
+
+/** A date or an ISO time, as a date (China time for times). */
+export function chinaDate(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : chinaTime(value).slice(0, 10);
+}

@@ -5,7 +5,7 @@ import { useSession } from '../../app/session.js';
 import { useApi } from '../../app/use-api.js';
 import { LogContactButton } from './contact-form.js';
 import { worklistApi, type TimelineEntry } from './worklist.api.js';
-import { chinaTime } from './worklist.parts.js';
+import { chinaTime } from '../../app/china-time.js';
 
 // The customer's timeline on the 360 page: contacts, reminders and tier changes, newest first,
 // with the next contact date agreed and a button to log a contact (the same form as "My day").

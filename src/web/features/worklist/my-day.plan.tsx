@@ -6,7 +6,8 @@ import { ApiError } from '../../app/api.js';
 import { errorText } from '../ownership/ownership.parts.js';
 import { LogContactButton } from './contact-form.js';
 import { worklistApi, type Plan, type PlanItem } from './worklist.api.js';
-import { chinaDate, CustomerCell, KindTag } from './worklist.parts.js';
+import { chinaDate } from '../../app/china-time.js';
+import { CustomerCell, KindTag } from './worklist.parts.js';
 
 // The contact plan of "My day": in the policy's order, with the reason for each; the owner may
 // reorder (up/down), remove and add a customer, and log a contact in two clicks from each row.

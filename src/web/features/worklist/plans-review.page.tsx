@@ -7,7 +7,7 @@ import { useApi } from '../../app/use-api.js';
 import { errorText, StaffName } from '../ownership/ownership.parts.js';
 import { PlanProgress, PlanTable } from './my-day.plan.js';
 import { worklistApi, type PlanSummary } from './worklist.api.js';
-import { chinaTime } from './worklist.parts.js';
+import { chinaTime } from '../../app/china-time.js';
 
 // Seed 003's daily review: the branch head sees every owner's plan of a date and how far it was
 // carried out, opens one read-only and leaves a comment.

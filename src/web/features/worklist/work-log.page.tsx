@@ -10,8 +10,8 @@ import { ownershipApi } from '../ownership/ownership.api.js';
 import { StaffName, StaffSelect } from '../ownership/ownership.parts.js';
 import { SheetButtons } from './my-day.page.js';
 import { CHANNEL_LIST, OUTCOME_LIST, worklistApi, type Channel, type Contact, type Outcome } from './worklist.api.js';
-import { chinaDate, chinaTime, KindTag } from './worklist.parts.js';
-import { chinaToday } from '../../app/china-time.js';
+import { KindTag } from './worklist.parts.js';
+import { chinaDate, chinaTime, chinaToday } from '../../app/china-time.js';
 
 // The work log as a month calendar: how many contacts each day, the chosen day's contacts below.
 // A branch head (and the department) may look at another owner's log. Only the month view: the

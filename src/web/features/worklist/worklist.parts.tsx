@@ -2,7 +2,6 @@ import { StopOutlined } from '@ant-design/icons';
 import { Space, Tag, Tooltip } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { chinaTime } from '../../app/china-time.js';
 import { Wan } from '../customers/money.view.js';
 import { ListTierTag } from '../tiering/tier-labels.js';
 import type { ReminderKind } from './worklist.api.js';
@@ -68,11 +67,4 @@ export function CustomerCell({ customer, showMoney = true }: { customer: BriefCu
       {customer.serviceOnly && <ServiceOnlyTag reason={customer.serviceOnlyReason} testId={`service-only-${customer.customerId}`} />}
     </Space>
   );
-}
-
-export { chinaTime };
-
-/** A date or an ISO time, as a date (China time for times). */
-export function chinaDate(value: string): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : chinaTime(value).slice(0, 10);
 }
