@@ -245,7 +245,7 @@ async function openPostgres(url: string): Promise<Db> {
   });
   // A connection that dies while idle in the pool (server restart, an administrator ending it)
   // is replaced at the next checkout; without a listener it would bring the process down.
-  pool.on('error', (e) => logger.warn({ err: e.message }, 'an idle database connection was closed by the server'));
+  pool.on('error', (e) => logger.warn({ err: e }, 'an idle database connection was closed by the server'));
   // Fail now with a clear message rather than at the first query.
   const probe = await pool.connect().catch((e: unknown) => {
     void pool.end();

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { Db } from './db.js';
 import { AppError, ERROR_STATUS, type ErrorBody, type ErrorCode, type Message } from './errors.js';
 import { langOf, text, type Lang, type LocalText } from './i18n.js';
+import { recordAuditDb } from './audit.js';
 import { logger } from './logger.js';
 
 export type Api = ReturnType<typeof typed>;
@@ -33,6 +34,12 @@ export type RouteAccess = 'public' | { permission: string };
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
+    /** an audit action recorded when a request to this route is refused as malformed (sign-in: sign_in_failed) */
+    auditMalformedAs?: string;
+  }
+  interface FastifyRequest {
+    /** the error code the request was answered with, for the request's log line */
+    errorCode?: ErrorCode;
   }
 }
 
@@ -57,7 +64,25 @@ export const ErrorResponse = z.object({
 export const VALIDATION_MESSAGES: Record<string, LocalText> = {
   aum_range: text('AUM 下限须小于上限', 'the lowest AUM must be below the highest'),
   reveal_reason: text('请写明查看原因（4–200 个字）', 'give the reason for seeing the full value (4 to 200 characters)'),
+  date_format: text('日期应写作 YYYY-MM-DD，如 2026-11-20', 'a date is written YYYY-MM-DD, e.g. 2026-11-20'),
+  calendar_date: text('不是日历上存在的日期（如 2 月 30 日）', 'is not a real calendar day (like 30 February)'),
 };
+
+/**
+ * The first string (or object key) holding a NUL character in a request's parameters, query or
+ * body, as 'where.path': PostgreSQL cannot store or compare one, and no clerk types one.
+ */
+export function findNul(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (depth > 32 || value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const at = path ? `${path}.${k}` : k;
+    if (k.includes('\u0000')) return path || '_';
+    const found = findNul(v, at, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
 
 const pick = (m: Message, lang: Lang) => (typeof m === 'string' ? m : m[lang]);
 
@@ -73,20 +98,48 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('errorCode', undefined);
+  // one line per request: method, route pattern, status, error code and time; never the URL (its
+  // query may be a name or a phone tail), a body, or an error's values (logger.ts, safeError)
   app.addHook('onResponse', async (req, reply) => {
-    req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode, ...(req.errorCode ? { code: req.errorCode } : {}), ms: Math.round(reply.elapsedTime) }, 'request');
   });
-  app.setErrorHandler((err, req, reply) => {
+  // A NUL character is refused at the edge, for every route, naming the field (query, address or body)
+  app.addHook('preValidation', async (req) => {
+    if (!req.url.startsWith('/api/')) return;
+    const where = findNul(req.params, 'params') ?? findNul(req.query, 'query') ?? findNul(req.body, 'body');
+    if (!where) return;
+    const field = where.replace(/^(params|query|body)\.?/, '') || '_';
+    throw new AppError('bad_request', text(`“${field}”含有不可见的控制字符（NUL），请删除后重试。`, `${field} contains an invisible control character (NUL); remove it and try again.`), {
+      [field]: text('含有控制字符 NUL', 'contains a NUL control character'),
+    });
+  });
+  // Answers of the API are never kept by a browser or a proxy: they carry customers' data
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.url.startsWith('/api/')) {
+      void reply.header('cache-control', 'no-store');
+      void reply.header('pragma', 'no-cache');
+    }
+    return payload;
+  });
+  app.setErrorHandler(async (err, req, reply) => {
     const lang = langOf(req.headers['accept-language']);
     const body = errorBody(err, lang, req);
-    void reply.status(ERROR_STATUS[body.error.code]).send(body);
+    req.errorCode = body.error.code;
+    const auditAs = req.routeOptions.config?.auditMalformedAs;
+    if (auditAs && body.error.code === 'bad_request') {
+      // a malformed sign-in is still a sign-in attempt: audited, without what was typed
+      await recordAuditDb(deps.db, { actor: null, ip: req.ip, action: auditAs, outcome: 'refused', detail: { why: 'malformed', fields: Object.keys(body.error.fields ?? {}) } }).catch((e: unknown) => req.log.error({ err: e }, 'audit of a malformed request failed'));
+    }
+    return reply.status(ERROR_STATUS[body.error.code]).send(body);
   });
   const webIndex = opts.webDir && existsSync(path.join(opts.webDir, 'index.html'));
   app.setNotFoundHandler((req, reply) => {
     const isPage = req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/docs');
     if (isPage && webIndex) {
       // a page of the single-page app (/customers/C1): the app's router takes it from there
-      void reply.header('cache-control', 'no-cache').sendFile('index.html');
+      // the page shell holds no data, but a customer's page is never kept either
+      void reply.header('cache-control', 'no-store').sendFile('index.html');
       return;
     }
     if (isPage && req.url === '/') {
@@ -139,9 +192,9 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
       prefix: '/',
       wildcard: true,
       index: ['index.html'],
-      // file names under assets/ carry a content hash: cache them for good; index.html never
+      // file names under assets/ carry a content hash: cache them for good; the page shell never
       setHeaders: (res, file) => {
-        res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-store');
       },
     });
   }
@@ -189,9 +242,15 @@ function errorBody(err: unknown, lang: Lang, req: FastifyRequest): ErrorBody {
     const known = byStatus[status];
     if (known) return { error: { code: known[0], message: known[1][lang] } };
     const detail = err instanceof Error ? err.message : '';
+    // the JSON reader refuses keys that would change every object (prototype poisoning)
+    const poisoned = /forbidden prototype property|forbidden constructor property/i.exec(detail);
+    if (poisoned) {
+      const key = /constructor/i.test(poisoned[0]) ? 'constructor' : '__proto__';
+      return { error: { code: 'bad_request', message: pick(text(`提交的内容含有不允许的字段名“${key}”。`, `The request body has a field named "${key}", which is not allowed.`), lang), fields: { [key]: pick(text('不允许的字段名', 'not an allowed field name'), lang) } } };
+    }
     return { error: { code: 'bad_request', message: pick(text(`请求有误：${detail}`, `The request is not valid: ${detail}`), lang) } };
   }
-  req.log.error({ err }, 'request failed');
+  req.log.error({ err, method: req.method, route: req.routeOptions.url ?? 'unknown', code: 'internal' }, 'request failed');
   return { error: { code: 'internal', message: pick(text('系统内部出错，已记录，请稍后再试或联系管理员。', 'Something went wrong on our side; it has been logged. Try again, or tell your administrator.'), lang) } };
 }
 

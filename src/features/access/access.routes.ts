@@ -22,7 +22,7 @@ export function accessRoutes(settings: AccessSettings) {
     api.post(
       '/api/session',
       {
-        config: { access: 'public', rateLimit: {} },
+        config: { access: 'public', rateLimit: {}, auditMalformedAs: 'sign_in_failed' },
         schema: {
           tags: ['session'],
           summary: 'Sign in with a staff number (or administrator login) and password; sets the session cookie',

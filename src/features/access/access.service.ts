@@ -57,48 +57,49 @@ export interface SignedInUser {
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-const wrongCredentials = () =>
-  new AppError('unauthenticated', text('员工号或密码不正确。', 'The staff number or the password is not right.'));
-
-const lockedMessage = (until: Date, lockAfter: number) => {
-  const at = until.toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai' });
-  return new AppError(
-    'account_locked',
+/**
+ * The one answer to every failed sign-in but a departed staff member's right password: an unknown
+ * staff number, one without a password yet, a wrong password, a locked account, the wrong password
+ * that locks it. Telling these apart would let anyone outside find out which staff numbers exist
+ * and which are locked; the audit trail keeps the real reason for the administrator, and the
+ * message says what a clerk can do about each.
+ */
+const refusedSignIn = (s: AccessSettings) =>
+  new AppError(
+    'unauthenticated',
     text(
-      `连续 ${lockAfter} 次密码错误，账户已锁定，请于 ${at}（北京时间）后再试，或请管理员解锁。`,
-      `This account is locked after ${lockAfter} wrong passwords. Try again after ${at} (China time), or ask your administrator to unlock it.`,
+      `员工号或密码不正确。连续 ${s.lockAfter} 次输错，账户将锁定 ${s.lockMinutes} 分钟；新员工号需先由管理员设置密码。如仍无法登录，请联系系统管理员。`,
+      `The staff number or the password is not right. ${s.lockAfter} wrong passwords in a row lock the account for ${s.lockMinutes} minutes, and a new staff number needs a password set by the administrator first. If you still cannot sign in, ask your administrator.`,
     ),
   );
-};
 
 /** Checks a password; on success opens a session and returns its token (for the cookie). Audited either way. */
 export async function signIn(db: Db, settings: AccessSettings, login: string, password: string, from: { ip?: string | null } = {}): Promise<{ token: string; user: SignedInUser }> {
   const now = settings.now();
   const account = await q.findAccount(db, login);
   // an unknown login is audited without what was typed: it may be anything, even a phone number
-  const refused = async (why: string, err: AppError, extra: Record<string, unknown> = {}) => {
+  const refused = async (why: string, extra: Record<string, unknown> = {}) => {
     await recordAuditDb(db, { actor: account?.login ?? null, ip: from.ip ?? null, action: 'sign_in_failed', outcome: 'refused', detail: { why, ...extra } });
-    return err;
+    return refusedSignIn(settings);
   };
+  // every refusal before the password is checked costs the time of a check, so time tells nothing either
   if (!account || !account.password_hash) {
     await spendAsMuchAsAVerify(password);
-    if (account && !account.password_hash && account.staff_active !== false) {
-      throw await refused('no_password', new AppError(
-        'unauthenticated',
-        text('该员工号尚未设置密码，请联系系统管理员设置。', 'No password has been set for this staff number yet; ask your administrator to set one.'),
-      ));
-    }
-    throw await refused(account ? 'inactive' : 'unknown_login', wrongCredentials());
+    throw await refused(!account ? 'unknown_login' : account.staff_active === false ? 'inactive' : 'no_password');
   }
-  if (account.locked_until && new Date(account.locked_until) > now) throw await refused('locked', lockedMessage(new Date(account.locked_until), settings.lockAfter));
+  if (account.locked_until && new Date(account.locked_until) > now) {
+    await spendAsMuchAsAVerify(password);
+    throw await refused('locked', { until: new Date(account.locked_until).toISOString() });
+  }
   if (!(await verifyPassword(password, account.password_hash))) {
     const until = await q.recordFailure(db, account.login, settings.lockAfter, new Date(now.getTime() + settings.lockMinutes * 60_000), now);
     logger.warn({ login: account.login, locked: Boolean(until) }, 'wrong password');
-    if (until) throw await refused('wrong_password', lockedMessage(until, settings.lockAfter), { locked: true });
-    throw await refused('wrong_password', wrongCredentials());
+    throw await refused('wrong_password', until ? { locked: true, until: until.toISOString() } : {});
   }
   if (!account.is_admin && account.staff_active === false) {
-    throw await refused('inactive', new AppError('unauthenticated', text('该员工号已停用。', 'This staff number is no longer active.')));
+    // the right password: whoever typed it knows the account, and may learn it has ended
+    await refused('inactive');
+    throw new AppError('unauthenticated', text('该员工号已停用。', 'This staff number is no longer active.'));
   }
   await q.recordSuccess(db, account.login, now);
   const token = randomBytes(32).toString('base64url');
@@ -107,7 +108,7 @@ export async function signIn(db: Db, settings: AccessSettings, login: string, pa
   await q.insertSession(db, { tokenHash, login: account.login, csrfToken, now, expiresAt: new Date(now.getTime() + settings.maxHours * 3600_000) });
   await q.deleteStaleSessions(db, new Date(now.getTime() - 24 * 3600_000));
   const user = await userFromSession(db, settings, tokenHash);
-  if (!user) throw wrongCredentials();
+  if (!user) throw refusedSignIn(settings);
   await recordAuditDb(db, { actor: user.login, role: user.role, ip: from.ip ?? null, action: 'sign_in', outcome: 'allowed' });
   logger.info({ login: account.login }, 'signed in');
   return { token, user };

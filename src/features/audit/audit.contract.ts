@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { DateText as CalendarDate } from '../../platform/contract.js';
 
 // The audit page's API: entries filtered and paged on the server, and their export.
 
-const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD (China time)');
+const DateText = CalendarDate.describe('YYYY-MM-DD (China time)');
 
 export const AuditFilters = z.object({
   from: DateText.optional().describe('entries on or after this date'),

@@ -1,11 +1,10 @@
 import { z } from 'zod';
+import { DateText, Money } from '../../platform/contract.js';
 
 // The API of the customer list and the customer 360 page, shared by the server (validation,
 // OpenAPI) and the web app (types). Money is a decimal string in yuan ("523000.00"): exact,
 // never a floating-point number; the web app shows it in 万.
 
-const Money = z.string().regex(/^-?\d+(\.\d{1,2})?$/).describe('yuan, as an exact decimal string');
-const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD');
 const NonNegMoneyParam = z.coerce.number().min(0).max(1e13);
 
 export const CUSTOMER_SORTS = ['aum_desc', 'aum_asc', 'name', 'opened_desc', 'opened_asc', 'customer_id'] as const;

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FEED_MANIFEST, FILE_SPECS, type EntityName, type FeedManifest, type FeedProblem } from './feed.contract.js';
-import { dateProblem, isCalendarDate } from './feed.values.js';
+import { isCalendarDate } from '../../platform/calendar.js';
+import { dateProblem } from './feed.values.js';
 
 // Finding the files of one business-date folder and reading its feed.json.
 

@@ -1,3 +1,5 @@
+import { digitsAt, isCalendarDate } from '../../platform/calendar.js';
+
 // Checks and normalises one value of a feed file. Each check returns the value as it goes into
 // the database (null for empty), or a Problem whose words a bank's data clerk understands.
 // Values of personal columns (id_number, phone) are never quoted back in a message.
@@ -68,31 +70,6 @@ export function bool(): ValueCheck {
     if (raw === '') return { problem: 'is empty; it must be true or false' };
     return { problem: `${quote(raw)} is not true or false` };
   };
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-
-/** The number written by the digits of v[from, to), or -1 if any is not a digit (no allocation: hot path). */
-function digitsAt(v: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = v.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
-  }
-  return n;
-}
-
-/** True when 'YYYY-MM-DD' names a real calendar day. */
-export function isCalendarDate(v: string): boolean {
-  if (v.length !== 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return false;
-  const y = digitsAt(v, 0, 4);
-  const mo = digitsAt(v, 5, 7);
-  const d = digitsAt(v, 8, 10);
-  if (y < 1800 || mo < 1 || mo > 12 || d < 1) return false;
-  const max = mo === 2 && isLeap(y) ? 29 : (DAYS_IN_MONTH[mo - 1] ?? 0);
-  return d <= max;
 }
 
 /** Tells a real-looking but impossible day (2026-02-30) from a wrongly written one (20261120). */

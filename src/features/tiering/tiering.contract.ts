@@ -1,10 +1,9 @@
 import { z } from 'zod';
+import { DateText, Money } from '../../platform/contract.js';
 
 // The API of tiers, policies and the branch tier mix, shared by the server (validation, OpenAPI)
 // and the web app (types). Money is a decimal string in yuan.
 
-const Money = z.string().regex(/^-?\d+(\.\d{1,2})?$/);
-const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 export const LocalLabel = z.object({ zh: z.string(), en: z.string() });
 export type LocalLabel = z.infer<typeof LocalLabel>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DateText, Money } from '../../platform/contract.js';
 import { ROLES } from '../access/access.permissions.js';
 
 // The API of every morning's work (issue 6): reminders, the contact plan, the work log, the
@@ -6,8 +7,6 @@ import { ROLES } from '../access/access.permissions.js';
 // and the web app (types). Money is an exact decimal string in yuan; dates are 'YYYY-MM-DD'.
 // Free-text reasons and notes are checked in the service too (a clear error at the field, zh/en).
 
-const Money = z.string().regex(/^-?\d+(\.\d{1,2})?$/).describe('yuan, as an exact decimal string');
-const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('YYYY-MM-DD');
 const Id = z.string().min(1).max(40);
 
 export const REMINDER_KINDS = ['risk', 'opportunity', 'information', 'work_task'] as const;
