@@ -71,7 +71,13 @@ export const PublishResponse = z.object({ data: PolicyVersion });
 export const SimulationResponse = z.object({
   data: z.object({
     businessDate: DateText,
-    customers: z.number().int(),
+    customers: z.number().int().describe('customers counted: those of the scope with facts on the date'),
+    scope: z
+      .object({
+        all: z.boolean().describe('true: the whole bank'),
+        branches: z.array(z.object({ branchId: z.string(), name: z.string() })).describe('the top branches of the scope, each with its subtree; empty for the whole bank'),
+      })
+      .describe("whose customers the figures cover: the signed-in user's scope"),
     models: z.array(
       z.object({
         model: z.string(),

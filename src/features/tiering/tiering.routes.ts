@@ -35,9 +35,14 @@ export async function tieringRoutes(api: Api, { db }: AppDeps): Promise<void> {
     '/api/policies/simulate',
     {
       config: { access: { permission: 'policies.read' } },
-      schema: { tags: ['tiering'], summary: 'What a draft policy would do on a business date, changing nothing', body: SimulateBody, response: { 200: SimulationResponse, ...errors } },
+      schema: {
+        tags: ['tiering'],
+        summary: 'What a draft policy would do on a business date (one the daily batch ran for), changing nothing: for the customers of your scope',
+        body: SimulateBody,
+        response: { 200: SimulationResponse, ...errors },
+      },
     },
-    async (req) => ({ data: await simulateDraft(db, req.body.yaml, req.body.date) }),
+    async (req) => ({ data: await simulateDraft(db, signedIn(req), req.body.yaml, req.body.date) }),
   );
   api.post(
     '/api/policies',

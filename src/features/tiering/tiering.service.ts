@@ -9,7 +9,7 @@ import { latestLoadedDate } from '../system/system.service.js';
 import { explainTier, modelLabel, tierLabel, tierOrder, tierRank } from './tiering.explain.js';
 import { builtInPolicies, policyVersions, publishPolicy, type PublishedPolicy } from './tiering.policies.js';
 import { checkPolicy, type PolicyDocument } from './tiering.policy.js';
-import { simulatePolicy } from './tiering.simulate.js';
+import { latestFactsDate, simulatePolicy } from './tiering.simulate.js';
 import { customerTierHistory, tiersOnDate } from './tiering.sql.js';
 
 // Tiers as staff see them: a customer's tiers with the reason and the history, the branch's tier
@@ -130,11 +130,19 @@ function draftFrom(yaml: string): PolicyDocument {
   return policy;
 }
 
-export async function simulateDraft(db: Db, yaml: string, date: string | undefined) {
+/**
+ * A draft simulated for the user: on the customers of their scope only (a branch head's subtree,
+ * the department's whole bank), on the date given or the latest the daily batch ran for (a date
+ * without facts is refused: see tiering.simulate.ts).
+ */
+export async function simulateDraft(db: Db, user: SignedInUser, yaml: string, date: string | undefined) {
+  // the roles that read policies see branches; one that saw only the customers it owns would need
+  // an owner filter the simulation does not have: refused rather than shown its whole outlet
+  if (user.ownerId) throw new AppError('forbidden', text('试算按机构范围统计，您的角色只能查看自己管户的客户。', 'A simulation counts the customers of branches; your role sees only the customers you own.'));
   const policy = draftFrom(yaml);
-  const d = date ?? (await latestLoadedDate(db));
+  const d = date ?? (await latestFactsDate(db)) ?? (await latestLoadedDate(db));
   if (!d) throw new AppError('bad_request', text('还没有加载任何业务日期。', 'No business date has been loaded yet.'));
-  return simulatePolicy(db, policy, d);
+  return simulatePolicy(db, policy, d, { branches: user.scope, missingFacts: 'refuse' });
 }
 
 export async function publishDraft(db: Db, user: SignedInUser, body: { yaml: string; reason: string; effectiveFrom: string }) {

@@ -1,13 +1,24 @@
-import type { Db } from '../../platform/db.js';
+import { inChunks, chunksOn, type Chunks } from '../../platform/chunks.js';
+import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
+import { text } from '../../platform/i18n.js';
 import { tierOrder } from './tiering.explain.js';
 import { computeFacts } from './tiering.facts.js';
-import { ensureBuiltInPolicies, policiesInEffect } from './tiering.policies.js';
+import { builtInPolicies, policiesInEffect } from './tiering.policies.js';
 import { checkPolicy, compilePolicy, type CompiledModel } from './tiering.policy.js';
 
 // What a draft policy would do on a business date, without changing anything: customers and AUM
-// per tier, and how many would move from each published tier to each draft tier. Both sides are
-// evaluated on the same facts in one query, inside a transaction that is always rolled back.
+// per tier, and how many would move from each published tier to each draft tier, for the
+// customers of the branches in the caller's scope only (issue 15: a branch head sees its subtree,
+// the department the bank). Both sides are evaluated on the same facts.
+//
+// The facts are read in chunks of customers (keyset on customer_id, see platform/chunks.ts), so
+// that a simulation over a whole bank never holds the embedded engine's one connection for more
+// than a chunk. A date without facts is refused on the request path (missingFacts 'refuse'): the
+// facts of a date are one statement over every customer and its 90 days of transactions (seconds
+// at a million customers, blocking the embedded engine all along), and the daily batch computes
+// and keeps them for every date it runs, so every date a bank would simulate on has them. Offline
+// callers (the CLI, the batch's tests) may still compute them in a transaction rolled back after.
 
 export interface SimulatedModel {
   model: string;
@@ -18,60 +29,187 @@ export interface SimulatedModel {
   moved: number;
 }
 
+/** Whose customers a simulation counts: the whole bank, or the branches of a scope (its top branches, named). */
+export interface SimulationScope {
+  all: boolean;
+  /** the top branches of the scope (each with its subtree); empty for the whole bank */
+  branches: { branchId: string; name: string }[];
+}
+
+export interface Simulation {
+  businessDate: string;
+  /** customers counted: those of the scope with facts on the date */
+  customers: number;
+  scope: SimulationScope;
+  models: SimulatedModel[];
+}
+
+export interface SimulateOptions {
+  /** count only customers of these branches; null or absent: the whole bank */
+  branches?: readonly string[] | null;
+  /**
+   * A date without facts: 'compute' them in a transaction rolled back afterwards (one statement
+   * over the whole bank: offline use only), or 'refuse' with a 400 naming the date (the API).
+   */
+  missingFacts?: 'compute' | 'refuse';
+}
+
+/** Customers per chunk: each chunk evaluates every model of the draft on this many customers' facts. */
+const CHUNK_CUSTOMERS = 5_000;
+
 const shift = (m: CompiledModel, by: number) => m.expression.replace(/\$(\d+)/g, (_, d: string) => `$${Number(d) + by}`);
 
-export async function simulatePolicy(db: Db, document: unknown, businessDate: string): Promise<{ businessDate: string; customers: number; models: SimulatedModel[] }> {
+/** A sum of money as text ('-12.30', '0') to cents. */
+function cents(v: string | null): bigint {
+  if (!v) return 0n;
+  const neg = v.startsWith('-');
+  const [whole = '0', frac = ''] = (neg ? v.slice(1) : v).split('.');
+  const c = BigInt(whole) * 100n + BigInt((frac + '00').slice(0, 2));
+  return neg ? -c : c;
+}
+const money = (c: bigint) => {
+  const abs = c < 0n ? -c : c;
+  return `${c < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+};
+
+/** The latest business date whose facts were computed (by the daily batch), or null. */
+export async function latestFactsDate(db: Db): Promise<string | null> {
+  const r = await db.session((s) => s.query<{ d: string | null }>('SELECT max(business_date) AS d FROM fact_runs'));
+  return r.rows[0]?.d ?? null;
+}
+
+export async function simulatePolicy(db: Db, document: unknown, businessDate: string, opts: SimulateOptions = {}): Promise<Simulation> {
   const { policy, problems } = checkPolicy(document);
   if (!policy) throw new AppError('bad_request', `The policy is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  const branches = opts.branches ? [...opts.branches] : null;
+  const state = await db.session(
+    async (s) =>
+      (
+        await s.query<{ loaded: boolean; has_facts: boolean; latest: string | null }>(
+          `SELECT EXISTS (SELECT 1 FROM business_dates WHERE business_date = $1::date) AS loaded,
+                  EXISTS (SELECT 1 FROM customer_facts WHERE business_date = $1::date) AS has_facts,
+                  (SELECT max(business_date) FROM fact_runs) AS latest`,
+          [businessDate],
+        )
+      ).rows[0],
+  );
+  if (!state?.loaded) {
+    throw new AppError('bad_request', text(`${businessDate} 的数据尚未加载：请在已加载的业务日期上试算。`, `${businessDate} has not been loaded: simulate on a loaded business date.`));
+  }
+  const evaluate = (c: Chunks) => simulateOn(c, policy, businessDate, branches);
+  if (state.has_facts) return inChunks(db, 'policy_simulation', CHUNK_CUSTOMERS, evaluate);
+  if (opts.missingFacts === 'refuse') {
+    const latest = state.latest;
+    throw new AppError(
+      'bad_request',
+      text(
+        `${businessDate} 还没有客户指标（日批没有跑过这一天），不能试算。请选择日批跑过的日期${latest ? `（最近为 ${latest}）` : ''}，或先为 ${businessDate} 跑日批。`,
+        `${businessDate} has no customer facts (the daily batch has not run for it), so it cannot be simulated on. Choose a date the batch has run for${latest ? ` (the latest is ${latest})` : ''}, or run the batch for ${businessDate} first.`,
+      ),
+    );
+  }
   return db.session(async (s) => {
     await s.exec('BEGIN');
     try {
-      const loaded = await s.query<{ n: number }>('SELECT count(*)::int AS n FROM business_dates WHERE business_date = $1::date', [businessDate]);
-      if (!loaded.rows[0]?.n) throw new AppError('bad_request', `${businessDate} has not been loaded: simulate on a loaded business date.`);
-      const have = await s.query<{ n: number }>('SELECT count(*)::int AS n FROM customer_facts WHERE business_date = $1::date', [businessDate]);
-      const customers = have.rows[0]?.n ? have.rows[0].n : (await computeFacts(s, businessDate)).customers;
-      await ensureBuiltInPolicies(s);
-      const published = (await policiesInEffect(s, businessDate)).find((p) => p.model === policy.model);
-      const publishedModels = published ? compilePolicy(published.document) : [];
-      const models: SimulatedModel[] = [];
-      for (const draft of compilePolicy(policy)) {
-        const current = publishedModels.find((m) => m.model === draft.model);
-        const params: unknown[] = [...draft.params];
-        let fromExpr = 'NULL::text';
-        if (current) {
-          fromExpr = shift(current, params.length);
-          params.push(...current.params);
-        }
-        params.push(businessDate);
-        const r = await s.query<{ from_tier: string | null; to_tier: string; customers: number; aum: string }>(
-          `SELECT ${fromExpr} AS from_tier, ${draft.expression} AS to_tier, count(*)::int AS customers, sum(f.aum)::text AS aum
-             FROM customer_facts f WHERE f.business_date = $${params.length}::date
-            GROUP BY 1, 2 ORDER BY 2, 1`,
-          params,
-        );
-        const byTier = new Map<string, { customers: number; cents: bigint }>();
-        for (const row of r.rows) {
-          const t = byTier.get(row.to_tier) ?? { customers: 0, cents: 0n };
-          t.customers += row.customers;
-          t.cents += BigInt(row.aum.replace('.', ''));
-          byTier.set(row.to_tier, t);
-        }
-        const order = tierOrder(policy, draft.model);
-        models.push({
-          model: draft.model,
-          publishedVersion: published?.version ?? null,
-          tiers: order.map((tier) => {
-            const t = byTier.get(tier) ?? { customers: 0, cents: 0n };
-            const abs = t.cents < 0n ? -t.cents : t.cents;
-            return { tier, customers: t.customers, aum: `${t.cents < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}` };
-          }),
-          migration: r.rows.map((x) => ({ from: x.from_tier, to: x.to_tier, customers: x.customers })),
-          moved: r.rows.filter((x) => x.from_tier !== x.to_tier).reduce((n, x) => n + x.customers, 0),
-        });
-      }
-      return { businessDate, customers, models };
+      await computeFacts(s, businessDate, { server: db.engine === 'postgres' });
+      return await simulateOn(chunksOn(s, 'policy_simulation', CHUNK_CUSTOMERS), policy, businessDate, branches);
     } finally {
       await s.exec('ROLLBACK');
     }
   });
+}
+
+/** The version of the draft's model in effect on the date; the shipped default stands in when none was recorded yet (a simulation never writes). */
+async function publishedOn(s: SqlSession, model: string, businessDate: string) {
+  const published = (await policiesInEffect(s, businessDate)).find((p) => p.model === model);
+  if (published) return { version: published.version, models: compilePolicy(published.document) };
+  const recorded = await s.query<{ n: number }>('SELECT count(*)::int AS n FROM policies WHERE model = $1', [model]);
+  const shipped = builtInPolicies().find((p) => p.model === model);
+  // a built-in model with no version recorded: its shipped default is version 1 once anything runs
+  if (shipped && !recorded.rows[0]?.n) return { version: 1, models: compilePolicy(shipped) };
+  return { version: null, models: [] };
+}
+
+async function scopeOf(s: SqlSession, branches: string[] | null): Promise<SimulationScope> {
+  if (!branches) return { all: true, branches: [] };
+  const r = await s.query<{ branch_id: string; name: string }>(
+    `SELECT branch_id, name FROM branches
+      WHERE branch_id = ANY($1::text[]) AND (parent_id IS NULL OR NOT parent_id = ANY($1::text[]))
+      ORDER BY branch_id`,
+    [branches],
+  );
+  return { all: false, branches: r.rows.map((b) => ({ branchId: b.branch_id, name: b.name })) };
+}
+
+async function simulateOn(c: Chunks, policy: NonNullable<ReturnType<typeof checkPolicy>['policy']>, businessDate: string, branches: string[] | null): Promise<Simulation> {
+  const { published, scope } = await c.run(async (s) => ({ published: await publishedOn(s, policy.model, businessDate), scope: await scopeOf(s, branches) }));
+  const drafts = compilePolicy(policy);
+  // $1 date, $2 branches (null: all), $3 the last customer of the chunk before, $4 customers per chunk
+  const params: unknown[] = [businessDate, branches, '', c.rows];
+  const perModel = drafts.map((draft, i) => {
+    const current = published.models.find((m) => m.model === draft.model);
+    const to = shift(draft, params.length);
+    params.push(...draft.params);
+    let from = 'NULL::text';
+    if (current) {
+      from = shift(current, params.length);
+      params.push(...current.params);
+    }
+    return `SELECT ${i} AS m, ${from} AS from_tier, ${to} AS to_tier, count(*)::int AS customers, sum(f.aum)::text AS aum FROM f GROUP BY 2, 3`;
+  });
+  // The chunk: the next customers of the scope in key order that have facts on the date (customers
+  // and customer_facts join on customer_id, as they are distributed), evaluated once per model;
+  // the row of m = -1 carries the chunk's size and last customer.
+  const sql = `WITH f AS MATERIALIZED (
+      SELECT f.*, c.customer_id AS k FROM customers c
+        JOIN customer_facts f ON f.customer_id = c.customer_id AND f.business_date = $1::date
+       WHERE c.customer_id > $3::text AND ($2::text[] IS NULL OR c.branch_id = ANY($2::text[]))
+       ORDER BY c.customer_id LIMIT $4)
+    SELECT -1 AS m, max(f.k) AS from_tier, NULL::text AS to_tier, count(*)::int AS customers, NULL::text AS aum FROM f
+    ${perModel.map((q) => `UNION ALL ${q}`).join('\n    ')}`;
+  const cells = drafts.map(() => new Map<string, { from: string | null; to: string; customers: number; cents: bigint }>());
+  let customers = 0;
+  for (;;) {
+    const r = await c.run((s) => s.query<{ m: number; from_tier: string | null; to_tier: string | null; customers: number; aum: string | null }>(sql, params));
+    let size = 0;
+    for (const row of r.rows) {
+      if (row.m < 0) {
+        size = row.customers;
+        if (row.from_tier) params[2] = row.from_tier;
+        continue;
+      }
+      const to = row.to_tier ?? '';
+      const key = JSON.stringify([row.from_tier, to]);
+      const map = cells[row.m];
+      if (!map) continue;
+      const cell = map.get(key) ?? { from: row.from_tier, to, customers: 0, cents: 0n };
+      cell.customers += row.customers;
+      cell.cents += cents(row.aum);
+      map.set(key, cell);
+    }
+    customers += size;
+    if (size < c.rows) break;
+  }
+  const byName = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+  const models = drafts.map((draft, i): SimulatedModel => {
+    const migration = [...(cells[i]?.values() ?? [])].sort((a, b) => byName(a.to, b.to) || byName(a.from, b.from));
+    const byTier = new Map<string, { customers: number; cents: bigint }>();
+    for (const x of migration) {
+      const t = byTier.get(x.to) ?? { customers: 0, cents: 0n };
+      t.customers += x.customers;
+      t.cents += x.cents;
+      byTier.set(x.to, t);
+    }
+    return {
+      model: draft.model,
+      publishedVersion: published.version,
+      tiers: tierOrder(policy, draft.model).map((tier) => {
+        const t = byTier.get(tier) ?? { customers: 0, cents: 0n };
+        return { tier, customers: t.customers, aum: money(t.cents) };
+      }),
+      migration: migration.map((x) => ({ from: x.from, to: x.to, customers: x.customers })),
+      moved: migration.filter((x) => x.from !== x.to).reduce((n, x) => n + x.customers, 0),
+    };
+  });
+  return { businessDate, customers, scope, models };
 }

@@ -1,4 +1,4 @@
-import { Alert, Card, Col, Row, Table, Typography, type TableColumnsType } from 'antd';
+import { Alert, Card, Col, Row, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { formatWan } from '../customers/money.js';
 import { sumYuan } from './tier-figures.js';
@@ -108,14 +108,27 @@ function SimulatedModelView({ model, document }: { model: SimulatedModel; docume
   );
 }
 
+/** Whose customers the figures cover: the whole bank, or the user's branches with those under them. */
+function scopeLabel(scope: Simulation['scope']): LocalLabel {
+  if (scope.all) return { zh: '统计范围：全行', en: 'Covers: the whole bank' };
+  const names = scope.branches.map((b) => b.name);
+  return { zh: `统计范围：${names.join('、')}（含下辖机构）`, en: `Covers: ${names.join(', ')} and the branches under ${names.length > 1 ? 'them' : 'it'}` };
+}
+
 /** The simulation of a draft; `document` is the published version's, for the tiers' labels. */
 export function SimulationResult({ simulation, document }: { simulation: Simulation; document: Record<string, unknown> | undefined }) {
   const { t } = useTranslation();
+  const text = useLocalText();
   return (
     <Card
       size="small"
       className="section-card"
       title={t('policies.simResult', { date: simulation.businessDate, n: simulation.customers.toLocaleString('en-US') })}
+      extra={
+        <Tag color={simulation.scope.all ? 'blue' : 'gold'} data-testid="simulation-scope" data-all={simulation.scope.all}>
+          {text(scopeLabel(simulation.scope))}
+        </Tag>
+      }
       data-testid="simulation-result"
     >
       {simulation.models.map((m) => (

@@ -1,0 +1,80 @@
+import { EventEmitter } from 'node:events';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Db, SqlSession } from './db.js';
+
+// Heavy reads (the exports, the policy simulation) as many short statements, so that they never
+// keep other requests waiting (issue 15).
+//
+// The embedded engine has ONE connection, taken in turns (a FIFO mutex), and its WASM runs on
+// Node's main thread: one long statement stops the whole process, health check included. There a
+// heavy read takes the connection for one chunk (a few thousand rows, tens of milliseconds) and
+// gives it back; whoever queued meanwhile goes first, and the next chunk queues behind them. The
+// chunks then see the data as it is when each runs, not one snapshot.
+//
+// A PostgreSQL server runs statements in its own processes and the pool has several connections:
+// there the whole read holds one connection in one read-only REPEATABLE READ transaction, so every
+// chunk sees the same snapshot (the figures of an export or a simulation add up), while the other
+// requests use the other connections.
+
+export interface Chunks {
+  /** Runs one chunk's statements; on the embedded engine each call takes its own turn at the connection. */
+  run<T>(fn: (s: SqlSession) => Promise<T>): Promise<T>;
+  /** Rows per chunk for this work (the caller's default, or the override of chunkSettings). */
+  readonly rows: number;
+}
+
+/** Rows per chunk: null keeps each caller's default; tests set it low to get many chunks from a small bank. */
+export const chunkSettings: { rows: number | null } = { rows: null };
+
+/**
+ * Emits 'chunk' ({ what, done }) after each chunk: how far a heavy read has got (for a progress
+ * display, and for the tests that send other requests while one runs).
+ */
+export const chunkProgress = new EventEmitter();
+export interface ChunkEvent {
+  what: string;
+  /** chunks done so far by this piece of work */
+  done: number;
+}
+
+function counted(what: string, rows: number, run: <T>(fn: (s: SqlSession) => Promise<T>) => Promise<T>): Chunks {
+  let done = 0;
+  return {
+    rows: chunkSettings.rows ?? rows,
+    async run(fn) {
+      const out = await run(fn);
+      done += 1;
+      chunkProgress.emit('chunk', { what, done } satisfies ChunkEvent);
+      return out;
+    },
+  };
+}
+
+/** Reads in chunks of about `rows` rows (see above for what each engine does). `what` names the work in progress events. */
+export async function inChunks<T>(db: Db, what: string, rows: number, fn: (c: Chunks) => Promise<T>): Promise<T> {
+  if (db.engine === 'postgres') {
+    return db.session(async (s) => {
+      await s.exec('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        const out = await fn(counted(what, rows, (f) => f(s)));
+        await s.exec('COMMIT');
+        return out;
+      } catch (e) {
+        await s.exec('ROLLBACK').catch(() => {});
+        throw e;
+      }
+    });
+  }
+  return fn(
+    counted(what, rows, async (f) => {
+      // let the requests that arrived meanwhile reach the queue first
+      await nextTurn();
+      return db.session(f);
+    }),
+  );
+}
+
+/** The same chunked code over a session the caller already holds (a transaction that must see its own writes): no turns. */
+export function chunksOn(s: SqlSession, what: string, rows: number): Chunks {
+  return counted(what, rows, (f) => f(s));
+}
