@@ -1,8 +1,6 @@
 import type { Db } from '../../platform/db.js';
-import { AppError } from '../../platform/errors.js';
-import { text } from '../../platform/i18n.js';
 import { maskAddress, maskIdNumber, maskPhone, viewCounterparty, viewDetail, viewName } from '../../platform/pii.js';
-import { piiViewOf } from '../access/access.permissions.js';
+import { customerNotFound, customerScope, piiView, requireCustomer } from '../access/access.scope.js';
 import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
 import { businessToday, latestLoadedDate } from '../system/system.service.js';
 import type { Customer360, CustomerListItem, CustomerListQuery } from './customers.contract.js';
@@ -10,23 +8,11 @@ import * as q from './customers.sql.js';
 
 // Customers as staff see them: only within their scope, personal data masked by role (platform/pii.ts).
 
-const notFound = () =>
-  new AppError('not_found', text('没有这位客户，或该客户不在您的权限范围内。', 'There is no such customer within your scope.'));
-
-/**
- * Which customers a user sees: an owner (ROLE_SCOPE 'owned') those they own or co-own, wherever
- * they are; everyone else by branch. `mine` narrows anyone to their own customers ("my customers").
- */
-function visibleTo(user: SignedInUser, mine = false): { scope: q.Scope; ownerId: string | null } {
-  if (user.ownerId !== null) return { scope: null, ownerId: user.ownerId };
-  return { scope: user.scope, ownerId: mine ? (user.staffId ?? '') : null };
-}
-
 export async function customerList(db: Db, user: SignedInUser, f: CustomerListQuery) {
   const branches = f.branchId ? await branchesWithinScope(db, user, f.branchId) : null;
-  const v = visibleTo(user, f.owner === 'me');
-  const [{ rows, total }, asOf] = await Promise.all([q.listCustomers(db, v.scope, branches, f, v.ownerId), latestLoadedDate(db)]);
-  const view = piiViewOf(user.role);
+  const v = customerScope(user, f.owner === 'me');
+  const [{ rows, total }, asOf] = await Promise.all([q.listCustomers(db, v, branches, f), latestLoadedDate(db)]);
+  const view = piiView(user);
   const items: CustomerListItem[] = rows.map((r) => ({
     customerId: r.customer_id,
     name: viewName(view, r.name),
@@ -62,9 +48,8 @@ function ageOn(birth: string | null, on: string): number | null {
 }
 
 export async function customer360(db: Db, user: SignedInUser, customerId: string): Promise<Customer360> {
-  const v = visibleTo(user);
-  const c = await q.findCustomer(db, v.scope, customerId, v.ownerId);
-  if (!c) throw notFound();
+  const c = await q.findCustomer(db, customerScope(user), customerId);
+  if (!c) throw customerNotFound();
   const [snap, accounts, cards, loans, latest] = await Promise.all([
     q.latestSnapshot(db, customerId),
     q.accountsOf(db, customerId),
@@ -73,7 +58,7 @@ export async function customer360(db: Db, user: SignedInUser, customerId: string
     latestLoadedDate(db),
   ]);
   const today = latest ?? new Date().toISOString().slice(0, 10);
-  const view = piiViewOf(user.role);
+  const view = piiView(user);
   return {
     profile: {
       customerId: c.customer_id,
@@ -131,20 +116,14 @@ export async function customer360(db: Db, user: SignedInUser, customerId: string
   };
 }
 
-/** 404 unless the customer exists within the caller's scope (the same answer for both). */
-export async function assertCustomerInScope(db: Db, user: SignedInUser, customerId: string): Promise<void> {
-  const v = visibleTo(user);
-  if (!(await q.findCustomer(db, v.scope, customerId, v.ownerId))) throw notFound();
-}
-
-/** The unmasked revealable fields of a customer within the caller's scope, or null: for the audited reveal only. */
+/** The unmasked revealable fields of a customer the caller sees, or null: for the audited reveal only. */
 export async function personalFieldsInScope(db: Db, user: SignedInUser, customerId: string) {
-  const c = await q.findCustomer(db, user.scope, customerId);
+  const c = await q.findCustomer(db, customerScope(user), customerId);
   return c ? { phone: c.phone, id_number: c.id_number, address: c.address } : null;
 }
 
 export async function customerAumHistory(db: Db, user: SignedInUser, customerId: string, days: number) {
-  await assertCustomerInScope(db, user, customerId);
+  await requireCustomer(db, user, customerId);
   const latest = await businessToday(db);
   const from = new Date(Date.parse(`${latest}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
   const rows = await q.aumHistory(db, customerId, from);
@@ -152,9 +131,9 @@ export async function customerAumHistory(db: Db, user: SignedInUser, customerId:
 }
 
 export async function customerTransactions(db: Db, user: SignedInUser, customerId: string, page: number, pageSize: number) {
-  await assertCustomerInScope(db, user, customerId);
+  await requireCustomer(db, user, customerId);
   const { rows, total } = await q.transactionsOf(db, customerId, page, pageSize);
-  const view = piiViewOf(user.role);
+  const view = piiView(user);
   return {
     items: rows.map((t) => ({
       txnId: t.txn_id,

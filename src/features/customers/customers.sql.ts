@@ -1,10 +1,12 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../../platform/db.js';
 import type { Schema } from '../../platform/schema.js';
+import { scopeCondition, type CustomerScope } from '../access/access.scope.js';
 import type { CustomerListQuery } from './customers.contract.js';
 
-// The only SQL of the customer pages. Every query takes the caller's scope (branch ids, or null
-// for all branches) and applies it in SQL, so nothing outside it is ever read.
+// The only SQL of the customer pages. Every query takes the caller's scope (access.scope.ts) and
+// the branch filter (branch ids, or null for all branches) and applies them in SQL, so nothing
+// outside them is ever read.
 
 export type Scope = readonly string[] | null;
 /** a count beyond this is reported as "10,000+": counting a million rows for a pager is waste */
@@ -14,14 +16,10 @@ type OverviewQuery = SelectQueryBuilder<Schema, 'customer_overview', object>;
 
 const likePrefix = (s: string) => s.replace(/[\\%_]/g, (m) => '\\' + m) + '%';
 
-/** Only the customers a staff member owns or co-owns: a range of customer_owners (staff_id, customer_id). */
-const ownedBy = (column: string, ownerId: string) =>
-  sql<boolean>`${sql.ref(column)} IN (SELECT o.customer_id FROM customer_owners o WHERE o.staff_id = ${ownerId})`;
 
-function filtered(db: Db, scope: Scope, branches: readonly string[] | null, f: CustomerListQuery, ownerId: string | null): OverviewQuery {
+function filtered(db: Db, scope: CustomerScope, branches: readonly string[] | null, f: CustomerListQuery): OverviewQuery {
   let q = db.kysely.selectFrom('customer_overview').where('customer_overview.status', '=', 'active');
-  if (scope) q = q.where('customer_overview.branch_id', 'in', scope.length ? [...scope] : ['']);
-  if (ownerId !== null) q = q.where(ownedBy('customer_overview.customer_id', ownerId));
+  q = q.where(scopeCondition(scope, 'customer_overview'));
   if (branches) q = q.where('customer_overview.branch_id', 'in', branches.length ? [...branches] : ['']);
   if (f.aumMin !== undefined) q = q.where('customer_overview.aum', '>=', String(f.aumMin));
   if (f.aumMax !== undefined) q = q.where('customer_overview.aum', '<', String(f.aumMax));
@@ -66,9 +64,9 @@ const ORDER: Record<CustomerListQuery['sort'], [string, 'asc' | 'desc']> = {
   customer_id: ['customer_id', 'asc'],
 };
 
-export async function listCustomers(db: Db, scope: Scope, branches: readonly string[] | null, f: CustomerListQuery, ownerId: string | null = null) {
+export async function listCustomers(db: Db, scope: CustomerScope, branches: readonly string[] | null, f: CustomerListQuery) {
   const [column, direction] = ORDER[f.sort];
-  const base = filtered(db, scope, branches, f, ownerId);
+  const base = filtered(db, scope, branches, f);
   let page = base.select(['customer_overview.customer_id', 'customer_overview.aum', 'customer_overview.vip_grade', 'customer_overview.opened_on', 'customer_overview.name as sort_name']);
   // names sort in byte order, the order of the index that also serves the name search
   page = page.orderBy(column === 'name' ? sql`customer_overview.name collate "C"` : sql.ref(`customer_overview.${column}`), direction);
@@ -108,16 +106,14 @@ export async function listCustomers(db: Db, scope: Scope, branches: readonly str
 }
 
 /** The customer, if within the scope; undefined otherwise (the caller answers 404 either way). */
-export async function findCustomer(db: Db, scope: Scope, customerId: string, ownerId: string | null = null) {
+export async function findCustomer(db: Db, scope: CustomerScope, customerId: string) {
   let q = db.kysely
     .selectFrom('customers as c')
     .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
     .selectAll('c')
     .select('b.name as branch_name')
     .where('c.customer_id', '=', customerId);
-  if (scope) q = q.where('c.branch_id', 'in', scope.length ? [...scope] : ['']);
-  if (ownerId !== null) q = q.where(ownedBy('c.customer_id', ownerId));
-  return q.executeTakeFirst();
+  return q.where(scopeCondition(scope, 'c')).executeTakeFirst();
 }
 
 export async function latestSnapshot(db: Db, customerId: string) {

@@ -2,10 +2,11 @@ import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
 import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
-import type { Role } from '../access/access.permissions.js';
+import { can, type Role } from '../access/access.permissions.js';
+import { visibleAmong } from '../access/access.scope.js';
 import { businessToday } from '../system/system.service.js';
 import { CUSTOMER_FACTS, type MANAGER_FACTS } from './ownership.contract.js';
-import { audit, presentCustomer, requireReason, type Actor } from './ownership.service.js';
+import { audit, presentOutletCustomer, requireReason, type Actor } from './ownership.service.js';
 import * as q from './ownership.sql.js';
 
 // Familiar-customer claims (熟户认养, seed 003): a manager may claim a customer of their outlet
@@ -101,12 +102,18 @@ interface ClaimRow extends q.CustomerRefRow {
   decision_note: string | null;
 }
 
-/** Claims within scope: a branch head's outlets' claims; a manager their own. */
+/**
+ * Claims within scope: those who decide them (ownership.manage) their branches' claims; a manager
+ * who may claim (ownership.claim) their own. Nobody else has business with claims (the lobby,
+ * tellers): 403. A claimed customer the reader does not see yet shows number and masked name only.
+ */
 export async function listClaims(db: Db, user: SignedInUser, f: { status: 'pending' | 'approved' | 'refused'; branchId?: string | undefined }) {
+  const decides = can(user.role, 'ownership.manage');
+  if (!decides && !can(user.role, 'ownership.claim')) throw new AppError('forbidden', text('您的岗位不处理熟户认养。', 'Your role does not deal with familiar-customer claims.'));
   const branches = await branchesWithinScope(db, user, f.branchId);
-  const own = user.ownerId !== null ? user.staffId : null;
-  const r = await db.session((s) =>
-    s.query<ClaimRow>(
+  const own = decides ? null : (user.staffId ?? '');
+  const { r, visible } = await db.session(async (s) => {
+    const r = await s.query<ClaimRow>(
       `SELECT c.customer_id, c.name, c.branch_id, b.name AS branch_name, coalesce(ov.aum, 0)::text AS aum,
               (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'aum_band') AS aum_band, ov.vip_grade,
               k.claim_id, k.staff_id, st.name AS staff_name, st.role AS staff_role, k.manager_facts, k.customer_facts, k.note, k.status, k.created_at, k.decision_note
@@ -115,12 +122,13 @@ export async function listClaims(db: Db, user: SignedInUser, f: { status: 'pendi
         WHERE k.status = $1 AND ($2::text[] IS NULL OR k.branch_id = ANY($2::text[])) AND ($3::text IS NULL OR k.staff_id = $3)
         ORDER BY k.created_at DESC LIMIT 500`,
       [f.status, branches ? [...branches] : null, own],
-    ),
-  );
+    );
+    return { r, visible: await visibleAmong(s, user, r.rows.map((k) => k.customer_id)) };
+  });
   return {
     items: r.rows.map((k) => ({
       claimId: k.claim_id,
-      customer: presentCustomer(k),
+      customer: presentOutletCustomer(user, visible, k),
       claimant: { staffId: k.staff_id, name: k.staff_name, role: k.staff_role as Role },
       managerFacts: k.manager_facts as (typeof MANAGER_FACTS)[number][],
       customerFacts: k.customer_facts,

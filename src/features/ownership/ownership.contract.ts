@@ -31,6 +31,12 @@ const CustomerRef = z.object({
   vipCard: z.string().nullable(),
 });
 
+/** A customer named by a claim or a referral: outside the reader's scope, number and masked name only. */
+const OutletCustomerRef = CustomerRef.extend({
+  visible: z.boolean().describe("false: outside your scope (the customer's page answers 404): no AUM, band or card, the name masked"),
+  aum: Money.nullable(),
+});
+
 export const Proposal = z.object({
   customer: CustomerRef,
   businessDate: z.string(),
@@ -84,7 +90,7 @@ export const ClaimBody = z.object({
 export const CustomerFactState = z.enum(['met', 'not_met', 'declared']);
 export const Claim = z.object({
   claimId: z.string(),
-  customer: CustomerRef,
+  customer: OutletCustomerRef,
   claimant: StaffRef,
   managerFacts: z.array(z.enum(MANAGER_FACTS)),
   customerFacts: z.record(z.enum(CUSTOMER_FACTS), CustomerFactState),
@@ -106,7 +112,7 @@ export const ReferralBody = z.object({
 });
 export const Referral = z.object({
   referralId: z.string(),
-  customer: z.object({ customerId: z.string(), name: z.string(), branch: z.object({ id: z.string(), name: z.string() }) }),
+  customer: OutletCustomerRef.pick({ customerId: true, name: true, branch: true, visible: true }),
   referrer: StaffRef,
   to: StaffRef.nullable(),
   acceptedBy: StaffRef.nullable(),

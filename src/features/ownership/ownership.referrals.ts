@@ -1,17 +1,25 @@
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
-import { maskName } from '../../platform/pii.js';
 import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
 import { can, type Role } from '../access/access.permissions.js';
+import { nameFor, visibleAmong } from '../access/access.scope.js';
 import type { CONTACT_CHANNELS, REFERRAL_NEEDS, REFERRAL_OUTCOMES, REFERRAL_STATUSES } from './ownership.contract.js';
 import { audit, requireReason, type Actor } from './ownership.service.js';
 import * as q from './ownership.sql.js';
 
 // Referrals (seed 003 客户转介): a teller, the lobby manager or a lobby assistant refers a
 // customer of their outlet (picked by customer number: they need not own them) to a manager of
-// the outlet or to its pool. A manager accepts it — and becomes a co-owner, so that they can
-// open the customer's page — records the contact, then the outcome. Counted per referrer.
+// the outlet or to its pool. A manager accepts it, records the contact, then the outcome. Counted
+// per referrer.
+//
+// Accepting does not make the manager an owner: ownership decides whose results a customer counts
+// for and who keeps them, and a bank leaves that to the branch head (assignment, proposals,
+// claims), as it does for a familiar-customer claim that would give the same result. While the
+// referral is in progress (accepted, contacted) the customer's page is open to the manager who
+// accepted it (access.scope.ts), to prepare the contact and record it; it closes with the
+// referral. A manager who should keep the customer claims them, or the branch head assigns them.
+// In lists, a customer outside the reader's scope shows number and masked name only.
 
 /** Roles a referral may be addressed to. */
 const RECEIVERS: readonly string[] = ['customer_manager', 'cm_supervisor', 'branch_head'];
@@ -86,13 +94,14 @@ async function referralRows(db: Db, user: SignedInUser, f: { ids?: string[]; vie
       ],
     );
     const staff = await q.staffByIds(s, r.rows.flatMap((x) => [x.referrer_id, x.to_staff_id ?? '', x.accepted_by ?? '']));
+    const visible = await visibleAmong(s, user, r.rows.map((x) => x.customer_id));
     const ref = (id: string | null) => {
       const st = id ? staff.get(id) : undefined;
       return st ? { staffId: st.staff_id, name: st.name, role: st.role as Role } : null;
     };
     return r.rows.map((x) => ({
       referralId: x.referral_id,
-      customer: { customerId: x.customer_id, name: (user.masked ? maskName(x.name) : x.name) ?? '', branch: { id: x.branch_id, name: x.branch_name } },
+      customer: { customerId: x.customer_id, name: nameFor(user, visible.has(x.customer_id), x.name), branch: { id: x.branch_id, name: x.branch_name }, visible: visible.has(x.customer_id) },
       referrer: ref(x.referrer_id) ?? { staffId: x.referrer_id, name: x.referrer_id, role: 'counter_teller' as Role },
       to: ref(x.to_staff_id),
       acceptedBy: ref(x.accepted_by),
@@ -140,9 +149,8 @@ export async function progressReferral(
       if (cur.status !== 'open') throw wrongStep();
       if (!mayAccept) throw notFound();
       await s.query(`UPDATE referrals SET status = 'accepted', accepted_by = $3, accepted_at = now() WHERE customer_id = $1 AND referral_id = $2`, [...key, me]);
-      // an owning receiver co-owns the customer from now on, so the customer's page opens for them
-      const added = a.user.ownerId !== null && (await q.addCoOwner(s, body.customerId, me, 'referral', a.user.login, 'referral accepted'));
-      await audit(s, a, 'referral_accept', [body.customerId], null, { referralId: body.referralId, coOwnerAdded: added });
+      // the customer's page opens to the accepting manager until the referral closes (access.scope.ts)
+      await audit(s, a, 'referral_accept', [body.customerId], null, { referralId: body.referralId });
     } else if (body.step === 'contact') {
       if (cur.status !== 'accepted' || cur.accepted_by !== me) throw wrongStep();
       await s.query(`UPDATE referrals SET status = 'contacted', contacted_at = now(), note = coalesce($3, note) WHERE customer_id = $1 AND referral_id = $2`, [...key, note]);

@@ -160,7 +160,10 @@ describe('referrals', () => {
     expect(created.statusCode, created.body).toBe(200);
     const ref = created.json().data;
     expect(ref).toMatchObject({ status: 'open', referrer: { staffId: teller }, to: { staffId: manager }, need: 'wealth' });
-    expect((await get(teller, '/api/referrals')).json().data.items).toHaveLength(1);
+    // the teller does not own C8: its referral list names the customer by number and masked name
+    const mine = (await get(teller, '/api/referrals')).json().data.items;
+    expect(mine).toHaveLength(1);
+    expect(mine[0].customer).toEqual({ customerId: 'C8', name: '客**8', branch: { id: 'B111', name: '电力路网点' }, visible: false });
     // managers do not refer; another outlet's customer cannot be referred
     expect((await post(manager, '/api/customers/C8/referrals', { toStaffId: null, reason: 'x', need: 'other' })).statusCode).toBe(403);
     expect((await post(teller, '/api/customers/C3/referrals', { toStaffId: null, reason: 'x', need: 'other' })).statusCode).toBe(404);
@@ -170,8 +173,12 @@ describe('referrals', () => {
     expect((await get(manager, '/api/customers/C8')).statusCode).toBe(404);
     const accepted = await post(manager, '/api/referrals/progress', { ...key, step: 'accept' });
     expect(accepted.json().data).toMatchObject({ status: 'accepted', acceptedBy: { staffId: manager } });
-    // the manager co-owns the customer now, and can open the page
+    // accepting opens the customer's page to the manager while the referral is in progress, without making them an owner
     expect((await get(manager, '/api/customers/C8')).statusCode).toBe(200);
+    expect((await get(manager, '/api/referrals')).json().data.items[0].customer).toMatchObject({ name: '客户C8', visible: true });
+    const owners = await db.session((s) => s.query(`SELECT staff_id FROM customer_owners WHERE customer_id = 'C8' AND staff_id = $1`, [manager]));
+    expect(owners.rows).toEqual([]);
+    expect((await get(manager, '/api/customers?owner=me')).json().data.items.map((c: { customerId: string }) => c.customerId)).not.toContain('C8');
     expect((await post(manager, '/api/referrals/progress', { ...key, step: 'contact', channel: 'phone', note: '约了周五面谈' })).json().data.status).toBe('contacted');
     const noOutcome = await post(manager, '/api/referrals/progress', { ...key, step: 'outcome' }, 'en');
     expect(noOutcome.json().error.fields).toEqual({ outcome: 'choose an outcome' });
@@ -179,6 +186,9 @@ describe('referrals', () => {
     expect(closed.json().data).toMatchObject({ status: 'closed', outcome: 'product_sold' });
     const contact = await db.session((s) => s.query(`SELECT staff_id, channel, outcome FROM contact_log WHERE customer_id = 'C8'`));
     expect(contact.rows).toEqual([{ staff_id: manager, channel: 'phone', outcome: 'referral' }]);
+    // closed: the page closes with it (keeping the customer is the branch head's decision: a claim or an assignment)
+    expect((await get(manager, '/api/customers/C8')).statusCode).toBe(404);
+    expect((await post(manager, '/api/customers/C8/reveal', { fields: ['phone'], reason: '回访客户' })).statusCode).toBe(404);
   });
 
   it('a referral to the pool is open to the outlet’s managers; counts per referrer', async () => {

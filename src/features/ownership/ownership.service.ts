@@ -4,7 +4,7 @@ import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
 import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
 import type { Role } from '../access/access.permissions.js';
-import { assertCustomerInScope } from '../customers/customers.service.js';
+import { nameFor, requireCustomer } from '../access/access.scope.js';
 import { eventsPolicyInEffect } from '../events/events.policies.js';
 import { businessToday, latestLoadedDate } from '../system/system.service.js';
 import { owningRoles, responsibilityMap } from './ownership.map.js';
@@ -172,6 +172,24 @@ export const presentCustomer = (r: q.CustomerRefRow, maskName: (n: string) => st
   vipCard: r.vip_grade,
 });
 
+/**
+ * A customer named by a workflow of the outlet (a claim, a referral) as this user may see them
+ * (access.scope.ts): within the user's scope as on the customer's page; outside it, the customer
+ * number and the masked name only, no AUM, band or card.
+ */
+export const presentOutletCustomer = (user: SignedInUser, visible: ReadonlySet<string>, r: q.CustomerRefRow) => {
+  const seen = visible.has(r.customer_id);
+  return {
+    customerId: r.customer_id,
+    name: nameFor(user, seen, r.name),
+    branch: { id: r.branch_id, name: r.branch_name },
+    visible: seen,
+    aum: seen ? r.aum : null,
+    aumBand: seen ? r.aum_band : null,
+    vipCard: seen ? r.vip_grade : null,
+  };
+};
+
 async function presentProposals(s: SqlSession, rows: q.ProposalRow[]) {
   const staff = await q.staffByIds(s, rows.flatMap((p) => [p.staff_id, ...p.co_staff_ids, ...(p.current_staff_id ? [p.current_staff_id] : [])]));
   return rows.map((p) => ({
@@ -237,7 +255,7 @@ export async function reallocationReport(db: Db, user: SignedInUser, f: { branch
 
 /** A customer's owners and open proposal (within the caller's scope, else 404). */
 export async function customerOwnership(db: Db, user: SignedInUser, customerId: string) {
-  await assertCustomerInScope(db, user, customerId);
+  await requireCustomer(db, user, customerId);
   return db.session(async (s) => {
     const owners = await q.ownersOf(s, [customerId]);
     const proposal = (await q.openProposals(s, null, [customerId], 1, 1)).rows;

@@ -98,6 +98,25 @@ describe('revealing a full value', () => {
     expect((await reveal(MANAGER_B211, 'C404', { fields: ['phone'], reason: '核对客户信息' })).json().error.code).toBe('not_found');
   });
 
+  it('answers 404 to the outlet’s managers, supervisor and tellers for a customer of their outlet they do not own, as their 360 does', async () => {
+    // C2 is at their outlet (B111); take its owners away for this test
+    const saved = await db.session((s) => s.query<{ customer_id: string; staff_id: string; kind: string }>(`DELETE FROM customer_owners WHERE customer_id = 'C2' RETURNING customer_id, staff_id, kind`));
+    try {
+      for (const login of [OUTLET_STAFF.customer_manager, OUTLET_STAFF.cm_supervisor, OUTLET_STAFF.vip_teller, OUTLET_STAFF.counter_teller]) {
+        expect((await (await as(login)).get('/api/customers/C2')).statusCode, login).toBe(404);
+        const r = await reveal(login, 'C2', { fields: ['id_number'], reason: '核对客户信息' });
+        expect(r.statusCode, login).toBe(404);
+        expect(r.json()).toEqual((await reveal(login, 'C404', { fields: ['id_number'], reason: '核对客户信息' })).json());
+        expect(r.body).not.toContain('13987654321');
+        expect(await lastEntry('reveal')).toMatchObject({ actor: login, customer_ids: ['C404'], outcome: 'refused', detail: { why: 'out_of_scope' } });
+      }
+      // the branch head of the outlet still may
+      expect((await reveal(OUTLET_STAFF.branch_head, 'C2', { fields: ['phone'], reason: '核对客户信息' })).json().data.values).toEqual({ phone: '13987654321' });
+    } finally {
+      await db.session((s) => s.query(`INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by) SELECT c, st, k, 'manual', 'test' FROM unnest($1::text[], $2::text[], $3::text[]) AS x(c, st, k)`, [saved.rows.map((o) => o.customer_id), saved.rows.map((o) => o.staff_id), saved.rows.map((o) => o.kind)]));
+    }
+  });
+
   it('requires a reason of 4 to 200 characters, with the error at the field in both languages, and known fields', async () => {
     const zh = await reveal(OUTLET_STAFF.customer_manager, 'C1', { fields: ['phone'], reason: ' 看看 ' });
     expect(zh.statusCode).toBe(400);

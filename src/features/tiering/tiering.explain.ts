@@ -1,9 +1,11 @@
 import type { LocalText } from '../../platform/i18n.js';
-import { FACTS, type FactName } from './tiering.facts.js';
+import { factSpec, type FactSpec } from './tiering.facts.js';
 import type { Condition, PolicyDocument } from './tiering.policy.js';
 
 // Why a customer has a tier, in words, from the facts that produced it:
-// "AUM 52.30万 ≥ 50万" / "AUM 523,000.00 ≥ 500,000".
+// "AUM 52.30万 ≥ 50万" / "AUM 523,000.00 ≥ 500,000". Built from what the reader may see: a fact
+// read from personal details (annual income…) is named without its value or the bound it met for
+// a role that does not hold pii.details, as the profile hides the value itself.
 
 type FactRow = Record<string, unknown>;
 
@@ -34,9 +36,16 @@ function yuan(v: string, trim: boolean): string {
   return `${neg ? '-' : ''}${text}`;
 }
 
-function value(fact: FactName, v: unknown, threshold: boolean): LocalText {
+/** What the reader may see of the facts: all, or all but those read from personal details. */
+export interface ExplainView {
+  details: boolean;
+}
+const hiddenFrom = (view: ExplainView, spec: FactSpec | undefined) => Boolean(spec?.details) && !view.details;
+const HIDDEN = (spec: FactSpec): LocalText => ({ zh: `${spec.zh}（您的岗位不显示此项）`, en: `${spec.en} (not shown for your role)` });
+
+function value(spec: FactSpec, fact: string, v: unknown, threshold: boolean): LocalText {
   if (v === null || v === undefined) return { zh: '未知', en: 'unknown' };
-  const type = FACTS[fact].type;
+  const type = spec.type;
   if (type === 'money') {
     const s = typeof v === 'number' ? v.toFixed(2) : String(v);
     return { zh: wan(s, threshold), en: yuan(s, threshold) };
@@ -58,7 +67,7 @@ function holds(c: Condition, f: FactRow): boolean {
   if ('not' in c) return !holds(c.not, f);
   const raw = f[c.fact];
   if (raw === null || raw === undefined) return false;
-  const num = typeof raw === 'boolean' || FACTS[c.fact as FactName].type === 'text' ? NaN : Number(raw);
+  const num = typeof raw === 'boolean' || factSpec(c.fact)?.type === 'text' ? NaN : Number(raw);
   if (c.gte !== undefined) return num >= c.gte;
   if (c.gt !== undefined) return num > c.gt;
   if (c.lte !== undefined) return num <= c.lte;
@@ -70,48 +79,52 @@ function holds(c: Condition, f: FactRow): boolean {
   return false;
 }
 
-function describe(c: Condition, f: FactRow): LocalText {
+function describe(c: Condition, f: FactRow, view: ExplainView): LocalText {
   if ('all' in c) {
-    const parts = c.all.map((x) => describe(x, f));
+    const parts = c.all.map((x) => describe(x, f, view));
     return { zh: parts.map((p) => p.zh).join('，且 '), en: parts.map((p) => p.en).join(', and ') };
   }
   if ('any' in c) {
     const first = c.any.find((x) => holds(x, f)) ?? c.any[0];
-    return first ? describe(first, f) : { zh: '', en: '' };
+    return first ? describe(first, f, view) : { zh: '', en: '' };
   }
   if ('not' in c) {
-    const inner = describe(c.not, f);
+    const inner = describe(c.not, f, view);
     return { zh: `并非（${inner.zh}）`, en: `not (${inner.en})` };
   }
-  const fact = c.fact as FactName;
-  const spec = FACTS[fact];
-  const v = value(fact, f[fact], false);
+  const fact = c.fact;
+  const spec = factSpec(fact);
+  if (!spec) return { zh: fact, en: fact };
+  if (hiddenFrom(view, spec)) return HIDDEN(spec);
+  const v = value(spec, fact, f[fact], false);
   const op = (['gte', 'gt', 'lte', 'lt', 'eq', 'ne'] as const).find((k) => c[k] !== undefined);
   if (op) {
-    const t = value(fact, c[op], true);
+    const t = value(spec, fact, c[op], true);
     return { zh: `${spec.zh} ${v.zh} ${OPS[op]} ${t.zh}`, en: `${spec.en} ${v.en} ${OPS[op]} ${t.en}` };
   }
   if (c.between) {
-    const [a, b] = c.between.map((x) => value(fact, x, true));
+    const [a, b] = c.between.map((x) => value(spec, fact, x, true));
     return { zh: `${spec.zh} ${v.zh} 在 ${a?.zh}–${b?.zh} 之间`, en: `${spec.en} ${v.en} between ${a?.en} and ${b?.en}` };
   }
   const list = (c.in ?? []).join('、');
   return { zh: `${spec.zh}为 ${v.zh}（${list}）`, en: `${spec.en} is ${v.en} (${(c.in ?? []).join(', ')})` };
 }
 
-/** Why the facts give this tier under this policy. */
-export function explainTier(policy: PolicyDocument, model: string, tier: string, facts: FactRow): LocalText {
+/** Why the facts give this tier under this policy, in the words the reader may see. */
+export function explainTier(policy: PolicyDocument, model: string, tier: string, facts: FactRow, view: ExplainView): LocalText {
   if (policy.kind === 'bands') {
     const i = policy.tiers.findIndex((t) => t.id === tier);
-    const fact = policy.fact as FactName;
-    const spec = FACTS[fact];
-    const v = value(fact, facts[fact], false);
+    const fact = policy.fact;
+    const spec = factSpec(fact);
+    if (!spec) return { zh: fact, en: fact };
+    if (hiddenFrom(view, spec)) return HIDDEN(spec);
+    const v = value(spec, fact, facts[fact], false);
     const parts: LocalText[] = [];
     const min = policy.tiers[i]?.min;
     const next = policy.tiers[i + 1]?.min;
-    if (min !== undefined) parts.push(value(fact, min, true));
+    if (min !== undefined) parts.push(value(spec, fact, min, true));
     const lo = min !== undefined ? parts[0] : undefined;
-    const hi = next !== undefined ? value(fact, next, true) : undefined;
+    const hi = next !== undefined ? value(spec, fact, next, true) : undefined;
     const zh = [lo ? `≥ ${lo.zh}` : '', hi ? `< ${hi.zh}` : ''].filter(Boolean).join('，');
     const en = [lo ? `≥ ${lo.en}` : '', hi ? `< ${hi.en}` : ''].filter(Boolean).join(', ');
     return { zh: `${spec.zh} ${v.zh} ${zh}`, en: `${spec.en} ${v.en} ${en}` };
@@ -119,11 +132,11 @@ export function explainTier(policy: PolicyDocument, model: string, tier: string,
   if (policy.kind === 'rules') {
     const t = policy.tiers.find((x) => x.id === tier);
     if (!t?.when) return { zh: '不满足以上各档条件', en: 'none of the rules of the tiers above hold' };
-    return describe(t.when, facts);
+    return describe(t.when, facts, view);
   }
   const g = policy.groups.find((x) => `tags.${x.id}` === model);
   const t = g?.tags.find((x) => x.id === tier);
-  return t ? describe(t.when, facts) : { zh: '', en: '' };
+  return t ? describe(t.when, facts, view) : { zh: '', en: '' };
 }
 
 /** Rank of a tier for up/down: bands go up their list; rule tiers go up towards the top, a 'risk' tier is lowest. */

@@ -13,6 +13,8 @@ export interface FactSpec {
   type: FactType;
   zh: string;
   en: string;
+  /** read from personal details (platform/pii.ts): its value is shown only to roles holding pii.details */
+  details?: true;
 }
 
 /** Every fact a policy may name; a policy naming another is refused. */
@@ -35,11 +37,12 @@ export const FACTS = {
   mobile_txns_90d: { type: 'integer', zh: '近90天手机/网银交易笔数', en: 'mobile and online transactions over 90 days' },
   atm_txns_90d: { type: 'integer', zh: '近90天自助设备交易笔数', en: 'ATM transactions over 90 days' },
   pos_txns_90d: { type: 'integer', zh: '近90天刷卡交易笔数', en: 'card (POS) transactions over 90 days' },
-  education_payee_90d: { type: 'boolean', zh: '近90天有学费/留学支付', en: 'paid tuition or study abroad in 90 days' },
+  // read from the counterparties, which roles without pii.details see masked
+  education_payee_90d: { type: 'boolean', zh: '近90天有学费/留学支付', en: 'paid tuition or study abroad in 90 days', details: true },
   preferred_channel: { type: 'text', zh: '偏好渠道', en: 'preferred channel' },
   net_contribution: { type: 'money', zh: '年净贡献', en: 'net contribution (yearly)' },
   age: { type: 'integer', zh: '年龄', en: 'age' },
-  annual_income: { type: 'money', zh: '年收入', en: 'annual income' },
+  annual_income: { type: 'money', zh: '年收入', en: 'annual income', details: true },
   occupation: { type: 'text', zh: '职业', en: 'occupation' },
   risk_level: { type: 'text', zh: '风险等级', en: 'risk level' },
   tenure_years: { type: 'integer', zh: '开户年限', en: 'years as a customer' },
@@ -48,6 +51,14 @@ export const FACTS = {
   investment_share: { type: 'number', zh: '投资类占 AUM 比例', en: 'share of AUM in wealth, funds and insurance' },
 } as const satisfies Record<string, FactSpec>;
 export type FactName = keyof typeof FACTS;
+
+/**
+ * The fact a policy names, looked up among FACTS' own names only: 'constructor', 'toString' or
+ * '__proto__' are no facts, whatever every JavaScript object inherits.
+ */
+export function factSpec(name: string): FactSpec | undefined {
+  return Object.hasOwn(FACTS, name) ? (FACTS as Record<string, FactSpec>)[name] : undefined;
+}
 export const FACT_NAMES = Object.keys(FACTS) as FactName[];
 
 // The transaction aggregates of the 90-day window, over a set of rows carrying a sign (+1 entering

@@ -34,6 +34,22 @@ describe('checking a policy', () => {
     expect(r.problems).toEqual([{ path: 'tiers[0].when.all[1].fact', message: "unknown fact 'aum_avg_mtd2'" }]);
   });
 
+  it("refuses the names every JavaScript object has as facts ('constructor', 'toString', '__proto__'), in rules and in bands", () => {
+    for (const fact of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const rules = checkPolicy({
+        model: 'x',
+        kind: 'rules',
+        label: { zh: 'x', en: 'x' },
+        tiers: [
+          { id: 'a', label: { zh: 'a', en: 'a' }, when: { fact, eq: 'x' } },
+          { id: 'b', label: { zh: 'b', en: 'b' }, otherwise: true },
+        ],
+      });
+      expect(rules.problems, fact).toEqual([{ path: 'tiers[0].when.fact', message: `unknown fact '${fact}'` }]);
+      expect(checkPolicy({ ...bands([tier('a'), tier('b', 5)]), fact }).problems, fact).toContainEqual({ path: 'fact', message: `unknown fact '${fact}'` });
+    }
+  });
+
   it('lists every problem at once: schema, order, types, a missing otherwise, fixed identifiers', () => {
     const r = checkPolicy({
       model: 'savings_grade',

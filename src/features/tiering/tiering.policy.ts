@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../access/access.permissions.js';
-import { FACTS, type FactName } from './tiering.facts.js';
+import { factSpec } from './tiering.facts.js';
 
 // A policy is a document (YAML or JSON) defining one model: its tiers in order and the rule of
 // each — bands on one fact, or conditions combined with all/any/not, first match wins — or, for
@@ -77,7 +77,7 @@ export function checkPolicy(input: unknown): { policy?: PolicyDocument; problems
   const problems: PolicyProblem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
   const checkFact = (path: string, fact: string, want: 'numeric' | 'any') => {
-    const spec = (FACTS as Record<string, { type: string } | undefined>)[fact];
+    const spec = factSpec(fact);
     if (!spec) add(path, `unknown fact '${fact}'`);
     else if (want === 'numeric' && !['money', 'integer', 'number'].includes(spec.type)) add(path, `fact '${fact}' is ${spec.type}, not a number`);
     return spec?.type;
@@ -153,7 +153,9 @@ function compileCondition(c: Condition, params: unknown[]): string {
   if ('all' in c) return `(${c.all.map((x) => compileCondition(x, params)).join(' AND ')})`;
   if ('any' in c) return `(${c.any.map((x) => compileCondition(x, params)).join(' OR ')})`;
   if ('not' in c) return `(NOT coalesce(${compileCondition(c.not, params)}, false))`;
-  const spec = FACTS[c.fact as FactName];
+  const spec = factSpec(c.fact);
+  // checkPolicy refuses an unknown fact; this guards a document that reached here some other way
+  if (!spec) throw new Error(`unknown fact '${c.fact}'`);
   const col = `f.${c.fact}`;
   const cast = spec.type === 'text' ? 'text' : spec.type === 'boolean' ? 'boolean' : 'numeric';
   // numbers go in as text so that 0.3 stays exactly 0.3 in numeric

@@ -4,7 +4,7 @@ import { text, type Lang } from '../../platform/i18n.js';
 import { viewName } from '../../platform/pii.js';
 import { can, piiViewOf } from '../access/access.permissions.js';
 import type { SignedInUser } from '../access/access.service.js';
-import { assertCustomerInScope } from '../customers/customers.service.js';
+import { requireCustomer } from '../access/access.scope.js';
 import type { StaffRow } from '../ownership/ownership.sql.js';
 import { addDays, chinaDay, daysBetween, me, staffByIds, staffRefOr, today, worklistOwner, type WorkActor } from './worklist.common.js';
 import type { Contact, ContactBody } from './worklist.contract.js';
@@ -30,7 +30,7 @@ function presentContact(c: l.ContactRow, staff: Map<string, StaffRow>, closed: {
     notes: c.notes,
     nextContactOn: c.next_contact_on,
     source: c.source,
-    closedReminders: closed.map((r) => ({ event: r.event, occurrence: r.occurrence, kind: r.kind, summary: reminderSummary(r.event, r.facts, lang) })),
+    closedReminders: closed.map((r) => ({ event: r.event, occurrence: r.occurrence, kind: r.kind, summary: reminderSummary(r.event, r.facts, lang, piiViewOf(user.role)) })),
   };
 }
 
@@ -48,7 +48,7 @@ export async function recordContact(db: Db, a: WorkActor, body: ContactBody, now
     });
   }
   const notes = body.notes?.trim() || null;
-  await assertCustomerInScope(db, a.user, body.customerId);
+  await requireCustomer(db, a.user, body.customerId);
   const staffId = me(a.user);
   return db.transaction(async (s) => {
     // an owner logs contacts with their own customers; a reviewer (branch head) with any in scope
@@ -134,7 +134,7 @@ const TIMELINE_CAP = 200;
 
 /** The customer's timeline (360 page): contacts, reminders of any owner and tier changes, newest first. */
 export async function customerTimeline(db: Db, user: SignedInUser, lang: Lang, customerId: string) {
-  await assertCustomerInScope(db, user, customerId);
+  const view = await requireCustomer(db, user, customerId);
   return db.session(async (s) => {
     const [contacts, reminders, tiers, next] = [
       await l.customerContacts(s, customerId, TIMELINE_CAP),
@@ -159,7 +159,7 @@ export async function customerTimeline(db: Db, user: SignedInUser, lang: Lang, c
       ...reminders.map((r) => ({
         at: r.first_date,
         type: 'reminder' as const,
-        title: reminderSummary(r.event, r.facts, lang),
+        title: reminderSummary(r.event, r.facts, lang, view),
         detail: `${STATUS[r.status]?.[lang] ?? r.status}${r.closed_reason ? `${lang === 'zh' ? '：' : ': '}${r.closed_reason}` : ''}`,
         staff: staffRefOr(staff, r.staff_id),
       })),

@@ -6,7 +6,8 @@ import type { StaffRow } from '../ownership/ownership.sql.js';
 import { me, presentBrief, staffByIds, staffRef, staffRefOr, today, worklistOwner, type WorkActor } from './worklist.common.js';
 import type { Plan, PlanItem } from './worklist.contract.js';
 import * as q from './worklist.sql.js';
-import { planReasonText, reminderSummary } from './worklist.summary.js';
+import { planFactsFor, planReasonText, reminderSummary } from './worklist.summary.js';
+import { piiView } from '../access/access.scope.js';
 
 // The daily contact plan: the owner's own (latest, or of a date), read by a reviewer for an owner
 // within their branches; the owner reorders, adds and removes; the branch head reviews every
@@ -19,6 +20,7 @@ async function presentPlan(s: SqlSession, a: WorkActor, owner: StaffRow, plan: q
   const staff = await staffByIds(s, comments.map((c) => c.author_id));
   const byCustomer = new Map<string, typeof open>();
   for (const r of open) byCustomer.set(r.customer_id, [...(byCustomer.get(r.customer_id) ?? []), r]);
+  const view = piiView(a.user);
   const present = (i: q.PlanItemRow): PlanItem => {
     const rs = byCustomer.get(i.customer_id) ?? [];
     const customer = presentBrief(i, a.user, a.lang);
@@ -28,11 +30,11 @@ async function presentPlan(s: SqlSession, a: WorkActor, owner: StaffRow, plan: q
       customer: { ...customer, serviceOnly, serviceOnlyReason: customer.serviceOnlyReason ?? (serviceOnly ? text('仅可服务性联系，不可营销', 'service contact only, no marketing')[a.lang] : null) },
       position: i.position,
       reason: i.reason as PlanItem['reason'],
-      reasonText: planReasonText(i.reason, i.facts, rs, a.lang),
-      facts: i.facts,
+      reasonText: planReasonText(i.reason, i.facts, rs, a.lang, view),
+      facts: planFactsFor(view, i.facts),
       source: i.source,
       status: i.status,
-      reminders: rs.map((r) => ({ customerId: r.customer_id, event: r.event, occurrence: r.occurrence, kind: r.kind, summary: reminderSummary(r.event, r.facts, a.lang) })),
+      reminders: rs.map((r) => ({ customerId: r.customer_id, event: r.event, occurrence: r.occurrence, kind: r.kind, summary: reminderSummary(r.event, r.facts, a.lang, view) })),
       lastContact: i.last_contact ? new Date(i.last_contact).toISOString() : null,
     };
   };

@@ -5,7 +5,8 @@ import type { SignedInUser } from '../access/access.service.js';
 import { addDays, me, presentBrief, today, type WorkActor } from './worklist.common.js';
 import { REMINDER_KINDS, type Reminder, type ReminderKey } from './worklist.contract.js';
 import * as q from './worklist.sql.js';
-import { reminderSummary } from './worklist.summary.js';
+import { factsFor, reminderSummary } from './worklist.summary.js';
+import { piiView } from '../access/access.scope.js';
 
 // The signed-in owner's reminders: counted per kind, listed, and closed (done, dismissed with a
 // reason), snoozed or reopened. Only one's own: anyone else's answers 404, as if it did not exist.
@@ -14,13 +15,14 @@ export const SNOOZE_MAX_DAYS = 90;
 
 export function presentReminder(r: q.ReminderRow, user: SignedInUser, lang: Lang): Reminder {
   const customer = presentBrief(r, user, lang);
+  const view = piiView(user);
   return {
     customer,
     event: r.event,
     occurrence: r.occurrence,
     kind: r.kind,
-    facts: r.facts,
-    summary: reminderSummary(r.event, r.facts, lang),
+    facts: factsFor(view, r.event, r.facts),
+    summary: reminderSummary(r.event, r.facts, lang, view),
     firstDate: r.first_date,
     lastDate: r.last_date,
     dueOn: r.due_on,

@@ -85,6 +85,8 @@ const aumChange = (zhWord: string, enWord: string): Formatter => (f) => ({
 const FORMATTERS: Record<string, Formatter> = {
   birthday_soon: (f) => {
     const w = when(f.days_ahead);
+    // without the birth date (a reader who may not see it, factsFor): when, not which day nor the age
+    if (f.date === undefined) return { zh: `生日临近${w.zh ? `，${w.zh}` : ''}`, en: `birthday coming${w.en ? `, ${w.en}` : ''}` };
     return { zh: `${md(f.date)} 生日${f.turns ? `（${str(f.turns)} 岁）` : ''}${w.zh ? `，${w.zh}` : ''}`, en: `birthday on ${md(f.date)}${f.turns ? ` (turns ${str(f.turns)})` : ''}${w.en ? `, ${w.en}` : ''}` };
   },
   anniversary_soon: (f) => ({ zh: `${md(f.date)} 开户 ${str(f.years) ?? '?'} 周年`, en: `${str(f.years) ?? '?'} years as a customer on ${md(f.date)}` }),
@@ -159,10 +161,37 @@ function contactDue(f: Facts): Pair {
   return { zh: `距上次联络 ${days} 天${freq.zh}`, en: `${days} days since the last contact${freq.en}` };
 }
 
-/** The sentence of a reminder (an event type without a formatter shows its name). */
-export function reminderSummary(event: string, facts: Facts, lang: Lang): string {
+/** What the reader may see of personal details (platform/pii.ts PiiView.details). */
+export interface FactsView {
+  details: boolean;
+}
+
+/**
+ * Facts read from personal details, by event: the birthday's day and the age it turns give the
+ * birth date the profile hides from a role without pii.details (a teller, the lobby).
+ */
+const DETAIL_FACTS: Record<string, readonly string[]> = { birthday_soon: ['date', 'turns'] };
+
+/** A reminder's facts as this reader may see them: the ones of personal details removed without pii.details. */
+export function factsFor(view: FactsView, event: string, facts: Facts): Facts {
+  const hidden = DETAIL_FACTS[event];
+  if (view.details || !hidden) return facts;
+  return Object.fromEntries(Object.entries(facts).filter(([k]) => !hidden.includes(k)));
+}
+
+/** A plan item's facts as this reader may see them (the reminders it records inside too). */
+export function planFactsFor(view: FactsView, facts: Facts): Facts {
+  if (view.details || !Array.isArray(facts.reminders)) return facts;
+  const reminders = (facts.reminders as unknown[]).map((r) =>
+    typeof r === 'object' && r !== null && 'event' in r ? { ...r, facts: factsFor(view, String((r as { event: unknown }).event), ((r as { facts?: Facts }).facts ?? {})) } : r,
+  );
+  return { ...facts, reminders };
+}
+
+/** The sentence of a reminder, from the facts the reader may see (an event type without a formatter shows its name). */
+export function reminderSummary(event: string, facts: Facts, lang: Lang, view: FactsView): string {
   const fmt = FORMATTERS[event];
-  return fmt ? fmt(facts)[lang] : event;
+  return fmt ? fmt(factsFor(view, event, facts))[lang] : event;
 }
 
 const REASON_PREFIX: Record<string, Pair> = {
@@ -171,14 +200,14 @@ const REASON_PREFIX: Record<string, Pair> = {
 };
 
 /** Why a customer is in the plan: "风险提醒：大额支出 32.50万…" / "距上次联络 45 天（应每 30 天）". */
-export function planReasonText(reason: string, facts: Facts, reminders: { event: string; facts: Facts; kind: string }[], lang: Lang): string {
+export function planReasonText(reason: string, facts: Facts, reminders: { event: string; facts: Facts; kind: string }[], lang: Lang, view: FactsView): string {
   if (reason === 'manual') return lang === 'zh' ? '手动加入' : 'added by hand';
   if (reason === 'risk' || reason === 'opportunity') {
     // the open reminder of that kind now, else the one the plan step recorded in facts.reminders
     const recorded = Array.isArray(facts.reminders) ? (facts.reminders as unknown[]).find((x): x is { event: string; facts: Facts } => typeof x === 'object' && x !== null && 'event' in x) : undefined;
     const r = reminders.find((x) => x.kind === reason) ?? recorded;
     const prefix = REASON_PREFIX[reason] ?? { zh: '', en: '' };
-    const detail = r ? reminderSummary(r.event, r.facts ?? {}, lang) : '';
+    const detail = r ? reminderSummary(r.event, r.facts ?? {}, lang, view) : '';
     return detail ? `${prefix[lang]}${lang === 'zh' ? '：' : ': '}${detail}` : prefix[lang];
   }
   if (reason === 'next_contact') return FORMATTERS.next_contact?.(facts)[lang] ?? reason;

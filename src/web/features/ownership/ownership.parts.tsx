@@ -8,7 +8,15 @@ import type { StaffLoad } from './ownership.api.js';
 
 // Small pieces the ownership pages share.
 
-export function CustomerLink({ customer }: { customer: { customerId: string; name: string } }) {
+/** The customer's number and name, a link to their page unless the server says it is outside the reader's scope. */
+export function CustomerLink({ customer }: { customer: { customerId: string; name: string; visible?: boolean } }) {
+  if (customer.visible === false) {
+    return (
+      <span>
+        <span className="money">{customer.customerId}</span> {customer.name}
+      </span>
+    );
+  }
   return (
     <Link to={`/customers/${encodeURIComponent(customer.customerId)}`}>
       <span className="money">{customer.customerId}</span> {customer.name}
