@@ -4,7 +4,7 @@ import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
 import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
-import { assertCustomerInScope } from '../customers/customers.service.js';
+import { requireCustomer } from '../access/access.scope.js';
 import { latestLoadedDate } from '../system/system.service.js';
 import { explainTier, modelLabel, tierLabel, tierOrder, tierRank } from './tiering.explain.js';
 import { builtInPolicies, policyVersions, publishPolicy, type PublishedPolicy } from './tiering.policies.js';
@@ -27,7 +27,7 @@ async function currentPolicies(s: SqlSession): Promise<Map<string, PolicyDocumen
 const policyOf = (policies: Map<string, PolicyDocument>, model: string) => policies.get(model.startsWith('tags.') ? 'tags' : model);
 
 export async function customerTiers(db: Db, user: SignedInUser, customerId: string) {
-  await assertCustomerInScope(db, user, customerId);
+  const view = await requireCustomer(db, user, customerId);
   return db.session(async (s) => {
     const policies = await currentPolicies(s);
     const tiers = await s.query<{ model: string; tier: string; since: string; policy_version: number }>(
@@ -53,7 +53,7 @@ export async function customerTiers(db: Db, user: SignedInUser, customerId: stri
           tierLabel: tierLabel(p, t.model, t.tier),
           since: t.since,
           policyVersion: t.policy_version,
-          because: p ? explainTier(p, t.model, t.tier, f) : { zh: '', en: '' },
+          because: p ? explainTier(p, t.model, t.tier, f, view) : { zh: '', en: '' },
         };
       }),
       tags: tiers.rows
