@@ -92,10 +92,19 @@ describe('claiming a familiar customer', () => {
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().data).toMatchObject({ status: 'pending', customerFactsMet: 1 });
     expect((await post(manager, '/api/customers/F4/claims', { managerFacts: ['knows_occupation'] })).statusCode).toBe(409);
-    // the manager does not own F4 yet: its page is out of scope
+    // the manager does not own F4 yet: its page is out of scope, and their claims list shows no more of F4 than its number and masked name
     expect((await manager.get('/api/customers/F4')).statusCode).toBe(404);
+    const own = (await manager.get('/api/ownership/claims')).json().data.items;
+    expect(own.map((c: { customer: unknown }) => c.customer)).toEqual([{ customerId: 'F4', name: '熟*4', branch: { id: 'B111', name: '电力路网点' }, visible: false, aum: null, aumBand: null, vipCard: null }]);
+    // the lobby and tellers have no business with claims
+    for (const login of [OUTLET_STAFF.lobby_manager, OUTLET_STAFF.lobby_assistant, OUTLET_STAFF.vip_teller, OUTLET_STAFF.counter_teller]) {
+      const lobby = await (await signInAs(app, login)).get('/api/ownership/claims');
+      expect(lobby.statusCode, login).toBe(403);
+      expect(lobby.body).not.toContain('熟户4');
+    }
     const list = (await head.get('/api/ownership/claims')).json().data.items;
     expect(list).toHaveLength(1);
+    expect(list[0].customer).toMatchObject({ name: '熟户4', visible: true, aum: '1252300.00' }); // a current account of 52,300 and 120万 in wealth
     expect(list[0]).toMatchObject({ customer: { customerId: 'F4' }, claimant: { staffId: OUTLET_STAFF.customer_manager }, customerFacts: { purchase_over_1m: 'met', product_kinds_3: 'not_met' } });
     // only the branch head decides
     const body = { customerId: 'F4', claimId: list[0].claimId, decision: 'approve' };
