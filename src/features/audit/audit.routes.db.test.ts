@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRANCH_HEAD_B100, loadScopedBank, MANAGER_B211, OUTLET_STAFF, PB_DEPT, signInAs, type TestSession } from '../../../test/bank-fixture.js';
+import { recordAuditDb } from '../../platform/audit.js';
 import { openTestDb } from '../../../test/test-db.js';
 import { buildStratumApp } from '../../app.js';
 import type { Db } from '../../platform/db.js';
@@ -19,7 +20,7 @@ const reveal = async (login: string, customerId: string, reason: string) => {
   const s = await as(login);
   return app.inject({ method: 'POST', url: `/api/customers/${customerId}/reveal`, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: { fields: ['phone'], reason } });
 };
-interface Item { entryId: number; actor: string | null; action: string; customerIds: string[]; outcome: string; reason: string | null; actorName: string | null }
+interface Item { entryId: number; actor: string | null; action: string; customerIds: string[]; customersOutsideScope: number; outcome: string; reason: string | null; actorName: string | null }
 const entries = async (login: string, query = '') => {
   const r = await (await as(login)).get(`/api/audit${query}`);
   expect(r.statusCode, r.body).toBe(200);
@@ -91,7 +92,7 @@ describe('the audit page', () => {
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.headers['content-disposition']).toMatch(/attachment; filename="audit-\d{4}-\d{2}-\d{2}\.csv"/);
     const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('entry_id,time (China),actor,actor_name,role,ip,action,customer_ids,fields,outcome,reason,detail');
+    expect(lines[0]).toBe('entry_id,time (China),actor,actor_name,role,ip,action,customer_ids,customers_outside_scope,fields,outcome,reason,detail');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain('想看看别人的客户');
     const logged = (await entries(PB_DEPT, '?action=export')).items[0];
@@ -104,5 +105,62 @@ describe('the audit page', () => {
     const ws = wb.getWorksheet('audit');
     expect(ws?.rowCount).toBe(4);
     expect(ws?.getRow(2).getCell(3).value).toBe(MANAGER_B211);
+  });
+});
+
+describe("an entry's customers, as a branch head sees them", () => {
+  const HEAD_B111 = OUTLET_STAFF.branch_head; // S11: outlet B111 (C1, C2)
+  const csvRows = (body: string) => body.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1).map((l) => l.split(','));
+
+  beforeAll(async () => {
+    // the nightly batch's entry about customers of three outlets
+    await recordAuditDb(db, { actor: 'system', action: 'proposal_accept', customerIds: ['C1', 'C2', 'C3', 'C4'], outcome: 'allowed', reason: 'nightly' });
+    // a B111 manager tries another branch's customer: refused
+    expect((await reveal(OUTLET_STAFF.customer_manager, 'C4', '看看这位客户的电话')).statusCode).toBe(404);
+    // C4 was at B111 when the B211 manager was assigned it; it is back at B211 now
+    await db.session((s) => s.query(`UPDATE customers SET branch_id = 'B111' WHERE customer_id = 'C4'`));
+    await recordAuditDb(db, { actor: MANAGER_B211, action: 'assign', customerIds: ['C4'], outcome: 'allowed', reason: 'moved in' });
+    await db.session((s) => s.query(`UPDATE customers SET branch_id = 'B211' WHERE customer_id = 'C4'`));
+  });
+
+  it("shows a head only its subtree's customer ids and counts the others; the department sees all", async () => {
+    const ids = async (login: string) => (await entries(login, '?action=proposal_accept')).items.map((i) => [i.customerIds, i.customersOutsideScope]);
+    expect(await ids(HEAD_B111)).toEqual([[['C1', 'C2'], 2]]);
+    expect(await ids(BRANCH_HEAD_B100)).toEqual([[['C1', 'C2', 'C3'], 1]]);
+    expect(await ids(PB_DEPT)).toEqual([[['C1', 'C2', 'C3', 'C4'], 0]]);
+  });
+
+  it("shows a head its own staff's attempt on another branch's customer, without the customer", async () => {
+    const refused = (await entries(HEAD_B111, `?action=reveal&actor=${OUTLET_STAFF.customer_manager}&outcome=refused`)).items;
+    expect(refused.map((i) => [i.actor, i.customerIds, i.customersOutsideScope, i.reason])).toEqual([[OUTLET_STAFF.customer_manager, [], 1, '看看这位客户的电话']]);
+    expect((await entries(PB_DEPT, `?action=reveal&actor=${OUTLET_STAFF.customer_manager}&outcome=refused`)).items[0]?.customerIds).toEqual(['C4']);
+  });
+
+  it('hides an entry by someone outside the subtree about customers all outside it now, and a search by such a customer finds nothing', async () => {
+    expect((await entries(HEAD_B111, '?action=assign')).total).toBe(0);
+    expect((await entries(PB_DEPT, '?action=assign')).items.map((i) => [i.actor, i.customerIds])).toEqual([[MANAGER_B211, ['C4']]]);
+    expect((await entries(HEAD_B111, '?customerId=C4')).total).toBe(0);
+    expect((await entries(HEAD_B111, '?customerId=C3')).total).toBe(0);
+    expect((await entries(BRANCH_HEAD_B100, '?customerId=C3')).items.map((i) => i.action)).toEqual(['proposal_accept']);
+    expect((await entries(PB_DEPT, '?customerId=C4')).total).toBeGreaterThanOrEqual(4);
+  });
+
+  it("exports the same: no id outside the head's subtree in the CSV or the workbook", async () => {
+    const csv = await (await as(HEAD_B111)).get('/api/audit/export');
+    expect(csv.statusCode).toBe(200);
+    const rows = csvRows(csv.body);
+    expect(rows.length).toBeGreaterThan(3);
+    const seen = new Set(rows.flatMap((r) => (r[7] ?? '').split(' ').filter(Boolean)));
+    expect([...seen].sort()).toEqual(['C1', 'C2']);
+    const batch = rows.find((r) => r[6] === 'proposal_accept');
+    expect([batch?.[7], batch?.[8]]).toEqual(['C1 C2', '2']);
+
+    const xlsx = await (await as(HEAD_B111)).get('/api/audit/export?format=xlsx&action=proposal_accept');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('audit');
+    expect(ws?.rowCount).toBe(2);
+    expect([ws?.getRow(2).getCell(8).value, ws?.getRow(2).getCell(9).value]).toEqual(['C1 C2', 2]);
+    expect(ws?.getRow(1).font?.bold).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ export async function auditRoutes(api: Api, { db }: AppDeps): Promise<void> {
       config: read,
       schema: {
         tags: ['audit'],
-        summary: 'Audit entries, newest first: the department all, a branch head those about their subtree (customers or staff); filtered and paged',
+        summary: "Audit entries, newest first: the department all, a branch head those about their subtree (customers or staff) with only its customers' ids; filtered and paged",
         querystring: AuditListQuery,
         response: { 200: AuditListResponse, ...errors },
       },

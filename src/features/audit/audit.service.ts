@@ -1,14 +1,20 @@
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { recordAuditDb } from '../../platform/audit.js';
+import { inChunks } from '../../platform/chunks.js';
 import type { Db } from '../../platform/db.js';
 import type { SignedInUser } from '../access/access.service.js';
 import type { AuditFilters, AuditItem, AuditListQuery } from './audit.contract.js';
-import { listEntries, type AuditRow } from './audit.sql.js';
+import { eachEntryChunk, listEntries, type AuditRow } from './audit.sql.js';
 
-// The audit trail as the department (all of it) and branch heads (their subtree) read it.
+// The audit trail as the department (all of it) and branch heads (their subtree, see audit.sql.ts)
+// read it.
 
 /** An export holds at most this many entries; narrow the dates for more. */
 export const EXPORT_CAP = 100_000;
+
+/** Entries per chunk of an export (an entry of the nightly batch may list thousands of customers). */
+const EXPORT_CHUNK = 1_000;
 
 const present = (r: AuditRow): AuditItem => ({
   entryId: Number(r.entry_id),
@@ -19,6 +25,7 @@ const present = (r: AuditRow): AuditItem => ({
   ip: r.ip,
   action: r.action,
   customerIds: r.customer_ids,
+  customersOutsideScope: Number(r.customers_outside),
   fields: r.fields,
   outcome: r.outcome,
   reason: r.reason,
@@ -30,12 +37,14 @@ export async function listAudit(db: Db, user: SignedInUser, q: AuditListQuery) {
   return { items: rows.map(present), page: q.page, pageSize: q.pageSize, total };
 }
 
-const COLUMNS: [keyof AuditItem | 'time', string][] = [
+type Column = keyof AuditItem | 'time';
+const COLUMNS: [Column, string][] = [
   ['entryId', 'entry_id'], ['time', 'time (China)'], ['actor', 'actor'], ['actorName', 'actor_name'], ['role', 'role'], ['ip', 'ip'],
-  ['action', 'action'], ['customerIds', 'customer_ids'], ['fields', 'fields'], ['outcome', 'outcome'], ['reason', 'reason'], ['detail', 'detail'],
+  ['action', 'action'], ['customerIds', 'customer_ids'], ['customersOutsideScope', 'customers_outside_scope'], ['fields', 'fields'],
+  ['outcome', 'outcome'], ['reason', 'reason'], ['detail', 'detail'],
 ];
 const chinaTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-const cell = (item: AuditItem, k: keyof AuditItem | 'time'): string => {
+const cell = (item: AuditItem, k: Column): string => {
   if (k === 'time') return chinaTime(item.at);
   const v = item[k];
   if (Array.isArray(v)) return v.join(' ');
@@ -48,24 +57,62 @@ const csvField = (s: string) => {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-/** The filtered entries as CSV (UTF-8 with BOM, for Excel) or XLSX; the export is itself an audit entry. */
-export async function exportAudit(db: Db, user: SignedInUser, f: AuditFilters, format: 'csv' | 'xlsx', from: { ip?: string | null }) {
-  const { rows, total } = await listEntries(db, user.scope, f, EXPORT_CAP, 0);
-  const items = rows.map(present);
-  await recordAuditDb(db, {
-    actor: user.login, role: user.role, ip: from.ip ?? null, action: 'export', outcome: 'allowed',
-    detail: { what: 'audit_log', format, filters: f, rows: items.length, truncated: total > items.length },
+/** Where an export's rows go as they are read: text lines or a streamed workbook, collected in memory. */
+interface Sink {
+  add(items: AuditItem[]): void;
+  finish(): Promise<Buffer>;
+}
+
+function csvSink(): Sink {
+  const parts: string[] = [`\uFEFF${COLUMNS.map(([, h]) => h).join(',')}\r\n`];
+  return {
+    add: (items) => void parts.push(items.map((i) => `${COLUMNS.map(([k]) => csvField(cell(i, k))).join(',')}\r\n`).join('')),
+    finish: async () => Buffer.from(parts.join(''), 'utf8'),
+  };
+}
+
+function xlsxSink(): Sink {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (b: Buffer) => chunks.push(b));
+  const ended = new Promise<void>((resolve, reject) => {
+    out.on('end', resolve);
+    out.on('error', reject);
   });
-  const stamp = new Date().toISOString().slice(0, 10);
-  if (format === 'csv') {
-    const lines = [COLUMNS.map(([, h]) => h).join(','), ...items.map((i) => COLUMNS.map(([k]) => csvField(cell(i, k))).join(','))];
-    return { filename: `audit-${stamp}.csv`, contentType: 'text/csv; charset=utf-8', body: Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8') };
-  }
-  const wb = new ExcelJS.Workbook();
+  // rows are written to the zip as they come (exceljs's streaming writer), not held as a workbook
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet('audit');
   ws.columns = COLUMNS.map(([k, h]) => ({ header: h, key: k, width: k === 'detail' || k === 'reason' ? 40 : 16 }));
-  for (const i of items) ws.addRow(Object.fromEntries(COLUMNS.map(([k]) => [k, k === 'entryId' ? i.entryId : cell(i, k)])));
   ws.getRow(1).font = { bold: true };
-  const body = Buffer.from(await wb.xlsx.writeBuffer());
-  return { filename: `audit-${stamp}.xlsx`, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body };
+  ws.getRow(1).commit();
+  return {
+    add: (items) => {
+      for (const i of items) ws.addRow(Object.fromEntries(COLUMNS.map(([k]) => [k, k === 'entryId' || k === 'customersOutsideScope' ? i[k] : cell(i, k)]))).commit();
+    },
+    finish: async () => {
+      ws.commit();
+      await wb.commit();
+      await ended;
+      return Buffer.concat(chunks);
+    },
+  };
+}
+
+/**
+ * The filtered entries as CSV (UTF-8 with BOM, for Excel) or XLSX; the export is itself an audit
+ * entry. Read a chunk of entries at a time and written as they come (see platform/chunks.ts): a
+ * long export does not keep other requests waiting.
+ */
+export async function exportAudit(db: Db, user: SignedInUser, f: AuditFilters, format: 'csv' | 'xlsx', from: { ip?: string | null }) {
+  const sink = format === 'csv' ? csvSink() : xlsxSink();
+  const read = await inChunks(db, 'audit_export', EXPORT_CHUNK, (c) => eachEntryChunk(c, user.scope, f, EXPORT_CAP, (rows) => sink.add(rows.map(present))));
+  const body = await sink.finish();
+  await recordAuditDb(db, {
+    actor: user.login, role: user.role, ip: from.ip ?? null, action: 'export', outcome: 'allowed',
+    detail: { what: 'audit_log', format, filters: f, rows: read.rows, truncated: read.truncated },
+  });
+  const stamp = new Date().toISOString().slice(0, 10);
+  return format === 'csv'
+    ? { filename: `audit-${stamp}.csv`, contentType: 'text/csv; charset=utf-8', body }
+    : { filename: `audit-${stamp}.xlsx`, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body };
 }

@@ -1,8 +1,24 @@
+import type { Chunks } from '../../platform/chunks.js';
 import type { Db } from '../../platform/db.js';
 import type { AuditFilters } from './audit.contract.js';
 
 // The only SQL of the audit page. A branch head's scope is the branches an entry is about
-// (audit_log.branch_ids: the actor's and the customers' branches when it was written).
+// (audit_log.branch_ids: the actor's and the customers' branches when it was written), and of an
+// entry's customers it sees only its own.
+//
+// What a branch head (scope: its subtree) reads, as a bank's branch auditor expects it:
+//  - the entries of its staff, whoever the customers: a supervisor must see its people's attempts
+//    on other branches' customers too (a refused reveal is exactly what to look into), but not
+//    who those customers are: their ids are left out and counted (customersOutsideScope);
+//  - the entries of anyone else (another branch's staff, the nightly batch, the department) that
+//    are about at least one customer of the subtree, with those customers' ids only: the batch's
+//    entry about thousands of customers shows the head its own, and how many others there were;
+//  - entries about no customer (sign-ins…) of its branches, as before;
+//  - not an entry by someone outside the subtree about customers who are all outside it now
+//    (a customer who has moved to another branch since): nothing of it is the head's business.
+// A customer is the subtree's when its branch is in the scope now, as on every other page.
+// Searching by a customer outside the scope finds nothing, rather than the entries about it.
+// The department (scope null) reads every entry with every id.
 
 export interface AuditRow {
   entry_id: number;
@@ -12,39 +28,97 @@ export interface AuditRow {
   role: string | null;
   ip: string | null;
   action: string;
+  /** the entry's customers the reader may see */
   customer_ids: string[];
+  /** how many of the entry's customers are left out: outside the reader's scope */
+  customers_outside: number;
   fields: string[];
   outcome: 'allowed' | 'refused';
   reason: string | null;
   detail: Record<string, unknown>;
 }
 
-function where(scope: readonly string[] | null, f: AuditFilters): { sql: string; params: unknown[] } {
+interface Query {
+  sql: string;
+  params: unknown[];
+  /** a parameter's placeholder */
+  p: (v: unknown) => string;
+  /** the scope's placeholder, null for the department */
+  scope: string | null;
+}
+
+function query(scope: readonly string[] | null, f: AuditFilters): Query {
   const params: unknown[] = [];
   const parts: string[] = [];
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
   };
-  if (scope) parts.push(`l.branch_ids && ${p([...scope])}::text[]`);
+  const sc = scope ? `${p([...scope])}::text[]` : null;
+  if (sc) {
+    parts.push(`l.branch_ids && ${sc}`);
+    parts.push(`(cardinality(l.customer_ids) = 0
+      OR EXISTS (SELECT 1 FROM user_accounts ua JOIN staff st ON st.staff_id = ua.staff_id WHERE ua.login = l.actor AND st.branch_id = ANY(${sc}))
+      OR EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = ANY(l.customer_ids) AND c.branch_id = ANY(${sc})))`);
+  }
   if (f.from) parts.push(`l.at >= (${p(f.from)}::date::timestamp AT TIME ZONE 'Asia/Shanghai')`);
   if (f.to) parts.push(`l.at < ((${p(f.to)}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`);
   if (f.actor) parts.push(`l.actor = ${p(f.actor)}`);
   if (f.action) parts.push(`l.action = ${p(f.action)}`);
-  if (f.customerId) parts.push(`l.customer_ids @> ARRAY[${p(f.customerId)}::text]`);
+  if (f.customerId) {
+    const id = p(f.customerId);
+    parts.push(`l.customer_ids @> ARRAY[${id}::text]`);
+    if (sc) parts.push(`EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = ${id}::text AND c.branch_id = ANY(${sc}))`);
+  }
   if (f.outcome) parts.push(`l.outcome = ${p(f.outcome)}`);
-  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params, p, scope: sc };
 }
 
-const SELECT = `SELECT l.entry_id::int AS entry_id, l.at, l.actor, coalesce(s.name, u.display_name) AS actor_name, l.role, l.ip, l.action,
-  l.customer_ids, l.fields, l.outcome, l.reason, l.detail
-  FROM audit_log l LEFT JOIN user_accounts u ON u.login = l.actor LEFT JOIN staff s ON s.staff_id = u.staff_id`;
+// the entry's customers in its own order, those of the scope only
+const select = (scope: string | null) => {
+  const shown = scope
+    ? `ARRAY(SELECT x.id FROM unnest(l.customer_ids) WITH ORDINALITY x(id, n) JOIN customers c ON c.customer_id = x.id
+              WHERE c.branch_id = ANY(${scope}) ORDER BY x.n)`
+    : 'l.customer_ids';
+  return `SELECT e.*, cardinality(e.all_ids) - cardinality(e.customer_ids) AS customers_outside FROM (
+    SELECT l.entry_id::int AS entry_id, l.at, l.actor, coalesce(s.name, u.display_name) AS actor_name, l.role, l.ip, l.action,
+           ${shown} AS customer_ids, l.customer_ids AS all_ids, l.fields, l.outcome, l.reason, l.detail
+      FROM audit_log l LEFT JOIN user_accounts u ON u.login = l.actor LEFT JOIN staff s ON s.staff_id = u.staff_id`;
+};
+const strip = ({ all_ids: _, ...row }: AuditRow & { all_ids?: unknown }): AuditRow => row;
 
 export async function listEntries(db: Db, scope: readonly string[] | null, f: AuditFilters, limit: number, offset: number): Promise<{ rows: AuditRow[]; total: number }> {
-  const w = where(scope, f);
+  const q = query(scope, f);
   return db.session(async (s) => {
-    const rows = await s.query<AuditRow>(`${SELECT} ${w.sql} ORDER BY l.entry_id DESC LIMIT ${limit} OFFSET ${offset}`, w.params);
-    const count = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log l ${w.sql}`, w.params);
-    return { rows: rows.rows, total: count.rows[0]?.n ?? 0 };
+    const rows = await s.query<AuditRow>(`${select(q.scope)} ${q.sql} ORDER BY l.entry_id DESC LIMIT ${limit} OFFSET ${offset}) e ORDER BY e.entry_id DESC`, q.params);
+    const count = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log l ${q.sql}`, q.params);
+    return { rows: rows.rows.map(strip), total: count.rows[0]?.n ?? 0 };
   });
+}
+
+/**
+ * The entries newest first, up to `cap`, a chunk at a time (keyset on entry_id), each handed to
+ * `each` before the next is read; whether there were more than `cap`.
+ */
+export async function eachEntryChunk(c: Chunks, scope: readonly string[] | null, f: AuditFilters, cap: number, each: (rows: AuditRow[]) => Promise<void> | void): Promise<{ rows: number; truncated: boolean }> {
+  const q = query(scope, f);
+  const before = q.p(null);
+  const limit = q.p(0);
+  const keyset = `${q.sql ? `${q.sql} AND` : 'WHERE'} (${before}::bigint IS NULL OR l.entry_id < ${before}::bigint)`;
+  const sql = `${select(q.scope)} ${keyset} ORDER BY l.entry_id DESC LIMIT ${limit}::int) e ORDER BY e.entry_id DESC`;
+  const params = q.params;
+  let got = 0;
+  for (;;) {
+    // one more than the cap, to know whether there were more
+    const want = Math.min(c.rows, cap + 1 - got);
+    params[params.length - 1] = want;
+    const r = await c.run((s) => s.query<AuditRow>(sql, params));
+    const rows = r.rows.map(strip);
+    const keep = rows.slice(0, Math.max(0, cap - got));
+    if (keep.length) await each(keep);
+    got += rows.length;
+    if (got > cap) return { rows: cap, truncated: true };
+    if (rows.length < want) return { rows: got, truncated: false };
+    params[params.length - 2] = rows[rows.length - 1]?.entry_id;
+  }
 }

@@ -54,6 +54,11 @@ export function AuditPage() {
             <Link key={id} to={`/customers/${encodeURIComponent(id)}`}>{id}</Link>
           ))}
           {r.customerIds.length > 5 ? `+${r.customerIds.length - 5}` : null}
+          {r.customersOutsideScope > 0 ? (
+            <Typography.Text type="secondary" data-testid="audit-outside-scope">
+              {t('audit.outsideScope', { n: r.customersOutsideScope.toLocaleString('en-US') })}
+            </Typography.Text>
+          ) : null}
         </Space>
       ),
     },
