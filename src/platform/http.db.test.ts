@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BRANCH_HEAD_B100, loadScopedBank, OUTLET_STAFF, PB_DEPT, signInAs, type TestSession } from '../../test/bank-fixture.js';
+import { openTestDb } from '../../test/test-db.js';
+import { buildStratumApp } from '../app.js';
+import type { Db } from './db.js';
+
+// The edge of the API, the same for every route: an impossible date or a NUL character is a 400
+// naming the field (never a 500 from the database), and no answer is kept by a browser or proxy.
+
+let db: Db;
+let app: Awaited<ReturnType<typeof buildStratumApp>>;
+let dept: TestSession;
+let head: TestSession;
+
+beforeAll(async () => {
+  db = await openTestDb();
+  await loadScopedBank(db);
+  app = await buildStratumApp({ db, webDir: null, signInRateLimit: 1000 });
+  dept = await signInAs(app, PB_DEPT);
+  head = await signInAs(app, OUTLET_STAFF.branch_head);
+});
+afterAll(async () => {
+  await app.close();
+  await db.close();
+});
+
+describe('dates', () => {
+  it('refuses a day that is not on the calendar with a 400 naming the field, in both languages', async () => {
+    for (const [url, field] of [
+      ['/api/customers?openedAfter=2026-02-30', 'openedAfter'],
+      ['/api/audit?from=2026-11-31', 'from'],
+      ['/api/branch/tier-mix?model=aum_band&date=2025-02-29', 'date'],
+      ['/api/branch/migration?model=aum_band&from=2026-01-01&to=2026-13-01', 'to'],
+      ['/api/worklist/log?from=2026-04-31&to=2026-05-01', 'from'],
+    ] as const) {
+      const r = await head.get(url, { 'accept-language': 'en' });
+      expect(r.statusCode, url).toBe(400);
+      expect(r.json().error.code, url).toBe('bad_request');
+      expect(r.json().error.fields, url).toEqual({ [field]: 'is not a real calendar day (like 30 February)' });
+    }
+    const zh = await dept.get('/api/customers?openedAfter=20261120');
+    expect(zh.json().error.fields).toEqual({ openedAfter: '日期应写作 YYYY-MM-DD，如 2026-11-20' });
+  });
+
+  it('takes the 29th of February of a leap year', async () => {
+    expect((await dept.get('/api/customers?openedAfter=2024-02-29')).statusCode).toBe(200);
+  });
+});
+
+describe('NUL characters', () => {
+  it('are refused in a query, an address and a body, naming the field', async () => {
+    const q = await dept.get('/api/customers?q=%E5%BC%A0%00', { 'accept-language': 'en' });
+    expect(q.statusCode).toBe(400);
+    expect(q.json().error).toMatchObject({ code: 'bad_request', fields: { q: 'contains a NUL control character' } });
+    const path = await dept.get('/api/customers/C1%00');
+    expect(path.statusCode).toBe(400);
+    expect(Object.keys(path.json().error.fields)).toEqual(['customerId']);
+    const body = await app.inject({
+      method: 'POST',
+      url: '/api/customers/C1/reveal',
+      headers: { cookie: dept.cookie, 'x-csrf-token': dept.csrf },
+      payload: { fields: ['phone'], reason: '客户来电\u0000回拨' },
+    });
+    expect(body.statusCode).toBe(400);
+    expect(Object.keys(body.json().error.fields)).toEqual(['reason']);
+  });
+});
+
+describe('caching', () => {
+  it('marks every API answer no-store: data, errors and the session', async () => {
+    for (const r of [
+      await dept.get('/api/customers/C1'),
+      await dept.get('/api/customers/C404'),
+      await (await signInAs(app, BRANCH_HEAD_B100)).get('/api/customers/C4'),
+      await app.inject({ method: 'GET', url: '/api/session' }),
+      await app.inject({ method: 'POST', url: '/api/session', payload: { login: 'S404', password: 'x' } }),
+      await dept.get('/api/audit'),
+    ]) {
+      expect(r.headers['cache-control'], r.body.slice(0, 80)).toBe('no-store');
+    }
+  });
+
+  it('refuses body keys that would change every object, naming them', async () => {
+    const r = await app.inject({ method: 'POST', url: '/api/session', headers: { 'content-type': 'application/json', 'accept-language': 'en' }, payload: '{"login":"S13","password":"x","__proto__":{"admin":true}}' });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.code).toBe('bad_request');
+    expect(r.json().error.message).toBe('The request body has a field named "__proto__", which is not allowed.');
+    // (an object literal cannot hold an own "__proto__" key: compare the parsed keys)
+    expect(Object.keys(r.json().error.fields)).toEqual(['__proto__']);
+    const nested = await app.inject({ method: 'POST', url: '/api/session', headers: { 'content-type': 'application/json' }, payload: '{"login":"S13","password":{"constructor":{"prototype":{}}}}' });
+    expect(Object.keys(nested.json().error.fields)).toEqual(['constructor']);
+    const broken = await app.inject({ method: 'POST', url: '/api/session', headers: { 'content-type': 'application/json' }, payload: '{"login":"S13",' });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error.message).toMatch(/^提交的内容不是有效的 JSON/);
+  });
+});
