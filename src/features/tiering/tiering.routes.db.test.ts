@@ -106,4 +106,18 @@ describe('the branch report', () => {
     expect((await (await as(OUTLET_STAFF.customer_manager)).get('/api/branch/tier-mix')).statusCode).toBe(403);
     expect((await head.get('/api/branch/tier-mix?branchId=B211')).statusCode).toBe(404);
   });
+
+  it("counts a supervisor's own customers only: the report is an aggregate of the scope, not of the outlet", async () => {
+    // the supervisor of B111 co-owns C1 and C2 (not C3 at B112, nor anyone else of the outlet)
+    await db.session((s) => s.exec(`DELETE FROM customer_owners WHERE customer_id = 'C2' AND staff_id = '${OUTLET_STAFF.cm_supervisor}'`));
+    try {
+      const sup = await as(OUTLET_STAFF.cm_supervisor);
+      const mix = (await sup.get('/api/branch/tier-mix?model=aum_band')).json().data.tiers.filter((t: { customers: number }) => t.customers);
+      expect(mix.map((t: { tier: string; customers: number; aum: string }) => [t.tier, t.customers, t.aum])).toEqual([['band_3', 1, '202300.00']]);
+      const mig = (await sup.get('/api/branch/migration?model=aum_band&from=2026-11-19&to=2026-11-20')).json().data.cells;
+      expect(mig).toEqual([{ from: null, to: 'band_3', customers: 1 }]);
+    } finally {
+      await db.session((s) => s.exec(`INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by) VALUES ('C2', '${OUTLET_STAFF.cm_supervisor}', 'co', 'manual', 'test')`));
+    }
+  });
 });

@@ -4,7 +4,7 @@ import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
 import { branchesWithinScope, type SignedInUser } from '../access/access.service.js';
-import { requireCustomer } from '../access/access.scope.js';
+import { customerScope, requireCustomer, scopeSql } from '../access/access.scope.js';
 import { latestLoadedDate } from '../system/system.service.js';
 import { explainTier, modelLabel, tierLabel, tierOrder, tierRank } from './tiering.explain.js';
 import { builtInPolicies, policyVersions, publishPolicy, type PublishedPolicy } from './tiering.policies.js';
@@ -167,14 +167,16 @@ export async function tierMix(db: Db, user: SignedInUser, q: { model: string; da
     const order = tierOrder(p, q.model);
     const counts = new Map<string, { customers: number; aum: string }>();
     if (date) {
+      // the branch filter, and the reader's own scope (a supervisor: the customers they co-own)
+      const params: unknown[] = [q.model, date, branches ? [...branches] : null];
       const r = await s.query<{ tier: string; customers: number; aum: string }>(
         `SELECT t.tier, count(*)::int AS customers, coalesce(sum(f.aum), 0)::text AS aum
            FROM (${tiersOnDate('$2')}) t
            JOIN customer_facts f ON f.customer_id = t.customer_id AND f.business_date = $2::date
            JOIN customers c ON c.customer_id = t.customer_id
-          WHERE ($3::text[] IS NULL OR c.branch_id = ANY($3::text[]))
+          WHERE ($3::text[] IS NULL OR c.branch_id = ANY($3::text[])) AND ${scopeSql(customerScope(user), 'c', params)}
           GROUP BY t.tier`,
-        [q.model, date, branches ? [...branches] : null],
+        params,
       );
       for (const row of r.rows) counts.set(row.tier, { customers: row.customers, aum: row.aum });
     }
@@ -196,15 +198,16 @@ export async function tierMigration(db: Db, user: SignedInUser, q: { model: stri
     const policies = await currentPolicies(s);
     const p = policyOf(policies, q.model);
     if (!p) throw new AppError('not_found', text(`没有模型 ${q.model}。`, `There is no model ${q.model}.`));
+    const params: unknown[] = [q.model, q.from, q.to, branches ? [...branches] : null];
     const r = await s.query<{ from_tier: string | null; to_tier: string; customers: number }>(
       `WITH a AS (${tiersOnDate('$2')}),
             b AS (${tiersOnDate('$3')})
        SELECT a.tier AS from_tier, b.tier AS to_tier, count(*)::int AS customers
          FROM b LEFT JOIN a ON a.customer_id = b.customer_id
          JOIN customers c ON c.customer_id = b.customer_id
-        WHERE ($4::text[] IS NULL OR c.branch_id = ANY($4::text[]))
+        WHERE ($4::text[] IS NULL OR c.branch_id = ANY($4::text[])) AND ${scopeSql(customerScope(user), 'c', params)}
         GROUP BY 1, 2 ORDER BY 1, 2`,
-      [q.model, q.from, q.to, branches ? [...branches] : null],
+      params,
     );
     const order = tierOrder(p, q.model);
     return {
