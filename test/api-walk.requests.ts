@@ -1,0 +1,318 @@
+import { ADMIN, BRANCH_HEAD_B100, MANAGER_B112, MANAGER_B211, OUTLET_STAFF, PASSWORD, PB_DEPT } from './bank-fixture.js';
+
+// The walk of the OpenAPI document (test/api-walk.db.test.ts): one valid base request per API
+// operation, for a role that holds its permission, over the scoped bank of bank-fixture.ts
+// (plus C5, a customer of outlet B111 whom nobody owns, added by the walk), and what the walk
+// needs to know of that bank to tell a customer inside a role's scope from one outside it.
+//
+// A route added to the API without a row here fails the walk, and so does a row whose route
+// is gone: add the row (method and Fastify route pattern, as in the route's file).
+
+export type Login = string;
+
+/** Every login the walk signs in as (null: anonymous), one per role of the fixture and more. */
+export const LOGINS: readonly (Login | null)[] = [...Object.values(OUTLET_STAFF), BRANCH_HEAD_B100, MANAGER_B112, PB_DEPT, ADMIN, null];
+
+export const ROLE_OF: Record<Login, string> = {
+  ...Object.fromEntries(Object.entries(OUTLET_STAFF).map(([role, login]) => [login, role])),
+  [BRANCH_HEAD_B100]: 'branch_head',
+  [MANAGER_B112]: 'customer_manager',
+  [MANAGER_B211]: 'customer_manager',
+  [PB_DEPT]: 'pb_dept',
+  [ADMIN]: 'admin',
+};
+
+// ---- the bank, as far as scope goes ----------------------------------------------------------
+
+export const MISSING_CUSTOMER = 'C999999';
+/** an extra customer of B111 with no owner: outside every owning role's scope, inside the outlet's */
+export const UNOWNED_CUSTOMER = 'C5';
+
+const BRANCH_OF: Record<Login, string> = {
+  ...Object.fromEntries(Object.values(OUTLET_STAFF).map((login) => [login, 'B111'])),
+  [BRANCH_HEAD_B100]: 'B100',
+  [MANAGER_B112]: 'B112',
+  [MANAGER_B211]: 'B211',
+  [PB_DEPT]: 'B000',
+};
+const SUBTREE: Record<string, readonly string[]> = {
+  B000: ['B000', 'B100', 'B110', 'B111', 'B112', 'B200', 'B211'],
+  B100: ['B100', 'B110', 'B111', 'B112'],
+  B111: ['B111'],
+  B112: ['B112'],
+  B211: ['B211'],
+};
+export const CUSTOMERS: Record<string, { branch: string; owners: readonly Login[] }> = {
+  C1: { branch: 'B111', owners: [OUTLET_STAFF.customer_manager, OUTLET_STAFF.cm_supervisor, OUTLET_STAFF.vip_teller, OUTLET_STAFF.counter_teller] },
+  C2: { branch: 'B111', owners: [OUTLET_STAFF.customer_manager, OUTLET_STAFF.cm_supervisor, OUTLET_STAFF.vip_teller, OUTLET_STAFF.counter_teller] },
+  C3: { branch: 'B112', owners: [MANAGER_B112] },
+  C4: { branch: 'B211', owners: [MANAGER_B211] },
+  [UNOWNED_CUSTOMER]: { branch: 'B111', owners: [] },
+};
+
+/**
+ * The scope rule (README, "Ownership"): customer managers, supervisors and tellers see the
+ * customers they own or co-own; the lobby manager and the lobby assistant their outlet's; a branch
+ * head the subtree of their branch; the department every customer; the administrator none.
+ */
+const SEES: Record<string, 'owned' | 'outlet' | 'subtree' | 'all' | 'none'> = {
+  customer_manager: 'owned',
+  cm_supervisor: 'owned',
+  vip_teller: 'owned',
+  counter_teller: 'owned',
+  lobby_manager: 'outlet',
+  lobby_assistant: 'outlet',
+  branch_head: 'subtree',
+  pb_dept: 'all',
+  admin: 'none',
+};
+
+/**
+ * Which customers a login reaches on a route about one customer: 'read' follows the scope rule;
+ * 'outlet' is the outlet (or subtree) of the login whoever owns the customer: a claim (熟户认养)
+ * and a referral are for a customer of one's outlet, owned by someone else or nobody.
+ */
+export type CustomerScope = 'read' | 'outlet';
+export function customersOf(login: Login, scope: CustomerScope): { inside: string[]; outside: string[] } {
+  const kind = SEES[ROLE_OF[login] ?? 'admin'] ?? 'none';
+  const branch = BRANCH_OF[login] ?? '';
+  const branches = kind === 'all' ? SUBTREE.B000 : kind === 'subtree' ? SUBTREE[branch] : kind === 'none' ? [] : [branch];
+  const reaches = (id: string) => {
+    const c = CUSTOMERS[id];
+    if (!c || kind === 'none') return false;
+    if (scope === 'read' && kind === 'owned') return c.owners.includes(login);
+    return (branches ?? []).includes(c.branch);
+  };
+  const ids = Object.keys(CUSTOMERS);
+  return { inside: ids.filter(reaches), outside: ids.filter((id) => !reaches(id)) };
+}
+
+// ---- the base requests -------------------------------------------------------------------------
+
+/** What the walk knows when it builds a request (found in the bank before the walk). */
+export interface WalkContext {
+  /** the aum_band policy as YAML (GET /api/policies): bands */
+  yaml: string;
+  /** the relationship_tier policy as YAML: rules */
+  rulesYaml: string;
+  /** a pending claim of the supervisor on C1 (made fresh before every request that may decide it) */
+  claimId: string;
+  /** an open pool referral of C1 (made fresh before every request that may accept it) */
+  referralId: string;
+}
+
+export interface BaseRequest {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: Record<string, unknown>;
+}
+
+export interface Operation {
+  /** method and Fastify route pattern: 'GET /api/customers/:customerId' */
+  key: string;
+  base: (ctx: WalkContext, login: Login | null) => BaseRequest;
+  /** more bodies to fuzz (the other branches of a body that is one of several shapes) */
+  variants?: (ctx: WalkContext, login: Login) => BaseRequest[];
+  /** who the fuzz signs in as (default: the first of FUZZ_PREFERENCE holding the permission; null: anonymous) */
+  fuzzAs?: Login | null;
+  /** a route about one customer (:customerId): whose customers the login reaches, and what answers a customer in reach */
+  customer?: { scope: CustomerScope; inside?: (login: Login) => number[] };
+  /**
+   * a route naming one customer in its body: where in the body, and whose customers the login
+   * reaches; outside that, it answers as for a missing customer (asked after every other check: a
+   * hole there may change the bank)
+   */
+  bodyCustomer?: { scope: CustomerScope; at: (string | number)[] };
+  /** the answer an anonymous caller gets on a public route (default: not checked beyond "no 5xx") */
+  anonymous?: number;
+  /** every request signs in anew (sign-out ends the session it is sent with) */
+  freshSession?: boolean;
+  /** what must be in place before each request (a pending claim, an open referral, an open reminder, an open proposal) */
+  before?: 'claim' | 'referral' | 'reminder' | 'proposal';
+}
+
+/** the reminder every staff member with worklist.own holds on a customer (api-walk.db.test.ts seeds them) */
+export const WALK_REMINDER = { event: 'birthday_soon', occurrence: '2026-11-25' };
+
+/** who fuzzes a route, in this order of preference, among those holding its permission */
+export const FUZZ_PREFERENCE: readonly Login[] = [
+  OUTLET_STAFF.branch_head,
+  PB_DEPT,
+  OUTLET_STAFF.cm_supervisor,
+  OUTLET_STAFF.customer_manager,
+  OUTLET_STAFF.vip_teller,
+  OUTLET_STAFF.lobby_manager,
+  OUTLET_STAFF.lobby_assistant,
+  ADMIN,
+];
+
+const LOBBY = [OUTLET_STAFF.lobby_manager, OUTLET_STAFF.lobby_assistant] as readonly string[];
+const reason = 'walk: checking the API';
+
+export const OPERATIONS: readonly Operation[] = [
+  // system and session
+  { key: 'GET /api/health', base: () => ({}), anonymous: 200, fuzzAs: null },
+  {
+    key: 'POST /api/session',
+    // a login of its own (the B211 manager is not one of the walk's roles), so that fuzzing its
+    // password locks nobody the walk signs in as
+    base: () => ({ body: { login: MANAGER_B211, password: PASSWORD } }),
+    anonymous: 200,
+    fuzzAs: null,
+  },
+  { key: 'GET /api/session', base: () => ({}), anonymous: 401 },
+  { key: 'DELETE /api/session', base: () => ({}), anonymous: 200, freshSession: true },
+
+  // customers
+  { key: 'GET /api/customers', base: () => ({ query: { q: '张', sort: 'aum_desc', page: '1', pageSize: '10', openedAfter: '2000-01-01' } }) },
+  { key: 'GET /api/customers/:customerId', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  { key: 'GET /api/customers/:customerId/aum-history', base: () => ({ params: { customerId: 'C1' }, query: { days: '30' } }), customer: { scope: 'read' } },
+  { key: 'GET /api/customers/:customerId/transactions', base: () => ({ params: { customerId: 'C1' }, query: { page: '1', pageSize: '5' } }), customer: { scope: 'read' } },
+  { key: 'GET /api/branches', base: () => ({}) },
+  {
+    key: 'POST /api/customers/:customerId/reveal',
+    // the ID number: the one value tellers may reveal too
+    base: () => ({ params: { customerId: 'C1' }, body: { fields: ['id_number'], reason } }),
+    customer: { scope: 'read', inside: (login) => (LOBBY.includes(login) ? [403] : [200]) },
+  },
+
+  // audit
+  { key: 'GET /api/audit', base: () => ({ query: { from: '2026-01-01', to: '2030-12-31', outcome: 'allowed', page: '1', pageSize: '20' } }) },
+  { key: 'GET /api/audit/export', base: () => ({ query: { from: '2026-01-01', to: '2030-12-31', format: 'csv' } }) },
+
+  // tiering
+  { key: 'GET /api/customers/:customerId/tiers', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  { key: 'GET /api/policies', base: () => ({}) },
+  // publishing the policy as it is, from the day after the bank's date: every publish is valid again
+  // (the fuzz also changes the values inside the document, in both kinds of policy: bands and rules)
+  {
+    key: 'POST /api/policies',
+    base: (ctx) => ({ body: { yaml: ctx.yaml, reason, effectiveFrom: '2026-11-21' } }),
+    variants: (ctx) => [{ body: { yaml: ctx.rulesYaml, reason, effectiveFrom: '2026-11-21' } }],
+  },
+  {
+    key: 'POST /api/policies/simulate',
+    base: (ctx) => ({ body: { yaml: ctx.yaml, date: '2026-11-20' } }),
+    variants: (ctx) => [{ body: { yaml: ctx.rulesYaml, date: '2026-11-20' } }],
+  },
+  { key: 'GET /api/branch/tier-mix', base: () => ({ query: { model: 'aum_band', date: '2026-11-20' } }) },
+  { key: 'GET /api/branch/migration', base: () => ({ query: { model: 'aum_band', from: '2026-11-01', to: '2026-11-20' } }) },
+
+  // ownership
+  { key: 'GET /api/customers/:customerId/owners', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  { key: 'GET /api/ownership/pool', base: () => ({ query: { branchId: 'B111', page: '1', pageSize: '20' } }) },
+  { key: 'GET /api/ownership/proposals', base: () => ({ query: { branchId: 'B111', page: '1', pageSize: '20' } }) },
+  // the open proposal for the unowned customer (seeded before each request) is rejected, never accepted
+  {
+    key: 'POST /api/ownership/proposals/decisions',
+    base: () => ({ body: { decisions: [{ customerId: UNOWNED_CUSTOMER, decision: 'reject' }], reason } }),
+    before: 'proposal',
+    bodyCustomer: { scope: 'read', at: ['decisions', 0, 'customerId'] },
+  },
+  { key: 'GET /api/ownership/staff', base: () => ({ query: { branchId: 'B111' } }) },
+  // C1 to its primary owner again: nobody's scope changes
+  { key: 'POST /api/ownership/assign', base: () => ({ body: { customerIds: ['C1'], staffId: OUTLET_STAFF.customer_manager, reason } }) },
+  // the unowned customer: nothing to recall, nobody's scope changes
+  { key: 'POST /api/ownership/recall', base: () => ({ body: { customerIds: [UNOWNED_CUSTOMER], reason } }) },
+  { key: 'GET /api/ownership/reallocation', base: () => ({ query: { branchId: 'B111' } }) },
+  {
+    key: 'POST /api/customers/:customerId/claims',
+    // the appointments are declared, so a customer-side fact holds: a claim is made (or is pending already: 409)
+    base: () => ({ params: { customerId: 'C1' }, body: { managerFacts: ['knows_occupation'], booksAppointments: true, note: reason } }),
+    customer: { scope: 'outlet', inside: () => [200, 409] },
+    fuzzAs: OUTLET_STAFF.cm_supervisor,
+  },
+  { key: 'GET /api/ownership/claims', base: () => ({ query: { status: 'pending', branchId: 'B111' } }) },
+  // refused, never approved: an approval would move C1's primary owner
+  {
+    key: 'POST /api/ownership/claims/decisions',
+    base: (ctx) => ({ body: { customerId: 'C1', claimId: ctx.claimId, decision: 'refuse', note: reason } }),
+    before: 'claim',
+    bodyCustomer: { scope: 'read', at: ['customerId'] },
+  },
+  {
+    key: 'POST /api/customers/:customerId/referrals',
+    base: () => ({ params: { customerId: 'C1' }, body: { toStaffId: null, reason, need: 'wealth' } }),
+    customer: { scope: 'outlet' },
+  },
+  { key: 'GET /api/referrals', base: () => ({ query: { view: 'outlet', status: 'open' } }) },
+  // a manager works the referrals of their outlet's customers, owned by them or not
+  {
+    key: 'POST /api/referrals/progress',
+    base: (ctx) => ({ body: { customerId: 'C1', referralId: ctx.referralId, step: 'accept', note: reason } }),
+    before: 'referral',
+    bodyCustomer: { scope: 'outlet', at: ['customerId'] },
+  },
+  { key: 'GET /api/referrals/counts', base: () => ({ query: { branchId: 'B111' } }) },
+
+  // worklist
+  { key: 'GET /api/worklist/reminders', base: () => ({ query: { kind: 'information', status: 'open', customerId: 'C1', page: '1', pageSize: '20' } }) },
+  {
+    key: 'POST /api/worklist/reminders/:customerId/:event/:occurrence',
+    base: () => ({ params: { customerId: 'C1', ...WALK_REMINDER }, body: { action: 'snooze', until: '2026-11-25' } }),
+    variants: () => [{ params: { customerId: 'C1', ...WALK_REMINDER }, body: { action: 'dismiss', reason } }],
+    customer: { scope: 'read' },
+    before: 'reminder',
+  },
+  { key: 'GET /api/worklist/plan', base: () => ({ query: { date: '2026-11-20' } }) },
+  // the manager's plan holds C1 and C2 (seeded): adding C1 again is a 409, and nothing changes
+  {
+    key: 'POST /api/worklist/plan',
+    base: () => ({ body: { action: 'add', customerId: 'C1' } }),
+    fuzzAs: OUTLET_STAFF.customer_manager,
+    bodyCustomer: { scope: 'read', at: ['customerId'] },
+  },
+  { key: 'GET /api/worklist/plans', base: () => ({ query: { date: '2026-11-20', branchId: 'B111' } }) },
+  { key: 'POST /api/worklist/plans/comments', base: () => ({ body: { staffId: OUTLET_STAFF.customer_manager, date: '2026-11-20', body: reason } }) },
+  {
+    key: 'POST /api/worklist/contacts',
+    base: () => ({ body: { customerId: 'C1', channel: 'phone', outcome: 'reached', notes: reason, nextContactOn: '2099-01-02', reminders: [], source: 'customer' } }),
+    bodyCustomer: { scope: 'read', at: ['customerId'] },
+  },
+  { key: 'GET /api/worklist/log', base: () => ({ query: { from: '2026-11-01', to: '2026-11-30' } }) },
+  { key: 'GET /api/customers/:customerId/timeline', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  { key: 'GET /api/worklist/maturing', base: () => ({ query: { window: 'both', days: '90', page: '1', pageSize: '20' } }) },
+  { key: 'GET /api/worklist/sheets', base: () => ({ query: { sheet: 'contact_log', from: '2026-11-01', to: '2026-11-30' } }) },
+];
+
+// ---- the fuzz values -------------------------------------------------------------------------
+
+/** stands for a number too long for a double, written into the JSON text as it is */
+export const RAW_BIG_NUMBER = '@@raw:99999999999999999999@@';
+
+export interface FuzzValue {
+  label: string;
+  /** in a JSON body */
+  json: unknown;
+  /** in a query string or a path (an array: the parameter repeated); null: not sent there */
+  text: string | string[] | null;
+}
+
+const same = (label: string, v: string): FuzzValue => ({ label, json: v, text: v });
+
+export const FUZZ_VALUES: readonly FuzzValue[] = [
+  same("'2026-02-30'", '2026-02-30'),
+  same("'2026-11-31'", '2026-11-31'),
+  same("'2025-02-29'", '2025-02-29'),
+  same("'a\\u0000b'", 'a\u0000b'),
+  { label: '1e308', json: 1e308, text: '1e308' },
+  { label: '99999999999999999999', json: RAW_BIG_NUMBER, text: '99999999999999999999' },
+  { label: '-1', json: -1, text: '-1' },
+  { label: '12345 (a number)', json: 12345, text: '12345' },
+  same("'abc' (a string)", 'abc'),
+  { label: "['a','b'] (an array)", json: ['a', 'b'], text: ['a', 'b'] },
+  { label: '{a:1} (an object)', json: { a: 1 }, text: null },
+  { label: 'null', json: null, text: 'null' },
+  { label: 'true', json: true, text: 'true' },
+  same("'__proto__'", '__proto__'),
+  same("'constructor'", 'constructor'),
+  same("'toString'", 'toString'),
+  same("'hasOwnProperty'", 'hasOwnProperty'),
+  same("'x' × 10000", 'x'.repeat(10_000)),
+];
+
+/** bodies with an extra key naming an Object member, as JSON text to add to the base body's members */
+export const EXTRA_KEYS: readonly { key: string; member: string }[] = [
+  { key: '__proto__', member: '"__proto__":{"polluted":true}' },
+  { key: 'constructor', member: '"constructor":{"prototype":{"polluted":true}}' },
+];
