@@ -80,7 +80,7 @@ function xlsxSink(): Sink {
     out.on('error', reject);
   });
   // rows are written to the zip as they come (exceljs's streaming writer), not held as a workbook
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: true });
   const ws = wb.addWorksheet('audit');
   ws.columns = COLUMNS.map(([k, h]) => ({ header: h, key: k, width: k === 'detail' || k === 'reason' ? 40 : 16 }));
   ws.getRow(1).font = { bold: true };

@@ -1,18 +1,28 @@
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { recordAuditDb } from '../../platform/audit.js';
-import type { Db } from '../../platform/db.js';
+import { inChunks, type Chunks } from '../../platform/chunks.js';
+import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
 import { maskIdNumber, maskPhone, viewDetail, viewName } from '../../platform/pii.js';
 import { piiViewOf } from '../access/access.permissions.js';
 import { addDays, chinaDay, daysBetween, today, workScope, type WorkActor } from './worklist.common.js';
-import * as l from './worklist.log.sql.js';
+import type { Scope, SheetContactRow, SheetCustomerRow } from './worklist.log.sql.js';
 import { channelLabel, outcomeLabel } from './worklist.log.js';
+import { BRIEF_JOIN } from './worklist.sql.js';
 import { CARD_GRADES, tierLabel, wan } from './worklist.summary.js';
 
 // The bank's own sheets as .xlsx, with Chinese headers and labels: 个人客户信息梳理表 (customer
 // information) and 递进沟通表 (contact log). ID numbers and phones are always masked, names for
 // the lobby roles, birth dates shown only with pii.details; every export is an audit entry.
+//
+// A sheet of 20,000 rows is read in chunks (issue 15, see platform/chunks.ts): first the rows'
+// keys in the sheet's order (one short statement, which also finds a sheet over the cap), then
+// the rows themselves a thousand at a time by key (the per-customer lookups are where the time
+// goes), each chunk written to the workbook as it comes by exceljs's streaming writer. On the
+// embedded engine other requests take their turn between chunks; on a server the whole sheet is
+// read from one snapshot.
 
 /** A sheet holds at most this many rows: narrow it (one owner, fewer days) for more. */
 export const SHEET_CAP = 20_000;
@@ -37,28 +47,131 @@ export interface SheetFilters {
   to?: string | undefined;
 }
 
+/** Rows per chunk of a sheet: each customer row looks up its owner, tiers and last contacts. */
+const SHEET_CHUNK = 500;
+
+// a work scope: an owner (customers they own or co-own) and/or branches, as $1 and $2
+const IN_SCOPE = `($1::text IS NULL OR c.customer_id IN (SELECT o.customer_id FROM customer_owners o WHERE o.staff_id = $1))
+   AND ($2::text[] IS NULL OR c.branch_id = ANY($2::text[]))`;
+const scopeParams = (w: Scope) => [w.ownerId, w.branches ? [...w.branches] : null];
+
+/** The active customers of the scope in the sheet's order (most assets first), at most `limit`; a capped count first, so that a bank-wide request over the cap is refused without sorting the bank. */
+async function customerKeys(s: SqlSession, w: Scope, limit: number): Promise<string[]> {
+  const n = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM customers c WHERE c.status = 'active' AND ${IN_SCOPE} LIMIT $3) x`, [...scopeParams(w), limit]);
+  if ((n.rows[0]?.n ?? 0) > SHEET_CAP) throw tooMany();
+  const r = await s.query<{ customer_id: string }>(
+    `SELECT c.customer_id FROM customers c ${BRIEF_JOIN}
+      WHERE c.status = 'active' AND ${IN_SCOPE}
+      ORDER BY coalesce(ov.aum, 0) DESC, c.customer_id LIMIT $3`,
+    [...scopeParams(w), limit],
+  );
+  return r.rows.map((x) => x.customer_id);
+}
+
+async function customerRows(s: SqlSession, ids: string[]): Promise<SheetCustomerRow[]> {
+  const r = await s.query<SheetCustomerRow>(
+    `SELECT c.customer_id, c.name, c.gender, c.birth_date, c.id_number, c.phone, c.occupation, b.name AS branch_name,
+            (SELECT st.name FROM customer_owners o JOIN staff st ON st.staff_id = o.staff_id WHERE o.customer_id = c.customer_id AND o.kind = 'primary' LIMIT 1) AS owner_name,
+            coalesce(ov.aum, 0)::text AS aum, ov.vip_grade, c.risk_level, c.do_not_disturb,
+            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'aum_band') AS aum_band,
+            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'relationship_tier') AS relationship_tier,
+            (SELECT max(l.contacted_at) FROM contact_log l WHERE l.customer_id = c.customer_id) AS last_contact,
+            (SELECT l.next_contact_on FROM contact_log l WHERE l.customer_id = c.customer_id AND l.next_contact_on IS NOT NULL ORDER BY l.contacted_at DESC LIMIT 1) AS next_contact_on
+       FROM customers c JOIN branches b ON b.branch_id = c.branch_id ${BRIEF_JOIN}
+      WHERE c.customer_id = ANY($1::text[])`,
+    [ids],
+  );
+  const at = new Map(ids.map((id, i) => [id, i]));
+  return r.rows.sort((a, b) => (at.get(a.customer_id) ?? 0) - (at.get(b.customer_id) ?? 0));
+}
+
+interface ContactKey {
+  customer_id: string;
+  contact_id: string;
+}
+/** The contacts of the scope (by the owner, when one is given) between two instants, in time order, at most `limit`. */
+async function contactKeys(s: SqlSession, w: Scope, from: string, to: string, limit: number): Promise<ContactKey[]> {
+  const r = await s.query<ContactKey>(
+    `SELECT l.customer_id, l.contact_id FROM contact_log l JOIN customers c ON c.customer_id = l.customer_id
+      WHERE l.contacted_at >= $3::timestamptz AND l.contacted_at < $4::timestamptz
+        AND ($1::text IS NULL OR l.staff_id = $1) AND ($2::text[] IS NULL OR c.branch_id = ANY($2::text[]))
+      ORDER BY l.contacted_at, l.contact_id LIMIT $5`,
+    [...scopeParams(w), from, to, limit],
+  );
+  return r.rows;
+}
+
+async function contactRows(s: SqlSession, keys: ContactKey[]): Promise<SheetContactRow[]> {
+  const r = await s.query<SheetContactRow>(
+    `SELECT l.contact_id, l.customer_id, c.name AS customer_name, l.staff_id, l.contacted_at, l.channel, l.outcome, l.notes, l.next_contact_on, l.source,
+            st.name AS staff_name
+       FROM contact_log l JOIN customers c ON c.customer_id = l.customer_id JOIN staff st ON st.staff_id = l.staff_id
+      WHERE (l.customer_id, l.contact_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [keys.map((k) => k.customer_id), keys.map((k) => k.contact_id)],
+  );
+  const at = new Map(keys.map((k, i) => [`${k.customer_id}\u0000${k.contact_id}`, i]));
+  const pos = (x: SheetContactRow) => at.get(`${x.customer_id}\u0000${x.contact_id}`) ?? 0;
+  return r.rows.sort((a, b) => pos(a) - pos(b));
+}
+
+/** A worksheet written row by row into a zip held in memory (exceljs's streaming writer). */
+function streamedSheet(title: string, headers: string[]) {
+  const out = new PassThrough();
+  const parts: Buffer[] = [];
+  out.on('data', (b: Buffer) => parts.push(b));
+  const ended = new Promise<void>((resolve, reject) => {
+    out.on('end', resolve);
+    out.on('error', reject);
+  });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: true });
+  const ws = wb.addWorksheet(title);
+  ws.columns = headers.map((header) => ({ header, width: 14 }));
+  ws.getRow(1).font = { bold: true };
+  ws.getRow(1).commit();
+  return {
+    add: (values: unknown[]) => ws.addRow(values).commit(),
+    finish: async () => {
+      ws.commit();
+      await wb.commit();
+      await ended;
+      return Buffer.concat(parts);
+    },
+  };
+}
+
+/** Reads the sheet's keys in one chunk, then their rows a chunk at a time, each row handed to `row` in order; the number of rows. */
+async function eachRow<K, R>(chunks: Chunks, keys: (s: SqlSession) => Promise<K[]>, rows: (s: SqlSession, keys: K[]) => Promise<R[]>, row: (r: R, i: number) => void): Promise<number> {
+  const all = await chunks.run(keys);
+  if (all.length > SHEET_CAP) throw tooMany();
+  let n = 0;
+  for (let i = 0; i < all.length; i += chunks.rows) {
+    const slice = all.slice(i, i + chunks.rows);
+    for (const r of await chunks.run((s) => rows(s, slice))) row(r, n++);
+  }
+  return n;
+}
+
 export async function exportSheet(db: Db, a: WorkActor, f: SheetFilters) {
   const view = piiViewOf(a.user.role);
   const asOf = await today(db);
-  const wb = new ExcelJS.Workbook();
-  let rows = 0;
+  let rows: number;
   let title: string;
+  let sheet: ReturnType<typeof streamedSheet>;
   let range: { from: string; to: string } | null = null;
   if (f.sheet === 'customer_info') {
     title = '个人客户信息梳理表';
-    const list = await db.session(async (s) => l.sheetCustomers(s, await workScope(s, a.user, f.staffId), SHEET_CAP + 1));
-    if (list.length > SHEET_CAP) throw tooMany();
-    const ws = wb.addWorksheet(title);
-    ws.addRow(CUSTOMER_HEADERS);
-    list.forEach((c, i) =>
-      ws.addRow([
-        i + 1, c.customer_id, viewName(view, c.name), label(GENDER, c.gender), viewDetail(view, c.birth_date) ?? '', maskIdNumber(c.id_number) ?? '', maskPhone(c.phone) ?? '',
-        c.occupation ?? '', c.branch_name, c.owner_name ?? '', wan(c.aum).replace('万', ''), c.aum_band ? tierLabel('aum_band', c.aum_band).zh : '', c.relationship_tier ? tierLabel('relationship_tier', c.relationship_tier).zh : '',
-        c.vip_grade ? (CARD_GRADES[c.vip_grade]?.zh ?? c.vip_grade) : '无', label(RISK, c.risk_level), c.do_not_disturb ? '是' : '否',
-        c.last_contact ? chinaDay(new Date(c.last_contact)) : '', c.next_contact_on ?? '',
-      ]),
-    );
-    rows = list.length;
+    const out = (sheet = streamedSheet(title, CUSTOMER_HEADERS));
+    rows = await inChunks(db, 'worklist_sheet', SHEET_CHUNK, async (chunks) => {
+      const w = await chunks.run((s) => workScope(s, a.user, f.staffId));
+      return eachRow(chunks, (s) => customerKeys(s, w, SHEET_CAP + 1), customerRows, (c, i) =>
+        out.add([
+          i + 1, c.customer_id, viewName(view, c.name), label(GENDER, c.gender), viewDetail(view, c.birth_date) ?? '', maskIdNumber(c.id_number) ?? '', maskPhone(c.phone) ?? '',
+          c.occupation ?? '', c.branch_name, c.owner_name ?? '', wan(c.aum).replace('万', ''), c.aum_band ? tierLabel('aum_band', c.aum_band).zh : '', c.relationship_tier ? tierLabel('relationship_tier', c.relationship_tier).zh : '',
+          c.vip_grade ? (CARD_GRADES[c.vip_grade]?.zh ?? c.vip_grade) : '无', label(RISK, c.risk_level), c.do_not_disturb ? '是' : '否',
+          c.last_contact ? chinaDay(new Date(c.last_contact)) : '', c.next_contact_on ?? '',
+        ]),
+      );
+    });
   } else {
     title = '递进沟通表';
     const to = f.to ?? asOf;
@@ -70,28 +183,23 @@ export async function exportSheet(db: Db, a: WorkActor, f: SheetFilters) {
       });
     }
     range = { from, to };
-    const list = await db.session(async (s) => l.sheetContacts(s, await workScope(s, a.user, f.staffId), `${from}T00:00:00+08:00`, `${addDays(to, 1)}T00:00:00+08:00`, SHEET_CAP + 1));
-    if (list.length > SHEET_CAP) throw tooMany();
-    const ws = wb.addWorksheet(title);
-    ws.addRow(CONTACT_HEADERS);
-    list.forEach((c, i) =>
-      ws.addRow([
-        i + 1, chinaDay(new Date(c.contacted_at)), c.customer_id, viewName(view, c.customer_name), channelLabel(c.channel).zh, c.staff_name,
-        safe(c.notes), outcomeLabel(c.outcome)?.zh ?? '', c.next_contact_on ?? '',
-      ]),
-    );
-    rows = list.length;
-  }
-  const ws = wb.worksheets[0];
-  if (ws) {
-    ws.getRow(1).font = { bold: true };
-    ws.columns.forEach((col) => (col.width = 14));
+    const out = (sheet = streamedSheet(title, CONTACT_HEADERS));
+    rows = await inChunks(db, 'worklist_sheet', SHEET_CHUNK, async (chunks) => {
+      const w = await chunks.run((s) => workScope(s, a.user, f.staffId));
+      const keys = (s: SqlSession) => contactKeys(s, w, `${from}T00:00:00+08:00`, `${addDays(to, 1)}T00:00:00+08:00`, SHEET_CAP + 1);
+      return eachRow(chunks, keys, contactRows, (c, i) =>
+        out.add([
+          i + 1, chinaDay(new Date(c.contacted_at)), c.customer_id, viewName(view, c.customer_name), channelLabel(c.channel).zh, c.staff_name,
+          safe(c.notes), outcomeLabel(c.outcome)?.zh ?? '', c.next_contact_on ?? '',
+        ]),
+      );
+    });
   }
   await recordAuditDb(db, {
     actor: a.user.login, role: a.user.role, ip: a.ip, action: 'export', outcome: 'allowed',
     fields: f.sheet === 'customer_info' ? ['name', 'id_number', 'phone', ...(view.details ? ['birth_date'] : []), 'balances'] : ['name'],
     detail: { what: 'worklist_sheet', sheet: f.sheet, rows, staffId: f.staffId ?? null, ...(range ?? {}) },
   });
-  const body = Buffer.from(await wb.xlsx.writeBuffer());
+  const body = await sheet.finish();
   return { filename: `${f.sheet}-${asOf}.xlsx`, title, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body };
 }
