@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -127,6 +127,17 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
     // phone tail or a name: we log method, route pattern, status and time ourselves instead
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: process.env.STRATUM_TRUST_PROXY === '1',
+    // errors the router meets before any route (a malformed or overlong address) answer in the one
+    // error shape too, without echoing the address back
+    frameworkErrors: (err, req, reply) => {
+      const lang = langOf(req.headers['accept-language']);
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const body: ErrorBody = tooLong
+        ? { error: { code: 'uri_too_long', message: pick(text('地址中的编号太长（最多 100 个字符）。', 'A number in the address is too long (at most 100 characters).'), lang) } }
+        : { error: { code: 'bad_request', message: pick(text('地址无效。', 'The address is not valid.'), lang) } };
+      req.errorCode = body.error.code;
+      void (reply as FastifyReply).status(ERROR_STATUS[body.error.code]).header('cache-control', 'no-store').send(body);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BUILT_IN_TIERS, type PolicyProblem } from '../tiering/tiering.policy.js';
+import { BUILT_IN_TIERS, builtInTiers, type PolicyProblem } from '../tiering/tiering.policy.js';
 
 // The events policy (kind 'events', model 'events'): the thresholds of event detection, and the
 // contact frequency and plan order the reminders and plans read. It is kept as versions in the
@@ -86,7 +86,7 @@ export function checkEventsPolicy(input: unknown): { policy?: EventsPolicy; prob
   dupes(policy.events.festival_soon.festivals, 'events.festival_soon.festivals');
   dupes(policy.plan.order, 'plan.order');
   for (const [model, tiers] of Object.entries(policy.events.tier_changed.models)) {
-    const fixed = BUILT_IN_TIERS[model];
+    const fixed = builtInTiers(model);
     const path = `events.tier_changed.models.${model}`;
     if (!fixed) add(path, `unknown model '${model}': give one of ${Object.keys(BUILT_IN_TIERS).join(', ')}`);
     else if ([...tiers].sort().join() !== [...fixed].sort().join()) add(path, `list every tier of ${model} once, lowest first: ${fixed.join(', ')} (found ${tiers.join(', ')})`);

@@ -50,6 +50,15 @@ describe('checking a policy', () => {
     }
   });
 
+  it("takes a model named 'constructor' for a model of the bank's own, not a built-in one", () => {
+    expect(checkPolicy({ ...bands([tier('a'), tier('b', 5)]), model: 'constructor' }).problems).toEqual([]);
+  });
+
+  it('names where a policy holds a NUL character (a YAML "\\0" escape) rather than failing when it is stored', () => {
+    const r = checkPolicy({ ...bands([tier('a'), { id: 'b', label: { zh: '高\u0000', en: 'b' }, min: 5 }]) });
+    expect(r.problems).toEqual([{ path: 'tiers[1].label.zh', message: 'contains an invisible control character (NUL, "\\0"); remove it' }]);
+  });
+
   it('lists every problem at once: schema, order, types, a missing otherwise, fixed identifiers', () => {
     const r = checkPolicy({
       model: 'savings_grade',

@@ -64,11 +64,29 @@ export const BUILT_IN_TIERS: Record<string, readonly string[]> = {
   relationship_tier: ['vip', 'potential', 'mass'],
 };
 
+/** The fixed tiers of a built-in model, looked up among the built-in models' own names ('constructor' is none). */
+export const builtInTiers = (model: string): readonly string[] | undefined => (Object.hasOwn(BUILT_IN_TIERS, model) ? BUILT_IN_TIERS[model] : undefined);
+
+/** Where a policy document holds a NUL character (a YAML "\0" escape), as a path; null if nowhere. */
+function nulAt(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '(document)' : null;
+  if (depth > 32 || value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+    if (k.includes('\u0000')) return path || '(document)';
+    const found = nulAt(v, at, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
 const pathText = (path: readonly PropertyKey[]) =>
   path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
 
 /** Every problem of a policy document, each with where it is; an empty list means it is valid. */
 export function checkPolicy(input: unknown): { policy?: PolicyDocument; problems: PolicyProblem[] } {
+  const nul = nulAt(input, '');
+  if (nul) return { problems: [{ path: nul, message: 'contains an invisible control character (NUL, "\\0"); remove it' }] };
   const parsed = PolicyDocument.safeParse(input);
   if (!parsed.success) {
     return { problems: parsed.error.issues.map((i) => ({ path: pathText(i.path) || '(document)', message: i.message })) };
@@ -130,7 +148,7 @@ export function checkPolicy(input: unknown): { policy?: PolicyDocument; problems
       g.tags.forEach((t, ti) => checkCondition(t.when, `groups[${gi}].tags[${ti}].when`));
     });
   }
-  const fixed = BUILT_IN_TIERS[policy.model];
+  const fixed = builtInTiers(policy.model);
   if (fixed && policy.kind !== 'tags') {
     const ids = policy.tiers.map((t) => t.id);
     if ([...ids].sort().join() !== [...fixed].sort().join()) add('tiers', `the tiers of the built-in model ${policy.model} are fixed: ${fixed.join(', ')} (found ${ids.join(', ')})`);

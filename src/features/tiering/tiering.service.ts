@@ -122,6 +122,11 @@ function draftFrom(yaml: string): PolicyDocument {
     const msg = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
     throw new AppError('bad_request', text(`策略不是有效的 YAML：${msg}`, `The policy is not valid YAML: ${msg}`), { yaml: msg });
   }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new AppError('bad_request', text('这不是一份策略：策略是以 model、kind、label、tiers 等为键的 YAML 文档。', 'This is not a policy: a policy is a YAML mapping with model, kind, label, tiers and so on.'), {
+      yaml: text('不是策略文档', 'not a policy document'),
+    });
+  }
   const { policy, problems } = checkPolicy(doc);
   if (!policy) {
     const fields = Object.fromEntries(problems.map((p) => [p.path, p.message]));

@@ -7,14 +7,17 @@ import { me, presentBrief, staffByIds, staffRef, staffRefOr, today, worklistOwne
 import type { Plan, PlanItem } from './worklist.contract.js';
 import * as q from './worklist.sql.js';
 import { planFactsFor, planReasonText, reminderSummary } from './worklist.summary.js';
-import { piiView } from '../access/access.scope.js';
+import { piiView, visibleAmong } from '../access/access.scope.js';
 
 // The daily contact plan: the owner's own (latest, or of a date), read by a reviewer for an owner
 // within their branches; the owner reorders, adds and removes; the branch head reviews every
 // owner's plan of a date and comments (seed 003: daily review).
 
 async function presentPlan(s: SqlSession, a: WorkActor, owner: StaffRow, plan: q.PlanRow, asOf: string): Promise<Plan> {
-  const items = await q.planItems(s, plan.staff_id, plan.plan_date);
+  // a customer re-assigned or recalled since the plan was made is no longer shown to its former owner
+  const planned = await q.planItems(s, plan.staff_id, plan.plan_date);
+  const seen = await visibleAmong(s, a.user, planned.map((i) => i.customer_id));
+  const items = planned.filter((i) => seen.has(i.customer_id));
   const open = await q.openRemindersFor(s, plan.staff_id, items.map((i) => i.customer_id), asOf);
   const comments = await q.planComments(s, plan.staff_id, plan.plan_date);
   const staff = await staffByIds(s, comments.map((c) => c.author_id));

@@ -6,7 +6,7 @@ import { addDays, me, presentBrief, today, type WorkActor } from './worklist.com
 import { REMINDER_KINDS, type Reminder, type ReminderKey } from './worklist.contract.js';
 import * as q from './worklist.sql.js';
 import { factsFor, reminderSummary } from './worklist.summary.js';
-import { piiView } from '../access/access.scope.js';
+import { customerScope, piiView, visibleAmong } from '../access/access.scope.js';
 
 // The signed-in owner's reminders: counted per kind, listed, and closed (done, dismissed with a
 // reason), snoozed or reopened. Only one's own: anyone else's answers 404, as if it did not exist.
@@ -40,8 +40,9 @@ export async function listMyReminders(
 ) {
   const asOf = await today(db);
   return db.session(async (s) => {
-    const counts = await q.reminderCounts(s, me(a.user), asOf);
-    const { rows, total } = await q.listReminders(s, me(a.user), asOf, f, counts);
+    const scope = customerScope(a.user);
+    const counts = await q.reminderCounts(s, me(a.user), asOf, scope);
+    const { rows, total } = await q.listReminders(s, me(a.user), asOf, f, scope, counts);
     return {
       asOf,
       counts: { risk: counts.get('risk') ?? 0, opportunity: counts.get('opportunity') ?? 0, information: counts.get('information') ?? 0, work_task: counts.get('work_task') ?? 0 },
@@ -72,7 +73,8 @@ export async function actOnReminder(db: Db, a: WorkActor, key: ReminderKey, body
   const k = { customer_id: key.customerId, event: key.event, occurrence: key.occurrence };
   const staffId = me(a.user);
   return db.transaction(async (s) => {
-    const r = await q.reminderOf(s, staffId, k, true);
+    // a reminder about a customer the owner no longer sees (re-assigned, recalled) is answered as none
+    const r = (await visibleAmong(s, a.user, [key.customerId])).size ? await q.reminderOf(s, staffId, k, true) : undefined;
     if (!r) throw notFound();
     const by = a.user.login;
     switch (body.action) {

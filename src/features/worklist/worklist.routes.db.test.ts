@@ -79,6 +79,22 @@ describe('reminders', () => {
     expect((await reminders(OUTLET_STAFF.cm_supervisor)).counts.risk).toBe(1);
   });
 
+  it('shows a former owner nothing of a customer re-assigned away from them, and refuses to act on its reminder (404)', async () => {
+    const sup = OUTLET_STAFF.cm_supervisor;
+    expect((await reminders(sup)).items.map((i) => i.customer.customerId)).toEqual(['C1']);
+    await db.session((s) => s.query(`DELETE FROM customer_owners WHERE customer_id = 'C1' AND staff_id = $1`, [sup]));
+    try {
+      const after = await reminders(sup);
+      expect(after.items).toEqual([]);
+      expect(after.counts.risk).toBe(0);
+      const r = await act(sup, 'C1/large_outflow/T9', { action: 'done' });
+      expect(r.statusCode).toBe(404);
+      expect(r.json()).toEqual((await act(sup, 'C404/large_outflow/T9', { action: 'done' })).json());
+    } finally {
+      await db.session((s) => s.query(`INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by) VALUES ('C1', $1, 'co', 'manual', 'test')`, [sup]));
+    }
+  });
+
   it('dismisses only with a reason of 2–200 characters, named at the field in both languages', async () => {
     const short = await act(manager, 'C1/birthday_soon/2026-11-25', { action: 'dismiss', reason: ' a ' }, 'en');
     expect(short.statusCode).toBe(400);

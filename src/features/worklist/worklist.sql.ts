@@ -1,4 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
+import { scopeSql, type CustomerScope } from '../access/access.scope.js';
 
 // The only SQL of reminders and contact plans (the work log, maturing list and sheets are in
 // worklist.log.sql.ts). Reminders and plans are always read for one staff member.
@@ -47,10 +48,18 @@ const STATUS_WHERE = {
   closed: `r.status <> 'open' AND $2::date IS NOT NULL`, // ($2 typed in every shape)
 } as const;
 
-export async function reminderCounts(s: SqlSession, staffId: string, today: string) {
+/**
+ * Only reminders about customers the owner still sees: a reminder made for a former owner (before a
+ * re-assignment or a recall) stays theirs until it expires, but shows them nothing of the customer.
+ */
+const stillSeen = (scope: CustomerScope, params: unknown[]) =>
+  `EXISTS (SELECT 1 FROM customers sc WHERE sc.customer_id = r.customer_id AND ${scopeSql(scope, 'sc', params)})`;
+
+export async function reminderCounts(s: SqlSession, staffId: string, today: string, scope: CustomerScope) {
+  const params: unknown[] = [staffId, today];
   const r = await s.query<{ kind: string; n: number }>(
-    `SELECT r.kind, count(*)::int AS n FROM reminders r WHERE r.staff_id = $1 AND ${STATUS_WHERE.open} GROUP BY r.kind`,
-    [staffId, today],
+    `SELECT r.kind, count(*)::int AS n FROM reminders r WHERE r.staff_id = $1 AND ${STATUS_WHERE.open} AND ${stillSeen(scope, params)} GROUP BY r.kind`,
+    params,
   );
   return new Map(r.rows.map((x) => [x.kind, x.n]));
 }
@@ -60,11 +69,13 @@ export async function listReminders(
   staffId: string,
   today: string,
   f: { kind?: string | undefined; status: keyof typeof STATUS_WHERE; customerId?: string | undefined; page: number; pageSize: number },
+  scope: CustomerScope,
   /** the open reminders per kind, when already counted: the total of an open list needs no count of its own */
   counted?: ReadonlyMap<string, number>,
 ) {
-  const where = `r.staff_id = $1 AND ${STATUS_WHERE[f.status]} AND ($3::text IS NULL OR r.kind = $3) AND ($4::text IS NULL OR r.customer_id = $4)`;
-  const params = [staffId, today, f.kind ?? null, f.customerId ?? null];
+  const params: unknown[] = [staffId, today, f.kind ?? null, f.customerId ?? null];
+  const where = `r.staff_id = $1 AND ${STATUS_WHERE[f.status]} AND ($3::text IS NULL OR r.kind = $3) AND ($4::text IS NULL OR r.customer_id = $4) AND ${stillSeen(scope, params)}`;
+  const page = params.length;
   // closed ones newest first; open ones by kind, then what is due first, then the richest customer
   const order = (t: 'r' | 'p') =>
     f.status === 'closed'
@@ -76,7 +87,7 @@ export async function listReminders(
     `WITH p AS (
        SELECT r.*, coalesce(ov.aum, 0) AS aum FROM reminders r LEFT JOIN customer_overview ov ON ov.customer_id = r.customer_id
         WHERE ${where}
-        ORDER BY ${order('r')}, r.customer_id, r.event, r.occurrence LIMIT $5 OFFSET $6
+        ORDER BY ${order('r')}, r.customer_id, r.event, r.occurrence LIMIT $${page + 1} OFFSET $${page + 2}
      )
      SELECT p.staff_id, p.event, p.occurrence, p.kind, p.facts, p.first_date, p.last_date, p.due_on, p.status, p.snoozed_until,
             p.closed_reason, p.closed_by, p.closed_at, p.contact_id, c.customer_id, c.name, p.aum::text AS aum, c.do_not_disturb, c.marketing_consent,
