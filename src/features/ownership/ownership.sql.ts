@@ -81,16 +81,6 @@ export async function setPrimary(s: SqlSession, ids: readonly string[], staffId:
   );
 }
 
-/** Adds a co-owner where the staff member owns nothing of the customer yet. */
-export async function addCoOwner(s: SqlSession, customerId: string, staffId: string, source: string, by: string, reason: string | null): Promise<boolean> {
-  const r = await s.query(
-    `INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by, reason) VALUES ($1, $2, 'co', $3, $4, $5)
-     ON CONFLICT (customer_id, staff_id) DO NOTHING`,
-    [customerId, staffId, source, by, reason],
-  );
-  return r.rowCount > 0;
-}
-
 /** Back to the unassigned pool: no owner at all. Returns the customers that had one. */
 export async function removeOwners(s: SqlSession, ids: readonly string[]): Promise<string[]> {
   const r = await s.query<{ customer_id: string }>('DELETE FROM customer_owners WHERE customer_id = ANY($1::text[]) RETURNING customer_id', [[...ids]]);
