@@ -144,8 +144,8 @@ async function scopeOf(s: SqlSession, branches: string[] | null): Promise<Simula
 async function simulateOn(c: Chunks, policy: NonNullable<ReturnType<typeof checkPolicy>['policy']>, businessDate: string, branches: string[] | null): Promise<Simulation> {
   const { published, scope } = await c.run(async (s) => ({ published: await publishedOn(s, policy.model, businessDate), scope: await scopeOf(s, branches) }));
   const drafts = compilePolicy(policy);
-  // $1 date, $2 branches (null: all), $3 the last customer of the chunk before, $4 customers per chunk
-  const params: unknown[] = [businessDate, branches, '', c.rows];
+  // $1 date, $2 the last customer of the chunk before, $3 the chunk's last customer, $4 the branches (when not the whole bank)
+  const params: unknown[] = [businessDate, '', '', ...(branches ? [branches] : [])];
   const perModel = drafts.map((draft, i) => {
     const current = published.models.find((m) => m.model === draft.model);
     const to = shift(draft, params.length);
@@ -157,25 +157,33 @@ async function simulateOn(c: Chunks, policy: NonNullable<ReturnType<typeof check
     }
     return `SELECT ${i} AS m, ${from} AS from_tier, ${to} AS to_tier, count(*)::int AS customers, sum(f.aum)::text AS aum FROM f GROUP BY 2, 3`;
   });
-  // The chunk: the next customers of the scope in key order that have facts on the date (customers
-  // and customer_facts join on customer_id, as they are distributed), evaluated once per model;
-  // the row of m = -1 carries the chunk's size and last customer.
+  // A chunk is a range of customer ids: the bank's next customers in key order (a walk of the
+  // customers' primary key that stops after a chunk, whatever the scope, so that a chunk never
+  // spans the bank), then the facts on the date of those of the scope in that range (customer_facts
+  // and customers go by customer_id, as they are distributed), evaluated once per model.
+  const bounds = `SELECT count(*)::int AS n, max(k) AS upto FROM (SELECT customer_id AS k FROM customers WHERE customer_id > $1::text ORDER BY customer_id LIMIT $2) x`;
   const sql = `WITH f AS MATERIALIZED (
-      SELECT f.*, c.customer_id AS k FROM customers c
-        JOIN customer_facts f ON f.customer_id = c.customer_id AND f.business_date = $1::date
-       WHERE c.customer_id > $3::text AND ($2::text[] IS NULL OR c.branch_id = ANY($2::text[]))
-       ORDER BY c.customer_id LIMIT $4)
-    SELECT -1 AS m, max(f.k) AS from_tier, NULL::text AS to_tier, count(*)::int AS customers, NULL::text AS aum FROM f
+      SELECT f.* FROM customer_facts f
+       WHERE f.business_date = $1::date AND f.customer_id > $2::text AND f.customer_id <= $3::text
+       ${branches ? 'AND EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = f.customer_id AND c.branch_id = ANY($4::text[]))' : ''})
+    SELECT -1 AS m, NULL::text AS from_tier, NULL::text AS to_tier, count(*)::int AS customers, NULL::text AS aum FROM f
     ${perModel.map((q) => `UNION ALL ${q}`).join('\n    ')}`;
   const cells = drafts.map(() => new Map<string, { from: string | null; to: string; customers: number; cents: bigint }>());
   let customers = 0;
-  for (;;) {
-    const r = await c.run((s) => s.query<{ m: number; from_tier: string | null; to_tier: string | null; customers: number; aum: string | null }>(sql, params));
-    let size = 0;
+  for (let more = true; more; ) {
+    const r = await c.run(async (s) => {
+      const b = (await s.query<{ n: number; upto: string | null }>(bounds, [params[1], c.rows])).rows[0];
+      if (!b?.upto) return null;
+      more = b.n === c.rows;
+      params[2] = b.upto;
+      const out = await s.query<{ m: number; from_tier: string | null; to_tier: string | null; customers: number; aum: string | null }>(sql, params);
+      params[1] = b.upto;
+      return out;
+    });
+    if (!r) break;
     for (const row of r.rows) {
       if (row.m < 0) {
-        size = row.customers;
-        if (row.from_tier) params[2] = row.from_tier;
+        customers += row.customers;
         continue;
       }
       const to = row.to_tier ?? '';
@@ -187,8 +195,6 @@ async function simulateOn(c: Chunks, policy: NonNullable<ReturnType<typeof check
       cell.cents += cents(row.aum);
       map.set(key, cell);
     }
-    customers += size;
-    if (size < c.rows) break;
   }
   const byName = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
   const models = drafts.map((draft, i): SimulatedModel => {
