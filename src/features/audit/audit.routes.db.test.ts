@@ -130,18 +130,29 @@ describe("an entry's customers, as a branch head sees them", () => {
     expect(await ids(PB_DEPT)).toEqual([[['C1', 'C2', 'C3', 'C4'], 0]]);
   });
 
+  it('does the same for an entry listing more customers than are looked up one by one', async () => {
+    const many = [...Array.from({ length: 1500 }, (_, i) => `X${String(i).padStart(5, '0')}`), 'C4', 'C3', 'C2', 'C1'];
+    await recordAuditDb(db, { actor: 'system', action: 'batch_reassign', customerIds: many, outcome: 'allowed' });
+    const ids = async (login: string) => (await entries(login, '?action=batch_reassign')).items.map((i) => [i.customerIds, i.customersOutsideScope]);
+    expect(await ids(HEAD_B111)).toEqual([[['C1', 'C2'], 1502]]);
+    expect(await ids(BRANCH_HEAD_B100)).toEqual([[['C1', 'C2', 'C3'], 1501]]);
+    expect((await ids(PB_DEPT))[0]?.[1]).toBe(0);
+  });
+
   it("shows a head its own staff's attempt on another branch's customer, without the customer", async () => {
     const refused = (await entries(HEAD_B111, `?action=reveal&actor=${OUTLET_STAFF.customer_manager}&outcome=refused`)).items;
     expect(refused.map((i) => [i.actor, i.customerIds, i.customersOutsideScope, i.reason])).toEqual([[OUTLET_STAFF.customer_manager, [], 1, '看看这位客户的电话']]);
     expect((await entries(PB_DEPT, `?action=reveal&actor=${OUTLET_STAFF.customer_manager}&outcome=refused`)).items[0]?.customerIds).toEqual(['C4']);
   });
 
-  it('hides an entry by someone outside the subtree about customers all outside it now, and a search by such a customer finds nothing', async () => {
-    expect((await entries(HEAD_B111, '?action=assign')).total).toBe(0);
+  it('shows an entry about a customer of the subtree then who has moved away since, without the id; a search by a customer outside the scope finds nothing', async () => {
+    expect((await entries(HEAD_B111, '?action=assign')).items.map((i) => [i.actor, i.customerIds, i.customersOutsideScope])).toEqual([[MANAGER_B211, [], 1]]);
     expect((await entries(PB_DEPT, '?action=assign')).items.map((i) => [i.actor, i.customerIds])).toEqual([[MANAGER_B211, ['C4']]]);
+    // of the B211 manager's reveals, the attempt on C1 only: the reveal of C4 was about no branch of the subtree
+    expect((await entries(HEAD_B111, `?action=reveal&actor=${MANAGER_B211}`)).items.map((i) => [i.customerIds, i.outcome])).toEqual([[['C1'], 'refused']]);
     expect((await entries(HEAD_B111, '?customerId=C4')).total).toBe(0);
     expect((await entries(HEAD_B111, '?customerId=C3')).total).toBe(0);
-    expect((await entries(BRANCH_HEAD_B100, '?customerId=C3')).items.map((i) => i.action)).toEqual(['proposal_accept']);
+    expect((await entries(BRANCH_HEAD_B100, '?customerId=C3')).items.map((i) => i.action)).toEqual(['batch_reassign', 'proposal_accept']);
     expect((await entries(PB_DEPT, '?customerId=C4')).total).toBeGreaterThanOrEqual(4);
   });
 

@@ -2,22 +2,20 @@ import type { Chunks } from '../../platform/chunks.js';
 import type { Db } from '../../platform/db.js';
 import type { AuditFilters } from './audit.contract.js';
 
-// The only SQL of the audit page. A branch head's scope is the branches an entry is about
-// (audit_log.branch_ids: the actor's and the customers' branches when it was written), and of an
-// entry's customers it sees only its own.
+// The only SQL of the audit page.
 //
 // What a branch head (scope: its subtree) reads, as a bank's branch auditor expects it:
-//  - the entries of its staff, whoever the customers: a supervisor must see its people's attempts
-//    on other branches' customers too (a refused reveal is exactly what to look into), but not
-//    who those customers are: their ids are left out and counted (customersOutsideScope);
-//  - the entries of anyone else (another branch's staff, the nightly batch, the department) that
-//    are about at least one customer of the subtree, with those customers' ids only: the batch's
-//    entry about thousands of customers shows the head its own, and how many others there were;
-//  - entries about no customer (sign-ins…) of its branches, as before;
-//  - not an entry by someone outside the subtree about customers who are all outside it now
-//    (a customer who has moved to another branch since): nothing of it is the head's business.
-// A customer is the subtree's when its branch is in the scope now, as on every other page.
-// Searching by a customer outside the scope finds nothing, rather than the entries about it.
+//  - the entries about its subtree when they were written: by its staff, or about a customer of
+//    its branches then (audit_log.branch_ids: the actor's and the customers' branches at the time,
+//    kept on the entry so the filter needs no join). Its staff's actions on other branches'
+//    customers are there (a refused attempt is exactly what a supervisor must look into), and so
+//    is another branch's action on one of its customers, even one who has moved away since;
+//  - of an entry's customers, the ids of those of its branches now, as on every other page; the
+//    others are left out and counted (customersOutsideScope): the nightly batch's entry about
+//    thousands of customers shows the head its own, and how many others there were;
+//  - not an entry about no branch of its own (another branch's staff on another branch's
+//    customers): nothing of it is the head's business. Searching by a customer outside the scope
+//    finds nothing, rather than the entries about it.
 // The department (scope null) reads every entry with every id.
 
 export interface AuditRow {
@@ -55,12 +53,7 @@ function query(scope: readonly string[] | null, f: AuditFilters): Query {
     return `$${params.length}`;
   };
   const sc = scope ? `${p([...scope])}::text[]` : null;
-  if (sc) {
-    parts.push(`l.branch_ids && ${sc}`);
-    parts.push(`(cardinality(l.customer_ids) = 0
-      OR EXISTS (SELECT 1 FROM user_accounts ua JOIN staff st ON st.staff_id = ua.staff_id WHERE ua.login = l.actor AND st.branch_id = ANY(${sc}))
-      OR EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = ANY(l.customer_ids) AND c.branch_id = ANY(${sc})))`);
-  }
+  if (sc) parts.push(`l.branch_ids && ${sc}`);
   if (f.from) parts.push(`l.at >= (${p(f.from)}::date::timestamp AT TIME ZONE 'Asia/Shanghai')`);
   if (f.to) parts.push(`l.at < ((${p(f.to)}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`);
   if (f.actor) parts.push(`l.actor = ${p(f.actor)}`);
@@ -74,11 +67,16 @@ function query(scope: readonly string[] | null, f: AuditFilters): Query {
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params, p, scope: sc };
 }
 
-// the entry's customers in its own order, those of the scope only
+// The entry's customers of the scope only, by id: a few are looked up by key; the many of a batch's
+// entry (a whole bank's) are intersected with the scope's customers, which costs the two lists
+// once rather than an index probe per id (70 ms against 300 ms for 180,000 ids, embedded).
+const MANY_IDS = 1_000;
 const select = (scope: string | null) => {
   const shown = scope
-    ? `ARRAY(SELECT x.id FROM unnest(l.customer_ids) WITH ORDINALITY x(id, n) JOIN customers c ON c.customer_id = x.id
-              WHERE c.branch_id = ANY(${scope}) ORDER BY x.n)`
+    ? `CASE WHEN cardinality(l.customer_ids) <= ${MANY_IDS}
+        THEN ARRAY(SELECT c.customer_id FROM customers c WHERE c.customer_id = ANY(l.customer_ids) AND c.branch_id = ANY(${scope}) ORDER BY c.customer_id)
+        ELSE ARRAY(SELECT x.id FROM (SELECT c.customer_id FROM customers c WHERE c.branch_id = ANY(${scope}) INTERSECT SELECT unnest(l.customer_ids)) x(id) ORDER BY x.id)
+      END`
     : 'l.customer_ids';
   return `SELECT e.*, cardinality(e.all_ids) - cardinality(e.customer_ids) AS customers_outside FROM (
     SELECT l.entry_id::int AS entry_id, l.at, l.actor, coalesce(s.name, u.display_name) AS actor_name, l.role, l.ip, l.action,
