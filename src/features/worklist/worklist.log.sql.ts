@@ -185,34 +185,6 @@ export interface SheetCustomerRow {
   last_contact: Date | null;
   next_contact_on: string | null;
 }
-export async function sheetCustomers(s: SqlSession, w: Scope, limit: number): Promise<SheetCustomerRow[]> {
-  const r = await s.query<SheetCustomerRow>(
-    `SELECT c.customer_id, c.name, c.gender, c.birth_date, c.id_number, c.phone, c.occupation, b.name AS branch_name,
-            (SELECT st.name FROM customer_owners o JOIN staff st ON st.staff_id = o.staff_id WHERE o.customer_id = c.customer_id AND o.kind = 'primary' LIMIT 1) AS owner_name,
-            coalesce(ov.aum, 0)::text AS aum, ov.vip_grade, c.risk_level, c.do_not_disturb,
-            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'aum_band') AS aum_band,
-            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'relationship_tier') AS relationship_tier,
-            (SELECT max(l.contacted_at) FROM contact_log l WHERE l.customer_id = c.customer_id) AS last_contact,
-            (SELECT l.next_contact_on FROM contact_log l WHERE l.customer_id = c.customer_id AND l.next_contact_on IS NOT NULL ORDER BY l.contacted_at DESC LIMIT 1) AS next_contact_on
-       FROM customers c JOIN branches b ON b.branch_id = c.branch_id ${BRIEF_JOIN}
-      WHERE c.status = 'active' AND ${inScope('c.customer_id', 1)}
-      ORDER BY coalesce(ov.aum, 0) DESC, c.customer_id LIMIT $3`,
-    [...scopeParams(w), limit],
-  );
-  return r.rows;
-}
-
 export interface SheetContactRow extends ContactRow {
   staff_name: string;
-}
-/** Contacts in the scope (by the owner, when one is given) between two instants. */
-export async function sheetContacts(s: SqlSession, w: Scope, from: string, to: string, limit: number): Promise<SheetContactRow[]> {
-  const r = await s.query<SheetContactRow>(
-    `SELECT ${CONTACT}, st.name AS staff_name FROM contact_log l JOIN customers c ON c.customer_id = l.customer_id JOIN staff st ON st.staff_id = l.staff_id
-      WHERE l.contacted_at >= $3::timestamptz AND l.contacted_at < $4::timestamptz
-        AND ($1::text IS NULL OR l.staff_id = $1) AND ($2::text[] IS NULL OR c.branch_id = ANY($2::text[]))
-      ORDER BY l.contacted_at, l.contact_id LIMIT $5`,
-    [...scopeParams(w), from, to, limit],
-  );
-  return r.rows;
 }
