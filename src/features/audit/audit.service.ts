@@ -1,6 +1,5 @@
-import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { recordAuditDb } from '../../platform/audit.js';
+import { streamedSheet } from '../../platform/xlsx.js';
 import { inChunks } from '../../platform/chunks.js';
 import type { Db } from '../../platform/db.js';
 import type { SignedInUser } from '../access/access.service.js';
@@ -72,29 +71,12 @@ function csvSink(): Sink {
 }
 
 function xlsxSink(): Sink {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (b: Buffer) => chunks.push(b));
-  const ended = new Promise<void>((resolve, reject) => {
-    out.on('end', resolve);
-    out.on('error', reject);
-  });
-  // rows are written to the zip as they come (exceljs's streaming writer), not held as a workbook
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: true });
-  const ws = wb.addWorksheet('audit');
-  ws.columns = COLUMNS.map(([k, h]) => ({ header: h, key: k, width: k === 'detail' || k === 'reason' ? 40 : 16 }));
-  ws.getRow(1).font = { bold: true };
-  ws.getRow(1).commit();
+  const sheet = streamedSheet('audit', COLUMNS.map(([k, h]) => ({ header: h, key: k, width: k === 'detail' || k === 'reason' ? 40 : 16 })));
   return {
     add: (items) => {
-      for (const i of items) ws.addRow(Object.fromEntries(COLUMNS.map(([k]) => [k, k === 'entryId' || k === 'customersOutsideScope' ? i[k] : cell(i, k)]))).commit();
+      for (const i of items) sheet.add(Object.fromEntries(COLUMNS.map(([k]) => [k, k === 'entryId' || k === 'customersOutsideScope' ? i[k] : cell(i, k)])));
     },
-    finish: async () => {
-      ws.commit();
-      await wb.commit();
-      await ended;
-      return Buffer.concat(chunks);
-    },
+    finish: () => sheet.finish(),
   };
 }
 

@@ -1,6 +1,5 @@
-import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { recordAuditDb } from '../../platform/audit.js';
+import { streamedSheet } from '../../platform/xlsx.js';
 import { inChunks, type Chunks } from '../../platform/chunks.js';
 import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -114,31 +113,6 @@ async function contactRows(s: SqlSession, keys: ContactKey[]): Promise<SheetCont
   return r.rows.sort((a, b) => pos(a) - pos(b));
 }
 
-/** A worksheet written row by row into a zip held in memory (exceljs's streaming writer). */
-function streamedSheet(title: string, headers: string[]) {
-  const out = new PassThrough();
-  const parts: Buffer[] = [];
-  out.on('data', (b: Buffer) => parts.push(b));
-  const ended = new Promise<void>((resolve, reject) => {
-    out.on('end', resolve);
-    out.on('error', reject);
-  });
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: true });
-  const ws = wb.addWorksheet(title);
-  ws.columns = headers.map((header) => ({ header, width: 14 }));
-  ws.getRow(1).font = { bold: true };
-  ws.getRow(1).commit();
-  return {
-    add: (values: unknown[]) => ws.addRow(values).commit(),
-    finish: async () => {
-      ws.commit();
-      await wb.commit();
-      await ended;
-      return Buffer.concat(parts);
-    },
-  };
-}
-
 /** Reads the sheet's keys in one chunk, then their rows a chunk at a time, each row handed to `row` in order; the number of rows. */
 async function eachRow<K, R>(chunks: Chunks, keys: (s: SqlSession) => Promise<K[]>, rows: (s: SqlSession, keys: K[]) => Promise<R[]>, row: (r: R, i: number) => void): Promise<number> {
   const all = await chunks.run(keys);
@@ -160,7 +134,7 @@ export async function exportSheet(db: Db, a: WorkActor, f: SheetFilters) {
   let range: { from: string; to: string } | null = null;
   if (f.sheet === 'customer_info') {
     title = '个人客户信息梳理表';
-    const out = (sheet = streamedSheet(title, CUSTOMER_HEADERS));
+    const out = (sheet = streamedSheet(title, CUSTOMER_HEADERS.map((header) => ({ header }))));
     rows = await inChunks(db, 'worklist_sheet', SHEET_CHUNK, async (chunks) => {
       const w = await chunks.run((s) => workScope(s, a.user, f.staffId));
       return eachRow(chunks, (s) => customerKeys(s, w, SHEET_CAP + 1), customerRows, (c, i) =>
@@ -183,7 +157,7 @@ export async function exportSheet(db: Db, a: WorkActor, f: SheetFilters) {
       });
     }
     range = { from, to };
-    const out = (sheet = streamedSheet(title, CONTACT_HEADERS));
+    const out = (sheet = streamedSheet(title, CONTACT_HEADERS.map((header) => ({ header }))));
     rows = await inChunks(db, 'worklist_sheet', SHEET_CHUNK, async (chunks) => {
       const w = await chunks.run((s) => workScope(s, a.user, f.staffId));
       const keys = (s: SqlSession) => contactKeys(s, w, `${from}T00:00:00+08:00`, `${addDays(to, 1)}T00:00:00+08:00`, SHEET_CAP + 1);
