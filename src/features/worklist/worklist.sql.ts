@@ -1,5 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
-import { scopeSql, type CustomerScope } from '../access/access.scope.js';
+import { rowScopeSql, type CustomerScope } from '../access/access.scope.js';
 
 // The only SQL of reminders and contact plans (the work log, maturing list and sheets are in
 // worklist.log.sql.ts). Reminders and plans are always read for one staff member.
@@ -52,8 +52,7 @@ const STATUS_WHERE = {
  * Only reminders about customers the owner still sees: a reminder made for a former owner (before a
  * re-assignment or a recall) stays theirs until it expires, but shows them nothing of the customer.
  */
-const stillSeen = (scope: CustomerScope, params: unknown[]) =>
-  `EXISTS (SELECT 1 FROM customers sc WHERE sc.customer_id = r.customer_id AND ${scopeSql(scope, 'sc', params)})`;
+const stillSeen = (scope: CustomerScope, params: unknown[]) => rowScopeSql(scope, 'r.customer_id', params);
 
 export async function reminderCounts(s: SqlSession, staffId: string, today: string, scope: CustomerScope) {
   const params: unknown[] = [staffId, today];
