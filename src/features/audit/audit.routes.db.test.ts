@@ -105,6 +105,10 @@ describe('the audit page', () => {
     const ws = wb.getWorksheet('audit');
     expect(ws?.rowCount).toBe(4);
     expect(ws?.getRow(2).getCell(3).value).toBe(MANAGER_B211);
+    // the entry number a number, the time a date-time in China time
+    expect(typeof ws?.getRow(2).getCell(1).value).toBe('number');
+    expect(ws?.getRow(2).getCell(2).value).toBeInstanceOf(Date);
+    expect(ws?.getRow(2).getCell(2).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
   });
 });
 

@@ -1,5 +1,5 @@
 import { recordAuditDb } from '../../platform/audit.js';
-import { streamedSheet } from '../../platform/xlsx.js';
+import { streamedSheet, type CellKind } from '../../platform/xlsx.js';
 import { inChunks } from '../../platform/chunks.js';
 import type { Db } from '../../platform/db.js';
 import type { SignedInUser } from '../access/access.service.js';
@@ -71,10 +71,11 @@ function csvSink(): Sink {
 }
 
 function xlsxSink(): Sink {
-  const sheet = streamedSheet('audit', COLUMNS.map(([k, h]) => ({ header: h, key: k, width: k === 'detail' || k === 'reason' ? 40 : 16 })));
+  const kind = (k: Column): CellKind => (k === 'entryId' || k === 'customersOutsideScope' ? 'integer' : k === 'time' ? 'datetime' : 'text');
+  const sheet = streamedSheet('audit', COLUMNS.map(([k, h]) => ({ header: h, key: k, kind: kind(k), width: k === 'detail' || k === 'reason' || k === 'customerIds' ? 40 : undefined })));
   return {
     add: (items) => {
-      for (const i of items) sheet.add(Object.fromEntries(COLUMNS.map(([k]) => [k, k === 'entryId' || k === 'customersOutsideScope' ? i[k] : cell(i, k)])));
+      for (const i of items) sheet.add(Object.fromEntries(COLUMNS.map(([k]) => [k, k === 'entryId' || k === 'customersOutsideScope' ? i[k] : k === 'time' ? i.at : cell(i, k)])));
     },
     finish: () => sheet.finish(),
   };

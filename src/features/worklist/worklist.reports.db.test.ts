@@ -103,8 +103,10 @@ const sheet = async (login: string, q: string) => {
   await wb.xlsx.load(r.rawPayload as unknown as ArrayBuffer);
   const ws = wb.worksheets[0];
   const rows: string[][] = [];
-  ws?.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => (v === null || v === undefined ? '' : String(v)))));
-  return { name: ws?.name, rows, raw: r.rawPayload };
+  // dates read back as YYYY-MM-DD (written as Excel dates), numbers as their digits, empty cells as ''
+  const show = (v: unknown) => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
+  ws?.eachRow((row) => rows.push(Array.from((row.values as unknown[]).slice(1), show)));
+  return { name: ws?.name, rows, raw: r.rawPayload, ws };
 };
 
 describe('the bank sheets', () => {
@@ -121,10 +123,27 @@ describe('the bank sheets', () => {
     expect(c1[6]).toContain('*');
     expect(c1.slice(8, 10)).toEqual(['电力路网点', '员工3']);
     expect([c1[13], c1[14], c1[15]]).toEqual(['金卡', 'C3 平衡型', '否']);
+    expect(c1[10]).toBe('20.23');
     expect(rows.flat().join('|')).not.toContain(FULL_PHONE_C1);
     expect(rows).toHaveLength(3);
     const audit = await db.session((s) => s.query<{ actor: string; detail: { sheet: string; rows: number } }>(`SELECT actor, detail FROM audit_log WHERE action = 'export' ORDER BY entry_id DESC LIMIT 1`));
     expect(audit.rows[0]).toMatchObject({ actor: manager, detail: { what: 'worklist_sheet', sheet: 'customer_info', rows: 2 } });
+  });
+
+  it('writes amounts as numbers and dates as dates, blanks as empty cells, under a frozen, filtered header, as Excel users expect', async () => {
+    const { ws } = await sheet(manager, 'sheet=customer_info');
+    const row = [2, 3].map((n) => ws?.getRow(n)).find((r) => r?.getCell(2).value === 'C1');
+    const aum = row?.getCell(11);
+    expect(aum?.value).toBe(20.23);
+    expect(aum?.numFmt).toBe('#,##0.00');
+    const birth = row?.getCell(5);
+    expect(birth?.value).toEqual(new Date(Date.UTC(1985, 2, 15)));
+    expect(birth?.numFmt).toBe('yyyy-mm-dd');
+    expect(row?.getCell(1).value).toBe(1);
+    // never contacted: no date, an empty cell rather than an empty string
+    expect(row?.getCell(17).value).toBeNull();
+    expect(ws?.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(ws?.autoFilter).toBeTruthy();
   });
 
   it('masks names and hides birth dates for the lobby manager', async () => {

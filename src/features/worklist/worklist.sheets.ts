@@ -1,5 +1,5 @@
 import { recordAuditDb } from '../../platform/audit.js';
-import { streamedSheet } from '../../platform/xlsx.js';
+import { streamedSheet, type SheetColumn } from '../../platform/xlsx.js';
 import { inChunks, type Chunks } from '../../platform/chunks.js';
 import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
@@ -10,7 +10,7 @@ import { addDays, chinaDay, daysBetween, today, workScope, type WorkActor } from
 import type { Scope, SheetContactRow, SheetCustomerRow } from './worklist.log.sql.js';
 import { channelLabel, outcomeLabel } from './worklist.log.js';
 import { BRIEF_JOIN } from './worklist.sql.js';
-import { CARD_GRADES, tierLabel, wan } from './worklist.summary.js';
+import { CARD_GRADES, tierLabel } from './worklist.summary.js';
 
 // The bank's own sheets as .xlsx, with Chinese headers and labels: 个人客户信息梳理表 (customer
 // information) and 递进沟通表 (contact log). ID numbers and phones are always masked, names for
@@ -33,8 +33,17 @@ const label = (m: Record<string, string>, v: string | null) => (v ? (m[v] ?? v) 
 // a leading = + - @ would be a formula in a spreadsheet: text typed by a user stays text
 const safe = (s: string | null) => (s && /^[=+\-@]/.test(s) ? `'${s}` : (s ?? ''));
 
-const CUSTOMER_HEADERS = ['序号', '客户号', '客户姓名', '性别', '出生日期', '证件号码', '手机号码', '职业', '所属网点', '管户人员', '金融资产（万元）', 'AUM分层', '客户层级', '持卡类别', '风险等级', '免打扰', '上次联络日期', '下次计划联络时间'];
-const CONTACT_HEADERS = ['序号', '联络日期', '客户号', '客户姓名', '联络方式', '联络人', '沟通内容', '联络结果', '下次联络时间'];
+// each column with the kind of value it holds (platform/xlsx.ts): numbers, amounts and dates Excel computes with
+const CUSTOMER_COLUMNS: SheetColumn[] = [
+  { header: '序号', kind: 'integer' }, { header: '客户号' }, { header: '客户姓名' }, { header: '性别' }, { header: '出生日期', kind: 'date' },
+  { header: '证件号码', width: 22 }, { header: '手机号码' }, { header: '职业' }, { header: '所属网点', width: 20 }, { header: '管户人员' },
+  { header: '金融资产（万元）', kind: 'wan' }, { header: 'AUM分层' }, { header: '客户层级' }, { header: '持卡类别' }, { header: '风险等级' },
+  { header: '免打扰' }, { header: '上次联络日期', kind: 'date' }, { header: '下次计划联络时间', kind: 'date' },
+];
+const CONTACT_COLUMNS: SheetColumn[] = [
+  { header: '序号', kind: 'integer' }, { header: '联络日期', kind: 'date' }, { header: '客户号' }, { header: '客户姓名' }, { header: '联络方式' },
+  { header: '联络人' }, { header: '沟通内容', width: 40 }, { header: '联络结果' }, { header: '下次联络时间', kind: 'date' },
+];
 
 const tooMany = () =>
   new AppError('bad_request', text(`导出超过 ${SHEET_CAP} 行，请按管户人员或缩短日期范围分批导出。`, `The sheet would have more than ${SHEET_CAP} rows; export one owner or fewer days at a time.`));
@@ -134,13 +143,13 @@ export async function exportSheet(db: Db, a: WorkActor, f: SheetFilters) {
   let range: { from: string; to: string } | null = null;
   if (f.sheet === 'customer_info') {
     title = '个人客户信息梳理表';
-    const out = (sheet = streamedSheet(title, CUSTOMER_HEADERS.map((header) => ({ header }))));
+    const out = (sheet = streamedSheet(title, CUSTOMER_COLUMNS));
     rows = await inChunks(db, 'worklist_sheet', SHEET_CHUNK, async (chunks) => {
       const w = await chunks.run((s) => workScope(s, a.user, f.staffId));
       return eachRow(chunks, (s) => customerKeys(s, w, SHEET_CAP + 1), customerRows, (c, i) =>
         out.add([
           i + 1, c.customer_id, viewName(view, c.name), label(GENDER, c.gender), viewDetail(view, c.birth_date) ?? '', maskIdNumber(c.id_number) ?? '', maskPhone(c.phone) ?? '',
-          c.occupation ?? '', c.branch_name, c.owner_name ?? '', wan(c.aum).replace('万', ''), c.aum_band ? tierLabel('aum_band', c.aum_band).zh : '', c.relationship_tier ? tierLabel('relationship_tier', c.relationship_tier).zh : '',
+          c.occupation ?? '', c.branch_name, c.owner_name ?? '', c.aum, c.aum_band ? tierLabel('aum_band', c.aum_band).zh : '', c.relationship_tier ? tierLabel('relationship_tier', c.relationship_tier).zh : '',
           c.vip_grade ? (CARD_GRADES[c.vip_grade]?.zh ?? c.vip_grade) : '无', label(RISK, c.risk_level), c.do_not_disturb ? '是' : '否',
           c.last_contact ? chinaDay(new Date(c.last_contact)) : '', c.next_contact_on ?? '',
         ]),
@@ -157,7 +166,7 @@ export async function exportSheet(db: Db, a: WorkActor, f: SheetFilters) {
       });
     }
     range = { from, to };
-    const out = (sheet = streamedSheet(title, CONTACT_HEADERS.map((header) => ({ header }))));
+    const out = (sheet = streamedSheet(title, CONTACT_COLUMNS));
     rows = await inChunks(db, 'worklist_sheet', SHEET_CHUNK, async (chunks) => {
       const w = await chunks.run((s) => workScope(s, a.user, f.staffId));
       const keys = (s: SqlSession) => contactKeys(s, w, `${from}T00:00:00+08:00`, `${addDays(to, 1)}T00:00:00+08:00`, SHEET_CAP + 1);
