@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRANCH_HEAD_B100, loadScopedBank, OUTLET_STAFF, PB_DEPT, signInAs, type TestSession } from '../../test/bank-fixture.js';
 import { openTestDb } from '../../test/test-db.js';
@@ -63,6 +67,46 @@ describe('NUL characters', () => {
     });
     expect(body.statusCode).toBe(400);
     expect(Object.keys(body.json().error.fields)).toEqual(['reason']);
+  });
+});
+
+describe('compression', () => {
+  it('sends JSON brotli- or gzip-compressed to a client that accepts it, and plain to one that does not', async () => {
+    const br = await dept.get('/api/customers?pageSize=50', { 'accept-encoding': 'br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(JSON.parse(brotliDecompressSync(br.rawPayload).toString('utf8')).data.items.length).toBeGreaterThan(0);
+    const gz = await dept.get('/api/customers?pageSize=50', { 'accept-encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(gz.rawPayload).toString('utf8'))).toEqual(JSON.parse(brotliDecompressSync(br.rawPayload).toString('utf8')));
+    const plain = await dept.get('/api/customers?pageSize=50');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.json().data.items.length).toBeGreaterThan(0);
+    // still never kept by a cache
+    expect(br.headers['cache-control']).toBe('no-store');
+  });
+});
+
+describe('the web app’s files', () => {
+  it('serves hashed assets compressed and cached for a year, the page shell never cached', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stratum-web-'));
+    mkdirSync(path.join(dir, 'assets'));
+    writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Stratum</title><div id="root"></div>');
+    writeFileSync(path.join(dir, 'assets', 'app-3f2a1b.js'), `console.log(${JSON.stringify('客户分层 '.repeat(2000))});`);
+    const web = await buildStratumApp({ db, webDir: dir, signInRateLimit: 1000 });
+    try {
+      const asset = await web.inject({ method: 'GET', url: '/assets/app-3f2a1b.js', headers: { 'accept-encoding': 'br, gzip' } });
+      expect(asset.statusCode).toBe(200);
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(asset.headers['content-encoding']).toBe('br');
+      expect(asset.rawPayload.length).toBeLessThan(2000);
+      for (const url of ['/', '/customers/C1']) {
+        const page = await web.inject({ method: 'GET', url });
+        expect(page.statusCode, url).toBe(200);
+        expect(page.headers['cache-control'], url).toBe('no-store');
+      }
+    } finally {
+      await web.close();
+    }
   });
 });
 
