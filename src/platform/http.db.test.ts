@@ -110,6 +110,31 @@ describe('the web app’s files', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('names every operation once, says it needs the session (and the CSRF header to change something), and where the server is', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+      servers: unknown[];
+      components: { securitySchemes: Record<string, { type: string; in: string; name: string }> };
+      paths: Record<string, Record<string, { operationId?: string; security?: Record<string, string[]>[] }>>;
+    };
+    expect(doc.servers.length).toBeGreaterThan(0);
+    expect(doc.components.securitySchemes).toMatchObject({ session: { type: 'apiKey', in: 'cookie', name: 'stratum_session' }, csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' } });
+    const ids: string[] = [];
+    for (const [url, ops] of Object.entries(doc.paths)) {
+      if (!url.startsWith('/api/')) continue;
+      for (const [method, op] of Object.entries(ops)) {
+        expect(op.operationId, `${method} ${url}`).toMatch(/^[a-z]+[A-Za-z]+$/);
+        ids.push(op.operationId ?? '');
+        const schemes = (op.security ?? []).flatMap((x) => Object.keys(x));
+        if (url === '/api/health' || (url === '/api/session' && method !== 'delete')) expect(schemes, `${method} ${url}`).toEqual([]);
+        else expect(schemes, `${method} ${url}`).toEqual(method === 'get' ? ['session'] : ['session', 'csrf']);
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.paths['/api/customers/{customerId}/reveal']?.post?.operationId).toBe('postCustomersCustomerIdReveal');
+  });
+});
+
 describe('caching', () => {
   it('marks every API answer no-store: data, errors and the session', async () => {
     for (const r of [

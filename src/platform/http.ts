@@ -241,6 +241,13 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Stratum API', version: '0.1.0', description: 'Customer tiering and relationship management for retail bank branches. Sign in with POST /api/session; send the csrfToken it returns as the X-CSRF-Token header on every request that changes something.' },
+      servers: [{ url: '/', description: 'this server' }],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'stratum_session', description: 'the session cookie POST /api/session sets (httpOnly)' },
+          csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: 'the csrfToken of the session, on every request that changes something' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });
@@ -264,6 +271,12 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/')) return;
     if (!route.config?.access) throw new Error(`route ${String(route.method)} ${route.url} does not declare its access (config.access)`);
+    // the OpenAPI document names each operation and says what it needs: the session, and the CSRF header to change something
+    const method = [route.method].flat()[0] ?? 'GET';
+    const changes = !['GET', 'HEAD', 'OPTIONS'].includes(method);
+    const schema = (route.schema ??= {}) as Record<string, unknown>;
+    schema.operationId ??= operationId(method, route.url);
+    schema.security ??= route.config.access === 'public' ? [] : [changes ? { session: [], csrf: [] } : { session: [] }];
   });
   for (const plugin of opts.plugins ?? []) await plugin(app, deps);
   const api = typed(app);
@@ -307,6 +320,15 @@ function errorBody(err: unknown, lang: Lang, req: FastifyRequest): ErrorBody {
   }
   req.log.error({ err, method: req.method, route: req.routeOptions.url ?? 'unknown', code: 'internal' }, 'request failed');
   return { error: { code: 'internal', message: pick(text('系统内部出错，已记录，请稍后再试或联系管理员。', 'Something went wrong on our side; it has been logged. Try again, or tell your administrator.'), lang) } };
+}
+
+/** GET /api/customers/:customerId/aum-history → getCustomersCustomerIdAumHistory */
+export function operationId(method: string, url: string): string {
+  const words = url
+    .replace(/^\/api\//, '')
+    .split(/[/:-]+/)
+    .filter(Boolean);
+  return method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }
 
 export const typed = (app: FastifyInstance) => app.withTypeProvider<ZodTypeProvider>();

@@ -62,6 +62,7 @@ export function accessRoutes(settings: AccessSettings) {
         schema: {
           tags: ['session'],
           summary: `Sign out (send the ${CSRF_HEADER} header)`,
+          security: [{ session: [], csrf: [] }],
           response: { 200: SignedOut, 403: ErrorResponse },
         },
       },
