@@ -131,6 +131,17 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(new Set(ids).size).toBe(ids.length);
+    // a nullable enum admits null (gender, VIP card, risk level, a referral's outcome…)
+    const refusingNull: string[] = [];
+    const walk = (v: unknown, at: string): void => {
+      if (!v || typeof v !== 'object') return;
+      const o = v as Record<string, unknown>;
+      if (o.nullable === true && Array.isArray(o.enum) && !o.enum.includes(null)) refusingNull.push(at);
+      for (const [k, x] of Object.entries(o)) walk(x, `${at}/${k}`);
+    };
+    walk(doc, '');
+    expect(refusingNull).toEqual([]);
+    expect(JSON.stringify(doc.paths['/api/referrals'])).toContain('"enum":["signed","product_sold","declined",null]');
     expect(doc.paths['/api/customers/{customerId}/reveal']?.post?.operationId).toBe('postCustomersCustomerIdReveal');
   });
 });

@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { constants as zlibConstants } from 'node:zlib';
 import path from 'node:path';
-import fastifySwagger from '@fastify/swagger';
+import fastifySwagger, { type SwaggerTransformObject } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
@@ -250,6 +250,8 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
       },
     },
     transform: jsonSchemaTransform,
+    // a nullable enum must list null among its values, or validators refuse the nulls it is sent
+    transformObject: (doc) => admitNullInEnums('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject) as ReturnType<SwaggerTransformObject>,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   if (opts.webDir && webIndex) {
@@ -320,6 +322,16 @@ function errorBody(err: unknown, lang: Lang, req: FastifyRequest): ErrorBody {
   }
   req.log.error({ err, method: req.method, route: req.routeOptions.url ?? 'unknown', code: 'internal' }, 'request failed');
   return { error: { code: 'internal', message: pick(text('系统内部出错，已记录，请稍后再试或联系管理员。', 'Something went wrong on our side; it has been logged. Try again, or tell your administrator.'), lang) } };
+}
+
+/** Every `nullable: true` schema with an `enum` gets null among its values (OpenAPI 3.0 reads them separately). */
+export function admitNullInEnums(value: unknown, depth = 0): unknown {
+  if (depth > 64 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => admitNullInEnums(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = admitNullInEnums(v, depth + 1);
+  if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...(out.enum as unknown[]), null];
+  return out;
 }
 
 /** GET /api/customers/:customerId/aum-history → getCustomersCustomerIdAumHistory */
