@@ -1,4 +1,5 @@
-import { ErrorResponse, type Api, type AppDeps } from '../../platform/http.js';
+import type { FastifyReply } from 'fastify';
+import { ErrorResponse, sendDownload, type Api, type AppDeps } from '../../platform/http.js';
 import { signedIn } from '../access/access.guard.js';
 import { AuditExportQuery, AuditListQuery, AuditListResponse } from './audit.contract.js';
 import { exportAudit, listAudit } from './audit.service.js';
@@ -28,16 +29,18 @@ export async function auditRoutes(api: Api, { db }: AppDeps): Promise<void> {
     '/api/audit/export',
     {
       config: read,
-      schema: { tags: ['audit'], summary: 'The filtered audit entries as CSV or Excel (the export is itself audited); errors as elsewhere', querystring: AuditExportQuery },
+      schema: {
+        tags: ['audit'],
+        summary: 'The filtered audit entries as CSV or Excel (the export is itself audited)',
+        querystring: AuditExportQuery,
+        produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+        response: { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
+      },
     },
     async (req, reply) => {
       const { format, ...filters } = req.query;
       const file = await exportAudit(db, signedIn(req), filters, format, { ip: req.ip });
-      return reply
-        .header('cache-control', 'no-store')
-        .header('content-type', file.contentType)
-        .header('content-disposition', `attachment; filename="${file.filename}"`)
-        .send(file.body);
+      return sendDownload(reply as unknown as FastifyReply, file);
     },
   );
 }

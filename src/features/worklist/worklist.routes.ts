@@ -1,5 +1,5 @@
-import type { FastifyRequest } from 'fastify';
-import { ErrorResponse, type Api, type AppDeps } from '../../platform/http.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorResponse, sendDownload, type Api, type AppDeps } from '../../platform/http.js';
 import { langOf } from '../../platform/i18n.js';
 import { signedIn } from '../access/access.guard.js';
 import { CustomerIdParams } from '../customers/customers.contract.js';
@@ -71,14 +71,10 @@ export async function worklistRoutes(api: Api, { db }: AppDeps): Promise<void> {
   );
   api.get(
     '/api/worklist/sheets',
-    { config: need('worklist.own'), schema: { tags, summary: '个人客户信息梳理表 or 递进沟通表 as .xlsx (masked by role, audited); errors as elsewhere', querystring: c.SheetQuery } },
+    { config: need('worklist.own'), schema: { tags, summary: '个人客户信息梳理表 or 递进沟通表 as .xlsx (masked by role, audited)', querystring: c.SheetQuery, produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], response: errors } },
     async (req, reply) => {
       const file = await exportSheet(db, actor(req), req.query);
-      return reply
-        .header('cache-control', 'no-store')
-        .header('content-type', file.contentType)
-        .header('content-disposition', `attachment; filename="${file.filename}"; filename*=UTF-8''${encodeURIComponent(`${file.title}-${file.filename}`)}`)
-        .send(file.body);
+      return sendDownload(reply as unknown as FastifyReply, file);
     },
   );
 }
