@@ -93,7 +93,14 @@ export const Claim = z.object({
   customer: OutletCustomerRef,
   claimant: StaffRef,
   managerFacts: z.array(z.enum(MANAGER_FACTS)),
-  customerFacts: z.record(z.enum(CUSTOMER_FACTS), CustomerFactState),
+  // every customer-side fact by name (an object, so that the OpenAPI document defines each key it requires)
+  customerFacts: z.object({
+    product_kinds_3: CustomerFactState,
+    wealth_purchases_3: CustomerFactState,
+    books_appointments: CustomerFactState,
+    purchase_over_1m: CustomerFactState,
+    buys_monthly: CustomerFactState,
+  } satisfies Record<(typeof CUSTOMER_FACTS)[number], typeof CustomerFactState>),
   note: z.string().nullable(),
   status: z.enum(['pending', 'approved', 'refused']),
   createdAt: z.string(),
