@@ -55,7 +55,7 @@ const COLUMNS = 'version, document, effective_from, published_by, published_at, 
 export async function ensureEventsPolicy(s: SqlSession): Promise<void> {
   await s.query(
     `INSERT INTO policies (model, version, document, effective_from, published_by, reason)
-     SELECT $1, 1, $2::jsonb, DATE '1900-01-01', 'stratum', 'shipped default (../shared/POLICIES.md)'
+     SELECT $1, 1, $2::jsonb, DATE '1900-01-01', 'stratum', 'shipped default (docs/policies.md)'
       WHERE NOT EXISTS (SELECT 1 FROM policies WHERE model = $1)`,
     [EVENTS_MODEL, JSON.stringify(builtInEventsPolicy())],
   );

@@ -69,7 +69,7 @@ export async function ensureBuiltInPolicies(s: SqlSession): Promise<void> {
   for (const p of builtInPolicies()) {
     await s.query(
       `INSERT INTO policies (model, version, document, effective_from, published_by, reason)
-       SELECT $1, 1, $2::jsonb, DATE '1900-01-01', 'stratum', 'shipped default (../shared/POLICIES.md)'
+       SELECT $1, 1, $2::jsonb, DATE '1900-01-01', 'stratum', 'shipped default (docs/policies.md)'
         WHERE NOT EXISTS (SELECT 1 FROM policies WHERE model = $1)`,
       [p.model, JSON.stringify(p)],
     );
