@@ -21,6 +21,7 @@ import type { Db } from './db.js';
 import { AppError, ERROR_STATUS, type ErrorBody, type ErrorCode, type Message } from './errors.js';
 import { langOf, text, type Lang, type LocalText } from './i18n.js';
 import { recordAuditDb } from './audit.js';
+import { nulPath } from './contract.js';
 import { logger } from './logger.js';
 
 export type Api = ReturnType<typeof typed>;
@@ -102,22 +103,6 @@ export function parseJsonBody(body: string): unknown {
   return value;
 }
 
-/**
- * The first string (or object key) holding a NUL character in a request's parameters, query or
- * body, as 'where.path': PostgreSQL cannot store or compare one, and no clerk types one.
- */
-export function findNul(value: unknown, path: string, depth = 0): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (depth > 32 || value === null || typeof value !== 'object') return null;
-  for (const [k, v] of Object.entries(value)) {
-    const at = path ? `${path}.${k}` : k;
-    if (k.includes('\u0000')) return path || '_';
-    const found = findNul(v, at, depth + 1);
-    if (found) return found;
-  }
-  return null;
-}
-
 const pick = (m: Message, lang: Lang) => (typeof m === 'string' ? m : m[lang]);
 
 /** The HTTP server: JSON API under /api, OpenAPI at /docs, one error shape, security defaults. */
@@ -158,7 +143,7 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
   // A NUL character is refused at the edge, for every route, naming the field (query, address or body)
   app.addHook('preValidation', async (req) => {
     if (!req.url.startsWith('/api/')) return;
-    const where = findNul(req.params, 'params') ?? findNul(req.query, 'query') ?? findNul(req.body, 'body');
+    const where = nulPath(req.params, 'params') ?? nulPath(req.query, 'query') ?? nulPath(req.body, 'body');
     if (!where) return;
     const field = where.replace(/^(params|query|body)\.?/, '') || '_';
     throw new AppError('bad_request', text(`“${field}”含有不可见的控制字符（NUL），请删除后重试。`, `${field} contains an invisible control character (NUL); remove it and try again.`), {

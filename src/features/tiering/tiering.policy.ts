@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../access/access.permissions.js';
+import { nulPath } from '../../platform/contract.js';
 import { factSpec } from './tiering.facts.js';
 
 // A policy is a document (YAML or JSON) defining one model: its tiers in order and the rule of
@@ -67,26 +68,13 @@ export const BUILT_IN_TIERS: Record<string, readonly string[]> = {
 /** The fixed tiers of a built-in model, looked up among the built-in models' own names ('constructor' is none). */
 export const builtInTiers = (model: string): readonly string[] | undefined => (Object.hasOwn(BUILT_IN_TIERS, model) ? BUILT_IN_TIERS[model] : undefined);
 
-/** Where a policy document holds a NUL character (a YAML "\0" escape), as a path; null if nowhere. */
-function nulAt(value: unknown, path: string, depth = 0): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || '(document)' : null;
-  if (depth > 32 || value === null || typeof value !== 'object') return null;
-  for (const [k, v] of Object.entries(value)) {
-    const at = Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
-    if (k.includes('\u0000')) return path || '(document)';
-    const found = nulAt(v, at, depth + 1);
-    if (found) return found;
-  }
-  return null;
-}
-
 const pathText = (path: readonly PropertyKey[]) =>
   path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
 
 /** Every problem of a policy document, each with where it is; an empty list means it is valid. */
 export function checkPolicy(input: unknown): { policy?: PolicyDocument; problems: PolicyProblem[] } {
-  const nul = nulAt(input, '');
-  if (nul) return { problems: [{ path: nul, message: 'contains an invisible control character (NUL, "\\0"); remove it' }] };
+  const nul = nulPath(input, '', true);
+  if (nul !== null) return { problems: [{ path: nul || '(document)', message: 'contains an invisible control character (NUL, "\\0"); remove it' }] };
   const parsed = PolicyDocument.safeParse(input);
   if (!parsed.success) {
     return { problems: parsed.error.issues.map((i) => ({ path: pathText(i.path) || '(document)', message: i.message })) };
