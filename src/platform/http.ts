@@ -309,10 +309,10 @@ function errorBody(err: unknown, lang: Lang, req: FastifyRequest): ErrorBody {
   return { error: { code: 'internal', message: pick(text('系统内部出错，已记录，请稍后再试或联系管理员。', 'Something went wrong on our side; it has been logged. Try again, or tell your administrator.'), lang) } };
 }
 
-/** A file answer (an export): never cached, named for the download (`title` in the user's words too), sent as its bytes. */
+/** A file answer (an export), named for the download (`title` in the user's words too), sent as its bytes; never cached, as every API answer. */
 export function sendDownload(reply: FastifyReply, file: { body: Buffer; contentType: string; filename: string; title?: string }) {
   const named = file.title ? `; filename*=UTF-8''${encodeURIComponent(`${file.title}-${file.filename}`)}` : '';
-  return reply.header('cache-control', 'no-store').header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"${named}`).send(file.body);
+  return reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"${named}`).send(file.body);
 }
 
 /** Every `nullable: true` schema with an `enum` gets null among its values (OpenAPI 3.0 reads them separately). */

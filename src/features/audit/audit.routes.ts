@@ -19,8 +19,7 @@ export async function auditRoutes(api: Api, { db }: AppDeps): Promise<void> {
         response: { 200: AuditListResponse, ...errors },
       },
     },
-    async (req, reply) => {
-      void reply.header('cache-control', 'no-store');
+    async (req) => {
       return { data: await listAudit(db, signedIn(req), req.query) };
     },
   );

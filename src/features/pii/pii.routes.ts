@@ -19,8 +19,8 @@ export async function piiRoutes(api: Api, { db }: AppDeps): Promise<void> {
         response: { 200: RevealResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (req, reply) => {
-      void reply.header('cache-control', 'no-store');
+    // never cached, as every API answer (platform/http.ts)
+    async (req) => {
       return { data: await revealFields(db, signedIn(req), req.params.customerId, req.body, { ip: req.ip }) };
     },
   );
