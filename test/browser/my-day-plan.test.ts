@@ -168,9 +168,15 @@ describe('my day: the plan and the reminders', () => {
     await picker.waitFor();
     // the days after the business date may be chosen, whatever the browser's clock says; the
     // business date itself may not
-    await picker.click();
     const cell = (date: string) => page.locator(`.ant-picker-dropdown td[title="${date}"]`);
-    await cell(until).waitFor();
+    // under load the modal's opening animation can swallow the first click: click until it opens
+    for (let attempt = 1; ; attempt++) {
+      await picker.click();
+      const opened = await cell(until).waitFor({ timeout: 5_000 }).then(() => true, () => false);
+      if (opened) break;
+      if (attempt === 4) throw new Error(`the snooze date picker did not open on ${until} after ${attempt} clicks`);
+      await page.locator('.ant-modal-title').click();
+    }
     expect(await cell(businessDate).getAttribute('class')).toContain('ant-picker-cell-disabled');
     expect(await cell(until).getAttribute('class')).not.toContain('ant-picker-cell-disabled');
     // typed rather than clicked: under load the dropdown's opening animation can swallow a click
