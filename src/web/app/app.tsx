@@ -1,4 +1,4 @@
-import { App as AntApp, ConfigProvider, Spin, theme } from 'antd';
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import type { ReactNode } from 'react';
@@ -21,13 +21,9 @@ import { FrameLayout } from './frame.layout.js';
 import { HomePage } from './home.page.js';
 import { SessionProvider, useSession } from './session.js';
 import { SignInPage } from './sign-in.page.js';
+import { THEME } from './theme.js';
 import { ForbiddenPage, NotFoundPage } from './status.pages.js';
 
-const THEME = {
-  algorithm: theme.defaultAlgorithm,
-  token: { colorPrimary: '#1d5fa6', borderRadius: 4, fontSize: 13 },
-  components: { Layout: { headerBg: '#0f2f57', headerHeight: 48, headerPadding: '0 16px', siderBg: '#ffffff' } },
-};
 
 /** Pages inside the frame need someone signed in; otherwise to the sign-in page, keeping the address. */
 function RequireUser({ children }: { children: ReactNode }) {
