@@ -225,7 +225,14 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
   });
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Stratum API', version: '0.1.0', description: 'Customer tiering and relationship management for retail bank branches. Sign in with POST /api/session; send the csrfToken it returns as the X-CSRF-Token header on every request that changes something.' },
+      info: {
+        title: 'Stratum API',
+        version: '0.1.0',
+        description: 'Customer tiering and relationship management for retail bank branches. Sign in with POST /api/session; send the csrfToken it returns as the X-CSRF-Token header on every request that changes something. Every error is `{ "error": { "code", "message", "fields"? } }`.',
+        // package.json: UNLICENSED — no licence text at an address to link to (test/openapi-lint.test.ts)
+        license: { name: 'Proprietary (UNLICENSED): for use by the bank that runs it' },
+      },
+      tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
       servers: [{ url: '/', description: 'this server' }],
       components: {
         securitySchemes: {
@@ -234,9 +241,8 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
         },
       },
     },
-    transform: jsonSchemaTransform,
-    // a nullable enum must list null among its values, or validators refuse the nulls it is sent
-    transformObject: (doc) => admitNullInEnums('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject) as ReturnType<SwaggerTransformObject>,
+    transform: (arg) => documentFileAnswers(jsonSchemaTransform(arg)),
+    transformObject: (doc) => publishedDocument('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject) as ReturnType<SwaggerTransformObject>,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   if (opts.webDir && webIndex) {
@@ -313,6 +319,74 @@ function errorBody(err: unknown, lang: Lang, req: FastifyRequest): ErrorBody {
 export function sendDownload(reply: FastifyReply, file: { body: Buffer; contentType: string; filename: string; title?: string }) {
   const named = file.title ? `; filename*=UTF-8''${encodeURIComponent(`${file.title}-${file.filename}`)}` : '';
   return reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"${named}`).send(file.body);
+}
+
+/** The tags of the OpenAPI document, each with what it covers (a route's tag not listed here is added without one, and the lint test says so). */
+export const TAGS: Record<string, string> = {
+  system: 'Whether the server answers',
+  session: 'Signing in and out: the session cookie and its CSRF token',
+  customers: 'Customers within your scope: lists, a customer, balances, transactions, seeing a masked value in full (audited), branches',
+  audit: 'The audit trail: who did what, when, from where',
+  tiering: "Tiers under each model, the tiering policies (versions, simulation, publishing), a branch's tier mix and migration",
+  ownership: 'Who looks after which customer: the pool, assignment proposals, claims, referrals',
+  worklist: "Every morning's work: reminders, contact plans, the contact log, maturing products, the sheets to download",
+};
+
+/** What an error status means, for every operation that documents it. */
+const ERROR_DESCRIPTIONS: Record<string, string> = {
+  '400': 'The request is not valid: error.fields names each field that is wrong',
+  '401': 'Not signed in, or the session has ended',
+  '403': 'Not allowed: the role lacks the permission, the CSRF token is missing or wrong, or the account is locked',
+  '404': 'Not found, or outside your scope (the two answer alike)',
+  '409': 'In conflict with the current state (already decided, changed meanwhile)',
+  '413': 'The request body is too large',
+  '414': 'A number in the address is too long',
+  '415': 'The request body is not JSON',
+  '429': 'Too many attempts; try again later',
+  '503': 'Not available right now',
+};
+
+/** A response as the document gives it: a description, and its media types (see documentFileAnswers). */
+type DocResponse = Record<string, unknown> & { description?: string };
+
+/**
+ * A route that answers a file (`produces`: xlsx, csv) answers its errors as JSON: the document
+ * says so per status, and documents the 200 as the file in each of its types.
+ */
+export function documentFileAnswers<T extends { schema: unknown; url: string }>(out: T): T {
+  const schema = out.schema as { produces?: string[]; response?: Record<string, DocResponse> } | undefined;
+  if (!schema?.produces?.length) return out;
+  const { produces, response = {}, ...rest } = schema;
+  const file = Object.fromEntries(produces.map((t) => [t, { schema: { type: 'string', format: 'binary' } }]));
+  const answers: Record<string, DocResponse> = {};
+  if (!Object.keys(response).some((s) => s.startsWith('2'))) answers['200'] = { description: `The file (${produces.join(' or ')})`, content: file };
+  for (const [status, s] of Object.entries(response)) {
+    const { description, ...body } = s;
+    answers[status] = status.startsWith('2')
+      ? { description: description ?? 'The file', content: file }
+      : { description: description ?? ERROR_DESCRIPTIONS[status] ?? 'An error', content: { 'application/json': { schema: body } } };
+  }
+  return { ...out, schema: { ...rest, response: answers } };
+}
+
+type DocOperation = { tags?: string[]; responses?: Record<string, { description?: string }> };
+
+/**
+ * The document as published: nullable enums admit null (validators refuse the nulls otherwise),
+ * error answers say what they mean, and the tags the operations use are listed, each once.
+ */
+export function publishedDocument(doc: unknown): unknown {
+  const out = admitNullInEnums(doc) as { tags?: { name: string; description?: string }[]; paths?: Record<string, Record<string, DocOperation>> };
+  const ops = Object.values(out.paths ?? {}).flatMap((methods) => Object.values(methods));
+  for (const op of ops) {
+    for (const [status, r] of Object.entries(op.responses ?? {})) {
+      if (r.description === 'Default Response' && ERROR_DESCRIPTIONS[status]) r.description = ERROR_DESCRIPTIONS[status];
+    }
+  }
+  const used = new Set(ops.flatMap((op) => op.tags ?? []));
+  const declared = (out.tags ?? []).filter((t) => used.has(t.name));
+  out.tags = [...declared, ...[...used].filter((name) => !declared.some((t) => t.name === name)).map((name) => ({ name }))];
+  return out;
 }
 
 /** Every `nullable: true` schema with an `enum` gets null among its values (OpenAPI 3.0 reads them separately). */

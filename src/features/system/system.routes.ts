@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Api, AppDeps } from '../../platform/http.js';
+import { ErrorResponse, type Api, type AppDeps } from '../../platform/http.js';
 import { latestLoadedDate } from './system.service.js';
 
 const Health = z.object({
@@ -18,7 +18,8 @@ export async function systemRoutes(api: Api, { db }: AppDeps): Promise<void> {
       schema: {
         summary: 'Whether the server and its database answer, and the latest loaded business date',
         tags: ['system'],
-        response: { 200: Health },
+        // 400: an address that is not valid (a broken %-escape), as for every route
+        response: { 200: Health, 400: ErrorResponse },
       },
     },
     async () => ({ data: { status: 'ok' as const, engine: db.engine, latestBusinessDate: await latestLoadedDate(db) } }),
