@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { accessGuard } from './features/access/access.guard.js';
 import { accessRoutes } from './features/access/access.routes.js';
 import { accessSettings, type AccessSettings } from './features/access/access.service.js';
+import { exportRoutes } from './features/exports/exports.routes.js';
 import { customerRoutes } from './features/customers/customers.routes.js';
 import { piiRoutes } from './features/pii/pii.routes.js';
 import { auditRoutes } from './features/audit/audit.routes.js';
@@ -22,13 +23,15 @@ export interface StratumAppOptions {
   webDir?: string | null;
   access?: Partial<AccessSettings>;
   signInRateLimit?: number;
+  /** where export jobs keep their files (default: the data folder's exports/) */
+  exportsDir?: string;
 }
 
 /** The whole server: every feature's routes behind the access guard, and the web app. */
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes], {
+  return buildApp({ db: o.db }, [systemRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),

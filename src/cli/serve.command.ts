@@ -8,7 +8,7 @@ import { configFrom, describeDb, openMigratedDb, type GlobalOptions } from './co
 /** Serves the API and the web app until Ctrl-C; closes the database on the way out. */
 export async function serveUntilStopped(db: Db, config: Config, where: { port?: number; host?: string } = {}): Promise<void> {
   const { buildStratumApp, WEB_DIR } = await import('../app.js');
-  const app = await buildStratumApp({ db });
+  const app = await buildStratumApp({ db, exportsDir: path.join(config.dataDir, 'exports') });
   const port = where.port ?? config.port;
   const host = where.host ?? config.host;
   try {

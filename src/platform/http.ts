@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { constants as zlibConstants } from 'node:zlib';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import fastifySwagger, { type SwaggerTransformObject } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -315,10 +316,21 @@ function errorBody(err: unknown, lang: Lang, req: FastifyRequest): ErrorBody {
   return { error: { code: 'internal', message: pick(text('系统内部出错，已记录，请稍后再试或联系管理员。', 'Something went wrong on our side; it has been logged. Try again, or tell your administrator.'), lang) } };
 }
 
-/** A file answer (an export), named for the download (`title` in the user's words too), sent as its bytes; never cached, as every API answer. */
-export function sendDownload(reply: FastifyReply, file: { body: Buffer; contentType: string; filename: string; title?: string }) {
-  const named = file.title ? `; filename*=UTF-8''${encodeURIComponent(`${file.title}-${file.filename}`)}` : '';
-  return reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"${named}`).send(file.body);
+/**
+ * A file answer (an export), sent as its bytes or streamed from a file; never cached, as every API
+ * answer. Named for the download in the user's language (`filename`, e.g. 个人客户信息梳理表_2026-11-20.xlsx,
+ * as RFC 5987's filename*), with `asciiName` for the clients that read only the plain filename.
+ */
+export function sendDownload(reply: FastifyReply, file: { body: Buffer | Readable; contentType: string; filename: string; asciiName?: string }) {
+  return reply.header('content-type', file.contentType).header('content-disposition', contentDisposition(file.filename, file.asciiName)).send(file.body);
+}
+
+/** `attachment; filename="ascii"; filename*=UTF-8''…` (RFC 6266 and RFC 5987). */
+export function contentDisposition(filename: string, asciiName?: string): string {
+  const plain = (asciiName ?? filename).replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  // RFC 5987's attr-char: letters, digits and !#$&+-.^_`|~; everything else percent-encoded
+  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${plain}"; filename*=UTF-8''${encoded}`;
 }
 
 /** The tags of the OpenAPI document, each with what it covers (a route's tag not listed here is added without one, and the lint test says so). */

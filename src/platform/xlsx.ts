@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 
 // Every .xlsx export of Stratum is written here, the way people who live in Excel expect it:
@@ -7,9 +7,9 @@ import ExcelJS from 'exceljs';
 // filtered; each column is as wide as its header and its kind of value need. No cell holds more
 // than Excel's 32,767 characters: a longer text is cut and says so.
 //
-// Rows are written one by one as they are read (exceljs's streaming writer) into a zip held in
-// memory until it is sent: the exports read in chunks (platform/chunks.ts) never hold a whole
-// workbook of objects.
+// Rows are written one by one as they are read (exceljs's streaming writer), into a zip held in
+// memory until it is sent (a download inside the request) or into a file (an export job): the
+// exports read in chunks (platform/chunks.ts) never hold a whole workbook of objects.
 
 /** What a column holds: text as it is, or a number, an amount or a date Excel can compute with. */
 export type CellKind = 'text' | 'integer' | 'yuan' | 'wan' | 'date' | 'datetime';
@@ -25,7 +25,7 @@ export interface SheetColumn {
 export interface StreamedSheet {
   /** Adds one row (by position, or by column key) and writes it out. */
   add(values: unknown[] | Record<string, unknown>): void;
-  /** Ends the worksheet and the workbook; the file's bytes. */
+  /** Ends the worksheet and the workbook; the file's bytes (empty when written to a stream of the caller's, once that has finished). */
   finish(): Promise<Buffer>;
 }
 
@@ -79,12 +79,13 @@ export function cellValue(kind: CellKind, v: unknown): string | number | Date | 
   }
 }
 
-export function streamedSheet(title: string, columns: SheetColumn[]): StreamedSheet {
-  const out = new PassThrough();
+/** A worksheet named `title` (cut to Excel's 31 characters), written into memory or to `target` (a file). */
+export function streamedSheet(title: string, columns: SheetColumn[], target?: Writable): StreamedSheet {
+  const out = target ?? new PassThrough();
   const parts: Buffer[] = [];
-  out.on('data', (b: Buffer) => parts.push(b));
+  if (!target) out.on('data', (b: Buffer) => parts.push(b));
   const ended = new Promise<void>((resolve, reject) => {
-    out.on('end', resolve);
+    out.on(target ? 'finish' : 'end', resolve);
     out.on('error', reject);
   });
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: true });

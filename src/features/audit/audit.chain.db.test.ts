@@ -64,6 +64,25 @@ describe('the audit chain', () => {
   });
 });
 
+describe('an entry about thousands of customers', () => {
+  const db = useDb();
+
+  it('keeps them one per row under the chain: a customer removed or added behind the trigger breaks it at that entry', async () => {
+    const ids = Array.from({ length: 3000 }, (_, i) => `K${String(i).padStart(6, '0')}`);
+    await recordAuditDb(db(), { actor: 'S1', action: 'sign_in', outcome: 'allowed' });
+    const entryId = await recordAuditDb(db(), { actor: 'S1', action: 'export', customerIds: ids, outcome: 'allowed', detail: { what: 'worklist_sheet' } });
+    await recordAuditDb(db(), { actor: 'S1', action: 'sign_in', outcome: 'allowed' });
+    expect(await verifyAuditChain(db())).toMatchObject({ intact: true, entries: 3 });
+    // the database refuses the change itself
+    await expect(db().session((s) => s.query(`DELETE FROM audit_customers WHERE customer_id = 'K000007'`))).rejects.toThrow(/append-only/);
+    const behind = (sql: string) => `ALTER TABLE audit_customers DISABLE TRIGGER audit_customers_append_only; ${sql}; ALTER TABLE audit_customers ENABLE TRIGGER audit_customers_append_only`;
+    await db().session((s) => s.exec(behind(`DELETE FROM audit_customers WHERE customer_id = 'K000007'`)));
+    expect((await verifyAuditChain(db())).firstBreak).toMatchObject({ entryId, problem: 'changed' });
+    await db().session((s) => s.exec(behind(`UPDATE audit_customers SET customer_id = 'K000007' WHERE customer_id = 'K000008'`)));
+    expect((await verifyAuditChain(db())).firstBreak).toMatchObject({ entryId, problem: 'changed' });
+  });
+});
+
 describe('pruning the audit trail', () => {
   const db = useDb();
   const NOW = new Date('2026-11-20T10:00:00+08:00');

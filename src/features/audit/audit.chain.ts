@@ -1,4 +1,4 @@
-import { recordAudit } from '../../platform/audit.js';
+import { CUSTOMERS_DIGEST_SQL, recordAudit } from '../../platform/audit.js';
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 
@@ -41,6 +41,15 @@ WHERE a.digest <> a.hash OR a.prev_hash <> coalesce(a.before_hash, head.anchor_h
    OR a.entry_id <> coalesce(a.before_id, head.anchor_id) + 1
 ORDER BY a.entry_id LIMIT 1`;
 
+// The customers of an entry kept one per row (platform/audit.ts, LISTED_CUSTOMERS_MAX): their
+// count and digest must still be those the entry's hashed detail holds.
+const CUSTOMER_LISTS = `
+SELECT l.entry_id, l.at FROM audit_log l
+  LEFT JOIN LATERAL (SELECT count(*)::int AS n, ${CUSTOMERS_DIGEST_SQL('ac.customer_id')} AS d FROM audit_customers ac WHERE ac.entry_id = l.entry_id) x ON true
+ WHERE l.detail ? 'customersDigest'
+   AND (x.d IS DISTINCT FROM l.detail->>'customersDigest' OR x.n IS DISTINCT FROM (l.detail->>'customers')::int)
+ ORDER BY l.entry_id LIMIT 1`;
+
 export async function verifyAuditChain(db: Db): Promise<ChainReport> {
   return db.session(async (s) => {
     const head = (
@@ -56,7 +65,13 @@ export async function verifyAuditChain(db: Db): Promise<ChainReport> {
       )
     ).rows[0] ?? { n: 0, first_id: null, last_id: null, last_hash: null };
     const found = (await s.query<{ entry_id: number; at: Date; problem: ChainBreak['problem'] }>(VERIFY)).rows[0];
-    let firstBreak: ChainBreak | null = found ? { entryId: Number(found.entry_id), at: found.at, problem: found.problem } : null;
+    // an entry whose customers are kept apart (audit_customers): their digest is part of its hash
+    const list = (await s.query<{ entry_id: number; at: Date }>(CUSTOMER_LISTS)).rows[0];
+    const earlier = found && list ? (Number(list.entry_id) < Number(found.entry_id) ? 'list' : 'found') : list ? 'list' : found ? 'found' : null;
+    let firstBreak: ChainBreak | null =
+      earlier === 'found' && found ? { entryId: Number(found.entry_id), at: found.at, problem: found.problem }
+      : earlier === 'list' && list ? { entryId: Number(list.entry_id), at: list.at, problem: 'changed' }
+      : null;
     // entries removed from the end: the head still remembers the last one written
     if (!firstBreak && (Number(stats.last_id ?? head.anchor_id) !== head.last_id || (stats.last_hash ?? head.last_hash) !== head.last_hash)) {
       firstBreak = { entryId: Number(stats.last_id ?? head.anchor_id) + 1, at: null, problem: 'tail' };
@@ -115,6 +130,7 @@ export async function pruneAudit(db: Db, before: string, actor: string | null, n
     if (!last) return { removed: 0, anchorId: null };
     await s.query(`SELECT set_config('stratum.audit_prune', 'on', true)`);
     const removed = await s.query('DELETE FROM audit_log WHERE entry_id <= $1', [last.entry_id]);
+    await s.query('DELETE FROM audit_customers WHERE entry_id <= $1', [last.entry_id]);
     await s.query(`SELECT set_config('stratum.audit_prune', 'off', true)`);
     await s.query('UPDATE audit_chain SET anchor_id = $1, anchor_hash = $2, anchor_at = $3 WHERE id = 1', [last.entry_id, last.hash, last.at]);
     await recordAudit(s, { actor, action: 'audit_prune', outcome: 'allowed', detail: { before, removed: removed.rowCount, anchorId: last.entry_id } });

@@ -31,7 +31,12 @@ export const AuditItem = z.object({
   role: z.string().nullable(),
   ip: z.string().nullable(),
   action: z.string(),
-  customerIds: z.array(z.string()).describe("the entry's customers within your scope (the department: all of them)"),
+  customerIds: z.array(z.string()).describe("the entry's customers within your scope (the department: all of them), when the entry lists them itself (up to 500)"),
+  customerCount: z.number().int().describe("how many of the entry's customers are within your scope, listed or not"),
+  customersRef: z
+    .string()
+    .nullable()
+    .describe("an entry about more than 500 customers keeps them one per row (audit_customers:<entryId>) instead of in customerIds; searching by customerId finds it; null: customerIds is the list"),
   customersOutsideScope: z.number().int().describe("how many of the entry's customers are outside your scope: counted, their ids not shown"),
   fields: z.array(z.string()),
   outcome: z.enum(['allowed', 'refused']),

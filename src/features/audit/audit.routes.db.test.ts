@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRANCH_HEAD_B100, loadScopedBank, MANAGER_B211, OUTLET_STAFF, PB_DEPT, signInAs, type TestSession } from '../../../test/bank-fixture.js';
 import { recordAuditDb } from '../../platform/audit.js';
+import { verifyAuditChain } from './audit.chain.js';
 import { openTestDb } from '../../../test/test-db.js';
 import { buildStratumApp } from '../../app.js';
 import type { Db } from '../../platform/db.js';
@@ -90,19 +91,20 @@ describe('the audit page', () => {
     const csv = await (await as(BRANCH_HEAD_B100)).get('/api/audit/export?action=reveal');
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
-    expect(csv.headers['content-disposition']).toMatch(/attachment; filename="audit-\d{4}-\d{2}-\d{2}\.csv"/);
+    // named in the user's language (Chinese by default) with the China date, an ASCII name beside it
+    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="audit-trail_\d{4}-\d{2}-\d{2}\.csv"; filename\*=UTF-8''%E5%AE%A1%E8%AE%A1%E6%97%A5%E5%BF%97_\d{4}-\d{2}-\d{2}\.csv$/);
     const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('entry_id,time (China),actor,actor_name,role,ip,action,customer_ids,customers_outside_scope,fields,outcome,reason,detail');
+    expect(lines[0]).toBe('entry_id,time (China),actor,actor_name,role,ip,action,customers,customer_ids,customer_list,customers_outside_scope,fields,outcome,reason,detail');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain('想看看别人的客户');
     const logged = (await entries(PB_DEPT, '?action=export')).items[0];
     expect(logged).toMatchObject({ actor: BRANCH_HEAD_B100, outcome: 'allowed' });
-    expect((logged as unknown as { detail: unknown }).detail).toEqual({ what: 'audit_log', format: 'csv', filters: { action: 'reveal' }, rows: 2, truncated: false });
+    expect((logged as unknown as { detail: unknown }).detail).toEqual({ what: 'audit_log', format: 'csv', filters: { action: 'reveal' }, rows: 2 });
 
     const xlsx = await (await as(PB_DEPT)).get('/api/audit/export?format=xlsx&action=reveal');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
-    const ws = wb.getWorksheet('audit');
+    const ws = wb.getWorksheet('审计日志');
     expect(ws?.rowCount).toBe(4);
     expect(ws?.getRow(2).getCell(3).value).toBe(MANAGER_B211);
     // the entry number a number, the time a date-time in China time
@@ -134,13 +136,31 @@ describe("an entry's customers, as a branch head sees them", () => {
     expect(await ids(PB_DEPT)).toEqual([[['C1', 'C2', 'C3', 'C4'], 0]]);
   });
 
-  it('does the same for an entry listing more customers than are looked up one by one', async () => {
+  it('keeps an entry about thousands of customers as their count and a reference, counts a head\'s own, and finds it by any of them', async () => {
     const many = [...Array.from({ length: 1500 }, (_, i) => `X${String(i).padStart(5, '0')}`), 'C4', 'C3', 'C2', 'C1'];
-    await recordAuditDb(db, { actor: 'system', action: 'batch_reassign', customerIds: many, outcome: 'allowed' });
-    const ids = async (login: string) => (await entries(login, '?action=batch_reassign')).items.map((i) => [i.customerIds, i.customersOutsideScope]);
-    expect(await ids(HEAD_B111)).toEqual([[['C1', 'C2'], 1502]]);
-    expect(await ids(BRANCH_HEAD_B100)).toEqual([[['C1', 'C2', 'C3'], 1501]]);
-    expect((await ids(PB_DEPT))[0]?.[1]).toBe(0);
+    const entryId = await recordAuditDb(db, { actor: 'system', action: 'batch_reassign', customerIds: many, outcome: 'allowed' });
+    // the entry itself: no array of 1,504 ids, but their count and digest (hashed with the entry)
+    const row = (await db.session((s) => s.query<{ customer_ids: string[]; detail: { customers: number; customersDigest: string } }>('SELECT customer_ids, detail FROM audit_log WHERE entry_id = $1', [entryId]))).rows[0];
+    expect(row?.customer_ids).toEqual([]);
+    expect(row?.detail.customers).toBe(1504);
+    expect(row?.detail.customersDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect((await db.session((s) => s.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_customers WHERE entry_id = $1', [entryId]))).rows[0]?.n).toBe(1504);
+    const seen = async (login: string) => (await entries(login, '?action=batch_reassign')).items.map((i) => [i.customerIds, i.customerCount, i.customersOutsideScope, i.customersRef]);
+    const ref = `audit_customers:${entryId}`;
+    expect(await seen(HEAD_B111)).toEqual([[[], 2, 1502, ref]]);
+    expect(await seen(BRANCH_HEAD_B100)).toEqual([[[], 3, 1501, ref]]);
+    expect(await seen(PB_DEPT)).toEqual([[[], 1504, 0, ref]]);
+    // "who touched customer X" finds it, by any of its customers, within the reader's scope only
+    expect((await entries(PB_DEPT, '?customerId=X00777&action=batch_reassign')).items.map((i) => i.entryId)).toEqual([entryId]);
+    expect((await entries(HEAD_B111, '?customerId=C2&action=batch_reassign')).items.map((i) => i.entryId)).toEqual([entryId]);
+    expect((await entries(HEAD_B111, '?customerId=C4&action=batch_reassign')).total).toBe(0);
+    // no cell of the export over Excel's 32,767 characters
+    const csv = await (await as(PB_DEPT)).get('/api/audit/export?action=batch_reassign');
+    const cells = csvRows(csv.body).flat();
+    expect(Math.max(...cells.map((c) => c.length))).toBeLessThan(32_767);
+    expect(csvRows(csv.body)[0]?.slice(7, 10)).toEqual(['1504', '', ref]);
+    // and the chain still verifies, the list included
+    expect((await verifyAuditChain(db)).intact).toBe(true);
   });
 
   it("shows a head its own staff's attempt on another branch's customer, without the customer", async () => {
@@ -165,17 +185,18 @@ describe("an entry's customers, as a branch head sees them", () => {
     expect(csv.statusCode).toBe(200);
     const rows = csvRows(csv.body);
     expect(rows.length).toBeGreaterThan(3);
-    const seen = new Set(rows.flatMap((r) => (r[7] ?? '').split(' ').filter(Boolean)));
+    const seen = new Set(rows.flatMap((r) => (r[8] ?? '').split(' ').filter(Boolean)));
     expect([...seen].sort()).toEqual(['C1', 'C2']);
     const batch = rows.find((r) => r[6] === 'proposal_accept');
-    expect([batch?.[7], batch?.[8]]).toEqual(['C1 C2', '2']);
+    // columns: customers (in scope), customer_ids, customer_list, customers_outside_scope
+    expect([batch?.[7], batch?.[8], batch?.[9], batch?.[10]]).toEqual(['2', 'C1 C2', '', '2']);
 
     const xlsx = await (await as(HEAD_B111)).get('/api/audit/export?format=xlsx&action=proposal_accept');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
-    const ws = wb.getWorksheet('audit');
+    const ws = wb.getWorksheet('审计日志');
     expect(ws?.rowCount).toBe(2);
-    expect([ws?.getRow(2).getCell(8).value, ws?.getRow(2).getCell(9).value]).toEqual(['C1 C2', 2]);
+    expect([ws?.getRow(2).getCell(8).value, ws?.getRow(2).getCell(9).value, ws?.getRow(2).getCell(11).value]).toEqual([2, 'C1 C2', 2]);
     expect(ws?.getRow(1).font?.bold).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { ErrorResponse, sendDownload, type Api, type AppDeps } from '../../platform/http.js';
+import { langOf } from '../../platform/i18n.js';
 import { signedIn } from '../access/access.guard.js';
 import { AuditExportQuery, AuditListQuery, AuditListResponse } from './audit.contract.js';
 import { exportAudit, listAudit } from './audit.service.js';
@@ -30,7 +31,7 @@ export async function auditRoutes(api: Api, { db }: AppDeps): Promise<void> {
       config: read,
       schema: {
         tags: ['audit'],
-        summary: 'The filtered audit entries as CSV or Excel (the export is itself audited)',
+        summary: 'The filtered audit entries as CSV or Excel, up to 5,000 (the export is itself audited); more: 400, use POST /api/exports (kind audit), which makes the file in the background',
         querystring: AuditExportQuery,
         produces: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
         response: { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
@@ -38,7 +39,7 @@ export async function auditRoutes(api: Api, { db }: AppDeps): Promise<void> {
     },
     async (req, reply) => {
       const { format, ...filters } = req.query;
-      const file = await exportAudit(db, signedIn(req), filters, format, { ip: req.ip });
+      const file = await exportAudit(db, signedIn(req), filters, format, { ip: req.ip, lang: langOf(req.headers['accept-language']) });
       return sendDownload(reply as unknown as FastifyReply, file);
     },
   );

@@ -1,5 +1,5 @@
 import type { Chunks } from '../../platform/chunks.js';
-import type { Db } from '../../platform/db.js';
+import type { Db, SqlSession } from '../../platform/db.js';
 import type { AuditFilters } from './audit.contract.js';
 
 // The only SQL of the audit page.
@@ -30,6 +30,10 @@ export interface AuditRow {
   customer_ids: string[];
   /** how many of the entry's customers are left out: outside the reader's scope */
   customers_outside: number;
+  /** the entry's customers within the reader's scope, listed or kept apart */
+  customers_in_scope: number;
+  /** the entry's customers are kept apart, one per row in audit_customers (a long list) */
+  customers_apart: boolean;
   fields: string[];
   outcome: 'allowed' | 'refused';
   reason: string | null;
@@ -60,7 +64,8 @@ function query(scope: readonly string[] | null, f: AuditFilters): Query {
   if (f.action) parts.push(`l.action = ${p(f.action)}`);
   if (f.customerId) {
     const id = p(f.customerId);
-    parts.push(`l.customer_ids @> ARRAY[${id}::text]`);
+    // on the entry, or among the customers of a long list kept apart (platform/audit.ts)
+    parts.push(`(l.customer_ids @> ARRAY[${id}::text] OR l.entry_id IN (SELECT ac.entry_id FROM audit_customers ac WHERE ac.customer_id = ${id}::text))`);
     if (sc) parts.push(`EXISTS (SELECT 1 FROM customers c WHERE c.customer_id = ${id}::text AND c.branch_id = ANY(${sc}))`);
   }
   if (f.outcome) parts.push(`l.outcome = ${p(f.outcome)}`);
@@ -78,12 +83,19 @@ const select = (scope: string | null) => {
         ELSE ARRAY(SELECT x.id FROM (SELECT c.customer_id FROM customers c WHERE c.branch_id = ANY(${scope}) INTERSECT SELECT unnest(l.customer_ids)) x(id) ORDER BY x.id)
       END`
     : 'l.customer_ids';
-  return `SELECT e.*, cardinality(e.all_ids) - cardinality(e.customer_ids) AS customers_outside FROM (
+  // a long list kept apart: its count (the department), or its customers of the scope counted
+  const apartInScope = scope
+    ? `(SELECT count(*)::int FROM audit_customers ac JOIN customers c ON c.customer_id = ac.customer_id WHERE ac.entry_id = l.entry_id AND c.branch_id = ANY(${scope}))`
+    : `(l.detail->>'customers')::int`;
+  return `SELECT e.*, e.total - coalesce(e.apart_in_scope, cardinality(e.customer_ids)) AS customers_outside,
+                 coalesce(e.apart_in_scope, cardinality(e.customer_ids)) AS customers_in_scope, e.apart_in_scope IS NOT NULL AS customers_apart FROM (
     SELECT l.entry_id::int AS entry_id, l.at, l.actor, coalesce(s.name, u.display_name) AS actor_name, l.role, l.ip, l.action,
-           ${shown} AS customer_ids, l.customer_ids AS all_ids, l.fields, l.outcome, l.reason, l.detail
+           ${shown} AS customer_ids, l.fields, l.outcome, l.reason, l.detail,
+           CASE WHEN l.detail ? 'customersDigest' THEN (l.detail->>'customers')::int ELSE cardinality(l.customer_ids) END AS total,
+           CASE WHEN l.detail ? 'customersDigest' THEN ${apartInScope} END AS apart_in_scope
       FROM audit_log l LEFT JOIN user_accounts u ON u.login = l.actor LEFT JOIN staff s ON s.staff_id = u.staff_id`;
 };
-const strip = ({ all_ids: _, ...row }: AuditRow & { all_ids?: unknown }): AuditRow => row;
+const strip = ({ total: _, apart_in_scope: __, ...row }: AuditRow & { total?: unknown; apart_in_scope?: unknown }): AuditRow => row;
 
 export async function listEntries(db: Db, scope: readonly string[] | null, f: AuditFilters, limit: number, offset: number): Promise<{ rows: AuditRow[]; total: number }> {
   const q = query(scope, f);
@@ -92,6 +104,13 @@ export async function listEntries(db: Db, scope: readonly string[] | null, f: Au
     const count = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log l ${q.sql}`, q.params);
     return { rows: rows.rows.map(strip), total: count.rows[0]?.n ?? 0 };
   });
+}
+
+/** How many entries the filters find (an export's total, before it is read). */
+export async function countEntries(s: SqlSession, scope: readonly string[] | null, f: AuditFilters): Promise<number> {
+  const q = query(scope, f);
+  const r = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log l ${q.sql}`, q.params);
+  return r.rows[0]?.n ?? 0;
 }
 
 /**

@@ -71,7 +71,7 @@ export async function worklistRoutes(api: Api, { db }: AppDeps): Promise<void> {
   );
   api.get(
     '/api/worklist/sheets',
-    { config: need('worklist.own'), schema: { tags, summary: '个人客户信息梳理表 or 递进沟通表 as .xlsx (masked by role, audited)', querystring: c.SheetQuery, produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], response: errors } },
+    { config: need('worklist.own'), schema: { tags, summary: '个人客户信息梳理表 or 递进沟通表 as .xlsx (masked by role, audited), up to 5,000 rows; more: 400, use POST /api/exports, which makes the file in the background', querystring: c.SheetQuery, produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], response: errors } },
     async (req, reply) => {
       const file = await exportSheet(db, actor(req), req.query);
       return sendDownload(reply as unknown as FastifyReply, file);

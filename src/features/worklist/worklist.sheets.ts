@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { recordAuditDb } from '../../platform/audit.js';
 import { streamedSheet, type SheetColumn } from '../../platform/xlsx.js';
 import { inChunks, type Chunks } from '../../platform/chunks.js';
@@ -16,15 +17,20 @@ import { CARD_GRADES, tierLabel } from './worklist.summary.js';
 // information) and 递进沟通表 (contact log). ID numbers and phones are always masked, names for
 // the lobby roles, birth dates shown only with pii.details; every export is an audit entry.
 //
-// A sheet of 20,000 rows is read in chunks (issue 15, see platform/chunks.ts): first the rows'
+// A sheet is read in chunks (issue 15, see platform/chunks.ts): first the rows'
 // keys in the sheet's order (one short statement, which also finds a sheet over the cap), then
 // the rows themselves a thousand at a time by key (the per-customer lookups are where the time
 // goes), each chunk written to the workbook as it comes by exceljs's streaming writer. On the
 // embedded engine other requests take their turn between chunks; on a server the whole sheet is
 // read from one snapshot.
 
-/** A sheet holds at most this many rows: narrow it (one owner, fewer days) for more. */
-export const SHEET_CAP = 20_000;
+/**
+ * A sheet downloaded inside the request holds at most this many rows; a longer one is made by an
+ * export job in the background (features/exports), which has no cap but Excel's own.
+ */
+export const DIRECT_ROWS = 5_000;
+/** The rows of data one worksheet can hold (Excel's 1,048,576 rows, less the header). */
+export const XLSX_MAX_ROWS = 1_048_575;
 const SHEET_MAX_DAYS = 366;
 
 const GENDER: Record<string, string> = { M: '男', F: '女' };
@@ -45,8 +51,23 @@ const CONTACT_COLUMNS: SheetColumn[] = [
   { header: '联络人' }, { header: '沟通内容', width: 40 }, { header: '联络结果' }, { header: '下次联络时间', kind: 'date' },
 ];
 
-const tooMany = () =>
-  new AppError('bad_request', text(`导出超过 ${SHEET_CAP} 行，请按管户人员或缩短日期范围分批导出。`, `The sheet would have more than ${SHEET_CAP} rows; export one owner or fewer days at a time.`));
+/** Over the direct download's cap: the job route; over Excel's: narrower filters. */
+export const tooMany = (cap: number) =>
+  cap >= XLSX_MAX_ROWS
+    ? new AppError('bad_request', text(`导出超过 Excel 的上限 ${cap.toLocaleString('en-US')} 行，请按管户人员或缩短日期范围分批导出。`, `The export would have more than Excel's ${cap.toLocaleString('en-US')} rows; export one owner or fewer days at a time.`))
+    : new AppError(
+        'bad_request',
+        text(
+          `超过 ${cap.toLocaleString('en-US')} 行的导出在后台生成：请用页面上的导出按钮（POST /api/exports），完成后在“我的导出”中下载。`,
+          `An export of more than ${cap.toLocaleString('en-US')} rows is made in the background: use the export button of the page (POST /api/exports) and download it from "My exports" when it is done.`,
+        ),
+      );
+
+/** The sheets' names in the user's language: the worksheet's, and the file's before its date. */
+export const SHEET_NAMES: Record<SheetFilters['sheet'], { zh: string; en: string; fileEn: string }> = {
+  customer_info: { zh: '个人客户信息梳理表', en: 'Customer information', fileEn: 'customer-information' },
+  contact_log: { zh: '递进沟通表', en: 'Contact log', fileEn: 'contact-log' },
+};
 
 export interface SheetFilters {
   sheet: 'customer_info' | 'contact_log';
@@ -66,7 +87,7 @@ const scopeParams = (w: Scope) => [w.ownerId, w.branches ? [...w.branches] : nul
 /** The active customers of the scope in the sheet's order (most assets first), at most `limit`; a capped count first, so that a bank-wide request over the cap is refused without sorting the bank. */
 async function customerKeys(s: SqlSession, w: Scope, limit: number): Promise<string[]> {
   const n = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM customers c WHERE c.status = 'active' AND ${IN_SCOPE} LIMIT $3) x`, [...scopeParams(w), limit]);
-  if ((n.rows[0]?.n ?? 0) > SHEET_CAP) throw tooMany();
+  if ((n.rows[0]?.n ?? 0) >= limit) throw tooMany(limit - 1);
   const r = await s.query<{ customer_id: string }>(
     `SELECT c.customer_id FROM customers c ${BRIEF_JOIN}
       WHERE c.status = 'active' AND ${IN_SCOPE}
@@ -123,40 +144,83 @@ async function contactRows(s: SqlSession, keys: ContactKey[]): Promise<SheetCont
 }
 
 /** Reads the sheet's keys in one chunk, then their rows a chunk at a time, each row handed to `row` in order; the number of rows. */
-async function eachRow<K, R>(chunks: Chunks, keys: (s: SqlSession) => Promise<K[]>, rows: (s: SqlSession, keys: K[]) => Promise<R[]>, row: (r: R, i: number) => void): Promise<number> {
+async function eachRow<K, R>(
+  chunks: Chunks,
+  cap: number,
+  keys: (s: SqlSession) => Promise<K[]>,
+  rows: (s: SqlSession, keys: K[]) => Promise<R[]>,
+  row: (r: R, i: number) => void,
+  progress: SheetProgress,
+): Promise<number> {
   const all = await chunks.run(keys);
-  if (all.length > SHEET_CAP) throw tooMany();
+  if (all.length > cap) throw tooMany(cap);
+  progress.total?.(all.length);
   let n = 0;
   for (let i = 0; i < all.length; i += chunks.rows) {
+    progress.check?.();
     const slice = all.slice(i, i + chunks.rows);
     for (const r of await chunks.run((s) => rows(s, slice))) row(r, n++);
+    progress.rows?.(n);
   }
   return n;
 }
 
-export async function exportSheet(db: Db, a: WorkActor, f: SheetFilters) {
+/** What a running export is told, and may stop it (an export job: its progress; stopping the server). */
+export interface SheetProgress {
+  total?(rows: number): void;
+  rows?(done: number): void;
+  /** throws to stop the export between two chunks */
+  check?(): void;
+}
+
+/** The sheet as written: its rows, its customers (for the audit entry), and what the entry records. */
+export interface WrittenSheet {
+  rows: number;
+  customerIds: string[];
+  /** the worksheet's name, in the user's language */
+  title: string;
+  /** the file's name, in the user's language, with the business date */
+  filename: string;
+  /** an ASCII name for clients that cannot read the other */
+  asciiName: string;
+  fields: string[];
+  detail: Record<string, unknown>;
+  /** the workbook's bytes when it was not written to a stream */
+  body: Buffer;
+}
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * Writes a sheet (to `target`, or into memory) of at most `cap` rows, in the actor's scope and
+ * masking; a longer one is refused before anything is written. No audit entry: the caller writes
+ * it when the file is handed over (exportSheet below; an export job's download).
+ */
+export async function writeSheet(db: Db, a: WorkActor, f: SheetFilters, o: { cap: number; target?: Writable; progress?: SheetProgress }): Promise<WrittenSheet> {
   const view = piiViewOf(a.user.role);
   const asOf = await today(db);
+  const progress = o.progress ?? {};
+  const names = SHEET_NAMES[f.sheet];
+  const title = a.lang === 'en' ? names.en : names.zh;
+  const customers = new Set<string>();
   let rows: number;
-  let title: string;
   let sheet: ReturnType<typeof streamedSheet>;
   let range: { from: string; to: string } | null = null;
   if (f.sheet === 'customer_info') {
-    title = '个人客户信息梳理表';
-    const out = (sheet = streamedSheet(title, CUSTOMER_COLUMNS));
+    const out = (sheet = streamedSheet(title, CUSTOMER_COLUMNS, o.target));
     rows = await inChunks(db, 'worklist_sheet', SHEET_CHUNK, async (chunks) => {
       const w = await chunks.run((s) => workScope(s, a.user, f.staffId));
-      return eachRow(chunks, (s) => customerKeys(s, w, SHEET_CAP + 1), customerRows, (c, i) =>
+      return eachRow(chunks, o.cap, (s) => customerKeys(s, w, o.cap + 1), customerRows, (c, i) => {
+        customers.add(c.customer_id);
         out.add([
           i + 1, c.customer_id, viewName(view, c.name), label(GENDER, c.gender), viewDetail(view, c.birth_date) ?? '', maskIdNumber(c.id_number) ?? '', maskPhone(c.phone) ?? '',
           c.occupation ?? '', c.branch_name, c.owner_name ?? '', c.aum, c.aum_band ? tierLabel('aum_band', c.aum_band).zh : '', c.relationship_tier ? tierLabel('relationship_tier', c.relationship_tier).zh : '',
           c.vip_grade ? (CARD_GRADES[c.vip_grade]?.zh ?? c.vip_grade) : '无', label(RISK, c.risk_level), c.do_not_disturb ? '是' : '否',
           c.last_contact ? chinaDay(new Date(c.last_contact)) : '', c.next_contact_on ?? '',
-        ]),
-      );
+        ]);
+      }, progress);
     });
   } else {
-    title = '递进沟通表';
     const to = f.to ?? asOf;
     const from = f.from ?? addDays(to, -30);
     const span = daysBetween(from, to);
@@ -166,23 +230,40 @@ export async function exportSheet(db: Db, a: WorkActor, f: SheetFilters) {
       });
     }
     range = { from, to };
-    const out = (sheet = streamedSheet(title, CONTACT_COLUMNS));
+    const out = (sheet = streamedSheet(title, CONTACT_COLUMNS, o.target));
     rows = await inChunks(db, 'worklist_sheet', SHEET_CHUNK, async (chunks) => {
       const w = await chunks.run((s) => workScope(s, a.user, f.staffId));
-      const keys = (s: SqlSession) => contactKeys(s, w, `${from}T00:00:00+08:00`, `${addDays(to, 1)}T00:00:00+08:00`, SHEET_CAP + 1);
-      return eachRow(chunks, keys, contactRows, (c, i) =>
+      const keys = (s: SqlSession) => contactKeys(s, w, `${from}T00:00:00+08:00`, `${addDays(to, 1)}T00:00:00+08:00`, o.cap + 1);
+      return eachRow(chunks, o.cap, keys, contactRows, (c, i) => {
+        customers.add(c.customer_id);
         out.add([
           i + 1, chinaDay(new Date(c.contacted_at)), c.customer_id, viewName(view, c.customer_name), channelLabel(c.channel).zh, c.staff_name,
           safe(c.notes), outcomeLabel(c.outcome)?.zh ?? '', c.next_contact_on ?? '',
-        ]),
-      );
+        ]);
+      }, progress);
     });
   }
-  await recordAuditDb(db, {
-    actor: a.user.login, role: a.user.role, ip: a.ip, action: 'export', outcome: 'allowed',
+  const body = await sheet.finish();
+  return {
+    rows,
+    customerIds: [...customers],
+    title,
+    filename: `${a.lang === 'en' ? names.fileEn : names.zh}_${asOf}.xlsx`,
+    asciiName: `${names.fileEn}_${asOf}.xlsx`,
     fields: f.sheet === 'customer_info' ? ['name', 'id_number', 'phone', ...(view.details ? ['birth_date'] : []), 'balances'] : ['name'],
     detail: { what: 'worklist_sheet', sheet: f.sheet, rows, staffId: f.staffId ?? null, ...(range ?? {}) },
-  });
-  const body = await sheet.finish();
-  return { filename: `${f.sheet}-${asOf}.xlsx`, title, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body };
+    body,
+  };
+}
+
+/** The audit entry of a sheet handed to the user (the direct download, or an export job's file). */
+export const sheetAudit = (a: { user: { login: string; role: string }; ip: string | null }, w: Pick<WrittenSheet, 'fields' | 'detail' | 'customerIds'>) => ({
+  actor: a.user.login, role: a.user.role, ip: a.ip, action: 'export', outcome: 'allowed' as const, fields: w.fields, detail: w.detail, customerIds: w.customerIds,
+});
+
+/** A sheet of up to DIRECT_ROWS rows, downloaded inside the request (a longer one: an export job), audited with its customers. */
+export async function exportSheet(db: Db, a: WorkActor, f: SheetFilters) {
+  const w = await writeSheet(db, a, f, { cap: DIRECT_ROWS });
+  await recordAuditDb(db, sheetAudit(a, w));
+  return { filename: w.filename, asciiName: w.asciiName, contentType: XLSX_TYPE, body: w.body };
 }
