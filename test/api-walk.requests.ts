@@ -273,6 +273,12 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'GET /api/customers/:customerId/timeline', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
   { key: 'GET /api/worklist/maturing', base: () => ({ query: { window: 'both', days: '90', page: '1', pageSize: '20' } }) },
   { key: 'GET /api/worklist/sheets', base: () => ({ query: { sheet: 'contact_log', from: '2026-11-01', to: '2026-11-30' } }) },
+
+  // exports (background jobs): a job of someone else, or none, answers 404 alike
+  { key: 'POST /api/exports', base: () => ({ body: { kind: 'contact_log', filters: { from: '2026-11-01', to: '2026-11-30' } } }) },
+  { key: 'GET /api/exports', base: () => ({}) },
+  { key: 'GET /api/exports/:exportId', base: () => ({ params: { exportId: 'no-such-export' } }) },
+  { key: 'GET /api/exports/:exportId/file', base: () => ({ params: { exportId: 'no-such-export' } }) },
 ];
 
 // ---- the fuzz values -------------------------------------------------------------------------

@@ -342,6 +342,7 @@ export const TAGS: Record<string, string> = {
   tiering: "Tiers under each model, the tiering policies (versions, simulation, publishing), a branch's tier mix and migration",
   ownership: 'Who looks after which customer: the pool, assignment proposals, claims, referrals',
   worklist: "Every morning's work: reminders, contact plans, the contact log, maturing products, the sheets to download",
+  exports: 'Large exports made in the background: start one, follow its progress, download its file (kept 24 hours)',
 };
 
 /** What an error status means, for every operation that documents it. */

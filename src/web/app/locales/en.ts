@@ -1,4 +1,5 @@
 import type { Messages } from './zh-CN.js';
+import { exportsEn } from '../../features/exports/exports.locale.js';
 import { auditEn } from '../../features/audit/audit.locale.js';
 import { ownershipEn } from '../../features/ownership/ownership.locale.js';
 import { worklistEn } from '../../features/worklist/worklist.locale.js';
@@ -307,4 +308,5 @@ export const en: Messages = {
   ownership: ownershipEn,
   audit: auditEn,
   worklist: worklistEn,
+  exports: exportsEn,
 };

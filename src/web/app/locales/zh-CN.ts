@@ -1,3 +1,4 @@
+import { exportsZh } from '../../features/exports/exports.locale.js';
 import { auditZh } from '../../features/audit/audit.locale.js';
 import { ownershipZh } from '../../features/ownership/ownership.locale.js';
 import { worklistZh } from '../../features/worklist/worklist.locale.js';
@@ -307,6 +308,7 @@ export const zhCN = {
   ownership: ownershipZh,
   audit: auditZh,
   worklist: worklistZh,
+  exports: exportsZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

@@ -1,4 +1,3 @@
-import { DownloadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, DatePicker, Form, Input, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
@@ -6,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { chinaTime } from '../../app/china-time.js';
 import { useApi } from '../../app/use-api.js';
+import { ExportButton, MyExportsButton } from '../exports/export-button.js';
 import { auditApi, type AuditItem } from './audit.api.js';
 import type { AuditFilters } from '../../../features/audit/audit.contract.js';
 
@@ -54,6 +54,11 @@ export function AuditPage() {
             <Link key={id} to={`/customers/${encodeURIComponent(id)}`}>{id}</Link>
           ))}
           {r.customerIds.length > 5 ? `+${r.customerIds.length - 5}` : null}
+          {r.customersRef ? (
+            <Typography.Text title={r.customersRef} data-testid="audit-customers-apart">
+              {t('audit.customersApart', { n: r.customerCount.toLocaleString('en-US') })}
+            </Typography.Text>
+          ) : null}
           {r.customersOutsideScope > 0 ? (
             <Typography.Text type="secondary" data-testid="audit-outside-scope">
               {t('audit.outsideScope', { n: r.customersOutsideScope.toLocaleString('en-US') })}
@@ -108,8 +113,9 @@ export function AuditPage() {
           >
             {t('audit.reset')}
           </Button>
-          <Button icon={<DownloadOutlined />} href={auditApi.exportUrl(filters, 'csv')} title={t('audit.exportNote')}>{t('audit.exportCsv')}</Button>
-          <Button icon={<DownloadOutlined />} href={auditApi.exportUrl(filters, 'xlsx')} title={t('audit.exportNote')}>{t('audit.exportXlsx')}</Button>
+          <ExportButton request={{ kind: 'audit', format: 'csv', filters }} label={t('audit.exportCsv')} title={t('audit.exportNote')} testId="audit-export-csv" />
+          <ExportButton request={{ kind: 'audit', format: 'xlsx', filters }} label={t('audit.exportXlsx')} title={t('audit.exportNote')} testId="audit-export-xlsx" />
+          <MyExportsButton />
         </Space>
       </Form>
       {list.error && <Alert type="error" showIcon title={list.error.message} style={{ marginBottom: 12 }} />}

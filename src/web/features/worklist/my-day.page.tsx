@@ -1,9 +1,9 @@
-import { DownloadOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Col, Row, Space, Statistic, Tooltip, Typography } from 'antd';
+import { Alert, Button, Card, Col, Row, Space, Statistic, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCurrentUser } from '../../app/session.js';
 import { useApi } from '../../app/use-api.js';
+import { ExportButton, MyExportsButton } from '../exports/export-button.js';
 import { PlanHeader, PlanTable } from './my-day.plan.js';
 import { REMINDERS_PAGE_SIZE, RemindersPanel } from './my-day.reminders.js';
 import { KIND_LIST, worklistApi, type ReminderKind, type Sheet } from './worklist.api.js';
@@ -11,7 +11,7 @@ import { KIND_COLOR } from './worklist.parts.js';
 
 const KIND_HEX: Record<string, string> = { red: '#cf1322', green: '#389e0d', blue: '#1d5fa6', purple: '#531dab' };
 
-/** The bank's own Excel sheets (个人客户信息梳理表, 递进沟通表), downloaded with the session cookie. */
+/** The bank's own Excel sheets (个人客户信息梳理表, 递进沟通表), exported in the background (features/exports), and "My exports". */
 export function SheetButtons({ staffId, from, to }: { staffId?: string; from?: string; to?: string }) {
   const { t } = useTranslation();
   const sheets: [Sheet, string][] = [
@@ -21,12 +21,16 @@ export function SheetButtons({ staffId, from, to }: { staffId?: string; from?: s
   return (
     <Space size={6} wrap>
       {sheets.map(([sheet, label]) => (
-        <Tooltip key={sheet} title={t('worklist.sheets.note')}>
-          <Button size="small" icon={<DownloadOutlined />} href={worklistApi.sheetUrl(sheet, sheet === 'contact_log' ? { staffId, from, to } : { staffId })} data-testid={`sheet-${sheet}`}>
-            {label}
-          </Button>
-        </Tooltip>
+        <ExportButton
+          key={sheet}
+          size="small"
+          label={label}
+          title={t('worklist.sheets.note')}
+          request={sheet === 'contact_log' ? { kind: sheet, filters: { staffId, from, to } } : { kind: sheet, filters: { staffId } }}
+          testId={`sheet-${sheet}`}
+        />
       ))}
+      <MyExportsButton size="small" />
     </Space>
   );
 }
