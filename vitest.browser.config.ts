@@ -10,6 +10,7 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     setupFiles: ['test/setup.ts'],
-    env: { NODE_ENV: 'test' },
+    // STRATUM_CHECK_RESPONSES: every answer checked against the OpenAPI document (src/platform/openapi-check.ts, test/setup.ts)
+    env: { NODE_ENV: 'test', STRATUM_CHECK_RESPONSES: '1' },
   },
 });

@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     setupFiles: ['test/setup.ts'],
-    env: { NODE_ENV: 'test' },
+    // STRATUM_CHECK_RESPONSES: every answer checked against the OpenAPI document (src/platform/openapi-check.ts, test/setup.ts)
+    env: { NODE_ENV: 'test', STRATUM_CHECK_RESPONSES: '1' },
   },
 });

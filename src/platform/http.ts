@@ -159,6 +159,12 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
     }
     return payload;
   });
+  // STRATUM_CHECK_RESPONSES=1 (every test run): each answer checked against the OpenAPI document
+  // the server publishes (openapi-check.ts), before compression; loaded only then
+  if (process.env.STRATUM_CHECK_RESPONSES === '1') {
+    const { responseCheckHook } = await import('./openapi-check.js');
+    app.addHook('onSend', responseCheckHook(app));
+  }
   app.setErrorHandler(async (err, req, reply) => {
     const lang = langOf(req.headers['accept-language']);
     const body = errorBody(err, lang, req);
@@ -271,6 +277,12 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
     const schema = (route.schema ??= {}) as Record<string, unknown>;
     schema.operationId ??= operationId(method, route.url);
     schema.security ??= route.config.access === 'public' ? [] : [changes ? { session: [], csrf: [] } : { session: [] }];
+    // what the server answers any request with a body it will not read: too large, not JSON
+    if (changes && schema.response) {
+      const response = schema.response as Record<string, unknown>;
+      response['413'] ??= ErrorResponse;
+      response['415'] ??= ErrorResponse;
+    }
   });
   for (const plugin of opts.plugins ?? []) await plugin(app, deps);
   const api = typed(app);

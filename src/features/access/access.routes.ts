@@ -27,7 +27,7 @@ export function accessRoutes(settings: AccessSettings) {
           tags: ['session'],
           summary: 'Sign in with a staff number (or administrator login) and password; sets the session cookie',
           body: SignInBody,
-          response: { 200: SessionResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse },
+          response: { 200: SessionResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse },
         },
       },
       async (req, reply) => {
