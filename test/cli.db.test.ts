@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFullDay, buildCustomer, feedDir, writeFeed } from './feed-builder.js';
-import { freshServerDatabase, testEngine } from './test-db.js';
+import { freshServerDatabase, onServer } from './test-db.js';
 
 // The `stratum` command as an operator uses it, on the engine of this run.
 
@@ -15,7 +15,7 @@ let drop: (() => Promise<void>) | undefined;
 beforeAll(async () => {
   const dataDir = feedDir();
   env = { ...process.env, STRATUM_DATA_DIR: dataDir, DATABASE_URL: '' };
-  if (testEngine() === 'postgres') {
+  if (onServer()) {
     const server = await freshServerDatabase();
     env.DATABASE_URL = server.url;
     drop = server.drop;

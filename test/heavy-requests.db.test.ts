@@ -16,7 +16,7 @@ import { chunkProgress, chunkSettings, type ChunkEvent } from '../src/platform/c
 import type { Db } from '../src/platform/db.js';
 import { signInAs, type TestSession } from './bank-fixture.js';
 import { feedDir } from './feed-builder.js';
-import { openTestDb, testEngine } from './test-db.js';
+import { openTestDb, onServer } from './test-db.js';
 
 // Issue 15: a heavy read (the policy simulation, the audit export, the bank's sheets) never keeps
 // other requests waiting. Each is started over a demo bank read in many chunks (a small chunk
@@ -29,7 +29,7 @@ import { openTestDb, testEngine } from './test-db.js';
 const CUSTOMERS = 1_200;
 // a chunk on the server takes a few milliseconds: smaller chunks there, so that the heavy request
 // is still heavy when the light ones arrive
-const CHUNK = testEngine() === 'postgres' ? 20 : 100;
+const CHUNK = onServer() ? 20 : 100;
 
 let db: Db;
 let app: Awaited<ReturnType<typeof buildStratumApp>>;

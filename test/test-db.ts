@@ -12,8 +12,16 @@ import { notePiiOf } from './pii-seen.js';
 // STRATUM_TEST_ENGINE=postgres uses a new database on the server (dropped afterwards),
 // otherwise an in-memory PGlite started from a migrated template (initdb is slow in WASM).
 
-export const testEngine = (): 'pglite' | 'postgres' => (process.env.STRATUM_TEST_ENGINE === 'postgres' ? 'postgres' : 'pglite');
-export const serverUrl = () => process.env.STRATUM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export type TestEngine = 'pglite' | 'postgres' | 'citus';
+export const testEngine = (): TestEngine => {
+  const e = process.env.STRATUM_TEST_ENGINE;
+  return e === 'postgres' || e === 'citus' ? e : 'pglite';
+};
+/** A run on a server: PostgreSQL, or a Citus cluster's coordinator. */
+export const onServer = () => testEngine() !== 'pglite';
+export const CITUS_URL = 'postgres://postgres@127.0.0.1:5440/postgres';
+export const serverUrl = () =>
+  testEngine() === 'citus' ? (process.env.STRATUM_CITUS_URL ?? CITUS_URL) : (process.env.STRATUM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);
@@ -21,8 +29,8 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: serverUrl() });
+async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = serverUrl()): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
   c.on('error', () => {}); // a late socket error after the work is done must not crash the run
   await c.connect();
   try {
@@ -51,6 +59,7 @@ async function pgliteTemplate(): Promise<Blob> {
 /** A new empty database on the test server, and how to drop it. */
 export async function freshServerDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `stratum_t_${randomBytes(6).toString('hex')}`;
+  if (testEngine() === 'citus') return freshCitusDatabase(name);
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
   return {
     url: withDatabase(serverUrl(), name),
@@ -58,8 +67,45 @@ export async function freshServerDatabase(): Promise<{ url: string; drop: () => 
   };
 }
 
+/**
+ * A new database on every node of the Citus cluster (the coordinator at STRATUM_CITUS_URL, the
+ * workers it lists), with the extension and the workers added, as `citus-cluster.sh createdb` makes
+ * it. Tests distribute over 4 shards (STRATUM_CITUS_SHARDS) to keep the cluster's DDL short.
+ */
+async function freshCitusDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  process.env.STRATUM_CITUS_SHARDS ??= '4';
+  const coordinator = serverUrl();
+  const workers = await admin(async (c) => {
+    const r = await c.query<{ host: string; port: number }>(`SELECT nodename AS host, nodeport AS port FROM pg_dist_node WHERE noderole = 'primary' AND groupid <> 0`);
+    return r.rows;
+  });
+  if (workers.length === 0) throw new Error(`the Citus coordinator at ${coordinator} has no workers: start the cluster with citus-cluster.sh start`);
+  const nodeUrl = (host: string, port: number, db: string) => {
+    const u = new URL(coordinator);
+    u.hostname = host;
+    u.port = String(port);
+    u.pathname = `/${db}`;
+    return u.toString();
+  };
+  const nodes = [coordinator, ...workers.map((w) => nodeUrl(w.host, w.port, 'postgres'))];
+  for (const node of nodes) {
+    await admin((c) => c.query(`CREATE DATABASE ${name}`), node);
+    await admin((c) => c.query('CREATE EXTENSION IF NOT EXISTS citus'), withDatabase(node, name));
+  }
+  const url = withDatabase(coordinator, name);
+  await admin(async (c) => {
+    for (const w of workers) await c.query('SELECT citus_add_node($1, $2)', [w.host, w.port]);
+  }, url);
+  return {
+    url,
+    drop: async () => {
+      for (const node of nodes) await admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)), node);
+    },
+  };
+}
+
 export async function openTestDb(): Promise<Db> {
-  if (testEngine() === 'postgres') {
+  if (onServer()) {
     const server = await freshServerDatabase();
     const db = await openDb({ databaseUrl: server.url });
     await migrate(db);

@@ -26,6 +26,10 @@ export interface SqlSession {
   /** `COPY table (columns) FROM` CSV text delivered in chunks; returns the rows copied. */
   copyCsv(table: string, columns: readonly string[], chunks: AsyncIterable<string>): Promise<number>;
   readonly kysely: Kysely<Schema>;
+  /** The server is a Citus coordinator: work tables are distributed (platform/work-tables.ts). */
+  readonly citus: boolean;
+  /** Work tables this session made on Citus, dropped when the session ends (a temporary table's ON COMMIT DROP). */
+  readonly workTables: Set<string>;
 }
 
 export type EngineKind = 'pglite' | 'postgres';
@@ -35,6 +39,8 @@ export interface Db {
   /** Where the data lives, for messages: a folder or the server URL without its password. */
   readonly location: string;
   readonly kysely: Kysely<Schema>;
+  /** A PostgreSQL server with the Citus extension (the whole bank, distributed by customer). */
+  readonly citus: boolean;
   session<T>(fn: (s: SqlSession) => Promise<T>): Promise<T>;
   transaction<T>(fn: (s: SqlSession) => Promise<T>): Promise<T>;
   /** PGlite only: the whole data folder as a gzipped tarball (a template for tests) */
@@ -146,9 +152,11 @@ function kyselyOver(
   });
 }
 
-function toSession(raw: RawSession): SqlSession {
+function toSession(raw: RawSession, citus: boolean): SqlSession {
   const kysely = kyselyOver(async () => ({ raw, release: () => {} }));
   return {
+    citus,
+    workTables: new Set(),
     query: async <R>(sql: string, params?: readonly unknown[]) => {
       const r = await raw.query(sql, params);
       return { rows: r.rows as R[], rowCount: r.rowCount };
@@ -251,7 +259,11 @@ async function openPostgres(url: string): Promise<Db> {
     void pool.end();
     throw new Error(`cannot connect to the PostgreSQL server at ${redactUrl(url)}: ${e instanceof Error ? e.message : String(e)}`);
   });
+  // A Citus coordinator: the work tables of the batch live in the schema stratum_work (made by
+  // `stratum db migrate`), found by name after public's tables
+  const citus = (await probe.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`).catch(() => ({ rowCount: 0 }))).rowCount === 1;
   probe.release();
+  if (citus) pool.on('connect', (client) => void client.query('SET search_path TO public, stratum_work').catch(() => {}));
   const wrap = (client: pg.PoolClient): RawSession => ({
     async query(sql, params) {
       const r = await client.query(sql, params ? [...params] : undefined);
@@ -277,7 +289,7 @@ async function openPostgres(url: string): Promise<Db> {
     await pool.end();
   };
   const kysely = kyselyOver(acquire, close);
-  return makeDb('postgres', redactUrl(url), kysely, acquire, close);
+  return makeDb('postgres', redactUrl(url), kysely, acquire, close, citus);
 }
 
 function makeDb(
@@ -286,17 +298,24 @@ function makeDb(
   kysely: Kysely<Schema>,
   acquire: () => Promise<{ raw: RawSession; release: () => void }>,
   close: () => Promise<void>,
+  citus = false,
 ): Db {
   const session = async <T>(fn: (s: SqlSession) => Promise<T>): Promise<T> => {
     const { raw, release } = await acquire();
+    const s = toSession(raw, citus);
     try {
-      return await fn(toSession(raw));
+      return await fn(s);
     } finally {
+      if (s.workTables.size > 0) {
+        const names = [...s.workTables].map((t) => `stratum_work.${t}`).join(', ');
+        await raw.exec(`DROP TABLE IF EXISTS ${names}`).catch((e: unknown) => logger.warn({ err: e }, 'work tables were left for the next run to replace'));
+      }
       release();
     }
   };
   return {
     engine,
+    citus,
     location,
     kysely,
     session,

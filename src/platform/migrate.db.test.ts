@@ -84,7 +84,8 @@ describe('migrations', () => {
     expect(tables.rows.filter((r) => r.collname !== 'C')).toEqual([]);
     const staging = await db.transaction(async (s) => {
       await createStaging(s);
-      return s.query<{ table_name: string; column_name: string; collname: string }>(idColumns('LIKE \'pg_temp%\''), [ids]);
+      // temporary tables, or on Citus the distributed work tables of the schema stratum_work
+      return s.query<{ table_name: string; column_name: string; collname: string }>(idColumns(s.citus ? "= 'stratum_work'" : "LIKE 'pg_temp%'"), [ids]);
     });
     expect(staging.rows.map((r) => `${r.table_name}.${r.column_name}`)).toEqual(expect.arrayContaining(['stg_transactions.txn_id', 'stg_customers.customer_id']));
     expect(staging.rows.filter((r) => r.collname !== 'C')).toEqual([]);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { distributeSchema } from './citus.js';
 import type { Db } from './db.js';
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -62,6 +63,8 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
         throw e;
       }
     }
+    // on a Citus coordinator: tables not yet distributed get their place (platform/citus.ts)
+    if (db.citus) await distributeSchema(s);
     return applied;
   });
 }

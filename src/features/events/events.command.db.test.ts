@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildFullDay, buildTransaction, feedDir, writeFeed } from '../../../test/feed-builder.js';
-import { freshServerDatabase, testEngine } from '../../../test/test-db.js';
+import { freshServerDatabase, onServer } from '../../../test/test-db.js';
 import { builtInEventsPolicy } from './events.policies.js';
 
 // `stratum events export` and `stratum events policy …` as an operator uses them, on the engine of this run.
@@ -17,7 +17,7 @@ let drop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   env = { ...process.env, STRATUM_DATA_DIR: feedDir(), DATABASE_URL: '' };
-  if (testEngine() === 'postgres') {
+  if (onServer()) {
     const server = await freshServerDatabase();
     env.DATABASE_URL = server.url;
     drop = server.drop;

@@ -1,4 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
+import { createWorkTable } from '../../platform/work-tables.js';
 import { ID_SQL_TYPE } from '../../platform/schema.js';
 import { ensureMonthPartition, monthPartition } from '../../platform/partitions.js';
 import { ensureTierPartition } from '../tiering/tiering.sql.js';
@@ -37,9 +38,10 @@ type Statement = [sql: string, params: unknown[]];
 
 /** The temporary tables of a detection: each customer with facts on D, its band on the previous date, and the new events. */
 export async function prepareDetection(s: SqlSession, x: DetectionInput): Promise<void> {
-  await s.exec(`CREATE TEMP TABLE events_new (
-    customer_id ${ID_SQL_TYPE} NOT NULL, event text NOT NULL, subject text NOT NULL, kind text NOT NULL,
-    facts jsonb NOT NULL, due_on date NOT NULL, PRIMARY KEY (customer_id, event, subject)) ON COMMIT DROP`);
+  await createWorkTable(s, 'events_new', {
+    columns: `customer_id ${ID_SQL_TYPE} NOT NULL, event text NOT NULL, subject text NOT NULL, kind text NOT NULL,
+    facts jsonb NOT NULL, due_on date NOT NULL, PRIMARY KEY (customer_id, event, subject)`,
+  });
   // The thresholds follow the band of the previous business date (POLICIES.md): the tier held
   // before D's evaluation is the tier a change on D ended (the history row's from_tier), else the
   // current tier; a customer without one then (first date, or new: no history row) takes D's.
@@ -47,17 +49,16 @@ export async function prepareDetection(s: SqlSession, x: DetectionInput): Promis
   const tiers = await ensureTierPartition(s, x.policy.band_model);
   const facts = await ensureMonthPartition(s, 'customer_facts', x.businessDate);
   const previous = x.previousDate ? monthPartition('balance_snapshots', x.previousDate) : 'balance_snapshots';
-  await s.query(
-    `CREATE TEMP TABLE events_base ON COMMIT DROP AS
-     SELECT f.customer_id, f.aum, f.aum_avg_mtd, coalesce(ps.aum, f.aum) AS aum_prev,
+  await createWorkTable(s, 'events_base', {
+    as: `SELECT f.customer_id, f.aum, f.aum_avg_mtd, coalesce(ps.aum, f.aum) AS aum_prev,
             coalesce(h.from_tier, t.tier) AS band
        FROM ${facts} f
        LEFT JOIN ${tiers} t ON t.customer_id = f.customer_id AND t.model = $2
        LEFT JOIN tier_history h ON h.customer_id = f.customer_id AND h.model = $2 AND h.business_date = $1::date
        LEFT JOIN ${previous} ps ON ps.customer_id = f.customer_id AND ps.business_date = $3::date
       WHERE f.business_date = $1::date`,
-    [x.businessDate, x.policy.band_model, x.previousDate],
-  );
+    params: [x.businessDate, x.policy.band_model, x.previousDate],
+  });
   await s.exec('ALTER TABLE events_base ADD PRIMARY KEY (customer_id)');
   await s.exec('ANALYZE events_base');
 }

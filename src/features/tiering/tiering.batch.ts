@@ -1,5 +1,6 @@
 import type { Db, SqlSession } from '../../platform/db.js';
 import { fillEmpty, hasRows, probingKeys } from '../../platform/bulk.js';
+import { createWorkTable } from '../../platform/work-tables.js';
 import { AppError } from '../../platform/errors.js';
 import { monthPartition } from '../../platform/partitions.js';
 import { computeFacts } from './tiering.facts.js';
@@ -101,18 +102,16 @@ async function evaluationPass(s: SqlSession, models: { m: CompiledModel }[], dat
   const all = models.map((_, i) => i);
   // created from the query (CREATE TABLE AS may use parallel workers; an INSERT may not)
   await s.exec('DROP TABLE IF EXISTS tier_eval');
-  const create = `CREATE TEMPORARY TABLE tier_eval (customer_id, ${columns.join(', ')}) ON COMMIT DROP AS`;
-  await s.query(
-    compared.length
-      ? `${create}
-         SELECT d.customer_id, ${all.map((i) => (compared.includes(i) ? `CASE WHEN b.customer_id IS NULL OR d.t${i} IS DISTINCT FROM b.t${i} THEN d.t${i} END` : `d.t${i}`)).join(', ')}
+  await createWorkTable(s, 'tier_eval', {
+    names: `customer_id, ${columns.join(', ')}`,
+    as: compared.length
+      ? `SELECT d.customer_id, ${all.map((i) => (compared.includes(i) ? `CASE WHEN b.customer_id IS NULL OR d.t${i} IS DISTINCT FROM b.t${i} THEN d.t${i} END` : `d.t${i}`)).join(', ')}
            FROM (${facts(monthPartition('customer_facts', date), '$1::date', all)}) d
            LEFT JOIN (${facts(monthPartition('customer_facts', base ?? date), '$2::date', compared)}) b ON b.customer_id = d.customer_id
           ${compared.length === models.length ? `WHERE b.customer_id IS NULL OR ${compared.map((i) => `d.t${i} IS DISTINCT FROM b.t${i}`).join(' OR ')}` : ''}`
-      : `${create}
-         ${facts(monthPartition('customer_facts', date), '$1::date', all)}`,
+      : facts(monthPartition('customer_facts', date), '$1::date', all),
     params,
-  );
+  });
   // the statements that follow join it with the current tiers: hashed when it is big, probed when small
   await s.exec('ANALYZE tier_eval');
   // (the embedded engine reports no row count for CREATE TABLE AS)

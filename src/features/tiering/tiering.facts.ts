@@ -1,5 +1,6 @@
 import type { SqlSession } from '../../platform/db.js';
 import { fillEmpty, hasRows } from '../../platform/bulk.js';
+import { createWorkTable } from '../../platform/work-tables.js';
 import { ensureMonthPartition, monthPartition } from '../../platform/partitions.js';
 
 // The facts the models read, per customer and business date (../shared/POLICIES.md "Facts"),
@@ -114,18 +115,16 @@ interface Windows {
 async function fullWindows(s: SqlSession, businessDate: string, snapshots: string, memory: string): Promise<Windows> {
   await s.exec(`SET LOCAL work_mem = '${memory}'`);
   await s.exec('DROP TABLE IF EXISTS facts_tx, facts_mtd');
-  await s.query(
-    `CREATE TEMPORARY TABLE facts_tx ON COMMIT DROP AS
-     SELECT customer_id, ${TX_AGGREGATES(null)} FROM transactions WHERE ${IN_WINDOW} GROUP BY customer_id`,
-    [businessDate],
-  );
-  await s.query(
-    `CREATE TEMPORARY TABLE facts_mtd ON COMMIT DROP AS
-     SELECT customer_id, sum(aum) AS aum_sum, count(*) AS aum_days FROM ${snapshots}
+  await createWorkTable(s, 'facts_tx', {
+    as: `SELECT customer_id, ${TX_AGGREGATES(null)} FROM transactions WHERE ${IN_WINDOW} GROUP BY customer_id`,
+    params: [businessDate],
+  });
+  await createWorkTable(s, 'facts_mtd', {
+    as: `SELECT customer_id, sum(aum) AS aum_sum, count(*) AS aum_days FROM ${snapshots}
       WHERE business_date >= date_trunc('month', $1::date)::date AND business_date <= $1::date
       GROUP BY customer_id`,
-    [businessDate],
-  );
+    params: [businessDate],
+  });
   await s.exec('ANALYZE facts_tx; ANALYZE facts_mtd');
   await s.exec(`SET LOCAL work_mem = '${FACTS_WORK_MEM}'`);
   return {

@@ -1,5 +1,6 @@
 import type { SqlSession } from '../../platform/db.js';
 import { CONTACT_DUE, CONTACT_FACTS } from './worklist.batch.sql.js';
+import { createWorkTable } from '../../platform/work-tables.js';
 
 // The contact plans of business date D, set-based, after the reminders of D (it reads wl_contact
 // and the reminders). Every active staff member who is primary owner of an active customer gets a
@@ -44,9 +45,8 @@ export async function mergePlans(s: SqlSession, x: PlanInput): Promise<{ plans: 
   // date. Each owner's customers are ranked first, and only the first plan.size of each (no more
   // can be chosen) get their facts and reminders built: a bank has hundreds of thousands to rank.
   const OPEN = `r.status = 'open' AND (r.snoozed_until IS NULL OR r.snoozed_until <= $2::date)`;
-  await s.query(
-    `CREATE TEMP TABLE wl_pick ON COMMIT DROP AS
-     WITH reminded AS (
+  await createWorkTable(s, 'wl_pick', {
+    as: `WITH reminded AS (
        SELECT DISTINCT r.customer_id, r.staff_id, r.kind AS reason
          FROM reminders r JOIN wl_contact c ON c.customer_id = r.customer_id AND c.staff_id = r.staff_id
         WHERE ${OPEN} AND r.kind IN ('risk', 'opportunity')
@@ -75,8 +75,8 @@ export async function mergePlans(s: SqlSession, x: PlanInput): Promise<{ plans: 
             k.rank
        FROM top k JOIN wl_contact c ON c.customer_id = k.customer_id
       WHERE k.rank <= $5::int`,
-    [x.businessDate, x.workDate, x.order, CONTACT_DUE, x.size],
-  );
+    params: [x.businessDate, x.workDate, x.order, CONTACT_DUE, x.size],
+  });
   // the chosen batch items take the positions the kept items leave free, in plan order
   await s.query(
     `WITH kept AS (

@@ -1,5 +1,6 @@
 import type { SqlSession } from '../../platform/db.js';
 import { ID_SQL_TYPE } from '../../platform/schema.js';
+import { createWorkTable } from '../../platform/work-tables.js';
 import { ensureMonthPartition } from '../../platform/partitions.js';
 import { ensureTierPartition } from '../tiering/tiering.sql.js';
 
@@ -52,9 +53,8 @@ export async function prepareContacts(s: SqlSession, x: ReminderInput): Promise<
   // partitions by name (see monthPartition)
   const tiers = await ensureTierPartition(s, x.bandModel);
   const snapshots = await ensureMonthPartition(s, 'balance_snapshots', x.businessDate);
-  await s.query(
-    `CREATE TEMP TABLE wl_contact ON COMMIT DROP AS
-     WITH owned AS (
+  await createWorkTable(s, 'wl_contact', {
+    as: `WITH owned AS (
        SELECT o.customer_id, o.staff_id, st.branch_id, (o.since AT TIME ZONE '${TZ}')::date AS since_on, t.tier AS band, fr.days AS frequency,
               coalesce(f.aum, 0) AS aum, (c.do_not_disturb OR NOT c.marketing_consent) AS service_only
          FROM customer_owners o
@@ -81,8 +81,8 @@ export async function prepareContacts(s: SqlSession, x: ReminderInput): Promise<
             CASE WHEN next_on IS NOT NULL THEN 'next_contact' WHEN lapsed_on IS NOT NULL THEN 'due_contact' END AS reason,
             least(next_on, lapsed_on) AS due_from
        FROM due`,
-    [x.businessDate, x.workDate, x.bandModel, x.frequency.bands, x.frequency.days],
-  );
+    params: [x.businessDate, x.workDate, x.bandModel, x.frequency.bands, x.frequency.days],
+  });
   await s.exec('ALTER TABLE wl_contact ADD PRIMARY KEY (customer_id)');
   await s.exec('ANALYZE wl_contact');
 }
@@ -93,9 +93,10 @@ export const CONTACT_FACTS = contactFacts;
 
 /** wl_new: the reminders D calls for, one per (customer, owner, event, occurrence). */
 async function newReminders(s: SqlSession, x: ReminderInput): Promise<void> {
-  await s.exec(`CREATE TEMP TABLE wl_new (
-    customer_id ${ID_SQL_TYPE} NOT NULL, staff_id text NOT NULL, event text NOT NULL, occurrence text NOT NULL, kind text NOT NULL,
-    facts jsonb NOT NULL, due_on date NOT NULL, PRIMARY KEY (customer_id, staff_id, event, occurrence)) ON COMMIT DROP`);
+  await createWorkTable(s, 'wl_new', {
+    columns: `customer_id ${ID_SQL_TYPE} NOT NULL, staff_id text NOT NULL, event text NOT NULL, occurrence text NOT NULL, kind text NOT NULL,
+    facts jsonb NOT NULL, due_on date NOT NULL, PRIMARY KEY (customer_id, staff_id, event, occurrence)`,
+  });
   // an episode continues when the event was detected on the previous date too: it keeps the
   // occurrence of this owner's latest reminder of the key (open or closed); otherwise it starts on D
   await s.query(
