@@ -59,6 +59,7 @@ describe('stratum command', () => {
     expect(stats.code).toBe(0);
     const json = JSON.parse(stats.stdout) as { tables: Record<string, number>; businessDates: { businessDate: string; customers: number; totalAum: string }[] };
     expect(json.tables.customers).toBe(2);
+    expect(json.tables.customer_relations).toBe(0);
     expect(json.businessDates).toEqual([expect.objectContaining({ businessDate: '2026-11-20', customers: 2, totalAum: '153299.99' })]);
     const human = await stratum('db', 'stats');
     expect(human.stdout).toMatch(/2026-11-20\s+full\s+2\s+15\.33万/);

@@ -110,10 +110,13 @@ function csvCell(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** Rows as CSV with the contract's columns first (and any extra columns the rows carry). */
+/**
+ * Rows as CSV with the contract's columns first (its optional ones only when a row carries them),
+ * and any extra columns the rows carry.
+ */
 export function toCsv(entity: EntityName, rows: Row[]): string {
   const spec = FILE_SPECS.find((s) => s.entity === entity);
-  const cols = spec ? spec.columns.map((c) => c.name) : [];
+  const cols = spec ? spec.columns.filter((c) => !c.optional || rows.some((r) => c.name in r)).map((c) => c.name) : [];
   for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k)) cols.push(k);
   return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c] ?? '')).join(','))].join('\n') + '\n';
 }

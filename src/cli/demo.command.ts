@@ -128,7 +128,7 @@ plan for the next working day; the branch head reviews every plan under "Contact
 
 Also:
   npx stratum db stats          what was loaded: rows per table, customers and AUM per business date
-  npx stratum load <folder>     load a bank's own feed (its files: docs/feed.md)
+  npx stratum load <folder>     load a bank's own feed (its files: docs/feed-format.md)
   npx stratum --help            every command`);
         if (opts.serve) {
           console.log(`\nOpen ${url} and sign in with one of the logins above.`);

@@ -13,7 +13,7 @@ type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | str
  * tables that hold such ids declare them so too, so that their sorts and joins run at the same speed.
  */
 export const ID_SQL_TYPE = 'text COLLATE "C"';
-export const ID_COLUMNS: ReadonlySet<string> = new Set(['customer_id', 'account_id', 'txn_id', 'card_id', 'loan_id']);
+export const ID_COLUMNS: ReadonlySet<string> = new Set(['customer_id', 'account_id', 'txn_id', 'card_id', 'loan_id', 'related_customer_id']);
 
 export interface BranchTable {
   branch_id: string;
@@ -54,6 +54,8 @@ export interface ProductTable {
   kind: AccountKind;
   risk_level: string;
   min_amount: Money;
+  /** products.csv's optional issuer column (migration 0016) */
+  issuer: string | null;
   active: Generated<boolean>;
   updated_on: DateText;
 }
@@ -71,6 +73,8 @@ export interface CustomerTable {
   occupation: string | null;
   annual_income: Money | null;
   risk_level: 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | null;
+  /** customers.csv's optional risk_assessed_on (migration 0016): risk_level holds 365 days from it; null: taken as valid */
+  risk_assessed_on: DateText | null;
   do_not_disturb: boolean;
   marketing_consent: boolean;
   status: Generated<'active' | 'left'>;
@@ -198,6 +202,23 @@ export interface CustomerTierTable {
   policy_version: number;
 }
 
+/** relations.csv, both directions (migration 0016): what related_customer_id is to customer_id */
+export interface CustomerRelationTable {
+  customer_id: string;
+  related_customer_id: string;
+  relation: 'spouse' | 'parent' | 'child' | 'sibling' | 'other';
+  since: DateText;
+  updated_on: DateText;
+}
+
+/** The last owners.csv as delivered (migration 0016) */
+export interface FeedOwnerTable {
+  customer_id: string;
+  staff_id: string;
+  kind: 'primary' | 'co';
+  business_date: DateText;
+}
+
 export interface Schema {
   branches: BranchTable;
   staff: StaffTable;
@@ -214,4 +235,6 @@ export interface Schema {
   sessions: SessionTable;
   customer_overview: CustomerOverviewTable;
   customer_tiers: CustomerTierTable;
+  customer_relations: CustomerRelationTable;
+  feed_owners: FeedOwnerTable;
 }

@@ -16,7 +16,7 @@ import {
   type ValueCheck,
 } from './feed.values.js';
 
-// The input contract of ../shared/FEEDS.md, written once: which files, which columns, which checks.
+// The input contract (docs/feed-format.md), written once: which files, which columns, which checks.
 
 export const FEED_MANIFEST = z.object({
   business_date: z.string(),
@@ -29,6 +29,11 @@ export interface ColumnSpec {
   check: ValueCheck;
   /** SQL type of the staging column */
   sqlType: 'text' | 'date' | 'numeric' | 'integer' | 'boolean' | 'timestamptz';
+  /**
+   * an optional column (docs/feed-format.md): a file may leave it out of its
+   * header, and every row then has it empty. Optional columns come after the required ones.
+   */
+  optional?: boolean;
 }
 
 export type EntityName =
@@ -39,7 +44,9 @@ export type EntityName =
   | 'accounts'
   | 'cards'
   | 'loans'
-  | 'transactions';
+  | 'transactions'
+  | 'owners'
+  | 'relations';
 
 export interface FileSpec {
   entity: EntityName;
@@ -48,6 +55,8 @@ export interface FileSpec {
   key: string[];
   /** in a full day this file is a complete snapshot and must be present */
   snapshot: boolean;
+  /** a file a bank may never send (owners, relations): a day without it says nothing about it */
+  optional?: boolean;
   /** columns computed from the checked ones, appended after them in staging */
   derived?: { name: string; sqlType: ColumnSpec['sqlType']; from: (row: ReadonlyArray<string | null>) => string | null }[];
 }
@@ -57,11 +66,25 @@ const col = (name: string, check: ValueCheck, sqlType: ColumnSpec['sqlType'] = '
   check,
   sqlType,
 });
+const optionalCol = (name: string, check: ValueCheck, sqlType: ColumnSpec['sqlType'] = 'text'): ColumnSpec => ({
+  ...col(name, check, sqlType),
+  optional: true,
+});
 
 const RISK_LEVELS = ['C1', 'C2', 'C3', 'C4', 'C5'] as const;
 const PRODUCT_RISK = ['R1', 'R2', 'R3', 'R4', 'R5'] as const;
 export const CHANNELS = ['counter', 'atm', 'mobile', 'online', 'pos', 'other'] as const;
 export const CARD_GRADES = ['ordinary', 'gold', 'platinum', 'diamond'] as const;
+export const OWNER_KINDS = ['primary', 'co'] as const;
+export const RELATIONS = ['spouse', 'parent', 'child', 'sibling', 'other'] as const;
+/** what a relation is seen from the other customer: C2 is C1's parent, so C1 is C2's child */
+export const INVERSE_RELATION: Record<(typeof RELATIONS)[number], (typeof RELATIONS)[number]> = {
+  spouse: 'spouse',
+  parent: 'child',
+  child: 'parent',
+  sibling: 'sibling',
+  other: 'other',
+};
 
 /** Files in the order they load: what others refer to comes first. */
 export const FILE_SPECS: readonly FileSpec[] = [
@@ -98,6 +121,7 @@ export const FILE_SPECS: readonly FileSpec[] = [
       col('kind', oneOf(ACCOUNT_KINDS, true)),
       col('risk_level', oneOf(PRODUCT_RISK, true)),
       col('min_amount', amount({ required: true, signed: false }), 'numeric'),
+      optionalCol('issuer', text(false)),
     ],
   },
   {
@@ -119,6 +143,8 @@ export const FILE_SPECS: readonly FileSpec[] = [
       col('risk_level', oneOf(RISK_LEVELS, false)),
       col('do_not_disturb', bool(), 'boolean'),
       col('marketing_consent', bool(), 'boolean'),
+      // risk_level holds 365 days from it; a file without the column: risk_level taken as valid
+      optionalCol('risk_assessed_on', date(false, { notAfterBusinessDate: true }), 'date'),
     ],
   },
   {
@@ -164,7 +190,7 @@ export const FILE_SPECS: readonly FileSpec[] = [
   {
     entity: 'transactions',
     snapshot: false,
-    // a txn_id already loaded, or repeated in the file, is ignored (FEEDS.md)
+    // a txn_id already loaded, or repeated in the file, is ignored (docs/feed-format.md)
     key: [],
     columns: [
       col('txn_id', identifier()),
@@ -177,6 +203,32 @@ export const FILE_SPECS: readonly FileSpec[] = [
     ],
     // the date a transaction counts for is the date of booked_at in China time (POLICIES.md)
     derived: [{ name: 'booked_on', sqlType: 'date', from: (row) => (row[3] ? chinaDateOf(row[3]) : null) }],
+  },
+  {
+    // the bank's existing assignments (a bank moving from its old system brings them): complete
+    // whenever present; applied by ownership.feed.ts
+    entity: 'owners',
+    snapshot: false,
+    optional: true,
+    // a customer and staff member once per file (checked in feed.sql.ts, with one primary per customer)
+    key: [],
+    columns: [
+      col('customer_id', identifier()),
+      col('staff_id', identifier()),
+      col('kind', oneOf(OWNER_KINDS, true)),
+    ],
+  },
+  {
+    // family relationships: complete whenever present, symmetric, stored both ways
+    entity: 'relations',
+    snapshot: false,
+    optional: true,
+    key: [],
+    columns: [
+      col('customer_id', identifier()),
+      col('related_customer_id', identifier()),
+      col('relation', oneOf(RELATIONS, true)),
+    ],
   },
 ];
 

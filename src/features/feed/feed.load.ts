@@ -158,7 +158,7 @@ export async function loadFeed(db: Db, folder: string, opts: LoadOptions = {}): 
       for (const file of feed.files) {
         const rows = staged.get(file)?.rows ?? 0;
         opts.onProgress?.({ phase: 'merging', file: file.name, bytesDone: bytesTotal, bytesTotal });
-        const merged = await mergeEntity(s, file.entity, mode, businessDate);
+        const merged = await mergeEntity(s, file.entity, mode, businessDate, file.name);
         const booked = staged.get(file)?.derivedRange.booked_on;
         if (file.entity === 'transactions' && merged.written > 0 && booked) await recordTransactionLoad(s, businessDate, merged.written, booked);
         result.files.push({

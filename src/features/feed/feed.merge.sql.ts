@@ -2,6 +2,7 @@ import type { SqlSession } from '../../platform/db.js';
 import { fillEmpty, hasRows, probingKeys } from '../../platform/bulk.js';
 import { ensureMonthPartition } from '../../platform/partitions.js';
 import { ACCOUNT_KINDS } from '../../platform/schema.js';
+import { applyFeedOwners } from '../ownership/ownership.feed.js';
 import type { EntityName } from './feed.contract.js';
 
 // Set-based merge of the staged files into the tables, for business date $1.
@@ -46,7 +47,7 @@ function upsert(u: Upsert): { upsert: string; intoEmpty: string; bulk: string } 
 
 type Merge = { table: string; upsert: string; intoEmpty: string; bulk: string; fullSnapshotGone?: string; completeGone?: string };
 
-const MERGES: Record<Exclude<EntityName, 'transactions'>, Merge> = {
+const MERGES: Record<Exclude<EntityName, 'transactions' | 'owners' | 'relations'>, Merge> = {
   branches: {
     table: 'branches',
     ...upsert({ table: 'branches', key: ['branch_id'], cols: ['name', 'parent_id', 'level'],
@@ -64,7 +65,7 @@ const MERGES: Record<Exclude<EntityName, 'transactions'>, Merge> = {
   },
   products: {
     table: 'products',
-    ...upsert({ table: 'products', key: ['product_code'], cols: ['name', 'kind', 'risk_level', 'min_amount'],
+    ...upsert({ table: 'products', key: ['product_code'], cols: ['name', 'kind', 'risk_level', 'min_amount', 'issuer'],
       onInsert: { active: 'true', updated_on: '$1::date' },
       onUpdate: { active: 'true', updated_on: 'EXCLUDED.updated_on' }, alsoWhen: 'NOT t.active' }),
     completeGone: `UPDATE products t SET active = false, updated_on = $1 WHERE t.active
@@ -74,7 +75,7 @@ const MERGES: Record<Exclude<EntityName, 'transactions'>, Merge> = {
     table: 'customers',
     ...upsert({ table: 'customers', key: ['customer_id'],
       cols: ['name', 'gender', 'birth_date', 'id_number', 'phone', 'branch_id', 'opened_on', 'address', 'occupation',
-        'annual_income', 'risk_level', 'do_not_disturb', 'marketing_consent'],
+        'annual_income', 'risk_level', 'do_not_disturb', 'marketing_consent', 'risk_assessed_on'],
       onInsert: { status: `'active'`, left_on: 'NULL::date', first_seen_on: '$1::date', updated_on: '$1::date' },
       onUpdate: { status: `'active'`, left_on: 'NULL', updated_on: 'EXCLUDED.updated_on' },
       alsoWhen: `t.status <> 'active'` }),
@@ -120,9 +121,39 @@ export interface MergeCounts {
   gone: number;
 }
 
+// relations.csv in both directions, each pair once (the checks refused a pair given twice the same
+// way, and both ways with relations that disagree)
+const RELATION_PAIRS = `SELECT DISTINCT ON (customer_id, related_customer_id) customer_id, related_customer_id, relation FROM (
+    SELECT line, customer_id, related_customer_id, relation FROM stg_relations
+    UNION ALL
+    SELECT line, related_customer_id, customer_id,
+           CASE relation WHEN 'parent' THEN 'child' WHEN 'child' THEN 'parent' ELSE relation END FROM stg_relations
+  ) x ORDER BY customer_id, related_customer_id, line`;
+
+/** relations.csv is complete whenever present: the table becomes what it says, in both directions. */
+async function mergeRelations(s: SqlSession, businessDate: string): Promise<MergeCounts> {
+  const gone = await s.query(
+    `DELETE FROM customer_relations t WHERE NOT EXISTS (
+       SELECT 1 FROM (${RELATION_PAIRS}) p WHERE p.customer_id = t.customer_id AND p.related_customer_id = t.related_customer_id)`,
+  );
+  const written = await s.query(
+    `INSERT INTO customer_relations AS t (customer_id, related_customer_id, relation, since, updated_on)
+     SELECT customer_id, related_customer_id, relation, $1::date, $1::date FROM (${RELATION_PAIRS}) p
+     ON CONFLICT (customer_id, related_customer_id) DO UPDATE SET relation = EXCLUDED.relation, updated_on = EXCLUDED.updated_on
+     WHERE t.relation IS DISTINCT FROM EXCLUDED.relation`,
+    [businessDate],
+  );
+  return { written: written.rowCount, gone: gone.rowCount };
+}
+
 /** Merges one staged file; in a full day a snapshot file also ends what it no longer lists. */
-export async function mergeEntity(s: SqlSession, entity: EntityName, mode: 'full' | 'delta', businessDate: string): Promise<MergeCounts> {
+export async function mergeEntity(s: SqlSession, entity: EntityName, mode: 'full' | 'delta', businessDate: string, fileName = `${entity}.csv`): Promise<MergeCounts> {
   if (entity === 'transactions') return { written: await mergeTransactions(s, businessDate), gone: 0 };
+  if (entity === 'relations') return mergeRelations(s, businessDate);
+  if (entity === 'owners') {
+    const r = await applyFeedOwners(s, businessDate, fileName);
+    return { written: r.assigned, gone: r.ended };
+  }
   const m = MERGES[entity];
   const empty = !(await hasRows(s, m.table));
   const written = empty

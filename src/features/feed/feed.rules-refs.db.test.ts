@@ -18,7 +18,7 @@ import { useDb } from '../../../test/test-db.js';
 import { formatProblem, type EntityName } from './feed.contract.js';
 import { loadFeed, type LoadOptions, type LoadResult } from './feed.load.js';
 
-// The rules of FEEDS.md about references between files, ids that repeat, how many problems are
+// The rules of the feed contract (docs/feed-format.md) about references between files, ids that repeat, how many problems are
 // listed, personal values in messages, and the ways a valid file may be written.
 // feed.json, file shapes and single values are in feed.rules-values.db.test.ts.
 

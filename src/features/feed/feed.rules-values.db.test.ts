@@ -18,7 +18,7 @@ import { useDb } from '../../../test/test-db.js';
 import { formatProblem, type EntityName } from './feed.contract.js';
 import { loadFeed, type LoadResult } from './feed.load.js';
 
-// The rules of FEEDS.md about feed.json, the files of a day, the shape of a file and each value:
+// The rules of the feed contract (docs/feed-format.md) about feed.json, the files of a day, the shape of a file and each value:
 // every rule gets a broken file, and the test reads what the bank's data clerk would read.
 // References, duplicates and reading formats are in feed.rules-refs.db.test.ts.
 

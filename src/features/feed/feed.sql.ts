@@ -1,6 +1,7 @@
 import type { SqlSession } from '../../platform/db.js';
+import { createWorkTable } from '../../platform/work-tables.js';
 import { ID_COLUMNS, ID_SQL_TYPE } from '../../platform/schema.js';
-import { FILE_SPECS, type EntityName, type FeedProblem, type FileSpec } from './feed.contract.js';
+import { FILE_SPECS, INVERSE_RELATION, type EntityName, type FeedProblem, type FileSpec } from './feed.contract.js';
 import { quote } from './feed.values.js';
 
 // The only SQL of the feed loader: staging tables, reference checks and the set-based merge of
@@ -19,9 +20,9 @@ export async function createStaging(s: SqlSession): Promise<void> {
       ...spec.columns.map((c) => `${c.name} ${c.sqlType === 'text' && ID_COLUMNS.has(c.name) ? ID_SQL_TYPE : c.sqlType}`),
       ...(spec.derived ?? []).map((d) => `${d.name} ${d.sqlType}`),
     ];
-    return `CREATE TEMP TABLE ${stagingTable(spec.entity)} (${cols.join(', ')}) ON COMMIT DROP`;
+    return { name: stagingTable(spec.entity), columns: cols.join(', ') };
   });
-  await s.exec(ddl.join(';\n'));
+  for (const t of ddl) await createWorkTable(s, t.name, { columns: t.columns });
 }
 
 interface ReferenceCheck {
@@ -38,7 +39,7 @@ interface ReferenceCheck {
    * apart (stg_txn_orphans) and, when named, the check `unless` (file.column) found nothing.
    */
   narrowed?: { sql: string; unless?: string };
-  message: (value: string, firstLine?: number) => string;
+  message: (value: string, firstLine?: number, row?: Record<string, unknown>) => string;
 }
 
 /**
@@ -120,6 +121,7 @@ function referenceChecks(present: ReadonlySet<EntityName>, mode: 'full' | 'delta
       ...(file === 'transactions' ? { narrowed: { sql: unknown('stg_txn_orphans', known), unless: 'accounts.customer_id' } } : {}),
     });
   }
+  checks.push(...ownersChecks(present, holders, unknownCustomer('owners')), ...relationsChecks(holders, unknownCustomer('relations')));
   // History may name accounts closed before the bank's first snapshot: worth a look, not a refusal.
   checks.push({
     file: 'transactions',
@@ -131,6 +133,107 @@ function referenceChecks(present: ReadonlySet<EntityName>, mode: 'full' | 'delta
     warning: true,
   });
   return checks.filter((c) => present.has(c.file));
+}
+
+/**
+ * owners.csv: each customer known, each staff member known and active (in today's staff file when
+ * the day has one, else as loaded), a staff member once per customer, one primary per customer.
+ */
+function ownersChecks(present: ReadonlySet<EntityName>, holders: string, unknownCustomer: (v: string) => string): ReferenceCheck[] {
+  const staff = present.has('staff') ? 'SELECT staff_id, active FROM stg_staff' : 'SELECT staff_id, active FROM staff';
+  const staffWhere = present.has('staff') ? 'in the staff file' : 'in the staff loaded before';
+  return [
+    {
+      file: 'owners',
+      column: 'customer_id',
+      sql: `SELECT line, customer_id AS value FROM stg_owners x WHERE NOT EXISTS (SELECT 1 FROM (${holders}) k WHERE k.customer_id = x.customer_id)`,
+      message: unknownCustomer,
+      needs: ['customers'],
+    },
+    {
+      file: 'owners',
+      column: 'staff_id',
+      sql: `SELECT line, staff_id AS value FROM stg_owners x WHERE NOT EXISTS (SELECT 1 FROM (${staff}) k WHERE k.staff_id = x.staff_id)`,
+      message: (v) => `staff member ${quote(v)} is not in the staff file nor loaded before`,
+      needs: ['staff'],
+    },
+    {
+      file: 'owners',
+      column: 'staff_id',
+      sql: `SELECT line, staff_id AS value FROM stg_owners x WHERE EXISTS (SELECT 1 FROM (${staff}) k WHERE k.staff_id = x.staff_id AND NOT k.active)`,
+      message: (v) => `staff member ${quote(v)} is not active (${staffWhere}); only active staff can own customers`,
+      needs: ['staff'],
+    },
+    {
+      file: 'owners',
+      column: 'staff_id',
+      sql: `SELECT line, staff_id AS value, first_line, customer_id FROM (
+              SELECT line, staff_id, customer_id, min(line) OVER (PARTITION BY customer_id, staff_id) AS first_line FROM stg_owners
+              WHERE customer_id IS NOT NULL AND staff_id IS NOT NULL) d WHERE line <> first_line`,
+      message: (v, first, row) => `staff member ${quote(v)} is named again for customer ${quote(String(row?.customer_id ?? ''))} (first on line ${first}); name each owner of a customer once`,
+    },
+    {
+      file: 'owners',
+      column: 'kind',
+      sql: `SELECT line, customer_id AS value, first_line FROM (
+              SELECT line, customer_id, min(line) OVER (PARTITION BY customer_id) AS first_line FROM stg_owners
+              WHERE kind = 'primary' AND customer_id IS NOT NULL) d WHERE line <> first_line`,
+      message: (v, first) => `customer ${quote(v)} has a second primary owner (the first is on line ${first}); a customer has one primary owner and any number of co-owners`,
+    },
+  ];
+}
+
+/**
+ * relations.csv: both customers known, nobody related to themselves, a pair once, and a pair given
+ * both ways must say the same relation (C1,C2,parent and C2,C1,child; not C2,C1,spouse).
+ */
+function relationsChecks(holders: string, unknownCustomer: (v: string) => string): ReferenceCheck[] {
+  const inverse = `CASE a.relation WHEN 'parent' THEN 'child' WHEN 'child' THEN 'parent' ELSE a.relation END`;
+  return [
+    {
+      file: 'relations',
+      column: 'customer_id',
+      sql: `SELECT line, customer_id AS value FROM stg_relations x WHERE NOT EXISTS (SELECT 1 FROM (${holders}) k WHERE k.customer_id = x.customer_id)`,
+      message: unknownCustomer,
+      needs: ['customers'],
+    },
+    {
+      file: 'relations',
+      column: 'related_customer_id',
+      sql: `SELECT line, related_customer_id AS value FROM stg_relations x
+             WHERE NOT EXISTS (SELECT 1 FROM (${holders}) k WHERE k.customer_id = x.related_customer_id)`,
+      message: unknownCustomer,
+      needs: ['customers'],
+    },
+    {
+      file: 'relations',
+      column: 'related_customer_id',
+      sql: `SELECT line, customer_id AS value FROM stg_relations WHERE customer_id = related_customer_id`,
+      message: (v) => `customer ${quote(v)} is named as related to themselves`,
+    },
+    {
+      file: 'relations',
+      column: 'related_customer_id',
+      sql: `SELECT line, related_customer_id AS value, first_line, customer_id FROM (
+              SELECT line, customer_id, related_customer_id, min(line) OVER (PARTITION BY customer_id, related_customer_id) AS first_line
+                FROM stg_relations WHERE customer_id IS NOT NULL AND related_customer_id IS NOT NULL) d WHERE line <> first_line`,
+      message: (v, first, row) => `the relation of customer ${quote(String(row?.customer_id ?? ''))} to ${quote(v)} appears again (first on line ${first})`,
+    },
+    {
+      file: 'relations',
+      column: 'relation',
+      // the later of two lines that give a pair both ways and disagree (of a pair given twice the same way, the first)
+      sql: `WITH firsts AS (SELECT DISTINCT ON (customer_id, related_customer_id) line, customer_id, related_customer_id, relation
+                                FROM stg_relations ORDER BY customer_id, related_customer_id, line)
+            SELECT b.line, b.relation AS value, a.line AS first_line, b.customer_id, b.related_customer_id, a.relation AS first_relation
+              FROM firsts a JOIN firsts b ON b.customer_id = a.related_customer_id AND b.related_customer_id = a.customer_id
+             WHERE a.line < b.line AND a.relation IS NOT NULL AND b.relation IS NOT NULL AND b.relation <> ${inverse}`,
+      message: (v, first, row) => {
+        const inv = INVERSE_RELATION[String(row?.first_relation) as keyof typeof INVERSE_RELATION] ?? String(row?.first_relation);
+        return `says ${quote(String(row?.related_customer_id))} is the ${v} of ${quote(String(row?.customer_id))}, but line ${first} gives the same two customers the other way round, which makes ${quote(String(row?.related_customer_id))} the ${inv}`;
+      },
+    },
+  ];
 }
 
 const UNKNOWN_ACCOUNT = `NOT EXISTS (SELECT 1 FROM stg_accounts a WHERE a.customer_id = x.customer_id AND a.account_id = x.account_id)
@@ -174,8 +277,7 @@ export async function checkReferences(
   // serves both checks that look at their accounts and customers (see `narrowed`)
   const orphans = present.has('transactions') && !unreadable.has('transactions') && !unreadable.has('accounts');
   if (orphans) {
-    await s.exec(`CREATE TEMP TABLE stg_txn_orphans ON COMMIT DROP AS
-      SELECT line, customer_id, account_id FROM stg_transactions x WHERE ${UNKNOWN_ACCOUNT}`);
+    await createWorkTable(s, 'stg_txn_orphans', { as: `SELECT line, customer_id, account_id FROM stg_transactions x WHERE ${UNKNOWN_ACCOUNT}` });
     await s.exec('ANALYZE stg_txn_orphans');
   }
   await runChecks(s, checks, orphans, fileName, sink, limit);
@@ -195,7 +297,7 @@ async function runChecks(
   for (const check of checks) {
     const n = check.narrowed;
     const sql = orphans && n && !(n.unless && found.has(n.unless)) ? n.sql : check.sql;
-    const r = await s.query<{ line: number; value: string; first_line?: number; total: number }>(
+    const r = await s.query<{ line: number; value: string; first_line?: number; total: number } & Record<string, unknown>>(
       `SELECT *, count(*) OVER () AS total FROM (${sql}) q ORDER BY line LIMIT ${Math.max(limit, 1)}`,
     );
     const first = r.rows[0];
@@ -206,7 +308,7 @@ async function runChecks(
         file: fileName(check.file),
         line: row.line,
         column: check.column,
-        message: check.message(row.value, row.first_line),
+        message: check.message(row.value, row.first_line, row),
         ...(check.warning ? { warning: true } : {}),
       });
     }

@@ -1,5 +1,5 @@
 import type { SqlSession } from '../../platform/db.js';
-import { specFor, type FeedProblem } from './feed.contract.js';
+import { specFor, type ColumnSpec, type FeedProblem } from './feed.contract.js';
 import { NotUtf8Error, readCsvFile, type RawRecord, type ReadStats } from './feed.csv.js';
 import type { FeedFile } from './feed.files.js';
 import { stagingColumns, stagingTable } from './feed.sql.js';
@@ -50,10 +50,12 @@ export async function stageFile(
     sink.add({ file: file.name, ...(line !== undefined ? { line } : {}), ...(column ? { column } : {}), message, ...(warning ? { warning } : {}) });
 
   async function* rowsAsCsv(): AsyncGenerator<string> {
-    let index: number[] | undefined;
+    let index: (number | undefined)[] | undefined;
     let width = 0;
-    /** the file's columns are exactly the contract's, in its order */
+    /** the file's columns are exactly the contract's, in its order (but for optional ones it leaves out at the end) */
     let identity = false;
+    /** the empty values that end a row written as it came: one per optional column left out */
+    let absentTail = '';
     let parts: string[] = [];
     let size = 0;
     const derived = spec.derived ?? [];
@@ -61,13 +63,15 @@ export async function stageFile(
       for (const rec of batch) {
         if (rec.fields.length === 0 || (rec.fields.length === 1 && rec.fields[0]?.trim() === '')) continue;
         if (!index) {
-          index = headerIndex(rec.fields, spec.columns.map((c) => c.name), (col, msg) => problem(rec.line, col, msg));
+          index = headerIndex(rec.fields, spec.columns, (col, msg) => problem(rec.line, col, msg));
           width = rec.fields.length;
           if (!index) {
             result.readable = false;
             return;
           }
-          identity = width === spec.columns.length && index.every((at, c) => at === c);
+          const given = index.filter((at) => at !== undefined).length;
+          identity = width === given && index.every((at, c) => (c < given ? at === c : at === undefined));
+          absentTail = ','.repeat(spec.columns.length - given);
           continue;
         }
         result.rows++;
@@ -88,8 +92,13 @@ export async function stageFile(
         let asWritten = identity && rec.text !== undefined;
         for (let c = 0; c < spec.columns.length; c++) {
           const column = spec.columns[c];
+          if (!column) continue;
           const at = index[c];
-          if (!column || at === undefined) continue;
+          if (at === undefined) {
+            // an optional column the file leaves out: empty in every row
+            values.push(null);
+            continue;
+          }
           const cell = rec.fields[at] ?? '';
           const raw = cell.trim();
           const v = column.check(raw, ctx);
@@ -111,7 +120,7 @@ export async function stageFile(
         if (bad) result.badRows++;
         let line: string;
         if (asWritten) {
-          line = `${rec.line},${rec.text}`;
+          line = `${rec.line},${rec.text}${absentTail}`;
         } else {
           line = String(rec.line);
           for (const v of values) line += ',' + csvField(v);
@@ -163,31 +172,34 @@ export async function stageFile(
   return result;
 }
 
-/** Maps the required columns to their positions; reports each one missing. */
+/**
+ * Maps the contract's columns to their positions in the header (undefined: an optional column the
+ * file leaves out); reports each required one missing.
+ */
 function headerIndex(
   header: string[],
-  required: string[],
+  columns: readonly ColumnSpec[],
   report: (column: string | undefined, message: string) => void,
-): number[] | undefined {
+): (number | undefined)[] | undefined {
   const names = header.map((h) => h.trim().toLowerCase());
+  const known = new Set(columns.map((c) => c.name));
   const seen = new Map<string, number>();
   let ok = true;
   names.forEach((n, i) => {
-    if (n && seen.has(n) && required.includes(n)) {
+    if (n && seen.has(n) && known.has(n)) {
       report(n, `the column appears twice in the header (columns ${(seen.get(n) ?? 0) + 1} and ${i + 1})`);
       ok = false;
     }
     if (!seen.has(n)) seen.set(n, i);
   });
-  const index: number[] = [];
-  for (const col of required) {
-    const at = seen.get(col);
-    if (at === undefined) {
-      report(col, `required column '${col}' is missing from the header`);
+  const index: (number | undefined)[] = [];
+  for (const col of columns) {
+    const at = seen.get(col.name);
+    if (at === undefined && !col.optional) {
+      report(col.name, `required column '${col.name}' is missing from the header`);
       ok = false;
-    } else {
-      index.push(at);
     }
+    index.push(at);
   }
   return ok ? index : undefined;
 }

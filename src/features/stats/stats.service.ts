@@ -12,6 +12,7 @@ export const COUNTED_TABLES = [
   'cards',
   'loans',
   'transactions',
+  'customer_relations',
   'balance_snapshots',
   'business_dates',
 ] as const;
