@@ -201,8 +201,20 @@ export function customerId(i: number): string {
 
 export const CUSTOMER_HEADER = [
   'customer_id', 'name', 'gender', 'birth_date', 'id_number', 'phone', 'branch_id', 'opened_on', 'address',
-  'occupation', 'annual_income', 'risk_level', 'do_not_disturb', 'marketing_consent',
+  'occupation', 'annual_income', 'risk_level', 'do_not_disturb', 'marketing_consent', 'risk_assessed_on',
 ] as const;
+
+/**
+ * The day of a customer's last risk assessment (the feed's optional risk_assessed_on): up to two
+ * years before the demo's first day, never before the account was opened, so about a third of the
+ * assessments have lapsed (older than 365 days). A hash of the customer, not a draw of the random
+ * streams, so every other column stays as it was. Empty for a customer never assessed.
+ */
+export function riskAssessedOn(ctx: CustomerContext, i: number, openedDay: number, risk: number): string {
+  if (risk <= 0) return '';
+  const h = (Math.imul(i + 1, 2654435761) ^ Math.imul(ctx.seed + 1, 40503)) >>> 0;
+  return formatDate(Math.max(openedDay, ctx.startDay - (h % 730)));
+}
 
 export function phoneOf(seed: number, i: number, version: number, rng: Rng): string {
   return mobileNumber(rng.reseed(seed, STREAM.phone, i, version));
@@ -235,6 +247,7 @@ export function customerLine(ctx: CustomerContext, store: CustomerStore, i: numb
     (income < 0 ? '' : `${income}.00`) + ',' +
     (risk > 0 ? `C${risk}` : '') + ',' +
     ((bits & P_DO_NOT_DISTURB) !== 0 ? 'true' : 'false') + ',' +
-    ((bits & P_NO_MARKETING) !== 0 ? 'false' : 'true') + '\n'
+    ((bits & P_NO_MARKETING) !== 0 ? 'false' : 'true') + ',' +
+    riskAssessedOn(ctx, i, store.openedDay[i] ?? 0, risk) + '\n'
   );
 }

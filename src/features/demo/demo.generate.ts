@@ -1,5 +1,5 @@
 // The demo bank generator: a deterministic, realistic bank written as daily feed folders
-// (see shared FEEDS.md). Same options → byte-identical files.
+// (docs/feed-format.md). Same options → byte-identical files.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { CsvWriter, csvLine, utf8 } from './demo.csv-writer.js';
 import { formatDate } from './demo.dates.js';
-import { KIND_NAMES, PRODUCTS, type BankNetwork } from './demo.bank.js';
+import { BANK_NAME, KIND_NAMES, PRODUCTS, type BankNetwork } from './demo.bank.js';
 import { CUSTOMER_HEADER, customerId, customerLine, type CustomerContext } from './demo.customers.js';
 import { formatCents } from './demo.ledger.js';
 import type { Stores } from './demo.portfolio.js';
@@ -98,6 +98,16 @@ export interface FileStats {
 
 export type SnapshotProgress = (done: number, total: number, phase: string) => void;
 
+const FUND_HOUSES = ['钱江基金管理有限公司', '华安基金管理有限公司', '东方基金管理有限公司'];
+const INSURERS = ['钱江人寿保险股份有限公司', '安康人寿保险股份有限公司'];
+
+/** products.csv's optional issuer: funds and insurance come from other companies, the rest is the bank's own. */
+function issuerOf(kind: string, i: number): string {
+  if (kind === 'fund') return FUND_HOUSES[i % FUND_HOUSES.length] ?? '';
+  if (kind === 'insurance') return INSURERS[i % INSURERS.length] ?? '';
+  return BANK_NAME;
+}
+
 async function writeAll(path: string, header: readonly string[], lines: readonly string[]): Promise<FileStats> {
   const w = CsvWriter.open(path, header);
   for (const line of lines) if (w.push(line)) await w.flush();
@@ -120,8 +130,8 @@ export async function writeReference(dir: string, network: BankNetwork): Promise
     ),
     await writeAll(
       join(dir, 'products.csv'),
-      ['product_code', 'name', 'kind', 'risk_level', 'min_amount'],
-      PRODUCTS.map((p) => csvLine([p.code, p.name, p.kind, `R${p.risk}`, `${p.minAmount}.00`])),
+      ['product_code', 'name', 'kind', 'risk_level', 'min_amount', 'issuer'],
+      PRODUCTS.map((p, i) => csvLine([p.code, p.name, p.kind, `R${p.risk}`, `${p.minAmount}.00`, issuerOf(p.kind, i)])),
     ),
   ];
 }
