@@ -39,7 +39,8 @@ export async function fillEmpty<T>(s: SqlSession, table: string, insert: (withou
   ).rows;
   const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
   if (constraints.length) await s.exec(`ALTER TABLE ${table} ${constraints.map((c) => `DROP CONSTRAINT ${q(c.name)}`).join(', ')}`);
-  if (indexes.length) await s.exec(`DROP INDEX ${indexes.map((i) => i.name).join(', ')}`);
+  // one by one: Citus drops one distributed object per command
+  for (const i of indexes) await s.exec(`DROP INDEX ${i.name}`);
   const result = await insert(constraints.some((c) => c.kind === 'p'));
   const [key, foreign] = [constraints.filter((c) => c.kind === 'p'), constraints.filter((c) => c.kind === 'f')];
   for (const c of key) await s.exec(`ALTER TABLE ${table} ADD CONSTRAINT ${q(c.name)} ${c.def}`);

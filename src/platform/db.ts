@@ -260,10 +260,17 @@ async function openPostgres(url: string): Promise<Db> {
     throw new Error(`cannot connect to the PostgreSQL server at ${redactUrl(url)}: ${e instanceof Error ? e.message : String(e)}`);
   });
   // A Citus coordinator: the work tables of the batch live in the schema stratum_work (made by
-  // `stratum db migrate`), found by name after public's tables
+  // `stratum db migrate`), found by name after public's tables. A transaction's writes to many
+  // shards go over one connection per worker: the loader and the batch write work tables
+  // (distributed and reference) and then join them in the same transaction, which Citus allows
+  // only when each shard was written over the connection that reads it.
   const citus = (await probe.query(`SELECT 1 FROM pg_extension WHERE extname = 'citus'`).catch(() => ({ rowCount: 0 }))).rowCount === 1;
+  if (citus) {
+    const searchPath = `SET search_path TO public, stratum_work; SET citus.multi_shard_modify_mode TO 'sequential'`;
+    await probe.query(searchPath);
+    pool.on('connect', (client) => void client.query(searchPath).catch(() => {}));
+  }
   probe.release();
-  if (citus) pool.on('connect', (client) => void client.query('SET search_path TO public, stratum_work').catch(() => {}));
   const wrap = (client: pg.PoolClient): RawSession => ({
     async query(sql, params) {
       const r = await client.query(sql, params ? [...params] : undefined);
@@ -307,8 +314,8 @@ function makeDb(
       return await fn(s);
     } finally {
       if (s.workTables.size > 0) {
-        const names = [...s.workTables].map((t) => `stratum_work.${t}`).join(', ');
-        await raw.exec(`DROP TABLE IF EXISTS ${names}`).catch((e: unknown) => logger.warn({ err: e }, 'work tables were left for the next run to replace'));
+        // one by one: Citus drops one distributed object per command
+        await raw.exec([...s.workTables].map((t) => `DROP TABLE IF EXISTS stratum_work.${t}`).join('; ')).catch((e: unknown) => logger.warn({ err: e }, 'work tables were left for the next run to replace'));
       }
       release();
     }

@@ -80,8 +80,8 @@ export async function runEvents(db: Db, businessDate: string): Promise<EventsRes
     time('merge');
     const seconds = (performance.now() - t0) / 1000;
     await s.query(
-      `INSERT INTO event_runs (business_date, policy_version, events, seconds) VALUES ($1::date, $2, $3, $4)
-       ON CONFLICT (business_date) DO UPDATE SET policy_version = EXCLUDED.policy_version, events = EXCLUDED.events, seconds = EXCLUDED.seconds, finished_at = now()`,
+      `INSERT INTO event_runs (business_date, policy_version, events, seconds, finished_at) VALUES ($1::date, $2, $3, $4, now())
+       ON CONFLICT (business_date) DO UPDATE SET policy_version = EXCLUDED.policy_version, events = EXCLUDED.events, seconds = EXCLUDED.seconds, finished_at = EXCLUDED.finished_at`,
       [businessDate, policy.version, events, seconds.toFixed(3)],
     );
     return { businessDate, policyVersion: policy.version, events, byEvent, timings, seconds };

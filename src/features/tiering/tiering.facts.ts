@@ -114,7 +114,7 @@ interface Windows {
  */
 async function fullWindows(s: SqlSession, businessDate: string, snapshots: string, memory: string): Promise<Windows> {
   await s.exec(`SET LOCAL work_mem = '${memory}'`);
-  await s.exec('DROP TABLE IF EXISTS facts_tx, facts_mtd');
+  await s.exec('DROP TABLE IF EXISTS facts_tx; DROP TABLE IF EXISTS facts_mtd');
   await createWorkTable(s, 'facts_tx', {
     as: `SELECT customer_id, ${TX_AGGREGATES(null)} FROM transactions WHERE ${IN_WINDOW} GROUP BY customer_id`,
     params: [businessDate],
@@ -213,12 +213,12 @@ async function recordTransactionLoads(s: SqlSession, businessDate: string): Prom
   if (!due.rows.length) return;
   // the dates as a constant list, so that the BRIN index picks their pages (a join would scan all)
   await s.query(
-    `INSERT INTO transaction_loads (business_date, rows, first_booked_on, last_booked_on)
-     SELECT business_date, count(*), min(booked_on), max(booked_on) FROM transactions
+    `INSERT INTO transaction_loads (business_date, rows, first_booked_on, last_booked_on, recorded_at)
+     SELECT business_date, count(*), min(booked_on), max(booked_on), now() FROM transactions
       WHERE business_date = ANY($1::date[])
       GROUP BY business_date
      ON CONFLICT (business_date) DO UPDATE SET rows = EXCLUDED.rows, first_booked_on = EXCLUDED.first_booked_on,
-       last_booked_on = EXCLUDED.last_booked_on, recorded_at = now()`,
+       last_booked_on = EXCLUDED.last_booked_on, recorded_at = EXCLUDED.recorded_at`,
     [due.rows.map((r) => r.d)],
   );
 }
@@ -363,9 +363,9 @@ export async function computeFacts(s: SqlSession, businessDate: string, opts: { 
   await s.exec(`ANALYZE ${facts}`);
   const seconds = (performance.now() - t0) / 1000;
   await s.query(
-    `INSERT INTO fact_runs (business_date, base_date, customers, seconds) VALUES ($1, $2, $3, $4)
+    `INSERT INTO fact_runs (business_date, base_date, customers, seconds, computed_at) VALUES ($1, $2, $3, $4, now())
      ON CONFLICT (business_date) DO UPDATE SET base_date = EXCLUDED.base_date, customers = EXCLUDED.customers,
-       seconds = EXCLUDED.seconds, computed_at = now()`,
+       seconds = EXCLUDED.seconds, computed_at = EXCLUDED.computed_at`,
     [businessDate, baseDate, r.rowCount, seconds.toFixed(3)],
   );
   return { customers: r.rowCount, baseDate, seconds };

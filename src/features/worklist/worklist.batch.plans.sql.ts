@@ -29,9 +29,9 @@ export async function mergePlans(s: SqlSession, x: PlanInput): Promise<{ plans: 
   // untouched batch items of D are made again
   await s.query(`DELETE FROM contact_plan_items WHERE plan_date = $1::date AND source = 'batch' AND changed_by IS NULL AND status = 'planned'`, [x.businessDate]);
   await s.query(
-    `INSERT INTO contact_plans (staff_id, plan_date, work_date, branch_id, size)
-     SELECT staff_id, $1::date, $2::date, min(branch_id), $3 FROM wl_contact GROUP BY staff_id
-     ON CONFLICT (staff_id, plan_date) DO UPDATE SET work_date = EXCLUDED.work_date, branch_id = EXCLUDED.branch_id, size = EXCLUDED.size, generated_at = now()`,
+    `INSERT INTO contact_plans (staff_id, plan_date, work_date, branch_id, size, generated_at)
+     SELECT staff_id, $1::date, $2::date, min(branch_id), $3, now() FROM wl_contact GROUP BY staff_id
+     ON CONFLICT (staff_id, plan_date) DO UPDATE SET work_date = EXCLUDED.work_date, branch_id = EXCLUDED.branch_id, size = EXCLUDED.size, generated_at = EXCLUDED.generated_at`,
     [x.businessDate, x.workDate, x.size],
   );
   // no longer a primary owner (or inactive) on a rerun, and nothing of the owner's kept

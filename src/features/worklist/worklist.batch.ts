@@ -74,9 +74,9 @@ export async function runWorklist(db: Db, businessDate: string, onProgress?: (do
     onProgress?.(2, 2, 'plans');
     const seconds = (performance.now() - t0) / 1000;
     await s.query(
-      `INSERT INTO worklist_runs (business_date, policy_version, reminders, plans, plan_items, seconds) VALUES ($1::date, $2, $3, $4, $5, $6)
+      `INSERT INTO worklist_runs (business_date, policy_version, reminders, plans, plan_items, seconds, finished_at) VALUES ($1::date, $2, $3, $4, $5, $6, now())
        ON CONFLICT (business_date) DO UPDATE SET policy_version = EXCLUDED.policy_version, reminders = EXCLUDED.reminders, plans = EXCLUDED.plans,
-         plan_items = EXCLUDED.plan_items, seconds = EXCLUDED.seconds, finished_at = now()`,
+         plan_items = EXCLUDED.plan_items, seconds = EXCLUDED.seconds, finished_at = EXCLUDED.finished_at`,
       [businessDate, policy.version, rem.reminders, plans.plans, plans.items, seconds.toFixed(3)],
     );
     return {
