@@ -205,15 +205,15 @@ export const CUSTOMER_HEADER = [
 ] as const;
 
 /**
- * The day of a customer's last risk assessment (the feed's optional risk_assessed_on): up to two
- * years before the demo's first day, never before the account was opened, so about a third of the
- * assessments have lapsed (older than 365 days). A hash of the customer, not a draw of the random
+ * The day of a customer's last risk assessment (the feed's optional risk_assessed_on): up to a
+ * year and a half before the demo's first day, never before the account was opened, so about a
+ * third of the assessments have lapsed (older than 365 days). A hash of the customer, not a draw of the random
  * streams, so every other column stays as it was. Empty for a customer never assessed.
  */
 export function riskAssessedOn(ctx: CustomerContext, i: number, openedDay: number, risk: number): string {
   if (risk <= 0) return '';
   const h = (Math.imul(i + 1, 2654435761) ^ Math.imul(ctx.seed + 1, 40503)) >>> 0;
-  return formatDate(Math.max(openedDay, ctx.startDay - (h % 730)));
+  return formatDate(Math.max(openedDay, ctx.startDay - (h % 548)));
 }
 
 export function phoneOf(seed: number, i: number, version: number, rng: Rng): string {

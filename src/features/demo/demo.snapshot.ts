@@ -108,6 +108,23 @@ function issuerOf(kind: string, i: number): string {
   return BANK_NAME;
 }
 
+/**
+ * Some households: neighbouring adult customers (an even number and the next) married, about one
+ * pair in eight, by a hash of the pair so that no other file changes. One direction is written;
+ * the loader stores both.
+ */
+async function writeRelations(path: string, day: number, ctx: CustomerContext, cs: Stores['customers']): Promise<FileStats> {
+  const lines: string[] = [];
+  for (let i = 0; i + 1 < cs.n; i += 2) {
+    const h = (Math.imul(i + 7, 2246822519) ^ Math.imul(ctx.seed + 3, 3266489917)) >>> 0;
+    if ((h >>> 13) % 8 !== 0) continue;
+    if ((cs.openedDay[i] ?? 0) > day || (cs.openedDay[i + 1] ?? 0) > day) continue;
+    if ((cs.age[i] ?? 0) < 22 || (cs.age[i + 1] ?? 0) < 22) continue;
+    lines.push(csvLine([customerId(i), customerId(i + 1), 'spouse']));
+  }
+  return writeAll(path, ['customer_id', 'related_customer_id', 'relation'], lines);
+}
+
 async function writeAll(path: string, header: readonly string[], lines: readonly string[]): Promise<FileStats> {
   const w = CsvWriter.open(path, header);
   for (const line of lines) if (w.push(line)) await w.flush();
@@ -168,6 +185,8 @@ export async function writeSnapshots(
     }
   }
   await done('customers.csv', cw);
+  // relations.csv (an optional file, complete whenever present): on a full day only
+  if (full) stats.push(await writeRelations(join(dir, 'relations.csv'), day, ctx, cs));
 
   const a = s.accounts;
   const aw = new LazyWriter(join(dir, 'accounts.csv'), [
