@@ -1,38 +1,54 @@
-import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from 'echarts/charts';
-import {
-  GridComponent,
-  LegendComponent,
-  TitleComponent,
-  TooltipComponent,
-  type GridComponentOption,
-  type LegendComponentOption,
-  type TitleComponentOption,
-  type TooltipComponentOption,
-} from 'echarts/components';
-import { init, use, type ComposeOption, type EChartsType } from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
+import type { GridComponentOption, LegendComponentOption, TitleComponentOption, TooltipComponentOption } from 'echarts/components';
+import type { ComposeOption, EChartsType } from 'echarts/core';
 import { useEffect, useRef, type CSSProperties } from 'react';
-
-// Only the parts of ECharts we draw with, so the bundle stays small.
-use([LineChart, BarChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
 
 export type ChartOption = ComposeOption<LineSeriesOption | BarSeriesOption | GridComponentOption | LegendComponentOption | TitleComponentOption | TooltipComponentOption>;
 
-/** An ECharts chart: created on mount, given each new option, resized with its box, disposed on unmount. */
+// ECharts (about half a megabyte) is loaded when the first chart is shown, never with the pages
+// that have none; only the parts we draw with, so its chunk stays small.
+let echarts: Promise<{ init: (el: HTMLElement) => EChartsType }> | null = null;
+
+function loadECharts() {
+  echarts ??= Promise.all([
+    import('echarts/core').then(({ init, use }) => ({ init, use })),
+    import('echarts/charts').then(({ BarChart, LineChart }) => [BarChart, LineChart]),
+    import('echarts/components').then(({ GridComponent, LegendComponent, TitleComponent, TooltipComponent }) => [GridComponent, LegendComponent, TitleComponent, TooltipComponent]),
+    import('echarts/renderers').then(({ CanvasRenderer }) => [CanvasRenderer]),
+  ]).then(([core, charts, components, renderers]) => {
+    core.use([...charts, ...components, ...renderers]);
+    return { init: (el: HTMLElement) => core.init(el) };
+  });
+  echarts.catch(() => {
+    echarts = null; // a failed download is tried again by the next chart
+  });
+  return echarts;
+}
+
+/** An ECharts chart: created on mount (once ECharts has loaded), given each new option, resized with its box, disposed on unmount. */
 export function EChart({ option, style, testId }: { option: ChartOption; style?: CSSProperties; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<EChartsType | null>(null);
+  const latest = useRef(option);
+  latest.current = option;
 
   useEffect(() => {
     const el = box.current;
     if (!el) return undefined;
-    const instance = init(el);
-    chart.current = instance;
-    const observer = new ResizeObserver(() => instance.resize());
-    observer.observe(el);
+    let gone = false;
+    let observer: ResizeObserver | null = null;
+    void loadECharts().then(({ init }) => {
+      if (gone) return;
+      const instance = init(el);
+      chart.current = instance;
+      instance.setOption(latest.current, { notMerge: true });
+      observer = new ResizeObserver(() => instance.resize());
+      observer.observe(el);
+    });
     return () => {
-      observer.disconnect();
-      instance.dispose();
+      gone = true;
+      observer?.disconnect();
+      chart.current?.dispose();
       chart.current = null;
     };
   }, []);

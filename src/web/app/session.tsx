@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, startTransition, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { CurrentUser } from '../../features/access/access.contract.js';
 import type { Permission } from '../../features/access/access.permissions.js';
 import { ApiError, sessionApi, setCsrfToken, setUnauthenticatedHandler } from './api.js';
@@ -30,15 +30,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setUser(next);
   }, []);
 
+  // The first check: main.tsx sent it before the app's code arrived, so its answer is usually here
+  // already (api.ts, early requests). The screen it lets through renders as a transition, in slices.
   useEffect(() => {
     const controller = new AbortController();
     sessionApi
       .current(controller.signal)
-      .then((current) => adopt(current))
+      .then((current) => startTransition(() => adopt(current)))
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
-        if (!(err instanceof ApiError && err.status === 401)) setCheckError(err instanceof Error ? err.message : String(err));
-        adopt(null);
+        startTransition(() => {
+          if (!(err instanceof ApiError && err.status === 401)) setCheckError(err instanceof Error ? err.message : String(err));
+          adopt(null);
+        });
       });
     setUnauthenticatedHandler(() => adopt(null));
     return () => {

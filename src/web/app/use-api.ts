@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from './api.js';
 
 export interface ApiState<T> {
@@ -10,7 +10,8 @@ export interface ApiState<T> {
 
 /**
  * Loads `load(signal)` whenever `key` changes; the previous data stays shown while the next
- * page loads (so tables do not flash), and a superseded request is aborted.
+ * page loads (so tables do not flash), and a superseded request is aborted. The answer is rendered
+ * as a transition: React renders a large table in slices, so the page stays responsive meanwhile.
  */
 export function useApi<T>(key: string, load: (signal: AbortSignal) => Promise<T>): ApiState<T> {
   const [data, setData] = useState<T | undefined>(undefined);
@@ -27,14 +28,18 @@ export function useApi<T>(key: string, load: (signal: AbortSignal) => Promise<T>
       .current(controller.signal)
       .then((result) => {
         if (controller.signal.aborted) return;
-        setData(result);
-        setError(null);
-        setLoading(false);
+        startTransition(() => {
+          setData(result);
+          setError(null);
+          setLoading(false);
+        });
       })
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
-        setError(err instanceof ApiError ? err : new ApiError(0, 'client', err instanceof Error ? err.message : String(err)));
-        setLoading(false);
+        startTransition(() => {
+          setError(err instanceof ApiError ? err : new ApiError(0, 'client', err instanceof Error ? err.message : String(err)));
+          setLoading(false);
+        });
       });
     return () => controller.abort();
   }, [key, attempt]);
