@@ -243,10 +243,10 @@ async function mergeTransactions(s: SqlSession, businessDate: string): Promise<n
  */
 export async function recordTransactionLoad(s: SqlSession, businessDate: string, written: number, booked: { min: string; max: string }): Promise<void> {
   await s.query(
-    `INSERT INTO transaction_loads (business_date, rows, first_booked_on, last_booked_on) VALUES ($1::date, $2, $3::date, $4::date)
+    `INSERT INTO transaction_loads (business_date, rows, first_booked_on, last_booked_on, recorded_at) VALUES ($1::date, $2, $3::date, $4::date, now())
      ON CONFLICT (business_date) DO UPDATE SET rows = transaction_loads.rows + EXCLUDED.rows,
        first_booked_on = least(transaction_loads.first_booked_on, EXCLUDED.first_booked_on),
-       last_booked_on = greatest(transaction_loads.last_booked_on, EXCLUDED.last_booked_on), recorded_at = now()`,
+       last_booked_on = greatest(transaction_loads.last_booked_on, EXCLUDED.last_booked_on), recorded_at = EXCLUDED.recorded_at`,
     [businessDate, written, booked.min, booked.max],
   );
 }
@@ -310,10 +310,10 @@ export async function recordBusinessDate(
   row: { businessDate: string; mode: 'full' | 'delta'; contentHash: string; fileRows: Record<string, number>; seconds: number; source: string },
 ): Promise<void> {
   await s.query(
-    `INSERT INTO business_dates (business_date, mode, content_hash, file_rows, seconds, source)
-     VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+    `INSERT INTO business_dates (business_date, mode, content_hash, file_rows, seconds, source, loaded_at)
+     VALUES ($1, $2, $3, $4::jsonb, $5, $6, now())
      ON CONFLICT (business_date) DO UPDATE SET mode = EXCLUDED.mode, content_hash = EXCLUDED.content_hash,
-       file_rows = EXCLUDED.file_rows, seconds = EXCLUDED.seconds, source = EXCLUDED.source, loaded_at = now()`,
+       file_rows = EXCLUDED.file_rows, seconds = EXCLUDED.seconds, source = EXCLUDED.source, loaded_at = EXCLUDED.loaded_at`,
     [row.businessDate, row.mode, row.contentHash, JSON.stringify(row.fileRows), row.seconds.toFixed(3), row.source],
   );
 }
