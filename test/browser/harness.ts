@@ -77,6 +77,20 @@ export async function newPage(run: Running, locale: 'zh-CN' | 'en-US'): Promise<
   return context.newPage();
 }
 
+/**
+ * A page in its own context with a chosen window size (tablets, phones); `bypassCSP` lets a test
+ * inject a checker such as axe-core with page.addScriptTag, which the app's CSP would refuse.
+ */
+export async function newPageWith(
+  run: Running,
+  locale: 'zh-CN' | 'en-US',
+  options: { width?: number; height?: number; bypassCSP?: boolean; isMobile?: boolean; hasTouch?: boolean } = {},
+): Promise<Page> {
+  const { width = 1440, height = 900, ...rest } = options;
+  const context = await run.browser.newContext({ locale, viewport: { width, height }, ...rest });
+  return context.newPage();
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
@@ -118,4 +132,16 @@ export function useStratum(): Stratum {
       await page.getByTestId('sign-in-submit').click();
     },
   };
+}
+
+/**
+ * Waits until a page has settled: no request in flight for a moment, no spinner or skeleton, and
+ * antd's enter animations over (so what a check or a screenshot sees is what a user reads).
+ */
+export async function settle(page: Page, timeout = 20_000): Promise<void> {
+  await page.waitForLoadState('networkidle', { timeout }).catch(() => undefined);
+  await page
+    .waitForFunction("!document.querySelector('.ant-spin-spinning, .ant-skeleton-active')", undefined, { timeout })
+    .catch(() => undefined);
+  await page.waitForTimeout(400);
 }

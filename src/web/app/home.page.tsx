@@ -3,6 +3,7 @@ import { Result } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Navigate } from 'react-router';
 import { menuFor } from './menu.js';
+import { PageTitle } from './page-title.js';
 import { useCurrentUser } from './session.js';
 
 /** Home: the first page the role may use; a friendly word for roles with none yet (the administrator). */
@@ -14,7 +15,7 @@ export function HomePage() {
   return (
     <Result
       icon={<SmileOutlined />}
-      title={t('home.welcome', { name: user.name })}
+      title={<PageTitle>{t('home.welcome', { name: user.name })}</PageTitle>}
       subTitle={
         <>
           <div data-testid="nothing-for-role">{t('home.nothingYet', { role: t(`roles.${user.role}`) })}</div>

@@ -40,15 +40,17 @@ export function SignInPage() {
   };
 
   return (
-    <div className="sign-in">
+    <main className="sign-in">
       <div className="sign-in__lang">
         <LanguageSwitch />
       </div>
       <Card className="sign-in__card" variant="borderless">
         <div className="sign-in__brand">
-          <div className="brand-mark">S</div>
+          <div className="brand-mark" aria-hidden="true">
+            S
+          </div>
           <div>
-            <Typography.Title level={3} style={{ margin: 0 }}>
+            <Typography.Title level={1} className="page-title">
               {t('app.fullName')}
             </Typography.Title>
             <Typography.Text type="secondary">{t('app.tagline')}</Typography.Text>
@@ -72,6 +74,6 @@ export function SignInPage() {
           {t('signIn.footer')}
         </Typography.Paragraph>
       </Card>
-    </div>
+    </main>
   );
 }

@@ -1,13 +1,14 @@
 import { Button, Result } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { PageTitle } from './page-title.js';
 
 export function NotFoundPage() {
   const { t } = useTranslation();
   return (
     <Result
       status="404"
-      title={t('errors.notFound')}
+      title={<PageTitle>{t('errors.notFound')}</PageTitle>}
       subTitle={t('errors.notFoundHint')}
       extra={
         <Link to="/">
@@ -23,7 +24,7 @@ export function ForbiddenPage() {
   return (
     <Result
       status="403"
-      title={t('errors.forbidden')}
+      title={<PageTitle>{t('errors.forbidden')}</PageTitle>}
       subTitle={t('errors.forbiddenHint')}
       extra={
         <Link to="/">

@@ -15,6 +15,9 @@ export const en: Messages = {
     loading: 'Loading…',
     retry: 'Retry',
     noBranch: 'Whole bank',
+    menu: 'Menu',
+    mainNav: 'Main menu',
+    skipToContent: 'Skip to content',
   },
   roles: {
     branch_head: 'Branch head',
@@ -72,10 +75,12 @@ export const en: Messages = {
     closed: 'Closed',
     left: 'Left',
     birthdayAge: '{{date}} (age {{age}})',
+    actions: 'Actions',
   },
   customers: {
     title: 'Customers',
     searchPlaceholder: 'Name, customer number or last 4 phone digits',
+    search: 'Find a customer',
     branch: 'Branch',
     branchPlaceholder: 'All branches',
     aumRange: 'AUM (万 CNY)',

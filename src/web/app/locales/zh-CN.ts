@@ -15,6 +15,9 @@ export const zhCN = {
     loading: '加载中…',
     retry: '重试',
     noBranch: '全行',
+    menu: '菜单',
+    mainNav: '主菜单',
+    skipToContent: '跳到正文',
   },
   roles: {
     branch_head: '网点负责人',
@@ -72,10 +75,12 @@ export const zhCN = {
     closed: '已销户',
     left: '已流失',
     birthdayAge: '{{date}}（{{age}} 岁）',
+    actions: '操作',
   },
   customers: {
     title: '客户',
     searchPlaceholder: '姓名、客户号或手机尾号后 4 位',
+    search: '查找客户',
     branch: '机构',
     branchPlaceholder: '全部机构',
     aumRange: 'AUM（万元）',

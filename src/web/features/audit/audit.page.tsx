@@ -8,6 +8,7 @@ import { useApi } from '../../app/use-api.js';
 import { ExportButton, MyExportsButton } from '../exports/export-button.js';
 import { auditApi, type AuditItem } from './audit.api.js';
 import type { AuditFilters } from '../../../features/audit/audit.contract.js';
+import { PageTitle } from '../../app/page-title.js';
 
 const ACTIONS = ['sign_in', 'sign_in_failed', 'reveal', 'export', 'assign', 'reassign', 'recall', 'proposal_accept', 'claim_approve', 'policy_publish', 'audit_prune'] as const;
 
@@ -76,7 +77,7 @@ export function AuditPage() {
 
   return (
     <Card size="small" className="section-card" data-testid="audit-page">
-      <Typography.Title level={4} style={{ marginTop: 0 }}>{t('audit.title')}</Typography.Title>
+      <PageTitle>{t('audit.title')}</PageTitle>
       <Typography.Paragraph type="secondary">{t('audit.hint')}</Typography.Paragraph>
       <Form<FilterForm>
         form={form}

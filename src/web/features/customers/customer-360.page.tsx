@@ -2,6 +2,7 @@ import { ArrowLeftOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Col, Result, Row, Skeleton, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'react-router';
+import { PageTitle } from '../../app/page-title.js';
 import { useApi } from '../../app/use-api.js';
 import { CustomerOwnershipCard } from '../ownership/customer-ownership.card.js';
 import { CustomerTiersCard } from '../tiering/customer-tiers.card.js';
@@ -38,9 +39,9 @@ function Header({ customer, back }: { customer: Customer360Data; back: string })
         <ArrowLeftOutlined /> {t('customer360.backToList')}
       </Link>
       <div className="customer-header__title" style={{ marginTop: 8 }}>
-        <Typography.Title level={3} data-testid="customer-name">
+        <PageTitle large testId="customer-name">
           {profile.name}
-        </Typography.Title>
+        </PageTitle>
         <Typography.Text type="secondary">
           {t('customer360.customerId')} <span className="money" data-testid="customer-id">{profile.customerId}</span>
         </Typography.Text>
@@ -69,7 +70,7 @@ export function Customer360Page() {
     return (
       <Result
         status="404"
-        title={t('customer360.notFound')}
+        title={<PageTitle>{t('customer360.notFound')}</PageTitle>}
         data-testid="customer-not-found"
         extra={
           <Link to={back}>

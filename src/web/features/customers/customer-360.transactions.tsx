@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useApi } from '../../app/use-api.js';
 import { customersApi, type Transactions } from './customers.api.js';
 import { Yuan } from './money.view.js';
+import { STATE_HEX } from '../../app/theme.js';
 
 type Txn = Transactions['items'][number];
 
@@ -24,7 +25,7 @@ export function TransactionsTable({ customerId }: { customerId: string }) {
       title: t('customer360.col.amount'),
       align: 'right',
       render: (a: string) => (
-        <span style={{ color: a.startsWith('-') ? '#cf1322' : '#389e0d' }}>
+        <span style={{ color: a.startsWith('-') ? STATE_HEX.red : STATE_HEX.green }}>
           <Yuan yuan={a} />
         </span>
       ),

@@ -29,13 +29,14 @@ export function branchTree(items: readonly Branch[]): BranchNode[] {
 }
 
 /** The branches in the user's scope as a searchable tree (an outlet, or a branch and its subtree). */
-export function BranchTreeSelect({ value, onChange, placeholder, testId }: { value: string | undefined; onChange: (branchId: string | undefined) => void; placeholder: string; testId: string }) {
+export function BranchTreeSelect({ value, onChange, placeholder, testId, id }: { value: string | undefined; onChange: (branchId: string | undefined) => void; placeholder: string; testId: string; id?: string }) {
   const branches = useApi('branches', (signal) => customersApi.branches(signal));
   const tree = useMemo(() => branchTree(branches.data?.items ?? []), [branches.data]);
   return (
     <TreeSelect
       data-testid={testId}
-      style={{ width: 220 }}
+      id={id}
+      style={{ width: 220, maxWidth: '100%' }}
       allowClear
       showSearch={{ treeNodeFilterProp: 'title' }}
       treeDefaultExpandAll={tree.length <= 3}
@@ -83,24 +84,27 @@ export function CustomerListFilters({ value, onChange }: Props) {
       <Form.Item>
         <Input
           data-testid="customer-search"
+          aria-label={t('customers.search')}
           name="q"
           allowClear
           value={q}
           onChange={(e) => setQ(e.target.value)}
           onPressEnter={() => apply()}
-          prefix={<SearchOutlined style={{ color: 'rgba(0,0,0,0.35)' }} />}
+          prefix={<SearchOutlined style={{ color: 'rgba(0,0,0,0.45)' }} aria-hidden />}
           placeholder={t('customers.searchPlaceholder')}
-          style={{ width: 280 }}
+          style={{ width: 280, maxWidth: '100%' }}
           maxLength={40}
         />
       </Form.Item>
-      <Form.Item label={t('customers.branch')}>
-        <BranchTreeSelect testId="branch-filter" value={value.branchId} placeholder={t('customers.branchPlaceholder')} onChange={(branchId) => apply({ branchId })} />
+      <Form.Item label={t('customers.branch')} htmlFor="filter-branch">
+        <BranchTreeSelect id="filter-branch" testId="branch-filter" value={value.branchId} placeholder={t('customers.branchPlaceholder')} onChange={(branchId) => apply({ branchId })} />
       </Form.Item>
-      <Form.Item label={t('customers.aumRange')} validateStatus={rangeInvalid ? 'error' : undefined} help={rangeInvalid ? t('customers.aumRangeInvalid') : undefined}>
+      <Form.Item label={t('customers.aumRange')} htmlFor="filter-aum-min" validateStatus={rangeInvalid ? 'error' : undefined} help={rangeInvalid ? t('customers.aumRangeInvalid') : undefined}>
         <Space.Compact>
           <InputNumber<number>
             data-testid="aum-min"
+            id="filter-aum-min"
+            aria-label={`${t('customers.aumRange')} ${t('customers.aumMin')}`}
             min={0}
             max={1e9}
             precision={2}
@@ -112,6 +116,7 @@ export function CustomerListFilters({ value, onChange }: Props) {
           />
           <InputNumber<number>
             data-testid="aum-max"
+            aria-label={`${t('customers.aumRange')} ${t('customers.aumMax')}`}
             min={0}
             max={1e9}
             precision={2}
@@ -123,9 +128,10 @@ export function CustomerListFilters({ value, onChange }: Props) {
           />
         </Space.Compact>
       </Form.Item>
-      <Form.Item label={t('customers.vipCard')}>
+      <Form.Item label={t('customers.vipCard')} htmlFor="filter-vip">
         <Select<'any' | 'true' | 'false'>
           data-testid="vip-filter"
+          id="filter-vip"
           style={{ width: 100 }}
           value={value.vipCard ?? 'any'}
           onChange={(v) => apply({ vipCard: v === 'any' ? undefined : v })}
@@ -136,9 +142,10 @@ export function CustomerListFilters({ value, onChange }: Props) {
           ]}
         />
       </Form.Item>
-      <Form.Item label={t('customers.aumBand')}>
+      <Form.Item label={t('customers.aumBand')} htmlFor="filter-aum-band">
         <Select<AumBand | 'any'>
           data-testid="aum-band-filter"
+          id="filter-aum-band"
           style={{ width: 130 }}
           value={value.aumBand ?? 'any'}
           onChange={(v) => apply({ aumBand: v === 'any' ? undefined : v })}
@@ -146,18 +153,20 @@ export function CustomerListFilters({ value, onChange }: Props) {
           popupMatchSelectWidth={false}
         />
       </Form.Item>
-      <Form.Item label={t('customers.relationshipTier')}>
+      <Form.Item label={t('customers.relationshipTier')} htmlFor="filter-relationship">
         <Select<RelationshipTier | 'any'>
           data-testid="relationship-filter"
+          id="filter-relationship"
           style={{ width: 110 }}
           value={value.relationshipTier ?? 'any'}
           onChange={(v) => apply({ relationshipTier: v === 'any' ? undefined : v })}
           options={[{ value: 'any' as const, label: t('common.any') }, ...LIST_TIERS.relationship_tier.map((tier) => ({ value: tier, label: t(`tiers.relationship_tier.${tier}`) }))]}
         />
       </Form.Item>
-      <Form.Item label={t('customers.openedAfter')}>
+      <Form.Item label={t('customers.openedAfter')} htmlFor="filter-opened-after">
         <DatePicker
           data-testid="opened-after"
+          id="filter-opened-after"
           value={value.openedAfter ? dayjs(value.openedAfter) : null}
           onChange={(d) => apply({ openedAfter: d ? d.format('YYYY-MM-DD') : undefined })}
           style={{ width: 140 }}

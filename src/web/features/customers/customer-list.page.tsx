@@ -10,6 +10,7 @@ import { CustomerListFilters } from './customer-list.filters.js';
 import { DEFAULT_SORT, PAGE_SIZES, readListState, toApiQuery, writeListState, type ListFilters, type ListState } from './customer-list.params.js';
 import { customersApi, type CustomerListRow, type CustomerSort } from './customers.api.js';
 import { Wan } from './money.view.js';
+import { PageTitle } from '../../app/page-title.js';
 
 type SortOrder = 'ascend' | 'descend' | null;
 
@@ -143,7 +144,7 @@ export function CustomerListPage() {
   return (
     <>
       <div className="page-header">
-        <Typography.Title level={4}>{t('customers.title')}</Typography.Title>
+        <PageTitle>{t('customers.title')}</PageTitle>
       </div>
       <Card size="small" variant="borderless">
         <CustomerListFilters value={state} onChange={onFilters} />

@@ -1,4 +1,4 @@
-import { Card, Tabs, Typography } from 'antd';
+import { Card, Tabs } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../app/use-api.js';
@@ -7,6 +7,7 @@ import { ClaimsTab } from './workbench.claims.js';
 import { PoolTab } from './workbench.pool.js';
 import { ProposalsTab } from './workbench.proposals.js';
 import { ReallocationTab } from './workbench.reallocation.js';
+import { PageTitle } from '../../app/page-title.js';
 
 /** The branch head's assignment workbench (seed 003 客户分配): proposals, the pool, re-allocation, claims. */
 export function AssignmentWorkbenchPage() {
@@ -17,7 +18,7 @@ export function AssignmentWorkbenchPage() {
   const items = staff.data?.items ?? [];
   return (
     <Card size="small" className="section-card" data-testid="assignment-workbench">
-      <Typography.Title level={4}>{t('ownership.workbench.title')}</Typography.Title>
+      <PageTitle>{t('ownership.workbench.title')}</PageTitle>
       <Tabs
         items={[
           { key: 'proposals', label: t('ownership.workbench.proposals'), children: <ProposalsTab staff={items} onChanged={changed} /> },

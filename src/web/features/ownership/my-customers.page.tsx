@@ -1,10 +1,11 @@
-import { Alert, Card, Table, Typography, type TableColumnsType } from 'antd';
+import { Alert, Card, Table, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useApi } from '../../app/use-api.js';
 import { apiRequest } from '../../app/api.js';
 import type { CustomerList, CustomerListRow } from '../customers/customers.api.js';
 import { Wan } from '../customers/money.view.js';
 import { BandTag, CustomerLink } from './ownership.parts.js';
+import { PageTitle } from '../../app/page-title.js';
 
 /** "My customers": the customer list narrowed to those the signed-in person owns or co-owns (owner=me). */
 export function MyCustomersPage() {
@@ -20,7 +21,7 @@ export function MyCustomersPage() {
   ];
   return (
     <Card size="small" className="section-card" data-testid="my-customers">
-      <Typography.Title level={4}>{t('ownership.mine.title')}</Typography.Title>
+      <PageTitle>{t('ownership.mine.title')}</PageTitle>
       {list.error ? (
         <Alert type="error" showIcon title={list.error.message} />
       ) : (

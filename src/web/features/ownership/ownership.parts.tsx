@@ -39,17 +39,17 @@ export function StaffName({ staff }: { staff: { name: string; role: Role } | nul
 }
 
 /** A staff picker: name, role and how many customers each owns (the load to balance). */
-export function StaffSelect({ staff, value, onChange, roles, testId }: { staff: StaffLoad[]; value: string | undefined; onChange: (v: string) => void; roles?: readonly string[]; testId?: string }) {
+export function StaffSelect({ staff, value, onChange, roles, testId, label }: { staff: StaffLoad[]; value: string | undefined; onChange: (v: string) => void; roles?: readonly string[]; testId?: string; label?: string }) {
   const { t } = useTranslation();
   const options = staff
     .filter((s) => !roles || roles.includes(s.role))
     .map((s) => ({ value: s.staffId, label: `${s.name} · ${t(`roles.${s.role}`)} · ${s.primaryCustomers}` }));
-  return <Select data-testid={testId} style={{ minWidth: 220 }} showSearch optionFilterProp="label" placeholder={t('ownership.workbench.assignTo')} value={value} onChange={onChange} options={options} />;
+  return <Select data-testid={testId} aria-label={label ?? t('ownership.workbench.assignTo')} style={{ minWidth: 220, maxWidth: '100%' }} showSearch optionFilterProp="label" placeholder={t('ownership.workbench.assignTo')} value={value} onChange={onChange} options={options} />;
 }
 
 export function ReasonInput({ value, onChange, testId }: { value: string; onChange: (v: string) => void; testId?: string }) {
   const { t } = useTranslation();
-  return <Input data-testid={testId} style={{ width: 260 }} placeholder={t('ownership.workbench.reasonPlaceholder')} value={value} onChange={(e) => onChange(e.target.value)} maxLength={500} />;
+  return <Input data-testid={testId} aria-label={t('ownership.workbench.reason')} style={{ width: 260, maxWidth: '100%' }} placeholder={t('ownership.workbench.reasonPlaceholder')} value={value} onChange={(e) => onChange(e.target.value)} maxLength={500} />;
 }
 
 /** The server's message, with each field's problem after it. */

@@ -6,6 +6,7 @@ import { useApi } from '../../app/use-api.js';
 import { ownershipApi, type Referral, type ReferralCount, type ReferralOutcome } from './ownership.api.js';
 import { CustomerLink, errorText, StaffName } from './ownership.parts.js';
 import { ReferralForm } from './referral-form.js';
+import { PageTitle, SectionTitle } from '../../app/page-title.js';
 
 const OUTCOMES: readonly ReferralOutcome[] = ['signed', 'product_sold', 'declined'];
 
@@ -45,7 +46,7 @@ export function ReferralsPage() {
     { key: 'at', title: t('ownership.referral.createdAt'), render: (_, r) => r.createdAt.slice(0, 16).replace('T', ' ') },
     {
       key: 'act',
-      title: '',
+      title: t('common.actions'),
       render: (_, r) => {
         if (!can('referrals.work')) return null;
         if (r.status === 'open') return <Button size="small" type="primary" onClick={() => void step(r, 'accept')} data-testid={`referral-accept-${r.referralId}`}>{t('ownership.referral.accept')}</Button>;
@@ -53,7 +54,7 @@ export function ReferralsPage() {
         if (r.status === 'contacted' && mineToWork(r))
           return (
             <Space>
-              <Select size="small" style={{ width: 120 }} value={outcomes[r.referralId]} onChange={(v) => setOutcomes({ ...outcomes, [r.referralId]: v })} options={OUTCOMES.map((o) => ({ value: o, label: t(`ownership.outcomes.${o}`) }))} />
+              <Select size="small" style={{ width: 120 }} aria-label={t('ownership.referral.outcome')} value={outcomes[r.referralId]} onChange={(v) => setOutcomes({ ...outcomes, [r.referralId]: v })} options={OUTCOMES.map((o) => ({ value: o, label: t(`ownership.outcomes.${o}`) }))} />
               <Button size="small" onClick={() => void step(r, 'outcome')}>{t('ownership.referral.recordOutcome')}</Button>
             </Space>
           );
@@ -73,9 +74,9 @@ export function ReferralsPage() {
   return (
     <Card size="small" className="section-card" data-testid="referrals-page">
       <Space wrap style={{ marginBottom: 12 }}>
-        <Typography.Title level={4} style={{ margin: 0 }}>
+        <PageTitle>
           {t('ownership.referral.listTitle')}
-        </Typography.Title>
+        </PageTitle>
         <Segmented value={view} onChange={(v) => setView(v === 'outlet' ? 'outlet' : 'mine')} options={[{ value: 'mine', label: t('ownership.referral.mine') }, { value: 'outlet', label: t('ownership.referral.outlet') }]} />
         {can('referrals.create') && (
           <Button type="primary" onClick={() => setCreating(true)} data-testid="new-referral">
@@ -90,7 +91,7 @@ export function ReferralsPage() {
       )}
       {can('reports.branch') && (
         <>
-          <Typography.Title level={5}>{t('ownership.referral.counts')}</Typography.Title>
+          <SectionTitle>{t('ownership.referral.counts')}</SectionTitle>
           <Table<ReferralCount> size="small" rowKey="staffId" dataSource={counts.data?.items ?? []} columns={countColumns} pagination={false} />
         </>
       )}

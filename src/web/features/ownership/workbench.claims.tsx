@@ -45,10 +45,10 @@ export function ClaimsTab({ onChanged }: { onChanged: () => void }) {
     { key: 'note', title: t('ownership.workbench.note'), render: (_, c) => c.note ?? '' },
     {
       key: 'decide',
-      title: '',
+      title: t('common.actions'),
       render: (_, c) => (
         <Space>
-          <Input size="small" style={{ width: 160 }} placeholder={t('ownership.workbench.note')} value={notes[c.claimId] ?? ''} onChange={(e) => setNotes({ ...notes, [c.claimId]: e.target.value })} />
+          <Input size="small" style={{ width: 160 }} aria-label={t('ownership.workbench.note')} placeholder={t('ownership.workbench.note')} value={notes[c.claimId] ?? ''} onChange={(e) => setNotes({ ...notes, [c.claimId]: e.target.value })} />
           <Button size="small" type="primary" onClick={() => void decide(c, 'approve')}>
             {t('ownership.workbench.approve')}
           </Button>

@@ -46,7 +46,7 @@ export function ProposalsTab({ staff, onChanged }: { staff: StaffLoad[]; onChang
       key: 'edit',
       title: t('ownership.workbench.pickOther'),
       render: (_, p) => (
-        <StaffSelect staff={staff} roles={[p.proposed.role]} value={edits[p.customer.customerId]} onChange={(v) => setEdits({ ...edits, [p.customer.customerId]: v })} />
+        <StaffSelect staff={staff} roles={[p.proposed.role]} label={`${t('ownership.workbench.pickOther')} ${p.customer.name}`} value={edits[p.customer.customerId]} onChange={(v) => setEdits({ ...edits, [p.customer.customerId]: v })} />
       ),
     },
     { key: 'co', title: t('ownership.workbench.coOwners'), render: (_, p) => p.coOwners.map((c) => c.name).join('、') || t('common.none') },

@@ -40,7 +40,7 @@ export function ReallocationTab({ version, onChanged }: { version: number; onCha
     { key: 'last', title: t('ownership.workbench.lastContact'), render: (_, x) => (x.lastContact ? x.lastContact.slice(0, 10) : t('ownership.workbench.never')) },
     {
       key: 'recall',
-      title: '',
+      title: t('common.actions'),
       render: (_, x) => (
         <Button size="small" danger loading={busy} onClick={() => void recall([x.customer.customerId])} data-testid={`recall-${x.customer.customerId}`}>
           {t('ownership.workbench.recall')}

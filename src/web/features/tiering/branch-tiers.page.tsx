@@ -9,6 +9,7 @@ import { TierMixView } from './branch-tiers.mix.js';
 import { sumYuan } from './tier-figures.js';
 import { useLocalText } from './tier-labels.js';
 import { tieringApi } from './tiering.api.js';
+import { PageTitle, SectionTitle } from '../../app/page-title.js';
 
 const DEFAULT_MODEL = 'aum_band';
 
@@ -50,7 +51,7 @@ export function BranchTiersPage() {
   return (
     <div data-testid="branch-page">
       <div className="page-header">
-        <Typography.Title level={4}>{t('branchTiers.title')}</Typography.Title>
+        <PageTitle>{t('branchTiers.title')}</PageTitle>
         {data && (
           <Typography.Text type="secondary" data-testid="tier-mix-total">
             {t('branchTiers.total', { n: totalCustomers.toLocaleString('en-US'), aum: formatWan(totalAum) })}
@@ -59,9 +60,10 @@ export function BranchTiersPage() {
       </div>
       <Card size="small" variant="borderless" className="section-card">
         <Form layout="inline" className="filter-bar" component="div">
-          <Form.Item label={t('branchTiers.model')}>
+          <Form.Item label={t('branchTiers.model')} htmlFor="branch-model">
             <Select<string>
               data-testid="model-picker"
+              id="branch-model"
               style={{ width: 180 }}
               value={model}
               loading={mix.loading && !data}
@@ -71,17 +73,18 @@ export function BranchTiersPage() {
               popupMatchSelectWidth={false}
             />
           </Form.Item>
-          <Form.Item label={t('branchTiers.date')}>
+          <Form.Item label={t('branchTiers.date')} htmlFor="branch-date">
             <Select<string>
               data-testid="mix-date"
+              id="branch-date"
               style={{ width: 140 }}
               value={data?.date ?? date}
               onChange={(d) => set({ date: d === dates[0] ? undefined : d })}
               options={dateOptions}
             />
           </Form.Item>
-          <Form.Item label={t('branchTiers.branch')}>
-            <BranchTreeSelect testId="branch-tiers-branch" value={branchId} placeholder={t('branchTiers.branchPlaceholder')} onChange={(b) => set({ branchId: b })} />
+          <Form.Item label={t('branchTiers.branch')} htmlFor="branch-branch">
+            <BranchTreeSelect id="branch-branch" testId="branch-tiers-branch" value={branchId} placeholder={t('branchTiers.branchPlaceholder')} onChange={(b) => set({ branchId: b })} />
           </Form.Item>
         </Form>
         {mix.error && (
@@ -97,14 +100,14 @@ export function BranchTiersPage() {
             }
           />
         )}
-        <Typography.Title level={5}>
+        <SectionTitle>
           {t('branchTiers.mix')}
           {data && (
             <Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 400, marginInlineStart: 8 }}>
               {text(data.label)} {data.date ?? ''}
             </Typography.Text>
           )}
-        </Typography.Title>
+        </SectionTitle>
         {!data ? (
           !mix.error && <Skeleton active paragraph={{ rows: 6 }} />
         ) : data.tiers.length === 0 || totalCustomers === 0 ? (
@@ -120,9 +123,9 @@ export function BranchTiersPage() {
         extra={
           <Space>
             <span>{t('branchTiers.from')}</span>
-            <Select<string> data-testid="migration-from" size="small" style={{ width: 130 }} value={from} options={dateOptions} onChange={(d) => set({ from: d })} />
+            <Select<string> data-testid="migration-from" aria-label={`${t('branchTiers.migration')} ${t('branchTiers.from')}`} size="small" style={{ width: 130 }} value={from} options={dateOptions} onChange={(d) => set({ from: d })} />
             <span>{t('branchTiers.to')}</span>
-            <Select<string> data-testid="migration-to" size="small" style={{ width: 130 }} value={to} options={dateOptions} onChange={(d) => set({ to: d })} />
+            <Select<string> data-testid="migration-to" aria-label={`${t('branchTiers.migration')} ${t('branchTiers.to')}`} size="small" style={{ width: 130 }} value={to} options={dateOptions} onChange={(d) => set({ to: d })} />
           </Space>
         }
       >

@@ -13,10 +13,10 @@ type Direction = Change['direction'];
 
 // Upgrades green, downgrades red: a falling tier is what a manager must act on.
 const DIRECTION: Record<Direction, { icon: ReactNode; color: string }> = {
-  up: { icon: <ArrowUpOutlined />, color: '#389e0d' },
+  up: { icon: <ArrowUpOutlined />, color: '#237804' },
   down: { icon: <ArrowDownOutlined />, color: '#cf1322' },
   first: { icon: <PlusOutlined />, color: '#1d5fa6' },
-  changed: { icon: <SwapOutlined />, color: '#d46b08' },
+  changed: { icon: <SwapOutlined />, color: '#ad4e00' },
 };
 
 function ModelTierItem({ item }: { item: ModelTier }) {

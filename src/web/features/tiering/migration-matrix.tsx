@@ -23,7 +23,7 @@ const NO_TIER = '__none__';
 const CELL_STYLE: Record<'stay' | 'moved' | 'empty', CSSProperties> = {
   stay: { background: '#f0f5ff', fontWeight: 600 },
   moved: { background: '#fff2e8', color: '#ad4e00' },
-  empty: { color: 'rgba(0,0,0,0.25)' },
+  empty: { color: 'rgba(0,0,0,0.6)' },
 };
 
 /** Customers off the diagonal: in a tier before and in another after (first tiers are not moves). */

@@ -1,6 +1,6 @@
 import { EditOutlined } from '@ant-design/icons';
-import { Alert, Button, Card, Col, Empty, Row, Skeleton, Table, Tabs, Tag, Typography, type TableColumnsType } from 'antd';
-import { useMemo, useState, type HTMLAttributes } from 'react';
+import { Alert, Button, Card, Col, Empty, Row, Skeleton, Table, Tabs, Tag, type TableColumnsType } from 'antd';
+import { useMemo, useState, type HTMLAttributes, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { useSession } from '../../app/session.js';
@@ -9,6 +9,7 @@ import { PolicyDraft } from './policy-draft.js';
 import { useLocalText } from './tier-labels.js';
 import { tieringApi, type PolicyVersion } from './tiering.api.js';
 import { chinaTime, chinaToday } from '../../app/china-time.js';
+import { PageTitle } from '../../app/page-title.js';
 
 const MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace';
 
@@ -66,7 +67,21 @@ function ModelPolicies({ versions, onChanged }: { versions: PolicyVersion[]; onC
           columns={columns}
           dataSource={versions}
           pagination={versions.length > 10 ? { pageSize: 10, size: 'small' } : false}
-          onRow={(row) => ({ onClick: () => setSelected(row.version), 'data-testid': 'policy-version-row', 'data-version': row.version }) as HTMLAttributes<HTMLElement>}
+          onRow={(row) =>
+            ({
+              onClick: () => setSelected(row.version),
+              // the keyboard too: Tab to a version, Enter or Space shows it
+              tabIndex: 0,
+              onKeyDown: (e: KeyboardEvent) => {
+                if (e.key === 'Enter' || e.key === ' ') {
+                  e.preventDefault();
+                  setSelected(row.version);
+                }
+              },
+              'data-testid': 'policy-version-row',
+              'data-version': row.version,
+            }) as HTMLAttributes<HTMLElement>
+          }
           rowClassName={(row) => (row.version === shown.version ? 'ant-table-row-selected' : '')}
           data-testid="policy-versions"
         />
@@ -83,7 +98,7 @@ function ModelPolicies({ versions, onChanged }: { versions: PolicyVersion[]; onC
               </Button>
             }
           >
-            <pre data-testid="policy-yaml" data-version={shown.version} style={{ fontFamily: MONO, fontSize: 12.5, lineHeight: 1.55, margin: 0, maxHeight: 520, overflow: 'auto', background: '#fafafa', padding: 12, borderRadius: 4 }}>
+            <pre data-testid="policy-yaml" data-version={shown.version} tabIndex={0} aria-label={t('policies.versionContent', { version: shown.version })} style={{ fontFamily: MONO, fontSize: 12.5, lineHeight: 1.55, margin: 0, maxHeight: 520, overflow: 'auto', background: '#fafafa', padding: 12, borderRadius: 4 }}>
               {shown.yaml}
             </pre>
           </Card>
@@ -155,7 +170,7 @@ export function PoliciesPage() {
   return (
     <div data-testid="policies-page">
       <div className="page-header">
-        <Typography.Title level={4}>{t('policies.title')}</Typography.Title>
+        <PageTitle>{t('policies.title')}</PageTitle>
       </div>
       <Card size="small" variant="borderless">
         {body}

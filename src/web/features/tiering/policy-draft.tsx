@@ -140,6 +140,7 @@ export function PolicyDraft({ base, canPublish, onDiscard, onPublished }: Props)
     >
       <Input.TextArea
         data-testid="policy-editor"
+        aria-label={t('policies.draftTitle', { version: base.version })}
         className="policy-editor"
         value={yaml}
         onChange={(e) => setYaml(e.target.value)}

@@ -6,6 +6,7 @@ import { Wan } from '../customers/money.view.js';
 import { MigrationMatrix, type MatrixTier } from './migration-matrix.js';
 import { useLocalText } from './tier-labels.js';
 import type { LocalLabel, SimulatedModel, Simulation } from './tiering.api.js';
+import { SectionTitle } from '../../app/page-title.js';
 
 // What a draft would do: customers and AUM per tier, and who would move from the published tier.
 
@@ -64,12 +65,12 @@ function SimulatedModelView({ model, document }: { model: SimulatedModel; docume
   const aumTotal = sumYuan(model.tiers.map((x) => x.aum));
   return (
     <div data-model={model.model} style={{ marginBottom: 16 }}>
-      <Typography.Title level={5} style={{ marginTop: 0 }}>
+      <SectionTitle style={{ marginTop: 0 }}>
         {text(labels.model) || model.model}{' '}
         <Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 400 }}>
           {model.publishedVersion === null ? t('policies.simNoPublished') : t('policies.simPublished', { version: model.publishedVersion })}
         </Typography.Text>
-      </Typography.Title>
+      </SectionTitle>
       <Alert
         type={model.moved > 0 ? 'warning' : 'info'}
         showIcon

@@ -66,7 +66,7 @@ export function CustomerTimelineCard({ customerId, name }: { customerId: string;
               content: (
                 <div data-testid={`timeline-${e.type}`}>
                   <Space size={6} wrap>
-                    <span className="money" style={{ color: '#8c8c8c' }}>{/^\d{4}-\d{2}-\d{2}$/.test(e.at) ? e.at : chinaTime(e.at)}</span>
+                    <span className="money muted">{/^\d{4}-\d{2}-\d{2}$/.test(e.at) ? e.at : chinaTime(e.at)}</span>
                     <Tag color={LOOK[e.type].color}>{t(`worklist.timeline.types.${e.type}`)}</Tag>
                     <strong>{e.title}</strong>
                     {e.staff && <Typography.Text type="secondary">{e.staff.name}</Typography.Text>}

@@ -7,6 +7,7 @@ import { Wan } from '../customers/money.view.js';
 import { StaffName } from '../ownership/ownership.parts.js';
 import { worklistApi, type MaturingItem } from './worklist.api.js';
 import { CustomerCell } from './worklist.parts.js';
+import { PageTitle } from '../../app/page-title.js';
 
 // Seed 003's products maturing list: wealth products and time deposits matured in the last 90
 // days (reinvested or not) and maturing in the next 90, with amount and the customer's tier.
@@ -17,7 +18,7 @@ function DaysText({ days }: { days: number }) {
   const { t } = useTranslation();
   if (days === 0) return <Tag color="orange">{t('worklist.maturing.today')}</Tag>;
   const text = days < 0 ? t('worklist.maturing.daysAgo', { n: -days }) : t('worklist.maturing.daysAhead', { n: days });
-  return <span className="money" style={{ color: days < 0 ? '#8c8c8c' : days <= 7 ? '#d46b08' : undefined }}>{text}</span>;
+  return <span className="money" style={{ color: days < 0 ? 'rgba(0,0,0,0.62)' : days <= 7 ? '#ad4e00' : undefined }}>{text}</span>;
 }
 
 export function MaturingPage() {
@@ -61,9 +62,9 @@ export function MaturingPage() {
     <Card size="small" className="section-card" data-testid="maturing-page">
       <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 12 }} wrap>
         <Space size={12}>
-          <Typography.Title level={4} style={{ margin: 0 }}>
+          <PageTitle>
             {t('worklist.maturing.title')}
-          </Typography.Title>
+          </PageTitle>
           {list.data?.asOf && <Typography.Text type="secondary">{t('worklist.common.asOf', { date: list.data.asOf })}</Typography.Text>}
         </Space>
         <Segmented<Window>

@@ -7,9 +7,8 @@ import { ExportButton, MyExportsButton } from '../exports/export-button.js';
 import { PlanHeader, PlanTable } from './my-day.plan.js';
 import { REMINDERS_PAGE_SIZE, RemindersPanel } from './my-day.reminders.js';
 import { KIND_LIST, worklistApi, type ReminderKind, type Sheet } from './worklist.api.js';
-import { KIND_COLOR } from './worklist.parts.js';
-
-const KIND_HEX: Record<string, string> = { red: '#cf1322', green: '#389e0d', blue: '#1d5fa6', purple: '#531dab' };
+import { KIND_HEX } from './worklist.parts.js';
+import { PageTitle } from '../../app/page-title.js';
 
 /** The bank's own Excel sheets (个人客户信息梳理表, 递进沟通表), exported in the background (features/exports), and "My exports". */
 export function SheetButtons({ staffId, from, to }: { staffId?: string; from?: string; to?: string }) {
@@ -55,9 +54,9 @@ export function MyDayPage() {
       <Card size="small" className="section-card">
         <Row gutter={16} align="middle">
           <Col flex="auto">
-            <Typography.Title level={4} style={{ margin: 0 }}>
+            <PageTitle>
               {t('worklist.myDay.title')}
-            </Typography.Title>
+            </PageTitle>
             <Typography.Text type="secondary" data-testid="my-day-as-of">
               {asOf
                 ? [plan.data ? t('worklist.myDay.greeting', { name: user.name, date: plan.data.workDate }) : user.name, t('worklist.common.asOf', { date: asOf })].join(' · ')
@@ -69,7 +68,7 @@ export function MyDayPage() {
           </Col>
           {KIND_LIST.map((kind) => (
             <Col key={kind}>
-              <Statistic title={t(`worklist.kinds.${kind}`)} value={reminders.data?.counts[kind] ?? 0} styles={{ content: { color: KIND_HEX[KIND_COLOR[kind]], fontSize: 22 } }} />
+              <Statistic title={t(`worklist.kinds.${kind}`)} value={reminders.data?.counts[kind] ?? 0} styles={{ content: { color: KIND_HEX[kind], fontSize: 22 } }} />
             </Col>
           ))}
           <Col>

@@ -8,6 +8,7 @@ import { LogContactButton } from './contact-form.js';
 import { worklistApi, type Plan, type PlanItem } from './worklist.api.js';
 import { chinaDate } from '../../app/china-time.js';
 import { CustomerCell, KindTag } from './worklist.parts.js';
+import { SectionTitle } from '../../app/page-title.js';
 
 // The contact plan of "My day": in the policy's order, with the reason for each; the owner may
 // reorder (up/down), remove and add a customer, and log a contact in two clicks from each row.
@@ -17,7 +18,16 @@ const STATUS_COLOR: Record<PlanItem['status'], string> = { planned: 'blue', cont
 
 export function PlanProgress({ contacted, planned }: { contacted: number; planned: number }) {
   const percent = planned > 0 ? Math.round((contacted / planned) * 100) : 0;
-  return <Progress percent={percent} size="small" format={() => `${contacted}/${planned}`} style={{ minWidth: 140, marginBottom: 0 }} />;
+  const { t } = useTranslation();
+  return (
+    <Progress
+      percent={percent}
+      size="small"
+      format={() => `${contacted}/${planned}`}
+      aria-label={t('worklist.plan.progress', { contacted, planned })}
+      style={{ minWidth: 140, marginBottom: 0 }}
+    />
+  );
 }
 
 function AddCustomer({ onAdded }: { onAdded: () => void }) {
@@ -42,7 +52,7 @@ function AddCustomer({ onAdded }: { onAdded: () => void }) {
   return (
     <Form form={form} layout="inline" onFinish={(v) => void add(v)} requiredMark={false}>
       <Form.Item name="customerId" rules={[{ required: true, whitespace: true, message: t('worklist.plan.addRequired') }]} style={{ marginInlineEnd: 4 }}>
-        <Input placeholder={t('worklist.plan.addPlaceholder')} style={{ width: 150 }} allowClear data-testid="plan-add-customer" />
+        <Input placeholder={t('worklist.plan.addPlaceholder')} aria-label={`${t('worklist.plan.add')}: ${t('worklist.plan.addPlaceholder')}`} style={{ width: 150 }} allowClear data-testid="plan-add-customer" />
       </Form.Item>
       <Button htmlType="submit" icon={<PlusOutlined />} loading={saving} data-testid="plan-add">
         {t('worklist.plan.add')}
@@ -165,9 +175,9 @@ export function PlanHeader({ plan, editable, onChanged }: { plan: Plan | null | 
   return (
     <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 8 }} wrap>
       <Space size={12}>
-        <Typography.Title level={5} style={{ margin: 0 }}>
+        <SectionTitle style={{ margin: 0 }}>
           {t('worklist.plan.title')}
-        </Typography.Title>
+        </SectionTitle>
         {plan && <Typography.Text type="secondary">{t('worklist.plan.workDate', { date: plan.workDate })}</Typography.Text>}
         {plan && (
           <span data-testid="plan-progress">

@@ -7,7 +7,7 @@ import { ApiError } from '../../app/api.js';
 import { errorText } from '../ownership/ownership.parts.js';
 import { LogContactButton } from './contact-form.js';
 import { KIND_LIST, worklistApi, type Reminder, type ReminderAction, type ReminderKind, type Reminders } from './worklist.api.js';
-import { CustomerCell, KIND_COLOR, useEventName } from './worklist.parts.js';
+import { CustomerCell, KIND_COLOR, KIND_HEX, useEventName } from './worklist.parts.js';
 import { chinaToday } from '../../app/china-time.js';
 
 // The reminders of "My day", one tab per kind of seed 003 with its count. Done closes a reminder;
@@ -150,6 +150,7 @@ export function RemindersPanel({
     { key: 'due', title: t('worklist.common.due'), width: 100, render: (_, r) => <span className="money">{r.dueOn}</span> },
     {
       key: 'actions',
+      title: t('worklist.plan.actions'),
       width: 330,
       render: (_, r) => (
         <Space size={4} wrap>
@@ -180,7 +181,7 @@ export function RemindersPanel({
           label: (
             <span data-testid={`reminder-tab-${kind}`}>
               {t(`worklist.kinds.${kind}`)}{' '}
-              <Badge count={reminders?.counts[kind] ?? 0} showZero color={kind === 'risk' ? '#cf1322' : KIND_COLOR[kind]} overflowCount={999} data-testid={`reminder-count-${kind}`} />
+              <Badge count={reminders?.counts[kind] ?? 0} showZero color={KIND_HEX[kind]} overflowCount={999} data-testid={`reminder-count-${kind}`} />
             </span>
           ),
           children: (

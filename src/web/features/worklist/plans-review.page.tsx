@@ -8,6 +8,7 @@ import { errorText, StaffName } from '../ownership/ownership.parts.js';
 import { PlanProgress, PlanTable } from './my-day.plan.js';
 import { worklistApi, type PlanSummary } from './worklist.api.js';
 import { chinaTime } from '../../app/china-time.js';
+import { PageTitle, SectionTitle } from '../../app/page-title.js';
 
 // Seed 003's daily review: the branch head sees every owner's plan of a date and how far it was
 // carried out, opens one read-only and leaves a comment.
@@ -57,9 +58,9 @@ function OwnerPlanDrawer({ summary, onClose, onCommented }: { summary: PlanSumma
         </Space>
       )}
       <PlanTable plan={plan.data} loading={plan.loading} readOnly onChanged={plan.reload} />
-      <Typography.Title level={5} style={{ marginTop: 16 }}>
+      <SectionTitle style={{ marginTop: 16 }}>
         {t('worklist.review.comments')}
-      </Typography.Title>
+      </SectionTitle>
       <List
         size="small"
         dataSource={plan.data?.comments ?? []}
@@ -109,9 +110,10 @@ export function PlansReviewPage() {
     { key: 'risk', title: t('worklist.review.openRisk'), align: 'right', render: (_, s) => (s.openRisk > 0 ? <Badge count={s.openRisk} color="#cf1322" /> : <span className="money">0</span>) },
     { key: 'progress', title: t('worklist.review.progress'), width: 180, render: (_, s) => <PlanProgress contacted={s.contacted} planned={s.planned} /> },
     { key: 'comments', title: t('worklist.review.comments'), align: 'right', render: (_, s) => <span className="money">{s.comments}</span> },
-    { key: 'reviewed', render: (_, s) => (s.reviewedAt ? <Tag color="green">{t('worklist.review.reviewed')}</Tag> : <Tag>{t('worklist.review.notReviewed')}</Tag>) },
+    { key: 'reviewed', title: t('worklist.review.reviewed'), render: (_, s) => (s.reviewedAt ? <Tag color="green">{t('worklist.review.reviewed')}</Tag> : <Tag>{t('worklist.review.notReviewed')}</Tag>) },
     {
       key: 'open',
+      title: t('common.actions'),
       render: (_, s) => (
         <Button size="small" type="link" onClick={() => setOpen(s)} data-testid={`review-open-${s.staff.staffId}`}>
           {t('worklist.review.open')}
@@ -122,13 +124,14 @@ export function PlansReviewPage() {
   return (
     <Card size="small" className="section-card" data-testid="plans-review">
       <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
-        <Typography.Title level={4} style={{ margin: 0 }}>
+        <PageTitle>
           {t('worklist.review.title')}
-        </Typography.Title>
+        </PageTitle>
         <Space>
           <span>{t('worklist.review.date')}</span>
           <DatePicker
             allowClear
+            aria-label={t('worklist.review.date')}
             value={date ? dayjs(date) : plans.data?.planDate ? dayjs(plans.data.planDate) : null}
             onChange={(d) => setDate(d ? d.format('YYYY-MM-DD') : undefined)}
             data-testid="review-date"

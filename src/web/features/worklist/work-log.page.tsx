@@ -12,6 +12,7 @@ import { SheetButtons } from './my-day.page.js';
 import { CHANNEL_LIST, OUTCOME_LIST, worklistApi, type Channel, type Contact, type Outcome } from './worklist.api.js';
 import { KindTag } from './worklist.parts.js';
 import { chinaDate, chinaTime, chinaToday } from '../../app/china-time.js';
+import { PageTitle } from '../../app/page-title.js';
 
 // The work log as a month calendar: how many contacts each day, the chosen day's contacts below.
 // A branch head (and the department) may look at another owner's log. Only the month view: the
@@ -23,7 +24,7 @@ function MonthHeader({ value, onChange }: { value: Dayjs; onChange: (d: Dayjs) =
   return (
     <Space style={{ width: '100%', justifyContent: 'flex-end', padding: '8px 0' }} data-testid="work-log-month">
       <Button size="small" icon={<LeftOutlined />} aria-label={t('worklist.workLog.prevMonth')} title={t('worklist.workLog.prevMonth')} onClick={() => onChange(value.subtract(1, 'month'))} data-testid="work-log-prev" />
-      <DatePicker picker="month" size="small" allowClear={false} value={value} onChange={(d: Dayjs | null) => d && onChange(d)} data-testid="work-log-month-picker" />
+      <DatePicker picker="month" size="small" allowClear={false} aria-label={t('worklist.workLog.month')} value={value} onChange={(d: Dayjs | null) => d && onChange(d)} data-testid="work-log-month-picker" />
       <Button size="small" icon={<RightOutlined />} aria-label={t('worklist.workLog.nextMonth')} title={t('worklist.workLog.nextMonth')} onClick={() => onChange(value.add(1, 'month'))} data-testid="work-log-next" />
       <Button size="small" onClick={() => onChange(dayjs(chinaToday()))}>
         {t('worklist.workLog.thisMonth')}
@@ -41,7 +42,7 @@ function OwnerPicker({ value, onChange }: { value: string | undefined; onChange:
   return (
     <Space>
       <span>{t('worklist.workLog.owner')}</span>
-      <StaffSelect staff={staff.data?.items ?? []} value={value} onChange={(v) => onChange(v)} testId="work-log-owner" />
+      <StaffSelect staff={staff.data?.items ?? []} value={value} onChange={(v) => onChange(v)} label={t('worklist.workLog.owner')} testId="work-log-owner" />
       {value && (
         <Typography.Link onClick={() => onChange(undefined)}>{t('worklist.workLog.me')}</Typography.Link>
       )}
@@ -69,7 +70,7 @@ export function WorkLogPage() {
       title: t('worklist.common.customer'),
       render: (_, c) => (
         <Link to={`/customers/${encodeURIComponent(c.customer.customerId)}`}>
-          <strong>{c.customer.name}</strong> <span className="money" style={{ color: '#8c8c8c' }}>{c.customer.customerId}</span>
+          <strong>{c.customer.name}</strong> <span className="money muted">{c.customer.customerId}</span>
         </Link>
       ),
     },
@@ -97,9 +98,9 @@ export function WorkLogPage() {
     <div data-testid="work-log">
       <Card size="small" className="section-card">
         <Space style={{ width: '100%', justifyContent: 'space-between' }} wrap>
-          <Typography.Title level={4} style={{ margin: 0 }}>
+          <PageTitle>
             {t('worklist.workLog.title')}
-          </Typography.Title>
+          </PageTitle>
           <Space wrap>
             {can('worklist.review') && can('ownership.manage') && <OwnerPicker value={staffId} onChange={setStaffId} />}
             <SheetButtons staffId={staffId} from={from} to={to} />

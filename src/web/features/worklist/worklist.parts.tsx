@@ -2,6 +2,7 @@ import { StopOutlined } from '@ant-design/icons';
 import { Space, Tag, Tooltip } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { STATE_HEX } from '../../app/theme.js';
 import { Wan } from '../customers/money.view.js';
 import { ListTierTag } from '../tiering/tier-labels.js';
 import type { ReminderKind } from './worklist.api.js';
@@ -17,6 +18,8 @@ const EVENT_NAMES = new Set<string>([
 const isEventName = (e: string): e is EventName => EVENT_NAMES.has(e);
 
 export const KIND_COLOR: Record<ReminderKind, string> = { risk: 'red', opportunity: 'green', information: 'blue', work_task: 'purple' };
+/** The kinds' colours as text and badge colours (≥ 4.5:1 on white, and white on them). */
+export const KIND_HEX: Record<ReminderKind, string> = { risk: STATE_HEX.red, opportunity: STATE_HEX.green, information: STATE_HEX.blue, work_task: STATE_HEX.purple };
 
 /** An event type in the current language; an id the web app does not know yet is shown as is. */
 export function useEventName(): (event: string) => string {
@@ -59,7 +62,7 @@ export function CustomerCell({ customer, showMoney = true }: { customer: BriefCu
   return (
     <Space size={6} wrap>
       <Link to={`/customers/${encodeURIComponent(customer.customerId)}`} data-testid={`customer-link-${customer.customerId}`}>
-        <strong>{customer.name}</strong> <span className="money" style={{ color: '#8c8c8c' }}>{customer.customerId}</span>
+        <strong>{customer.name}</strong> <span className="money muted">{customer.customerId}</span>
       </Link>
       {showMoney && <Wan yuan={customer.aum} />}
       <ListTierTag model="aum_band" tier={customer.aumBand} />
