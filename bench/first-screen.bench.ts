@@ -150,7 +150,7 @@ async function trackScripts(page: Page): Promise<() => { bytes: number; files: n
 async function load(page: Page, url: string, jsSoFar: () => { bytes: number; files: number }): Promise<Load> {
   const before = jsSoFar();
   await page.goto(url, { waitUntil: 'commit' });
-  await page.waitForFunction(() => (window as unknown as { __fs?: Probe }).__fs?.visibleAt != null, undefined, { timeout: 30_000, polling: 50 });
+  await page.waitForFunction(() => (globalThis as unknown as { __fs?: Probe }).__fs?.visibleAt != null, undefined, { timeout: 30_000, polling: 50 });
   // long tasks that come right after (the rest of the page rendering) count too
   await page.waitForTimeout(400);
   const probe = (await page.evaluate(`(() => {

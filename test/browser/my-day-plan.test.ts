@@ -58,7 +58,7 @@ const planRows = async (staffId: string) =>
 
 /** the plan's customers, in the order the page shows them */
 const shownOrder = (page: Page) =>
-  page.locator('[data-testid="my-day-plan"] tr[data-testid^="plan-item-"]').evaluateAll((rows) => rows.map((r) => (r.getAttribute('data-testid') ?? '').replace('plan-item-', '')));
+  page.locator('[data-testid="my-day-plan"] tr[data-testid^="plan-item-"]').evaluateAll((rows) => rows.map((r) => ((r as unknown as { getAttribute(name: string): string | null }).getAttribute('data-testid') ?? '').replace('plan-item-', '')));
 
 /** the count on a reminder tab's badge (antd puts the number in the badge's title) */
 const tabCount = async (page: Page, kind: string) => Number(await page.getByTestId(`reminder-count-${kind}`).locator('.ant-scroll-number').first().getAttribute('title'));

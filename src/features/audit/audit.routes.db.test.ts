@@ -21,7 +21,7 @@ const reveal = async (login: string, customerId: string, reason: string) => {
   const s = await as(login);
   return app.inject({ method: 'POST', url: `/api/customers/${customerId}/reveal`, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf }, payload: { fields: ['phone'], reason } });
 };
-interface Item { entryId: number; actor: string | null; action: string; customerIds: string[]; customersOutsideScope: number; outcome: string; reason: string | null; actorName: string | null }
+interface Item { entryId: number; actor: string | null; action: string; customerIds: string[]; customersOutsideScope: number; customerCount: number; customersRef: string | null; outcome: string; reason: string | null; actorName: string | null }
 const entries = async (login: string, query = '') => {
   const r = await (await as(login)).get(`/api/audit${query}`);
   expect(r.statusCode, r.body).toBe(200);
