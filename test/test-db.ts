@@ -124,6 +124,23 @@ export async function openTestDb(): Promise<Db> {
   return { ...db, close: async () => (await notePiiOf(db), close()) };
 }
 
+/**
+ * The planner's row estimate of a table (what ANALYZE left in pg_class.reltuples), or on Citus
+ * the sum over its shards, where the statistics of a distributed table live.
+ */
+export async function plannerRows(db: Db, table: string): Promise<number> {
+  return db.session(async (s) => {
+    const r = s.citus
+      ? await s.query<{ n: number }>(
+          `SELECT coalesce(sum(greatest(result::numeric, 0)), 0)::int AS n
+             FROM run_command_on_shards($1, $$SELECT reltuples FROM pg_class WHERE oid = '%s'::regclass$$)`,
+          [table],
+        )
+      : await s.query<{ n: number }>('SELECT reltuples::int AS n FROM pg_class WHERE relname = $1', [table]);
+    return r.rows[0]?.n ?? 0;
+  });
+}
+
 /** One database shared by the tests of a describe block: opened before them, closed after. */
 export function useDb(): () => Db {
   let db: Db | undefined;
