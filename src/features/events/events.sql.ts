@@ -50,14 +50,14 @@ export async function prepareDetection(s: SqlSession, x: DetectionInput): Promis
   const facts = await ensureMonthPartition(s, 'customer_facts', x.businessDate);
   const previous = x.previousDate ? monthPartition('balance_snapshots', x.previousDate) : 'balance_snapshots';
   await createWorkTable(s, 'events_base', {
-    as: `SELECT f.customer_id, f.aum, f.aum_avg_mtd, coalesce(ps.aum, f.aum) AS aum_prev,
+    as: `SELECT f.customer_id, f.aum, f.aum_avg_mtd, ${x.previousDate ? 'coalesce(ps.aum, f.aum)' : 'f.aum'} AS aum_prev,
             coalesce(h.from_tier, t.tier) AS band
        FROM ${facts} f
        LEFT JOIN ${tiers} t ON t.customer_id = f.customer_id AND t.model = $2
        LEFT JOIN tier_history h ON h.customer_id = f.customer_id AND h.model = $2 AND h.business_date = $1::date
-       LEFT JOIN ${previous} ps ON ps.customer_id = f.customer_id AND ps.business_date = $3::date
+       ${x.previousDate ? `LEFT JOIN ${previous} ps ON ps.customer_id = f.customer_id AND ps.business_date = $3::date` : '-- (no previous date: nothing to join; Citus cannot plan a join on a null date)'}
       WHERE f.business_date = $1::date`,
-    params: [x.businessDate, x.policy.band_model, x.previousDate],
+    params: x.previousDate ? [x.businessDate, x.policy.band_model, x.previousDate] : [x.businessDate, x.policy.band_model],
   });
   await s.exec('ALTER TABLE events_base ADD PRIMARY KEY (customer_id)');
   await s.exec('ANALYZE events_base');
