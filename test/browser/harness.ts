@@ -2,16 +2,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { DEMO_PASSWORD, ensureDemoLogins, type DemoLogin } from '../../src/features/access/access.demo.js';
-import { refreshCustomerOverview } from '../../src/features/customers/customers.overview.js';
-import { runDailyBatch } from '../../src/batch/batch.pipeline.js';
-import { seedDemoOwnership } from '../../src/features/ownership/ownership.demo.js';
-import { generateDemoBank } from '../../src/features/demo/demo.generate.js';
-import { feedFolders } from '../../src/features/feed/feed.files.js';
-import { loadFeed } from '../../src/features/feed/feed.load.js';
+import { DEMO_PASSWORD, type DemoLogin } from '../../src/features/access/access.demo.js';
 import { buildStratumApp, WEB_DIR } from '../../src/app.js';
 import type { Db } from '../../src/platform/db.js';
 import { tempDir } from '../feed-builder.js';
+import { fillSmallDemoBank } from '../demo-bank.js';
 import { openTestDb } from '../test-db.js';
 
 export const CHROMIUM = process.env.STRATUM_CHROMIUM ?? '/usr/bin/chromium';
@@ -36,19 +31,7 @@ export async function startStratum(): Promise<Running> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const db = await openTestDb();
   const out = tempDir('stratum-browser-');
-  await generateDemoBank({ customers: 400, days: 8, seed: 7, out, layout: 'daily', txnsPerCustomerDay: 0.5 });
-  for (const folder of feedFolders(out)) {
-    const r = await loadFeed(db, folder);
-    if (r.outcome !== 'loaded') throw new Error(`demo day ${folder} did not load: ${JSON.stringify(r.problems.slice(0, 3))}`);
-  }
-  await refreshCustomerOverview(db);
-  const businessDate = path.basename(feedFolders(out).at(-1) ?? '');
-  await runDailyBatch(db, businessDate);
-  const logins = await ensureDemoLogins(db);
-  // owners as the demo has them (scope follows ownership): proposals accepted, a few left open
-  await seedDemoOwnership(db, logins);
-  // reminders and plans go to owners: make them again now that there are owners
-  await runDailyBatch(db, businessDate, undefined, { from: 'events' });
+  const { businessDate, logins } = await fillSmallDemoBank(db, out);
   const app = await buildStratumApp({ db });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
