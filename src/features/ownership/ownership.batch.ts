@@ -1,12 +1,13 @@
 import type { Db, SqlSession } from '../../platform/db.js';
 import { ensureMonthPartition } from '../../platform/partitions.js';
+import { createWorkTable } from '../../platform/work-tables.js';
 import { ensureTierPartition } from '../tiering/tiering.sql.js';
 import { responsibilityMap, type BandOwners } from './ownership.map.js';
 
 // The nightly ownership step (after tiering): proposes owners for customers with none (or whose
 // owner has left), whose primary owner's role is not among their band's roles, and whose band
-// changed that date — never moving anyone: the branch head accepts, edits or rejects. One
-// set-based statement; a rerun of the date replaces its open proposals with the same ones.
+// changed that date — never moving anyone: the branch head accepts, edits or rejects. Set-based
+// statements; a rerun of the date replaces its open proposals with the same ones.
 //
 // Value priority (seed 003 价值优先): diamond and platinum cards first, then contribution (the
 // value tier of seed 004, then the exact net contribution breaks ties last), potential
@@ -18,28 +19,34 @@ import { responsibilityMap, type BandOwners } from './ownership.map.js';
 
 const OWNERSHIP_LOCK = 7_310_005;
 
-const PROPOSE = (t: { band: string; value: string; relationship: string; needs: string; facts: string }) => `
+// Three statements over work tables (platform/work-tables.ts), so that each runs where its data
+// is on a Citus cluster too: the staff each outlet's customers go to (small: a reference table),
+// the customers needing a decision (distributed with the customers, from their own shards), then
+// the ranking within each outlet, which needs all of an outlet's candidates together.
+
+/** own_cand: per outlet and role, the staff who take its customers, least loaded first (k = 0, 1, …). */
+const CANDIDATES = `
 WITH RECURSIVE anc AS (
   SELECT branch_id AS outlet, branch_id AS ancestor, 0 AS depth FROM branches
   UNION ALL
   SELECT a.outlet, b.parent_id, a.depth + 1 FROM anc a JOIN branches b ON b.branch_id = a.ancestor WHERE b.parent_id IS NOT NULL
-), map AS (
-  SELECT * FROM jsonb_to_recordset($2::jsonb) AS m(band text, primary_role text, co_roles text[])
-), load AS (
-  SELECT staff_id, count(*) AS n FROM customer_owners WHERE kind = 'primary' GROUP BY staff_id
 ), pool AS (
   SELECT a.outlet, st.role, st.staff_id, a.depth, min(a.depth) OVER (PARTITION BY a.outlet, st.role) AS nearest
     FROM anc a JOIN staff st ON st.branch_id = a.ancestor AND st.active
-), cand AS (
-  SELECT p.outlet, p.role, p.staff_id,
-         row_number() OVER (PARTITION BY p.outlet, p.role ORDER BY coalesce(l.n, 0), p.staff_id) - 1 AS k,
-         count(*) OVER (PARTITION BY p.outlet, p.role) AS n_staff
-    FROM pool p LEFT JOIN load l ON l.staff_id = p.staff_id
-   WHERE p.depth = p.nearest
-), base AS MATERIALIZED (
+)
+SELECT p.outlet, p.role, p.staff_id,
+       row_number() OVER (PARTITION BY p.outlet, p.role ORDER BY coalesce(l.n, 0), p.staff_id) - 1 AS k,
+       count(*) OVER (PARTITION BY p.outlet, p.role) AS n_staff
+  FROM pool p LEFT JOIN own_load l ON l.staff_id = p.staff_id
+ WHERE p.depth = p.nearest`;
+
+/** own_need: the customers that need a decision, with what ranks them. */
+const NEED = (t: { band: string; value: string; relationship: string; needs: string; facts: string }, citus: boolean) => `
+WITH base AS ${citus ? '' : 'MATERIALIZED'} (
   -- first the customers that need a decision (no fitting owner, or a band changed today), from the
   -- few columns that tell; only those few are then joined with what ranks them (a whole bank's
-  -- facts, tiers and cards joined before filtering took most of this step's time)
+  -- facts, tiers and cards joined before filtering took most of this step's time); on Citus the
+  -- query is planned whole, shard by shard
   SELECT c.customer_id, c.branch_id, t.tier AS band, m.primary_role, m.co_roles,
          o.staff_id AS owner_id, coalesce(st.active, false) AS owner_active,
          coalesce(st.active AND (st.role = m.primary_role OR st.role = ANY (m.co_roles)), false) AS owner_fits,
@@ -47,47 +54,52 @@ WITH RECURSIVE anc AS (
                     AND h.business_date = $1::date) AS tier_changed
     FROM customers c
     JOIN ${t.band} t ON t.customer_id = c.customer_id AND t.model = 'aum_band'
-    JOIN map m ON m.band = t.tier
+    JOIN own_map m ON m.band = t.tier
     LEFT JOIN customer_owners o ON o.customer_id = c.customer_id AND o.kind = 'primary'
     LEFT JOIN staff st ON st.staff_id = o.staff_id
    WHERE c.status = 'active'
-), need AS (
-  SELECT b.*,
-         CASE WHEN b.owner_id IS NULL OR NOT b.owner_active THEN 'unassigned' WHEN b.tier_changed THEN 'tier_changed' ELSE 'role_mismatch' END AS cause,
-         (b.owner_fits AND b.tier_changed) AS keep,
-         CASE ov.vip_grade WHEN 'diamond' THEN 2 WHEN 'platinum' THEN 1 ELSE 0 END AS card_rank,
-         CASE vt.tier WHEN 'high_value' THEN 3 WHEN 'valuable' THEN 2 WHEN 'break_even' THEN 1 ELSE 0 END AS value_rank,
-         CASE rt.tier WHEN 'vip' THEN 2 WHEN 'potential' THEN 1 ELSE 0 END AS potential,
-         CASE WHEN coalesce(f.investment_share, 0) > 0 OR coalesce(nt.tier, 'none') <> 'none' THEN 1 ELSE 0 END AS wealth_need,
-         f.net_contribution,
-         (SELECT coalesce(array_agg(x.staff_id ORDER BY x.staff_id), '{}') FROM customer_owners x
-           WHERE x.customer_id = b.customer_id AND x.kind = 'co') AS current_co
-    FROM base b
-    -- looked up by key for each of the few (the planner cannot know how few pass the filter, and
-    -- would hash all a bank's rows of each: OFFSET 0 keeps each lookup a lookup)
-    LEFT JOIN LATERAL (SELECT vip_grade FROM customer_overview WHERE customer_id = b.customer_id OFFSET 0) ov ON true
-    LEFT JOIN LATERAL (SELECT investment_share, net_contribution FROM ${t.facts} WHERE customer_id = b.customer_id AND business_date = $1::date OFFSET 0) f ON true
-    LEFT JOIN LATERAL (SELECT tier FROM ${t.value} WHERE customer_id = b.customer_id AND model = 'value_tier' OFFSET 0) vt ON true
-    LEFT JOIN LATERAL (SELECT tier FROM ${t.relationship} WHERE customer_id = b.customer_id AND model = 'relationship_tier' OFFSET 0) rt ON true
-    LEFT JOIN LATERAL (SELECT tier FROM ${t.needs} WHERE customer_id = b.customer_id AND model = 'tags.needs' OFFSET 0) nt ON true
-   WHERE (b.owner_id IS NULL OR NOT b.owner_fits OR b.tier_changed)
-     AND NOT EXISTS (SELECT 1 FROM ownership_proposals r WHERE r.customer_id = b.customer_id AND r.status = 'rejected' AND r.band = b.band)
-), ranked AS (
+)
+SELECT b.customer_id, b.branch_id, b.band, b.primary_role, b.co_roles, b.owner_id,
+       CASE WHEN b.owner_id IS NULL OR NOT b.owner_active THEN 'unassigned' WHEN b.tier_changed THEN 'tier_changed' ELSE 'role_mismatch' END AS cause,
+       (b.owner_fits AND b.tier_changed) AS keep,
+       CASE ov.vip_grade WHEN 'diamond' THEN 2 WHEN 'platinum' THEN 1 ELSE 0 END AS card_rank,
+       CASE vt.tier WHEN 'high_value' THEN 3 WHEN 'valuable' THEN 2 WHEN 'break_even' THEN 1 ELSE 0 END AS value_rank,
+       CASE rt.tier WHEN 'vip' THEN 2 WHEN 'potential' THEN 1 ELSE 0 END AS potential,
+       CASE WHEN coalesce(f.investment_share, 0) > 0 OR coalesce(nt.tier, 'none') <> 'none' THEN 1 ELSE 0 END AS wealth_need,
+       f.net_contribution,
+       coalesce(co.staff_ids, '{}') AS current_co
+  FROM base b
+  -- looked up by key for each of the few (the planner cannot know how few pass the filter, and
+  -- would hash all a bank's rows of each: OFFSET 0 keeps each lookup a lookup; on Citus, where
+  -- every lookup stays on the customer's shard, the lookups are plain joins)
+  LEFT JOIN LATERAL (SELECT vip_grade FROM customer_overview WHERE customer_id = b.customer_id ${citus ? '' : 'OFFSET 0'}) ov ON true
+  LEFT JOIN LATERAL (SELECT investment_share, net_contribution FROM ${t.facts} WHERE customer_id = b.customer_id AND business_date = $1::date ${citus ? '' : 'OFFSET 0'}) f ON true
+  LEFT JOIN LATERAL (SELECT tier FROM ${t.value} WHERE customer_id = b.customer_id AND model = 'value_tier' ${citus ? '' : 'OFFSET 0'}) vt ON true
+  LEFT JOIN LATERAL (SELECT tier FROM ${t.relationship} WHERE customer_id = b.customer_id AND model = 'relationship_tier' ${citus ? '' : 'OFFSET 0'}) rt ON true
+  LEFT JOIN LATERAL (SELECT tier FROM ${t.needs} WHERE customer_id = b.customer_id AND model = 'tags.needs' ${citus ? '' : 'OFFSET 0'}) nt ON true
+  LEFT JOIN LATERAL (SELECT array_agg(x.staff_id ORDER BY x.staff_id) AS staff_ids FROM customer_owners x
+                      WHERE x.customer_id = b.customer_id AND x.kind = 'co' GROUP BY x.customer_id) co ON true
+ WHERE (b.owner_id IS NULL OR NOT b.owner_fits OR b.tier_changed)
+   AND NOT EXISTS (SELECT 1 FROM ownership_proposals r WHERE r.customer_id = b.customer_id AND r.status = 'rejected' AND r.band = b.band)`;
+
+/** Ranks the customers needing a decision within their outlet and deals them to the candidates. */
+const PROPOSE = `
+WITH ranked AS (
   SELECT need.*,
          row_number() OVER (PARTITION BY branch_id, primary_role, keep
                             ORDER BY card_rank DESC, value_rank DESC, potential DESC, wealth_need DESC, net_contribution DESC NULLS LAST, customer_id) - 1 AS rn,
          row_number() OVER (PARTITION BY branch_id
                             ORDER BY card_rank DESC, value_rank DESC, potential DESC, wealth_need DESC, net_contribution DESC NULLS LAST, customer_id) AS priority
-    FROM need
+    FROM own_need need
 ), picked AS (
   SELECT r.*, CASE WHEN r.keep THEN r.owner_id ELSE c.staff_id END AS staff_id
     FROM ranked r
-    LEFT JOIN cand c ON NOT r.keep AND c.outlet = r.branch_id AND c.role = r.primary_role AND c.k = r.rn % c.n_staff
+    LEFT JOIN own_cand c ON NOT r.keep AND c.outlet = r.branch_id AND c.role = r.primary_role AND c.k = r.rn % c.n_staff
 ), co AS (
   SELECT p.customer_id, array_agg(c.staff_id ORDER BY c.staff_id) AS co_staff_ids
     FROM picked p
     CROSS JOIN LATERAL unnest(p.co_roles) AS cr(role)
-    JOIN cand c ON c.outlet = p.branch_id AND c.role = cr.role AND c.k = p.rn % c.n_staff
+    JOIN own_cand c ON c.outlet = p.branch_id AND c.role = cr.role AND c.k = p.rn % c.n_staff
    WHERE c.staff_id <> p.staff_id
    GROUP BY p.customer_id
 )
@@ -129,7 +141,12 @@ export async function proposeOwnersIn(s: SqlSession, businessDate: string, map: 
     needs: await ensureTierPartition(s, 'tags.needs'),
     facts: await ensureMonthPartition(s, 'customer_facts', businessDate),
   };
-  const r = await s.query(PROPOSE(tables), [businessDate, json]);
+  await createWorkTable(s, 'own_map', { names: 'band, primary_role, co_roles', as: 'SELECT * FROM jsonb_to_recordset($1::jsonb) AS m(band text, primary_role text, co_roles text[])', params: [json] });
+  await createWorkTable(s, 'own_load', { names: 'staff_id, n', as: `SELECT staff_id, count(*) FROM customer_owners WHERE kind = 'primary' GROUP BY staff_id` });
+  await createWorkTable(s, 'own_cand', { names: 'outlet, role, staff_id, k, n_staff', as: CANDIDATES });
+  await createWorkTable(s, 'own_need', { as: NEED(tables, s.citus), params: [businessDate] });
+  if (!s.citus) await s.exec('ANALYZE own_need');
+  const r = await s.query(PROPOSE, [businessDate]);
   return { businessDate, proposed: r.rowCount, superseded: old.rowCount };
 }
 
