@@ -23,7 +23,8 @@ export interface PlanInput {
   order: string[];
 }
 
-const GROUP_OF_REASON = `CASE g.reason WHEN 'risk' THEN 'open_risk_reminders' WHEN 'opportunity' THEN 'open_opportunity_reminders' ELSE 'due_contacts' END`;
+// (a searched CASE: Citus 13 sends `CASE x WHEN 'a'` to its workers as `WHEN NULL::boolean` once it has bound the statement's parameters)
+const GROUP_OF_REASON = `CASE WHEN g.reason = 'risk' THEN 'open_risk_reminders' WHEN g.reason = 'opportunity' THEN 'open_opportunity_reminders' ELSE 'due_contacts' END`;
 
 export async function mergePlans(s: SqlSession, x: PlanInput): Promise<{ plans: number; items: number }> {
   // untouched batch items of D are made again
@@ -35,17 +36,25 @@ export async function mergePlans(s: SqlSession, x: PlanInput): Promise<{ plans: 
     [x.businessDate, x.workDate, x.size],
   );
   // no longer a primary owner (or inactive) on a rerun, and nothing of the owner's kept
-  await s.query(
-    `DELETE FROM contact_plans p WHERE p.plan_date = $1::date
-        AND NOT EXISTS (SELECT 1 FROM wl_contact c WHERE c.staff_id = p.staff_id)
-        AND NOT EXISTS (SELECT 1 FROM contact_plan_items i WHERE i.staff_id = p.staff_id AND i.plan_date = p.plan_date)`,
+  // (the staff who keep a plan first: plans are per staff member, a small table on every node of
+  // Citus, which deletes from such a table only with conditions on tables like it)
+  const keep = await s.query<{ staff_id: string }>(
+    `SELECT staff_id FROM wl_contact UNION SELECT staff_id FROM contact_plan_items WHERE plan_date = $1::date`,
     [x.businessDate],
   );
+  await s.query(`DELETE FROM contact_plans p WHERE p.plan_date = $1::date AND NOT (p.staff_id = ANY ($2::text[]))`, [
+    x.businessDate,
+    keep.rows.map((r) => r.staff_id),
+  ]);
   // a snoozed reminder (risk, opportunity or the contact task) keeps its customer out until the work
   // date. Each owner's customers are ranked first, and only the first plan.size of each (no more
   // can be chosen) get their facts and reminders built: a bank has hundreds of thousands to rank.
   const OPEN = `r.status = 'open' AND (r.snoozed_until IS NULL OR r.snoozed_until <= $2::date)`;
-  await createWorkTable(s, 'wl_pick', {
+  // wl_rank: each owner's candidates with their group and AUM (customer by customer, on Citus shard
+  // by shard); wl_top: the first plan.size of each owner, the one ranking across an owner's customers
+  // (on Citus the only rows gathered on the coordinator: four narrow columns of the customers with
+  // something to do); wl_pick: those with their facts and reminders.
+  await createWorkTable(s, 'wl_rank', {
     as: `WITH reminded AS (
        SELECT DISTINCT r.customer_id, r.staff_id, r.kind AS reason
          FROM reminders r JOIN wl_contact c ON c.customer_id = r.customer_id AND c.staff_id = r.staff_id
@@ -55,32 +64,47 @@ export async function mergePlans(s: SqlSession, x: PlanInput): Promise<{ plans: 
        UNION ALL
        SELECT c.customer_id, c.staff_id, c.reason FROM wl_contact c
         WHERE c.reason IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.customer_id = c.customer_id AND r.staff_id = c.staff_id AND r.event = $4
+          AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.customer_id = c.customer_id AND r.staff_id = c.staff_id AND r.event = $3::text
                              AND r.occurrence = c.due_from::text AND r.status = 'open' AND r.snoozed_until > $2::date)
      ), ranked AS (
-       SELECT DISTINCT ON (g.staff_id, g.customer_id) g.*, array_position($3::text[], ${GROUP_OF_REASON}) AS grank
-         FROM groups g WHERE array_position($3::text[], ${GROUP_OF_REASON}) IS NOT NULL
-        ORDER BY g.staff_id, g.customer_id, array_position($3::text[], ${GROUP_OF_REASON})
-     ), top AS (
-       SELECT k.customer_id, k.staff_id, k.reason, row_number() OVER (PARTITION BY k.staff_id ORDER BY k.grank, c.aum DESC, k.customer_id) AS rank
-         FROM ranked k JOIN wl_contact c ON c.customer_id = k.customer_id
-        WHERE NOT EXISTS (SELECT 1 FROM contact_plan_items i WHERE i.plan_date = $1::date AND i.staff_id = k.staff_id AND i.customer_id = k.customer_id)
+       SELECT DISTINCT ON (g.customer_id, g.staff_id) g.*, array_position($4::text[], ${GROUP_OF_REASON}) AS grank
+         FROM groups g WHERE array_position($4::text[], ${GROUP_OF_REASON}) IS NOT NULL
+        ORDER BY g.customer_id, g.staff_id, array_position($4::text[], ${GROUP_OF_REASON})
      )
-     SELECT k.customer_id, k.staff_id, k.reason, c.service_only, c.aum,
-            ${CONTACT_FACTS} || jsonb_build_object('aum', c.aum, 'due_reason', c.reason, 'due_from', c.due_from)
-              || CASE WHEN k.reason IN ('risk', 'opportunity') THEN jsonb_build_object('reminders',
-                   (SELECT jsonb_agg(jsonb_build_object('event', r.event, 'occurrence', r.occurrence, 'facts', r.facts) ORDER BY r.event, r.occurrence)
-                      FROM reminders r WHERE r.customer_id = k.customer_id AND r.staff_id = k.staff_id AND r.kind = k.reason AND ${OPEN}))
-                 ELSE '{}'::jsonb END AS facts,
-            k.rank
-       FROM top k JOIN wl_contact c ON c.customer_id = k.customer_id
-      WHERE k.rank <= $5::int`,
-    params: [x.businessDate, x.workDate, x.order, CONTACT_DUE, x.size],
+     SELECT k.customer_id, k.staff_id, k.reason, k.grank, c.aum
+       FROM ranked k JOIN wl_contact c ON c.customer_id = k.customer_id
+      WHERE NOT EXISTS (SELECT 1 FROM contact_plan_items i WHERE i.customer_id = k.customer_id AND i.plan_date = $1::date AND i.staff_id = k.staff_id)`,
+    params: [x.businessDate, x.workDate, CONTACT_DUE, x.order],
   });
-  // the chosen batch items take the positions the kept items leave free, in plan order
+  await createWorkTable(s, 'wl_top', {
+    names: 'customer_id, staff_id, reason, rank',
+    as: `SELECT customer_id, staff_id, reason, rank
+           FROM (SELECT customer_id, staff_id, reason, row_number() OVER (PARTITION BY staff_id ORDER BY grank, aum DESC, customer_id) AS rank FROM wl_rank) k
+          WHERE k.rank <= $1::int`,
+    params: [x.size],
+  });
+  await createWorkTable(s, 'wl_pick', {
+    as: `SELECT k.customer_id, k.staff_id, k.reason, c.service_only, c.aum,
+            ${CONTACT_FACTS} || jsonb_build_object('aum', c.aum, 'due_reason', c.reason, 'due_from', c.due_from)
+              || CASE WHEN k.reason IN ('risk', 'opportunity') THEN jsonb_build_object('reminders', rr.reminders) ELSE '{}'::jsonb END AS facts,
+            k.rank
+       FROM wl_top k JOIN wl_contact c ON c.customer_id = k.customer_id
+       LEFT JOIN LATERAL (
+         SELECT jsonb_agg(jsonb_build_object('event', r.event, 'occurrence', r.occurrence, 'facts', r.facts) ORDER BY r.event, r.occurrence) AS reminders
+           FROM reminders r WHERE r.customer_id = k.customer_id AND r.staff_id = k.staff_id AND r.kind = k.reason AND ${OPEN}
+       ) rr ON true`.replaceAll('$2', '$1'), // the work date is this statement's only parameter
+    params: [x.workDate],
+  });
+  // the chosen batch items take the positions the kept items leave free, in plan order (the kept
+  // items' positions first: a few rows per owner, on Citus on every node like the plans themselves)
+  await createWorkTable(s, 'wl_kept', {
+    names: 'staff_id, position, source',
+    as: `SELECT staff_id, position, source FROM contact_plan_items WHERE plan_date = $1::date`,
+    params: [x.businessDate],
+  });
   await s.query(
     `WITH kept AS (
-       SELECT staff_id, count(*) AS n, count(*) FILTER (WHERE source = 'batch') AS batch_n FROM contact_plan_items WHERE plan_date = $1::date GROUP BY staff_id
+       SELECT staff_id, count(*) AS n, count(*) FILTER (WHERE source = 'batch') AS batch_n FROM wl_kept GROUP BY staff_id
      ), chosen AS (
        SELECT p.*, coalesce(k.n, 0) AS kept_n FROM wl_pick p LEFT JOIN kept k ON k.staff_id = p.staff_id
         WHERE p.rank <= $2::int - coalesce(k.batch_n, 0)
@@ -88,7 +112,7 @@ export async function mergePlans(s: SqlSession, x: PlanInput): Promise<{ plans: 
      free AS (
        SELECT t.staff_id, pos, row_number() OVER (PARTITION BY t.staff_id ORDER BY pos) AS slot
          FROM totals t CROSS JOIN LATERAL generate_series(1, t.total::int) AS pos
-        WHERE NOT EXISTS (SELECT 1 FROM contact_plan_items i WHERE i.plan_date = $1::date AND i.staff_id = t.staff_id AND i.position = pos)
+        WHERE NOT EXISTS (SELECT 1 FROM wl_kept i WHERE i.staff_id = t.staff_id AND i.position = pos)
      )
      INSERT INTO contact_plan_items (customer_id, staff_id, plan_date, position, reason, facts, service_only, source, status)
      SELECT c.customer_id, c.staff_id, $1::date, f.pos, c.reason, c.facts, c.service_only, 'batch', 'planned'

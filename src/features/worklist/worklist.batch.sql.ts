@@ -99,26 +99,37 @@ async function newReminders(s: SqlSession, x: ReminderInput): Promise<void> {
   });
   // an episode continues when the event was detected on the previous date too: it keeps the
   // occurrence of this owner's latest reminder of the key (open or closed); otherwise it starts on D
+  // (joins on customer_id only, so that on Citus it runs shard by shard)
   await s.query(
-    `INSERT INTO wl_new (customer_id, staff_id, event, occurrence, kind, facts, due_on)
+    `WITH ev AS (
+       SELECT e.*, CASE WHEN e.event = ANY($4::text[]) THEN 'aum' ELSE e.subject END AS key
+         FROM customer_events e WHERE e.business_date = $1::date
+     ), latest AS (
+       -- each owner's latest reminder of an episode's key, for the customers with that event on D
+       SELECT DISTINCT ON (r.customer_id, r.staff_id, r.event, k.key) r.customer_id, r.staff_id, r.event, k.key, r.occurrence
+         FROM reminders r
+         CROSS JOIN LATERAL (SELECT regexp_replace(r.occurrence, ':[^:]*$', '') AS key) k
+        WHERE r.event = ANY($3::text[])
+          AND EXISTS (SELECT 1 FROM customer_events d WHERE d.customer_id = r.customer_id AND d.business_date = $1::date AND d.event = r.event)
+        ORDER BY r.customer_id, r.staff_id, r.event, k.key, r.first_date DESC
+     ), before AS (
+       -- the episodes detected on the previous date too (any subject of an AUM episode)
+       SELECT DISTINCT p.customer_id, p.event, CASE WHEN p.event = ANY($4::text[]) THEN '' ELSE p.subject END AS subject
+         FROM customer_events p WHERE p.business_date = $2::date AND p.event = ANY($3::text[])
+     )
+     INSERT INTO wl_new (customer_id, staff_id, event, occurrence, kind, facts, due_on)
      SELECT e.customer_id, o.staff_id, e.event,
             CASE WHEN e.event = 'tier_changed' THEN e.subject || ':' || $1::text
                  WHEN e.event IN ('maturing', 'matured_not_reinvested') THEN e.subject || ':' || coalesce(e.facts->>'matures_on', '')
-                 WHEN e.event = ANY($3::text[]) THEN coalesce(
-                   (SELECT r.occurrence FROM reminders r
-                     WHERE r.customer_id = e.customer_id AND r.staff_id = o.staff_id AND r.event = e.event
-                       AND left(r.occurrence, length(k.key) + 1) = k.key || ':'
-                       AND EXISTS (SELECT 1 FROM customer_events p WHERE p.customer_id = e.customer_id AND p.business_date = $2::date
-                                      AND p.event = e.event AND (e.event = ANY($4::text[]) OR p.subject = e.subject))
-                     ORDER BY r.first_date DESC LIMIT 1),
-                   k.key || ':' || $1::text)
+                 WHEN e.event = ANY($3::text[]) THEN coalesce(CASE WHEN b.customer_id IS NOT NULL THEN l.occurrence END, e.key || ':' || $1::text)
                  ELSE e.subject END,
             e.kind, e.facts, e.due_on
-       FROM customer_events e
-       CROSS JOIN LATERAL (SELECT CASE WHEN e.event = ANY($4::text[]) THEN 'aum' ELSE e.subject END AS key) k
+       FROM ev e
        JOIN customer_owners o ON o.customer_id = e.customer_id
        JOIN staff st ON st.staff_id = o.staff_id AND st.active
-      WHERE e.business_date = $1::date`,
+       LEFT JOIN latest l ON l.customer_id = e.customer_id AND l.staff_id = o.staff_id AND l.event = e.event AND l.key = e.key
+       LEFT JOIN before b ON b.customer_id = e.customer_id AND b.event = e.event
+                         AND b.subject = CASE WHEN e.event = ANY($4::text[]) THEN '' ELSE e.subject END`,
     [x.businessDate, x.previousEventsDate, [...EPISODE_EVENTS], AUM_EPISODES],
   );
   // contact duty: one work task for the primary owner per date it became due
