@@ -8,8 +8,8 @@ import type { SqlSession } from './db.js';
 // stratum_work, distributed by customer_id and co-located with `customers`, so every statement
 // joining it with customers' tables runs on the workers, shard by shard (a work table without
 // customer_id, such as the staged branches, is a reference table, copied to every node). It is found by its bare
-// name (the session's search path ends with stratum_work), replaced when made again, and dropped
-// when the session ends. Work tables of one kind never run twice at once: each batch step holds its
+// name (the session's search path ends with stratum_work) and dropped when the session ends. On
+// every engine a work table made again in a transaction replaces the earlier one. Work tables of one kind never run twice at once: each batch step holds its
 // advisory lock.
 
 export interface WorkTable {
@@ -30,6 +30,7 @@ export async function createWorkTable(s: SqlSession, name: string, t: WorkTable)
   if (!t.columns === !t.as) throw new Error('a work table has either columns or a query');
   const names = t.names ? ` (${t.names})` : '';
   if (!s.citus) {
+    await s.exec(`DROP TABLE IF EXISTS pg_temp.${name}`);
     const sql = t.columns ? `CREATE TEMP TABLE ${name} (${t.columns}) ON COMMIT DROP` : `CREATE TEMP TABLE ${name}${names} ON COMMIT DROP AS ${t.as}`;
     await s.query(sql, t.params ? [...t.params] : undefined);
     return;

@@ -4,6 +4,7 @@ import { ensureMonthPartition } from '../../platform/partitions.js';
 import { ACCOUNT_KINDS } from '../../platform/schema.js';
 import { applyFeedOwners } from '../ownership/ownership.feed.js';
 import type { EntityName } from './feed.contract.js';
+import { stageRelationSides } from './feed.sql.js';
 
 // Set-based merge of the staged files into the tables, for business date $1.
 // Upserts write only rows whose values changed, so loading the same day again changes nothing.
@@ -123,15 +124,12 @@ export interface MergeCounts {
 
 // relations.csv in both directions, each pair once (the checks refused a pair given twice the same
 // way, and both ways with relations that disagree)
-const RELATION_PAIRS = `SELECT DISTINCT ON (customer_id, related_customer_id) customer_id, related_customer_id, relation FROM (
-    SELECT line, customer_id, related_customer_id, relation FROM stg_relations
-    UNION ALL
-    SELECT line, related_customer_id, customer_id,
-           CASE relation WHEN 'parent' THEN 'child' WHEN 'child' THEN 'parent' ELSE relation END FROM stg_relations
-  ) x ORDER BY customer_id, related_customer_id, line`;
+const RELATION_PAIRS = `SELECT DISTINCT ON (customer_id, related_customer_id) customer_id, related_customer_id, relation
+    FROM stg_relation_sides ORDER BY customer_id, related_customer_id, line`;
 
 /** relations.csv is complete whenever present: the table becomes what it says, in both directions. */
 async function mergeRelations(s: SqlSession, businessDate: string): Promise<MergeCounts> {
+  await stageRelationSides(s);
   const gone = await s.query(
     `DELETE FROM customer_relations t WHERE NOT EXISTS (
        SELECT 1 FROM (${RELATION_PAIRS}) p WHERE p.customer_id = t.customer_id AND p.related_customer_id = t.related_customer_id)`,

@@ -188,7 +188,6 @@ function ownersChecks(present: ReadonlySet<EntityName>, holders: string, unknown
  * both ways must say the same relation (C1,C2,parent and C2,C1,child; not C2,C1,spouse).
  */
 function relationsChecks(holders: string, unknownCustomer: (v: string) => string): ReferenceCheck[] {
-  const inverse = `CASE a.relation WHEN 'parent' THEN 'child' WHEN 'child' THEN 'parent' ELSE a.relation END`;
   return [
     {
       file: 'relations',
@@ -200,8 +199,9 @@ function relationsChecks(holders: string, unknownCustomer: (v: string) => string
     {
       file: 'relations',
       column: 'related_customer_id',
-      sql: `SELECT line, related_customer_id AS value FROM stg_relations x
-             WHERE NOT EXISTS (SELECT 1 FROM (${holders}) k WHERE k.customer_id = x.related_customer_id)`,
+      // the related customer's side of each line (stageRelationSides), looked up where that customer's rows are
+      sql: `SELECT line, customer_id AS value FROM stg_relation_sides x
+             WHERE reversed AND NOT EXISTS (SELECT 1 FROM (${holders}) k WHERE k.customer_id = x.customer_id)`,
       message: unknownCustomer,
       needs: ['customers'],
     },
@@ -223,17 +223,35 @@ function relationsChecks(holders: string, unknownCustomer: (v: string) => string
       file: 'relations',
       column: 'relation',
       // the later of two lines that give a pair both ways and disagree (of a pair given twice the same way, the first)
-      sql: `WITH firsts AS (SELECT DISTINCT ON (customer_id, related_customer_id) line, customer_id, related_customer_id, relation
-                                FROM stg_relations ORDER BY customer_id, related_customer_id, line)
-            SELECT b.line, b.relation AS value, a.line AS first_line, b.customer_id, b.related_customer_id, a.relation AS first_relation
-              FROM firsts a JOIN firsts b ON b.customer_id = a.related_customer_id AND b.related_customer_id = a.customer_id
-             WHERE a.line < b.line AND a.relation IS NOT NULL AND b.relation IS NOT NULL AND b.relation <> ${inverse}`,
+      // b: a line X→Y; a: the first line Y→X, seen from X's side (stageRelationSides keeps its relation as given)
+      sql: `WITH firsts AS (SELECT DISTINCT ON (customer_id, related_customer_id, reversed) line, customer_id, related_customer_id, relation, given, reversed
+                                FROM stg_relation_sides ORDER BY customer_id, related_customer_id, reversed, line)
+            SELECT b.line, b.relation AS value, a.line AS first_line, b.customer_id, b.related_customer_id, a.given AS first_relation
+              FROM firsts b JOIN firsts a ON a.customer_id = b.customer_id AND a.related_customer_id = b.related_customer_id
+             WHERE NOT b.reversed AND a.reversed AND a.line < b.line AND a.relation IS NOT NULL AND b.relation IS NOT NULL AND b.relation <> a.relation`,
       message: (v, first, row) => {
         const inv = INVERSE_RELATION[String(row?.first_relation) as keyof typeof INVERSE_RELATION] ?? String(row?.first_relation);
         return `says ${quote(String(row?.related_customer_id))} is the ${v} of ${quote(String(row?.customer_id))}, but line ${first} gives the same two customers the other way round, which makes ${quote(String(row?.related_customer_id))} the ${inv}`;
       },
     },
   ];
+}
+
+/**
+ * stg_relation_sides: each line of relations.csv from both customers' sides — as given (X→Y), and
+ * reversed (Y→X with the inverse relation; `given` keeps the line's own). Every check and the merge
+ * then compare a customer's rows with that customer's rows only, which on Citus stay on one shard.
+ */
+export async function stageRelationSides(s: SqlSession): Promise<void> {
+  await createWorkTable(s, 'stg_relation_sides', {
+    names: 'line, customer_id, related_customer_id, relation, given, reversed',
+    as: `SELECT line, customer_id, related_customer_id, relation, relation, false FROM stg_relations
+          WHERE customer_id IS NOT NULL AND related_customer_id IS NOT NULL
+         UNION ALL
+         SELECT line, related_customer_id, customer_id,
+                CASE WHEN relation = 'parent' THEN 'child' WHEN relation = 'child' THEN 'parent' ELSE relation END, relation, true FROM stg_relations
+          WHERE customer_id IS NOT NULL AND related_customer_id IS NOT NULL`,
+  });
 }
 
 const UNKNOWN_ACCOUNT = `NOT EXISTS (SELECT 1 FROM stg_accounts a WHERE a.customer_id = x.customer_id AND a.account_id = x.account_id)
@@ -280,6 +298,7 @@ export async function checkReferences(
     await createWorkTable(s, 'stg_txn_orphans', { as: `SELECT line, customer_id, account_id FROM stg_transactions x WHERE ${UNKNOWN_ACCOUNT}` });
     await s.exec('ANALYZE stg_txn_orphans');
   }
+  if (present.has('relations') && !unreadable.has('relations')) await stageRelationSides(s);
   await runChecks(s, checks, orphans, fileName, sink, limit);
   // (on an error the day's transaction is rolled back, and the setting with it)
   await s.query(`SELECT set_config('enable_mergejoin', $1, true)`, [before]);

@@ -33,13 +33,13 @@ const owners = (table: string, where = '') =>
 export async function applyFeedOwners(s: SqlSession, businessDate: string, fileName: string): Promise<FeedOwnersResult> {
   // the customers on which this file and the last one disagree; named: this file names them
   await createWorkTable(s, 'owners_changed', { as: `
-    SELECT customer_id, bool_or(named) AS named FROM (
+    SELECT d.customer_id, bool_or(n.customer_id IS NOT NULL) AS named FROM (
       (${owners('stg_owners')} EXCEPT ${owners('feed_owners')})
       UNION
       (${owners('feed_owners')} EXCEPT ${owners('stg_owners')})
     ) d(customer_id, staff_id, kind)
-    CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM stg_owners n WHERE n.customer_id = d.customer_id) AS named) x
-    GROUP BY customer_id` });
+    LEFT JOIN (SELECT DISTINCT customer_id FROM stg_owners) n ON n.customer_id = d.customer_id
+    GROUP BY d.customer_id` });
   await createWorkTable(s, 'owners_before', {
     as: `SELECT o.customer_id, o.staff_id, o.kind FROM customer_owners o JOIN owners_changed c ON c.customer_id = o.customer_id`,
   });
