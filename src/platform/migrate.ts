@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { distributeSchema } from './citus.js';
+import { distributeSchema, WORK_SCHEMA } from './citus.js';
 import type { Db } from './db.js';
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -69,7 +69,33 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
   });
 }
 
-/** Drops everything Stratum created: the public schema is emptied and recreated. */
+/**
+ * Drops everything Stratum created: the public schema is emptied and recreated. On a Citus
+ * coordinator the extension keeps objects of its own in public, so Stratum's objects are dropped
+ * one by one instead (a distributed table with its shards on the workers), and the work tables'
+ * schema with them.
+ */
 export async function resetDatabase(db: Db): Promise<void> {
-  await db.session((s) => s.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;'));
+  if (!db.citus) {
+    await db.session((s) => s.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public;'));
+    return;
+  }
+  await db.session(async (s) => {
+    await s.exec(`DROP SCHEMA IF EXISTS ${WORK_SCHEMA} CASCADE`);
+    const mine = `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = o.oid AND d.deptype = 'e')`;
+    const objects = await s.query<{ sql: string }>(
+      `SELECT format('DROP TABLE IF EXISTS public.%I CASCADE', o.relname) AS sql FROM pg_class o
+        WHERE o.relnamespace = 'public'::regnamespace AND o.relkind IN ('r', 'p') AND NOT o.relispartition AND ${mine}
+       UNION ALL
+       SELECT format('DROP VIEW IF EXISTS public.%I CASCADE', o.relname) FROM pg_class o
+        WHERE o.relnamespace = 'public'::regnamespace AND o.relkind = 'v' AND ${mine}
+       UNION ALL
+       SELECT format('DROP SEQUENCE IF EXISTS public.%I CASCADE', o.relname) FROM pg_class o
+        WHERE o.relnamespace = 'public'::regnamespace AND o.relkind = 'S' AND ${mine}
+       UNION ALL
+       SELECT format('DROP FUNCTION IF EXISTS %s CASCADE', o.oid::regprocedure) FROM pg_proc o
+        WHERE o.pronamespace = 'public'::regnamespace AND ${mine}`,
+    );
+    for (const o of objects.rows) await s.exec(o.sql);
+  });
 }

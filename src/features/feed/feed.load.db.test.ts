@@ -12,7 +12,7 @@ import {
   writeFeed,
   type FeedFiles,
 } from '../../../test/feed-builder.js';
-import { openTestDb, plannerRows } from '../../../test/test-db.js';
+import { openTestDb, plannerRows, testEngine } from '../../../test/test-db.js';
 import { loadFeed } from './feed.load.js';
 
 // What a bank's operator relies on: a date loads whole or not at all, loading again changes
@@ -263,7 +263,8 @@ describe('how transactions go in', () => {
     expect(stored.rows.map((r) => r.k)).toEqual(['C1/T5', 'C1/T7', 'C1/T9', 'C2/T4', 'C2/T6', 'C2/T8']);
   });
 
-  it('a first load that breaks a foreign key fails whole: nothing is loaded and the keys stay', async () => {
+  // (made by a trigger on accounts, which Citus does not allow on a distributed table: not run there)
+  it.skipIf(testEngine() === 'citus')('a first load that breaks a foreign key fails whole: nothing is loaded and the keys stay', async () => {
     // (the reference checks stop such a feed before the merge; here the products disappear while the accounts go in)
     const files = buildFullDay();
     await db.session((s) => s.exec(`CREATE FUNCTION drop_products() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM products; RETURN NULL; END $$;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildAccount, buildBranches, buildCustomer, buildLoan, buildProducts, buildStaff, buildTransaction, feedDir, validIdNumber, writeFeed, type FeedFiles, type Row } from '../../../test/feed-builder.js';
-import { openTestDb } from '../../../test/test-db.js';
+import { openTestDb, testEngine } from '../../../test/test-db.js';
 import type { Db } from '../../platform/db.js';
 import { listMigrations } from '../../platform/migrate.js';
 import { loadFeed } from '../feed/feed.load.js';
@@ -205,7 +205,9 @@ describe('history, reruns and order', () => {
 });
 
 describe('a history written before first tiers were implied', () => {
-  it('loses nothing when migration 0013 removes its first-tier rows: every date reads back the same', async () => {
+  // (replays migration 0013 on tables already distributed; on Citus the migrations run before the
+  // tables are distributed, so this path cannot happen there: not run on Citus)
+  it.skipIf(testEngine() === 'citus')('loses nothing when migration 0013 removes its first-tier rows: every date reads back the same', async () => {
     await load('2026-11-19', bank([customer('UP', [{ balance: '49999.99' }]), customer('SAME', [{ balance: '1000.00' }])]));
     await runTiering(db, '2026-11-19');
     await load(D, { accounts: [buildAccount({ account_id: 'UP-A0', customer_id: 'UP', balance: '50000.00' })] }, 'delta');
