@@ -96,13 +96,39 @@ export async function listCustomers(db: Db, scope: CustomerScope, branches: read
     .orderBy(column === 'name' ? sql`page.sort_name collate "C"` : sql.ref(`page.${column}`), direction)
     .orderBy('page.customer_id', 'asc');
   const [rows, counted] = await Promise.all([
-    rowsQuery.execute(),
+    db.citus
+      ? (pageThenDetails(db, page.limit(f.pageSize).offset((f.page - 1) * f.pageSize)) as ReturnType<typeof rowsQuery.execute>)
+      : rowsQuery.execute(),
     db.kysely
       .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_CAP + 1).as('capped'))
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(counted.n) };
+}
+
+/**
+ * On Citus: the page's customers first (each shard gives its first rows, the coordinator merges
+ * them), then their details by id, each on its customer's shard, put back in the page's order. A
+ * join of the page with the tiers in one statement would need the page's rows on every worker,
+ * which Citus does not plan for an outer join.
+ */
+async function pageThenDetails<P extends { customer_id: string; aum: string; vip_grade: unknown }>(db: Db, page: { execute(): Promise<P[]> }) {
+  const picked = await page.execute();
+  if (picked.length === 0) return [];
+  const details = await db.kysely
+    .selectFrom('customers as c')
+    .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
+    .leftJoin('customer_tiers as band', (j) => j.onRef('band.customer_id', '=', 'c.customer_id').on('band.model', '=', 'aum_band'))
+    .leftJoin('customer_tiers as rel', (j) => j.onRef('rel.customer_id', '=', 'c.customer_id').on('rel.model', '=', 'relationship_tier'))
+    .select(['band.tier as aum_band', 'rel.tier as relationship_tier', 'c.customer_id', 'c.opened_on', 'c.name', 'c.gender', 'c.phone', 'c.status', 'b.branch_id', 'b.name as branch_name'])
+    .where('c.customer_id', 'in', picked.map((p) => p.customer_id))
+    .execute();
+  const byId = new Map(details.map((d) => [d.customer_id, d]));
+  return picked.flatMap((p) => {
+    const d = byId.get(p.customer_id);
+    return d ? [{ aum_band: d.aum_band, relationship_tier: d.relationship_tier, customer_id: p.customer_id, aum: p.aum, vip_grade: p.vip_grade, opened_on: d.opened_on, name: d.name, gender: d.gender, phone: d.phone, status: d.status, branch_id: d.branch_id, branch_name: d.branch_name }] : [];
+  });
 }
 
 /** The customer, if within the scope; undefined otherwise (the caller answers 404 either way). */
