@@ -167,10 +167,16 @@ export async function unassignedPool(s: SqlSession, branches: Branches, band: st
 /** Staff of owning roles in the branches, with how many customers each owns. */
 export async function staffLoads(s: SqlSession, branches: Branches, roles: readonly string[]) {
   const r = await s.query<StaffRow & { branch_name: string; primary_n: number; co_n: number }>(
-    `SELECT st.staff_id, st.name, st.role, st.branch_id, st.active, b.name AS branch_name,
-            (SELECT count(*)::int FROM customer_owners o WHERE o.staff_id = st.staff_id AND o.kind = 'primary') AS primary_n,
-            (SELECT count(*)::int FROM customer_owners o WHERE o.staff_id = st.staff_id AND o.kind = 'co') AS co_n
-       FROM staff st JOIN branches b ON b.branch_id = st.branch_id
+    // the counts per staff member first (on Citus: each shard counts its own, the coordinator adds them up)
+    `WITH loads AS (
+       SELECT o.staff_id, count(*) FILTER (WHERE o.kind = 'primary')::int AS primary_n, count(*) FILTER (WHERE o.kind = 'co')::int AS co_n
+         FROM customer_owners o
+        WHERE o.staff_id IN (SELECT st.staff_id FROM staff st WHERE st.active AND st.role = ANY($2::text[]) AND ${inBranches('st.branch_id', '$1')})
+        GROUP BY o.staff_id
+     )
+     SELECT st.staff_id, st.name, st.role, st.branch_id, st.active, b.name AS branch_name,
+            coalesce(l.primary_n, 0) AS primary_n, coalesce(l.co_n, 0) AS co_n
+       FROM staff st JOIN branches b ON b.branch_id = st.branch_id LEFT JOIN loads l ON l.staff_id = st.staff_id
       WHERE st.active AND st.role = ANY($2::text[]) AND ${inBranches('st.branch_id', '$1')}
       ORDER BY st.branch_id, st.role, st.staff_id`,
     [arr(branches), [...roles]],
