@@ -108,10 +108,14 @@ export interface ReminderKeyRow {
 }
 
 export async function reminderOf(s: SqlSession, staffId: string, k: ReminderKeyRow, lock = false): Promise<ReminderRow | undefined> {
+  const key = [k.customer_id, staffId, k.event, k.occurrence];
+  // the row is locked by a statement of its own, on the reminders alone: Citus locks rows only in a
+  // statement it can send whole to the customer's shard
+  if (lock) await s.query('SELECT 1 FROM reminders WHERE customer_id = $1 AND staff_id = $2 AND event = $3 AND occurrence = $4 FOR UPDATE', key);
   const r = await s.query<ReminderRow>(
     `SELECT ${REMINDER} FROM reminders r JOIN customers c ON c.customer_id = r.customer_id ${BRIEF_JOIN}
-      WHERE r.customer_id = $1 AND r.staff_id = $2 AND r.event = $3 AND r.occurrence = $4${lock ? ' FOR UPDATE OF r' : ''}`,
-    [k.customer_id, staffId, k.event, k.occurrence],
+      WHERE r.customer_id = $1 AND r.staff_id = $2 AND r.event = $3 AND r.occurrence = $4`,
+    key,
   );
   return r.rows[0];
 }
@@ -122,11 +126,13 @@ export async function updateReminder(
   k: ReminderKeyRow,
   set: { status: string; snoozedUntil: string | null; closedReason: string | null; closedBy: string | null; closed: boolean; contactId?: string | null },
 ): Promise<void> {
+  // the moment it closed is the transaction's, read first: Citus sends an update to the customer's
+  // shard only with its values decided (no now() inside a CASE)
+  const closedAt = set.closed ? ((await s.query<{ t: string }>('SELECT now()::text AS t')).rows[0]?.t ?? null) : null;
   await s.query(
-    `UPDATE reminders SET status = $5, snoozed_until = $6, closed_reason = $7, closed_by = $8,
-            closed_at = CASE WHEN $9::boolean THEN now() END, contact_id = $10
+    `UPDATE reminders SET status = $5, snoozed_until = $6, closed_reason = $7, closed_by = $8, closed_at = $9::timestamptz, contact_id = $10
       WHERE customer_id = $1 AND staff_id = $2 AND event = $3 AND occurrence = $4`,
-    [k.customer_id, staffId, k.event, k.occurrence, set.status, set.snoozedUntil, set.closedReason, set.closedBy, set.closed, set.contactId ?? null],
+    [k.customer_id, staffId, k.event, k.occurrence, set.status, set.snoozedUntil, set.closedReason, set.closedBy, closedAt, set.contactId ?? null],
   );
 }
 
@@ -276,20 +282,33 @@ export interface PlanSummaryRow {
 /** Every owner's plan of a date within the branches, with its execution. */
 export async function planSummaries(s: SqlSession, branches: Branches, planDate: string, today: string): Promise<PlanSummaryRow[]> {
   const r = await s.query<PlanSummaryRow>(
-    `SELECT p.staff_id, st.name AS staff_name, st.role AS staff_role, p.branch_id, b.name AS branch_name, p.plan_date, p.reviewed_at,
-            count(i.customer_id) FILTER (WHERE i.status <> 'removed')::int AS planned,
-            count(i.customer_id) FILTER (WHERE i.status = 'contacted')::int AS contacted,
-            count(i.customer_id) FILTER (WHERE i.status = 'removed')::int AS removed,
-            count(i.customer_id) FILTER (WHERE i.source = 'manual' AND i.status <> 'removed')::int AS added,
-            (SELECT count(*)::int FROM reminders r WHERE r.staff_id = p.staff_id AND r.kind = 'risk' AND r.status = 'open'
-                AND (r.snoozed_until IS NULL OR r.snoozed_until <= $3::date)) AS open_risk,
-            (SELECT count(*)::int FROM contact_plan_comments k WHERE k.staff_id = p.staff_id AND k.plan_date = p.plan_date) AS comments
-       FROM contact_plans p
+    // counted per owner first (on Citus each shard counts its own), then set beside each plan
+    `WITH plans AS (
+       SELECT p.* FROM contact_plans p WHERE p.plan_date = $2::date AND ($1::text[] IS NULL OR p.branch_id = ANY($1::text[]))
+     ), items AS (
+       SELECT i.staff_id,
+              count(*) FILTER (WHERE i.status <> 'removed')::int AS planned,
+              count(*) FILTER (WHERE i.status = 'contacted')::int AS contacted,
+              count(*) FILTER (WHERE i.status = 'removed')::int AS removed,
+              count(*) FILTER (WHERE i.source = 'manual' AND i.status <> 'removed')::int AS added
+         FROM contact_plan_items i WHERE i.plan_date = $2::date AND i.staff_id IN (SELECT staff_id FROM plans) GROUP BY i.staff_id
+     ), risks AS (
+       SELECT r.staff_id, count(*)::int AS n FROM reminders r
+        WHERE r.kind = 'risk' AND r.status = 'open' AND (r.snoozed_until IS NULL OR r.snoozed_until <= $3::date)
+          AND r.staff_id IN (SELECT staff_id FROM plans)
+        GROUP BY r.staff_id
+     ), comments AS (
+       SELECT k.staff_id, count(*)::int AS n FROM contact_plan_comments k WHERE k.plan_date = $2::date GROUP BY k.staff_id
+     )
+     SELECT p.staff_id, st.name AS staff_name, st.role AS staff_role, p.branch_id, b.name AS branch_name, p.plan_date, p.reviewed_at,
+            coalesce(i.planned, 0) AS planned, coalesce(i.contacted, 0) AS contacted, coalesce(i.removed, 0) AS removed, coalesce(i.added, 0) AS added,
+            coalesce(r.n, 0) AS open_risk, coalesce(k.n, 0) AS comments
+       FROM plans p
        JOIN staff st ON st.staff_id = p.staff_id
        JOIN branches b ON b.branch_id = p.branch_id
-       LEFT JOIN contact_plan_items i ON i.staff_id = p.staff_id AND i.plan_date = p.plan_date
-      WHERE p.plan_date = $2::date AND ($1::text[] IS NULL OR p.branch_id = ANY($1::text[]))
-      GROUP BY p.staff_id, st.name, st.role, p.branch_id, b.name, p.plan_date, p.reviewed_at
+       LEFT JOIN items i ON i.staff_id = p.staff_id
+       LEFT JOIN risks r ON r.staff_id = p.staff_id
+       LEFT JOIN comments k ON k.staff_id = p.staff_id
       ORDER BY p.branch_id, st.role, p.staff_id`,
     [arr(branches), planDate, today],
   );
