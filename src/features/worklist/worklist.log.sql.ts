@@ -143,23 +143,24 @@ export async function maturing(s: SqlSession, w: Scope, from: string, to: string
   const where = `a.kind IN ('wealth', 'time_deposit') AND a.matures_on BETWEEN $3::date AND $4::date AND ${inScope('a.customer_id', 1)}`;
   // a product that has matured is paid out (balance 0, or closed): its amount is the balance the
   // batch saw in the week before, when it detected it maturing
-  const amount = `CROSS JOIN LATERAL (SELECT CASE WHEN a.balance > 0 AND a.status = 'active' THEN a.balance ELSE coalesce(
+  // (an expression, not a lateral subquery: Citus plans a correlated subquery only beside tables)
+  const amount = `CASE WHEN a.balance > 0 AND a.status = 'active' THEN a.balance ELSE coalesce(
       (SELECT round((e.facts->>'balance')::numeric, 2) FROM customer_events e
         WHERE e.customer_id = a.customer_id AND e.event = 'maturing' AND e.subject = a.account_id AND e.facts->>'matures_on' = a.matures_on::text
-        ORDER BY e.business_date DESC LIMIT 1), a.balance) END AS amount) m`;
+        ORDER BY e.business_date DESC LIMIT 1), a.balance) END`;
   const params = [...scopeParams(w), from, to];
   const rows = await s.query<MaturingRow>(
-    `SELECT ${BRIEF}, a.account_id, a.kind, a.product_code, p.name AS product_name, m.amount::text AS amount, a.matures_on,
+    `SELECT ${BRIEF}, a.account_id, a.kind, a.product_code, p.name AS product_name, (${amount})::text AS amount, a.matures_on,
             EXISTS (SELECT 1 FROM accounts n WHERE n.customer_id = a.customer_id AND n.kind IN ('wealth', 'time_deposit')
                      AND n.account_id <> a.account_id AND n.opened_on >= a.matures_on) AS reinvested,
             (SELECT o.staff_id FROM customer_owners o WHERE o.customer_id = a.customer_id AND o.kind = 'primary' LIMIT 1) AS owner_id
-       FROM accounts a JOIN customers c ON c.customer_id = a.customer_id ${amount} ${BRIEF_JOIN}
+       FROM accounts a JOIN customers c ON c.customer_id = a.customer_id ${BRIEF_JOIN}
        LEFT JOIN products p ON p.product_code = a.product_code
-      WHERE ${where} ORDER BY a.matures_on, m.amount DESC, a.customer_id, a.account_id LIMIT $5 OFFSET $6`,
+      WHERE ${where} ORDER BY a.matures_on, ${amount} DESC, a.customer_id, a.account_id LIMIT $5 OFFSET $6`,
     [...params, pageSize, (page - 1) * pageSize],
   );
   const totals = await s.query<{ n: number; amount: string }>(
-    `SELECT count(*)::int AS n, coalesce(sum(m.amount), 0)::text AS amount FROM accounts a JOIN customers c ON c.customer_id = a.customer_id ${amount} WHERE ${where}`,
+    `SELECT count(*)::int AS n, coalesce(sum(${amount}), 0)::text AS amount FROM accounts a JOIN customers c ON c.customer_id = a.customer_id WHERE ${where}`,
     params,
   );
   return { rows: rows.rows, total: totals.rows[0]?.n ?? 0, totalAmount: totals.rows[0]?.amount ?? '0' };
