@@ -76,7 +76,10 @@ function query(scope: readonly string[] | null, f: AuditFilters): Query {
 // entry (a whole bank's) are intersected with the scope's customers, which costs the two lists
 // once rather than an index probe per id (70 ms against 300 ms for 180,000 ids, embedded).
 const MANY_IDS = 1_000;
-const select = (scope: string | null) => {
+const select = (scope: string | null, citus = false) => {
+  // on Citus the log stays on the coordinator and the customers on the workers: the entries are
+  // read as they are, then scoped by scopeApart (two statements, one per side)
+  if (citus) scope = null;
   const shown = scope
     ? `CASE WHEN cardinality(l.customer_ids) <= ${MANY_IDS}
         THEN ARRAY(SELECT c.customer_id FROM customers c WHERE c.customer_id = ANY(l.customer_ids) AND c.branch_id = ANY(${scope}) ORDER BY c.customer_id)
@@ -97,12 +100,42 @@ const select = (scope: string | null) => {
 };
 const strip = ({ total: _, apart_in_scope: __, ...row }: AuditRow & { total?: unknown; apart_in_scope?: unknown }): AuditRow => row;
 
+/**
+ * On Citus, what `select` does in one statement elsewhere: of each entry's customers, those of the
+ * scope's branches now (looked up by id on their shards), and of a long list kept apart, how many.
+ */
+async function scopeApart(s: SqlSession, scope: readonly string[] | null, rows: (AuditRow & { total: number })[]): Promise<AuditRow[]> {
+  if (!s.citus || !scope) return rows.map(strip);
+  const ids = [...new Set(rows.flatMap((r) => r.customer_ids))];
+  const inScope = new Set(
+    ids.length
+      ? (await s.query<{ id: string }>('SELECT customer_id AS id FROM customers WHERE customer_id = ANY($1::text[]) AND branch_id = ANY($2::text[])', [ids, [...scope]])).rows.map((r) => r.id)
+      : [],
+  );
+  const apart = rows.filter((r) => r.detail && 'customersDigest' in r.detail).map((r) => r.entry_id);
+  const counts = new Map<number, number>();
+  if (apart.length) {
+    const ac = await s.query<{ entry_id: number; n: number }>(
+      `SELECT ac.entry_id::int AS entry_id, count(*)::int AS n FROM audit_customers ac JOIN customers c ON c.customer_id = ac.customer_id
+        WHERE ac.entry_id = ANY($1::bigint[]) AND c.branch_id = ANY($2::text[]) GROUP BY ac.entry_id`,
+      [apart, [...scope]],
+    );
+    for (const r of ac.rows) counts.set(r.entry_id, r.n);
+  }
+  return rows.map((r) => {
+    const shown = r.customer_ids.filter((id) => inScope.has(id)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const kept = apart.includes(r.entry_id) ? (counts.get(r.entry_id) ?? 0) : null;
+    const within = kept ?? shown.length;
+    return strip({ ...r, customer_ids: shown, customers_in_scope: within, customers_outside: r.total - within, customers_apart: kept !== null });
+  });
+}
+
 export async function listEntries(db: Db, scope: readonly string[] | null, f: AuditFilters, limit: number, offset: number): Promise<{ rows: AuditRow[]; total: number }> {
   const q = query(scope, f);
   return db.session(async (s) => {
-    const rows = await s.query<AuditRow>(`${select(q.scope)} ${q.sql} ORDER BY l.entry_id DESC LIMIT ${limit} OFFSET ${offset}) e ORDER BY e.entry_id DESC`, q.params);
+    const rows = await s.query<AuditRow & { total: number }>(`${select(q.scope, s.citus)} ${q.sql} ORDER BY l.entry_id DESC LIMIT ${limit} OFFSET ${offset}) e ORDER BY e.entry_id DESC`, q.params);
     const count = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log l ${q.sql}`, q.params);
-    return { rows: rows.rows.map(strip), total: count.rows[0]?.n ?? 0 };
+    return { rows: await scopeApart(s, scope, rows.rows), total: count.rows[0]?.n ?? 0 };
   });
 }
 
@@ -122,15 +155,14 @@ export async function eachEntryChunk(c: Chunks, scope: readonly string[] | null,
   const before = q.p(null);
   const limit = q.p(0);
   const keyset = `${q.sql ? `${q.sql} AND` : 'WHERE'} (${before}::bigint IS NULL OR l.entry_id < ${before}::bigint)`;
-  const sql = `${select(q.scope)} ${keyset} ORDER BY l.entry_id DESC LIMIT ${limit}::int) e ORDER BY e.entry_id DESC`;
+  const sql = (citus: boolean) => `${select(q.scope, citus)} ${keyset} ORDER BY l.entry_id DESC LIMIT ${limit}::int) e ORDER BY e.entry_id DESC`;
   const params = q.params;
   let got = 0;
   for (;;) {
     // one more than the cap, to know whether there were more
     const want = Math.min(c.rows, cap + 1 - got);
     params[params.length - 1] = want;
-    const r = await c.run((s) => s.query<AuditRow>(sql, params));
-    const rows = r.rows.map(strip);
+    const rows = await c.run(async (s) => scopeApart(s, scope, (await s.query<AuditRow & { total: number }>(sql(s.citus), params)).rows));
     const keep = rows.slice(0, Math.max(0, cap - got));
     if (keep.length) await each(keep);
     got += rows.length;
