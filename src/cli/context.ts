@@ -36,4 +36,5 @@ export async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Pro
   }
 }
 
-export const describeDb = (db: Db) => (db.engine === 'pglite' ? `embedded database in ${db.location}` : `PostgreSQL at ${db.location}`);
+export const describeDb = (db: Db) =>
+  db.engine === 'pglite' ? `embedded database in ${db.location}` : db.citus ? `Citus cluster at ${db.location}` : `PostgreSQL at ${db.location}`;

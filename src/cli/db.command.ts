@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { placements } from '../platform/citus.js';
 import { migrate, resetDatabase } from '../platform/migrate.js';
 import { configFrom, describeDb, openConfiguredDb, withDb, type GlobalOptions } from './context.js';
 import { count, table, wan } from './format.js';
@@ -28,6 +29,14 @@ export function registerDb(program: Command): void {
             ? `Applied ${applied.length} migration(s) to the ${describeDb(conn)}: ${applied.join(', ')}`
             : `The ${describeDb(conn)} is up to date; nothing to apply.`,
         );
+        if (conn.citus) {
+          // where each table is: customers' data spread over the workers, small tables on every node
+          const placed = await conn.session((s) => placements(s));
+          const of = (p: string) => placed.filter((t) => t.placement === p).map((t) => t.table);
+          console.log(`Distributed by customer_id over the workers (${of('distributed').length}): ${of('distributed').join(', ')}`);
+          console.log(`Reference tables, copied to every node (${of('reference').length}): ${of('reference').join(', ')}`);
+          console.log(`On the coordinator only (${of('coordinator').length}): ${of('coordinator').join(', ')}`);
+        }
       } finally {
         await conn.close();
       }
