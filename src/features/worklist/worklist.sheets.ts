@@ -1,7 +1,9 @@
+import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { recordAuditDb } from '../../platform/audit.js';
 import { streamedSheet, type SheetColumn } from '../../platform/xlsx.js';
-import { inChunks, type Chunks } from '../../platform/chunks.js';
+import { chunkSettings, inChunks, type Chunks } from '../../platform/chunks.js';
 import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
@@ -17,12 +19,13 @@ import { CARD_GRADES, tierLabel } from './worklist.summary.js';
 // information) and 递进沟通表 (contact log). ID numbers and phones are always masked, names for
 // the lobby roles, birth dates shown only with pii.details; every export is an audit entry.
 //
-// A sheet is read in chunks (issue 15, see platform/chunks.ts): first the rows'
-// keys in the sheet's order (one short statement, which also finds a sheet over the cap), then
-// the rows themselves a thousand at a time by key (the per-customer lookups are where the time
-// goes), each chunk written to the workbook as it comes by exceljs's streaming writer. On the
-// embedded engine other requests take their turn between chunks; on a server the whole sheet is
-// read from one snapshot.
+// A sheet is read in chunks (issue 15, see platform/chunks.ts): first the rows' keys in the
+// sheet's order (one short statement, which also finds a sheet over the cap), then the rows
+// themselves a chunk of keys at a time, each chunk written to the workbook as it comes
+// (platform/xlsx.ts). On the embedded engine other requests take their turn between chunks, and a
+// chunk grows while nobody else wants the connection (eachRow); on a server the whole sheet is
+// read from one snapshot. A whole bank's 100,000 rows: docs/benchmarks.md, "Exports as background
+// jobs".
 
 /**
  * A sheet downloaded inside the request holds at most this many rows; a longer one is made by an
@@ -78,40 +81,77 @@ export interface SheetFilters {
 
 /** Rows per chunk of a sheet: each customer row looks up its owner, tiers and last contacts. */
 const SHEET_CHUNK = 500;
+/** On the embedded engine, while nobody else takes a turn, a chunk doubles up to this many times SHEET_CHUNK. */
+const SHEET_CHUNK_GROWTH = 4;
+/** A turn that waited longer than this for the connection (ms) was someone else's turn first. */
+const OTHERS_WAITED_MS = 2;
+/** A chunk grows only while twice its rows would take at most this long (ms): what a request coming in meanwhile would wait. */
+const TURN_MS = 50;
 
 // a work scope: an owner (customers they own or co-own) and/or branches, as $1 and $2
 const IN_SCOPE = `($1::text IS NULL OR c.customer_id IN (SELECT o.customer_id FROM customer_owners o WHERE o.staff_id = $1))
    AND ($2::text[] IS NULL OR c.branch_id = ANY($2::text[]))`;
 const scopeParams = (w: Scope) => [w.ownerId, w.branches ? [...w.branches] : null];
 
-/** The active customers of the scope in the sheet's order (most assets first), at most `limit`; a capped count first, so that a bank-wide request over the cap is refused without sorting the bank. */
+/**
+ * The active customers of the scope in the sheet's order (most assets first), at most `limit`; a
+ * capped count first, so that a bank-wide request over the cap is refused without sorting the bank.
+ * The keys come back as one array, not a row each: the embedded engine hands every row and field to
+ * JavaScript one by one, which for a whole bank's 100,000 keys cost as much as the sort.
+ */
 async function customerKeys(s: SqlSession, w: Scope, limit: number): Promise<string[]> {
   const n = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM customers c WHERE c.status = 'active' AND ${IN_SCOPE} LIMIT $3) x`, [...scopeParams(w), limit]);
   if ((n.rows[0]?.n ?? 0) >= limit) throw tooMany(limit - 1);
-  const r = await s.query<{ customer_id: string }>(
-    `SELECT c.customer_id FROM customers c ${BRIEF_JOIN}
-      WHERE c.status = 'active' AND ${IN_SCOPE}
-      ORDER BY coalesce(ov.aum, 0) DESC, c.customer_id LIMIT $3`,
+  // the aggregate orders its input itself (a sorted subquery's order is not a promise)
+  const r = await s.query<{ ids: string[] | null }>(
+    `SELECT array_agg(k.customer_id ORDER BY k.aum DESC, k.customer_id) AS ids
+       FROM (SELECT c.customer_id, coalesce(ov.aum, 0) AS aum FROM customers c ${BRIEF_JOIN}
+              WHERE c.status = 'active' AND ${IN_SCOPE}
+              ORDER BY coalesce(ov.aum, 0) DESC, c.customer_id LIMIT $3) k`,
     [...scopeParams(w), limit],
   );
-  return r.rows.map((x) => x.customer_id);
+  return r.rows[0]?.ids ?? [];
 }
 
+/**
+ * The sheet's rows of these customers, in the order of `ids`. Each customer's owner, tiers and
+ * contacts are looked up through their indexes (a few microseconds each, whatever the planner's
+ * statistics say; joins over the chunk's ids were no faster and their plans depend on them). The
+ * overview is joined on the chunk's ids too, so that it is read by its key: joined on the customer
+ * alone it was scanned whole and hashed for every chunk, two thirds of the chunk's time. Each row
+ * comes back as one JSON array: the embedded engine hands every field of every row to JavaScript
+ * on its own, and one text per row takes a quarter off a chunk.
+ */
 async function customerRows(s: SqlSession, ids: string[]): Promise<SheetCustomerRow[]> {
-  const r = await s.query<SheetCustomerRow>(
-    `SELECT c.customer_id, c.name, c.gender, c.birth_date, c.id_number, c.phone, c.occupation, b.name AS branch_name,
-            (SELECT st.name FROM customer_owners o JOIN staff st ON st.staff_id = o.staff_id WHERE o.customer_id = c.customer_id AND o.kind = 'primary' LIMIT 1) AS owner_name,
-            coalesce(ov.aum, 0)::text AS aum, ov.vip_grade, c.risk_level, c.do_not_disturb,
-            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'aum_band') AS aum_band,
-            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'relationship_tier') AS relationship_tier,
-            (SELECT max(l.contacted_at) FROM contact_log l WHERE l.customer_id = c.customer_id) AS last_contact,
-            (SELECT l.next_contact_on FROM contact_log l WHERE l.customer_id = c.customer_id AND l.next_contact_on IS NOT NULL ORDER BY l.contacted_at DESC LIMIT 1) AS next_contact_on
-       FROM customers c JOIN branches b ON b.branch_id = c.branch_id ${BRIEF_JOIN}
+  const r = await s.query<{ r: string }>(
+    `SELECT json_build_array(c.customer_id, c.name, c.gender, c.birth_date, c.id_number, c.phone, c.occupation, b.name,
+            (SELECT st.name FROM customer_owners o JOIN staff st ON st.staff_id = o.staff_id WHERE o.customer_id = c.customer_id AND o.kind = 'primary' LIMIT 1),
+            coalesce(ov.aum, 0)::text, ov.vip_grade, c.risk_level, c.do_not_disturb,
+            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'aum_band'),
+            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'relationship_tier'),
+            (SELECT max(l.contacted_at) FROM contact_log l WHERE l.customer_id = c.customer_id),
+            (SELECT l.next_contact_on FROM contact_log l WHERE l.customer_id = c.customer_id AND l.next_contact_on IS NOT NULL ORDER BY l.contacted_at DESC LIMIT 1))::text AS r
+       FROM customers c JOIN branches b ON b.branch_id = c.branch_id
+       LEFT JOIN customer_overview ov ON ov.customer_id = c.customer_id AND ov.customer_id = ANY($1::text[])
       WHERE c.customer_id = ANY($1::text[])`,
     [ids],
   );
-  const at = new Map(ids.map((id, i) => [id, i]));
-  return r.rows.sort((a, b) => (at.get(a.customer_id) ?? 0) - (at.get(b.customer_id) ?? 0));
+  const byId = new Map<string, SheetCustomerRow>();
+  for (const { r: text } of r.rows) {
+    const x = JSON.parse(text) as [string, string, string | null, string | null, string | null, string | null, string | null, string, string | null, string, string | null, string | null, boolean, string | null, string | null, string | null, string | null];
+    byId.set(x[0], {
+      customer_id: x[0], name: x[1], gender: x[2], birth_date: x[3], id_number: x[4], phone: x[5], occupation: x[6], branch_name: x[7], owner_name: x[8],
+      aum: x[9], vip_grade: x[10], risk_level: x[11], do_not_disturb: x[12], aum_band: x[13], relationship_tier: x[14],
+      // a timestamptz in JSON is ISO 8601 with its offset
+      last_contact: x[15] === null ? null : new Date(x[15]), next_contact_on: x[16],
+    });
+  }
+  const out: SheetCustomerRow[] = [];
+  for (const id of ids) {
+    const row = byId.get(id);
+    if (row) out.push(row);
+  }
+  return out;
 }
 
 interface ContactKey {
@@ -143,7 +183,24 @@ async function contactRows(s: SqlSession, keys: ContactKey[]): Promise<SheetCont
   return r.rows.sort((a, b) => pos(a) - pos(b));
 }
 
-/** Reads the sheet's keys in one chunk, then their rows a chunk at a time, each row handed to `row` in order; the number of rows. */
+/** Rows written to the workbook between two turns of the event loop (a server's chunk has ten times as many). */
+const WRITE_SLICE = 500;
+
+/**
+ * Reads the sheet's keys in one chunk, then their rows a chunk at a time, each row handed to `row`
+ * in order; the number of rows.
+ *
+ * `grow` (the embedded engine, chunk size not fixed by chunkSettings): each chunk is a turn at the
+ * one connection. While nothing else comes between two turns (the next turn starts at once) the
+ * next chunk is twice as large, up to SHEET_CHUNK_GROWTH times, as long as twice the last turn's
+ * time stays within TURN_MS (a slower turn halves it); as soon as a turn had to wait for someone
+ * else's, chunks are back to their first size. A job alone runs in fewer, larger statements (a
+ * whole bank's rows are read in about a quarter less time); a request arriving meanwhile waits
+ * for at most one turn of TURN_MS, and the ones after it for a small chunk each.
+ *
+ * Writing a chunk's rows is work on the main thread too: it waits for the next turn of the event
+ * loop, a slice at a time, so that requests that came in meanwhile are answered in between.
+ */
 async function eachRow<K, R>(
   chunks: Chunks,
   cap: number,
@@ -151,15 +208,33 @@ async function eachRow<K, R>(
   rows: (s: SqlSession, keys: K[]) => Promise<R[]>,
   row: (r: R, i: number) => void,
   progress: SheetProgress,
+  grow: boolean,
 ): Promise<number> {
   const all = await chunks.run(keys);
   if (all.length > cap) throw tooMany(cap);
   progress.total?.(all.length);
   let n = 0;
-  for (let i = 0; i < all.length; i += chunks.rows) {
+  let size = chunks.rows;
+  for (let i = 0; i < all.length; ) {
     progress.check?.();
-    const slice = all.slice(i, i + chunks.rows);
-    for (const r of await chunks.run((s) => rows(s, slice))) row(r, n++);
+    const slice = all.slice(i, i + size);
+    i += slice.length;
+    const asked = performance.now();
+    let began = asked;
+    const got = await chunks.run((s) => {
+      began = performance.now();
+      return rows(s, slice);
+    });
+    if (grow) {
+      const took = performance.now() - began;
+      if (began - asked > OTHERS_WAITED_MS) size = chunks.rows;
+      else if (took * 2 <= TURN_MS) size = Math.min(size * 2, chunks.rows * SHEET_CHUNK_GROWTH);
+      else if (took > TURN_MS) size = Math.max(chunks.rows, Math.floor(size / 2));
+    }
+    for (let j = 0; j < got.length; j += WRITE_SLICE) {
+      await nextTurn();
+      for (const r of got.slice(j, j + WRITE_SLICE)) row(r, n++);
+    }
     progress.rows?.(n);
   }
   return n;
@@ -201,6 +276,7 @@ export async function writeSheet(db: Db, a: WorkActor, f: SheetFilters, o: { cap
   const asOf = await today(db);
   const progress = o.progress ?? {};
   const names = SHEET_NAMES[f.sheet];
+  const grow = db.engine === 'pglite' && chunkSettings.rows === null;
   const title = a.lang === 'en' ? names.en : names.zh;
   const customers = new Set<string>();
   let rows: number;
@@ -218,7 +294,7 @@ export async function writeSheet(db: Db, a: WorkActor, f: SheetFilters, o: { cap
           c.vip_grade ? (CARD_GRADES[c.vip_grade]?.zh ?? c.vip_grade) : '无', label(RISK, c.risk_level), c.do_not_disturb ? '是' : '否',
           c.last_contact ? chinaDay(new Date(c.last_contact)) : '', c.next_contact_on ?? '',
         ]);
-      }, progress);
+      }, progress, grow);
     });
   } else {
     const to = f.to ?? asOf;
@@ -240,7 +316,7 @@ export async function writeSheet(db: Db, a: WorkActor, f: SheetFilters, o: { cap
           i + 1, chinaDay(new Date(c.contacted_at)), c.customer_id, viewName(view, c.customer_name), channelLabel(c.channel).zh, c.staff_name,
           safe(c.notes), outcomeLabel(c.outcome)?.zh ?? '', c.next_contact_on ?? '',
         ]);
-      }, progress);
+      }, progress, grow);
     });
   }
   const body = await sheet.finish();
