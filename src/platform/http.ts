@@ -24,6 +24,7 @@ import { langOf, text, type Lang, type LocalText } from './i18n.js';
 import { recordAuditDb } from './audit.js';
 import { nulPath } from './contract.js';
 import { logger } from './logger.js';
+import { webShell } from './web-shell.js';
 
 export type Api = ReturnType<typeof typed>;
 export type RegisterRoutes = (api: Api, deps: AppDeps) => Promise<void>;
@@ -180,12 +181,15 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
     return reply.status(ERROR_STATUS[body.error.code]).type('application/json; charset=utf-8').serializer((b: unknown) => JSON.stringify(b)).send(body);
   });
   const webIndex = opts.webDir && existsSync(path.join(opts.webDir, 'index.html'));
+  const pageShell = opts.webDir && webIndex ? webShell(opts.webDir) : null;
   app.setNotFoundHandler((req, reply) => {
     const isPage = req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/docs');
-    if (isPage && webIndex) {
-      // a page of the single-page app (/customers/C1): the app's router takes it from there
+    const page = isPage && pageShell ? pageShell(req.url) : null;
+    if (page !== null) {
+      // a page of the single-page app (/customers/C1): the app's router takes it from there; the
+      // page names the scripts of its first screen to preload (web-shell.ts)
       // the page shell holds no data, but a customer's page is never kept either
-      void reply.header('cache-control', 'no-store').sendFile('index.html');
+      void reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
       return;
     }
     if (isPage && req.url === '/') {
@@ -262,10 +266,16 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
       wildcard: true,
       // our own Cache-Control below (the plugin's default, max-age=0, would replace it)
       cacheControl: false,
-      index: ['index.html'],
+      // the build writes each file also brotli- and gzip-compressed (vite.config.ts): sent as they are,
+      // not compressed again on every request; a file without them is compressed as before
+      preCompressed: true,
+      // / is a page like any other (the not-found handler above), not index.html as it is
+      index: false,
+      allowedPath: (pathname) => !pathname.endsWith('/'),
       // file names under assets/ carry a content hash: cache them for good; the page shell never
       setHeaders: (res, file) => {
         res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-store');
+        res.setHeader('vary', 'accept-encoding'); // a cache keeps the brotli and the gzip answer apart
       },
     });
   }

@@ -1,4 +1,6 @@
 import { requestEarly, setApiLanguage } from './app/api.js';
+// Ant Design's static style sheet (app/theme.ts: zeroRuntime), before ours, which overrides it
+import 'antd/dist/antd.css';
 import './app/global.css';
 
 // The entry is kept small on purpose: it sends the first screen's requests — who is signed in, and

@@ -2,10 +2,10 @@ import { ConfigProvider, Spin, theme } from 'antd';
 import enUS from 'antd/es/locale/en_US';
 import zhCN from 'antd/es/locale/zh_CN';
 import i18next from 'i18next';
-import { lazy, startTransition, StrictMode, Suspense, type ComponentType, type ReactNode } from 'react';
+import { startTransition, StrictMode, Suspense, use, type ComponentType, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useTranslation } from 'react-i18next';
-import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { BrowserRouter, matchPath, Navigate, Route, Routes, useLocation } from 'react-router';
 import type { Permission } from '../../features/access/access.permissions.js';
 import { setNetworkMessage } from './api.js';
 import { setupI18n } from './i18n.js';
@@ -23,25 +23,51 @@ function PageLoading() {
 }
 
 /**
- * A page whose code is loaded when it is first shown (each page its own chunk, so the sign-in page
- * loads only what it needs); the spinner shows meanwhile, inside the frame.
+ * A part whose code is loaded when it is first needed. Unlike React.lazy, a part whose code has
+ * already arrived (`preload`, which startApp calls for the first screen) renders at once: no
+ * fallback is committed first, so React does not hold back what follows it (it spaces a
+ * fallback and the content replacing it at least 300 ms apart).
  */
+function lazyPart<M, P extends object>(load: () => Promise<M>, pick: (m: M) => ComponentType<P>) {
+  let loaded: ComponentType<P> | null = null;
+  let loading: Promise<ComponentType<P>> | null = null;
+  const preload = (): Promise<ComponentType<P>> => {
+    if (!loading) {
+      loading = load().then((m) => (loaded = pick(m)));
+      loading.catch(() => {
+        loading = null; // a failed download is tried again by the next render
+      });
+    }
+    return loading;
+  };
+  function Part(props: P) {
+    const Loaded = loaded ?? use(preload());
+    return <Loaded {...props} />;
+  }
+  return { Part, preload };
+}
+
+/** A page loaded when first shown; the spinner shows meanwhile, inside the frame. */
 function lazyPage<M>(load: () => Promise<M>, pick: (m: M) => ComponentType) {
-  const Page = lazy(() => load().then((m) => ({ default: pick(m) })));
-  return function LazyPage() {
+  const { Part, preload } = lazyPart(load, pick);
+  function LazyPage() {
     return (
       <Suspense fallback={<PageLoading />}>
-        <Page />
+        <Part />
       </Suspense>
     );
-  };
+  }
+  return Object.assign(LazyPage, { preload });
 }
 
 /**
  * antd's App (the context of message, notification and modal, which only the signed-in pages use),
  * loaded with the frame rather than with the sign-in page.
  */
-const AntApp = lazy(() => import('antd/es/app'));
+const AntApp = lazyPart(
+  () => import('antd/es/app'),
+  (m) => m.default as ComponentType<{ children?: ReactNode }>,
+);
 
 /** For the screens outside the frame (sign-in, the first check's spinner): the text style antd's App gives the frame. */
 function OutsideFrame({ children }: { children: ReactNode }) {
@@ -55,18 +81,31 @@ const FrameLayout = lazyPage(() => import('./frame.layout.js'), (m) => m.FrameLa
 const NotFoundPage = lazyPage(() => import('./status.pages.js'), (m) => m.NotFoundPage);
 const ForbiddenPage = lazyPage(() => import('./status.pages.js'), (m) => m.ForbiddenPage);
 const HomePage = lazyPage(() => import('./home.page.js'), (m) => m.HomePage);
-const AuditPage = lazyPage(() => import('../features/audit/audit.page.js'), (m) => m.AuditPage);
-const Customer360Page = lazyPage(() => import('../features/customers/customer-360.page.js'), (m) => m.Customer360Page);
-const CustomerListPage = lazyPage(() => import('../features/customers/customer-list.page.js'), (m) => m.CustomerListPage);
-const AssignmentWorkbenchPage = lazyPage(() => import('../features/ownership/assignment-workbench.page.js'), (m) => m.AssignmentWorkbenchPage);
-const MyCustomersPage = lazyPage(() => import('../features/ownership/my-customers.page.js'), (m) => m.MyCustomersPage);
-const ReferralsPage = lazyPage(() => import('../features/ownership/referrals.page.js'), (m) => m.ReferralsPage);
-const BranchTiersPage = lazyPage(() => import('../features/tiering/branch-tiers.page.js'), (m) => m.BranchTiersPage);
-const PoliciesPage = lazyPage(() => import('../features/tiering/policies.page.js'), (m) => m.PoliciesPage);
-const MaturingPage = lazyPage(() => import('../features/worklist/maturing.page.js'), (m) => m.MaturingPage);
-const MyDayPage = lazyPage(() => import('../features/worklist/my-day.page.js'), (m) => m.MyDayPage);
-const PlansReviewPage = lazyPage(() => import('../features/worklist/plans-review.page.js'), (m) => m.PlansReviewPage);
-const WorkLogPage = lazyPage(() => import('../features/worklist/work-log.page.js'), (m) => m.WorkLogPage);
+
+type LazyPage = ReturnType<typeof lazyPage>;
+
+/** The pages inside the frame, and what each needs. */
+const PAGES: { path: string; permission: Permission; page: LazyPage }[] = [
+  { path: 'customers', permission: 'customers.read', page: lazyPage(() => import('../features/customers/customer-list.page.js'), (m) => m.CustomerListPage) },
+  { path: 'customers/:customerId', permission: 'customers.read', page: lazyPage(() => import('../features/customers/customer-360.page.js'), (m) => m.Customer360Page) },
+  { path: 'my-customers', permission: 'customers.read', page: lazyPage(() => import('../features/ownership/my-customers.page.js'), (m) => m.MyCustomersPage) },
+  { path: 'ownership', permission: 'ownership.manage', page: lazyPage(() => import('../features/ownership/assignment-workbench.page.js'), (m) => m.AssignmentWorkbenchPage) },
+  { path: 'referrals', permission: 'customers.read', page: lazyPage(() => import('../features/ownership/referrals.page.js'), (m) => m.ReferralsPage) },
+  { path: 'branch', permission: 'reports.branch', page: lazyPage(() => import('../features/tiering/branch-tiers.page.js'), (m) => m.BranchTiersPage) },
+  { path: 'policies', permission: 'policies.read', page: lazyPage(() => import('../features/tiering/policies.page.js'), (m) => m.PoliciesPage) },
+  { path: 'audit', permission: 'audit.read', page: lazyPage(() => import('../features/audit/audit.page.js'), (m) => m.AuditPage) },
+  { path: 'my-day', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/my-day.page.js'), (m) => m.MyDayPage) },
+  { path: 'plans', permission: 'worklist.review', page: lazyPage(() => import('../features/worklist/plans-review.page.js'), (m) => m.PlansReviewPage) },
+  { path: 'work-log', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/work-log.page.js'), (m) => m.WorkLogPage) },
+  { path: 'maturing', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/maturing.page.js'), (m) => m.MaturingPage) },
+];
+
+/** The code the first screen at `pathname` needs: the sign-in page, or the frame and the page. */
+function firstScreen(pathname: string): (() => Promise<unknown>)[] {
+  if (pathname === '/sign-in') return [SignInPage.preload];
+  const page = pathname === '/' ? HomePage : (PAGES.find((p) => matchPath(`/${p.path}`, pathname))?.page ?? NotFoundPage);
+  return [AntApp.preload, FrameLayout.preload, page.preload];
+}
 
 /** Pages inside the frame need someone signed in; otherwise to the sign-in page, keeping the address. */
 function RequireUser({ children }: { children: ReactNode }) {
@@ -112,110 +151,25 @@ function AppRoutes() {
         element={
           <RequireUser>
             <Suspense fallback={<PageLoading />}>
-              <AntApp>
+              <AntApp.Part>
                 <FrameLayout />
-              </AntApp>
+              </AntApp.Part>
             </Suspense>
           </RequireUser>
         }
       >
         <Route index element={<HomePage />} />
-        <Route
-          path="customers"
-          element={
-            <RequirePermission permission="customers.read">
-              <CustomerListPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="customers/:customerId"
-          element={
-            <RequirePermission permission="customers.read">
-              <Customer360Page />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="my-customers"
-          element={
-            <RequirePermission permission="customers.read">
-              <MyCustomersPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="ownership"
-          element={
-            <RequirePermission permission="ownership.manage">
-              <AssignmentWorkbenchPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="referrals"
-          element={
-            <RequirePermission permission="customers.read">
-              <ReferralsPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="branch"
-          element={
-            <RequirePermission permission="reports.branch">
-              <BranchTiersPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="policies"
-          element={
-            <RequirePermission permission="policies.read">
-              <PoliciesPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="audit"
-          element={
-            <RequirePermission permission="audit.read">
-              <AuditPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="my-day"
-          element={
-            <RequirePermission permission="worklist.own">
-              <MyDayPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="plans"
-          element={
-            <RequirePermission permission="worklist.review">
-              <PlansReviewPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="work-log"
-          element={
-            <RequirePermission permission="worklist.own">
-              <WorkLogPage />
-            </RequirePermission>
-          }
-        />
-        <Route
-          path="maturing"
-          element={
-            <RequirePermission permission="worklist.own">
-              <MaturingPage />
-            </RequirePermission>
-          }
-        />
+        {PAGES.map(({ path, permission, page: Page }) => (
+          <Route
+            key={path}
+            path={path}
+            element={
+              <RequirePermission permission={permission}>
+                <Page />
+              </RequirePermission>
+            }
+          />
+        ))}
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
@@ -239,7 +193,9 @@ const syncNetworkMessage = () => setNetworkMessage(i18next.t('errors.network'));
 
 /** Sets up the languages and renders the app into `root` (main.tsx calls it once the code is here). */
 export async function startApp(root: HTMLElement): Promise<void> {
-  await setupI18n();
+  // the first screen's code (main.tsx started loading it; usually here already): waited for, so
+  // that screen renders in one go; a part that failed to load is tried again when rendered
+  await Promise.all([setupI18n(), ...firstScreen(window.location.pathname).map((preload) => preload().catch(() => undefined))]);
   syncNetworkMessage();
   i18next.on('languageChanged', syncNetworkMessage);
   // rendered as a transition, so React renders the first screen in slices rather than one long task

@@ -18,6 +18,12 @@ const TAG_TEXT = Object.fromEntries(Object.entries(DARKER_TAG_TEXT).flatMap(([co
 
 export const THEME: ThemeConfig = {
   algorithm: theme.defaultAlgorithm,
+  // Ant Design's component styles come from its static style sheet (antd/dist/antd.css, imported by
+  // main.tsx), not generated and injected by its CSS-in-JS while the first screen renders (which
+  // cost more main-thread time than React itself). The sheet reads the theme through CSS variables,
+  // which antd still writes from the tokens below, under this key's class.
+  zeroRuntime: true,
+  cssVar: { key: 'stratum-theme' },
   token: {
     colorPrimary: BANK_BLUE,
     colorInfo: BANK_BLUE,
