@@ -101,8 +101,17 @@ describe('my day: the plan and the reminders', () => {
 
     // remove the last one: asked first, then marked removed and kept at the end
     await page.getByTestId(`plan-remove-${last}`).click();
-    await okButton(page, '.ant-popconfirm').click();
-    await expect.poll(() => page.getByTestId(`plan-status-${last}`).textContent()).toBe('已移出');
+    // under load the confirmation's opening animation can swallow the click: click OK until the item is removed
+    for (let attempt = 1; ; attempt++) {
+      const ok = okButton(page, '.ant-popconfirm:not(.ant-popover-hidden)');
+      if (await ok.isVisible()) await ok.click();
+      const removed = await expect
+        .poll(() => page.getByTestId(`plan-status-${last}`).textContent(), { timeout: 5_000 })
+        .toBe('已移出')
+        .then(() => true, () => false);
+      if (removed) break;
+      if (attempt === 4) throw new Error(`plan item ${last} was not removed after ${attempt} confirmations`);
+    }
     await expect.poll(async () => (await shownOrder(page)).at(-1)).toBe(last);
 
     // move the second up (with a removed item in the plan): it is first now
