@@ -37,11 +37,14 @@ export function EChart({ option, style, testId }: { option: ChartOption; style?:
     if (!el) return undefined;
     let gone = false;
     let observer: ResizeObserver | null = null;
-    void loadECharts().then(({ init }) => {
+    void loadECharts().then(async ({ init }) => {
+      // ECharts' modules were just evaluated in this task: the chart is made in the next one, and
+      // drawn in the frame after (lazyUpdate), so no one task keeps the page from answering long
+      await new Promise((resolve) => setTimeout(resolve, 0));
       if (gone) return;
       const instance = init(el);
       chart.current = instance;
-      instance.setOption(latest.current, { notMerge: true });
+      instance.setOption(latest.current, { notMerge: true, lazyUpdate: true });
       observer = new ResizeObserver(() => instance.resize());
       observer.observe(el);
     });
