@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { arrivals, othersAnswered } from './activity.js';
 import type { Db, SqlSession } from './db.js';
 
 // Heavy reads (the exports, the policy simulation) as many short statements, so that they never
@@ -9,7 +10,9 @@ import type { Db, SqlSession } from './db.js';
 // Node's main thread: one long statement stops the whole process, health check included. There a
 // heavy read takes the connection for one chunk (a few thousand rows, tens of milliseconds) and
 // gives it back; whoever queued meanwhile goes first, and the next chunk queues behind them. The
-// chunks then see the data as it is when each runs, not one snapshot.
+// chunks then see the data as it is when each runs, not one snapshot. Before each chunk the work
+// also waits (briefly) until the requests that came in since it began have been answered
+// (activity.ts), so that it never takes the connection between two statements of one of them.
 //
 // A PostgreSQL server runs statements in its own processes and the pool has several connections:
 // there the whole read holds one connection in one read-only REPEATABLE READ transaction, so every
@@ -43,6 +46,13 @@ export interface ChunkEvent {
  */
 const SERVER_CHUNK_FACTOR = 10;
 
+/**
+ * On the embedded engine, how long a chunk waits at most for other requests to be answered before
+ * it takes its turn anyway: a request takes a few statements, and a chunk that took the connection
+ * between two of them would make it wait a whole chunk more.
+ */
+const YIELD_MAX_MS = 100;
+
 function counted(what: string, rows: number, run: <T>(fn: (s: SqlSession) => Promise<T>) => Promise<T>): Chunks {
   let done = 0;
   return {
@@ -71,9 +81,12 @@ export async function inChunks<T>(db: Db, what: string, rows: number, fn: (c: Ch
       }
     });
   }
+  const began = arrivals();
   return fn(
     counted(what, rows, async (f) => {
-      // let the requests that arrived meanwhile reach the queue first
+      // the requests that came in since the work began are answered first (for at most a moment,
+      // so the work always moves on), then those that arrived meanwhile reach the queue first
+      await othersAnswered(began, YIELD_MAX_MS);
       await nextTurn();
       return db.session(f);
     }),

@@ -22,6 +22,7 @@ import type { Db } from './db.js';
 import { AppError, ERROR_STATUS, type ErrorBody, type ErrorCode, type Message } from './errors.js';
 import { langOf, text, type Lang, type LocalText } from './i18n.js';
 import { recordAuditDb } from './audit.js';
+import { requestArrived } from './activity.js';
 import { nulPath } from './contract.js';
 import { logger } from './logger.js';
 import { webShell } from './web-shell.js';
@@ -105,6 +106,9 @@ export function parseJsonBody(body: string): unknown {
   return value;
 }
 
+/** each request's "answered" call (activity.ts) */
+const answeredOf = new WeakMap<FastifyRequest, () => void>();
+
 const pick = (m: Message, lang: Lang) => (typeof m === 'string' ? m : m[lang]);
 
 /** The HTTP server: JSON API under /api, OpenAPI at /docs, one error shape, security defaults. */
@@ -133,7 +137,14 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
   app.decorateRequest('errorCode', undefined);
   // one line per request: method, route pattern, status, error code and time; never the URL (its
   // query may be a name or a phone tail), a body, or an error's values (logger.ts, safeError)
+  // requests in progress, for heavy work on the embedded engine to let them go first (activity.ts)
+  app.addHook('onRequest', async (req) => {
+    const answered = requestArrived();
+    answeredOf.set(req, answered);
+  });
+  app.addHook('onRequestAbort', async (req) => answeredOf.get(req)?.()); // the client went away first
   app.addHook('onResponse', async (req, reply) => {
+    answeredOf.get(req)?.();
     req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode, ...(req.errorCode ? { code: req.errorCode } : {}), ms: Math.round(reply.elapsedTime) }, 'request');
   });
   // JSON bodies read here rather than by Fastify's reader, whose errors say neither where nor in Chinese

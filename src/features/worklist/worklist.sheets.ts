@@ -1,3 +1,4 @@
+import { arrivals } from '../../platform/activity.js';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -83,6 +84,8 @@ export interface SheetFilters {
 const SHEET_CHUNK = 500;
 /** On the embedded engine, while nobody else takes a turn, a chunk doubles up to this many times SHEET_CHUNK. */
 const SHEET_CHUNK_GROWTH = 4;
+/** While others use the server, a chunk is this many times smaller than SHEET_CHUNK: a request arriving mid-chunk waits a few ms. */
+const SHEET_CHUNK_SHARED = 4;
 /** A turn that waited longer than this for the connection (ms) was someone else's turn first. */
 const OTHERS_WAITED_MS = 2;
 /** A chunk grows only while twice its rows would take at most this long (ms): what a request coming in meanwhile would wait. */
@@ -194,7 +197,8 @@ const WRITE_SLICE = 500;
  * one connection. While nothing else comes between two turns (the next turn starts at once) the
  * next chunk is twice as large, up to SHEET_CHUNK_GROWTH times, as long as twice the last turn's
  * time stays within TURN_MS (a slower turn halves it); as soon as a turn had to wait for someone
- * else's, chunks are back to their first size. A job alone runs in fewer, larger statements (a
+ * else's, or a request arrived since the last chunk (activity.ts), chunks are SHEET_CHUNK_SHARED
+ * times smaller than the first, and grow again once nobody comes by. A job alone runs in fewer, larger statements (a
  * whole bank's rows are read in about a quarter less time); a request arriving meanwhile waits
  * for at most one turn of TURN_MS, and the ones after it for a small chunk each.
  *
@@ -215,6 +219,7 @@ async function eachRow<K, R>(
   progress.total?.(all.length);
   let n = 0;
   let size = chunks.rows;
+  let mark = arrivals();
   for (let i = 0; i < all.length; ) {
     progress.check?.();
     const slice = all.slice(i, i + size);
@@ -227,9 +232,11 @@ async function eachRow<K, R>(
     });
     if (grow) {
       const took = performance.now() - began;
-      if (began - asked > OTHERS_WAITED_MS) size = chunks.rows;
+      // someone else's turn came first, or a request arrived since the last chunk: small chunks again
+      if (began - asked > OTHERS_WAITED_MS || arrivals() !== mark) size = Math.ceil(chunks.rows / SHEET_CHUNK_SHARED);
       else if (took * 2 <= TURN_MS) size = Math.min(size * 2, chunks.rows * SHEET_CHUNK_GROWTH);
-      else if (took > TURN_MS) size = Math.max(chunks.rows, Math.floor(size / 2));
+      else if (took > TURN_MS) size = Math.max(Math.ceil(chunks.rows / SHEET_CHUNK_SHARED), Math.floor(size / 2));
+      mark = arrivals();
     }
     for (let j = 0; j < got.length; j += WRITE_SLICE) {
       await nextTurn();
