@@ -333,7 +333,7 @@ describe('the keyboard', () => {
     await page.context().close();
   });
 
-  it('the log-contact form: opened with Enter, Tab moves through it with a visible focus, Escape closes it and returns the focus', async () => {
+  it('the log-contact form: opened with Enter, Tab moves through it with a visible focus and stays inside it, Escape closes it and returns the focus', async () => {
     const manager = stratum.loginOf('customer_manager');
     const page = await newPageWith(stratum.run, 'zh-CN');
     await stratum.signIn(page, '/my-day', manager.login);
@@ -345,11 +345,17 @@ describe('the keyboard', () => {
     await page.keyboard.press('Enter');
     await page.getByTestId('contact-form').waitFor();
     await settle(page);
-    for (let i = 0; i < 4; i++) {
+    // the focus stays inside the dialog however far one tabs (past its last control it comes round again)
+    const seen = new Set<string>();
+    for (let i = 0; i < 30; i++) {
       const stop = await tab(page);
       expect(stop.region, `Tab left the dialog at ${stop.what}`).toBe('dialog');
       expect(stop.visible, `focus not visible at ${stop.what}`).toBe(true);
+      seen.add(stop.what);
     }
+    expect(seen.size, 'Tab went round fewer controls than the form has').toBeGreaterThanOrEqual(4);
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => Boolean(document.activeElement?.closest('[role="dialog"]')))).toBe(true);
     await page.keyboard.press('Escape');
     await page.getByTestId('contact-form').waitFor({ state: 'detached' });
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(testId);

@@ -11,6 +11,7 @@ import { setNetworkMessage } from './api.js';
 import { setupI18n } from './i18n.js';
 import { SessionProvider, useSession } from './session.js';
 import { THEME } from './theme.js';
+import { keepFocusInDialogs } from './dialog-focus.js';
 
 /** While a page's code loads: a small spinner that says what it is. */
 function PageLoading() {
@@ -198,6 +199,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   await Promise.all([setupI18n(), ...firstScreen(window.location.pathname).map((preload) => preload().catch(() => undefined))]);
   syncNetworkMessage();
   i18next.on('languageChanged', syncNetworkMessage);
+  keepFocusInDialogs();
   // rendered as a transition, so React renders the first screen in slices rather than one long task
   const reactRoot = createRoot(root);
   startTransition(() =>
