@@ -74,5 +74,14 @@ describe('referrals and assignment in the web app', () => {
     }
     const audit = await stratum.run.db.session((s) => s.query<{ actor: string; customer_ids: string[] }>(`SELECT actor, customer_ids FROM audit_log WHERE action = 'proposal_accept' AND actor = $1`, [head.login]));
     expect(audit.rows).toEqual([{ actor: head.login, customer_ids: firstTwo.map((p) => p.customer_id).sort() }]);
+    // the customer's page says who owns them now, since when and how: an approved proposal
+    const [taken] = firstTwo;
+    if (!taken) throw new Error('no proposal accepted');
+    const since = await stratum.run.db.session((s) =>
+      s.query<{ d: string }>(`SELECT to_char(since AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS d FROM customer_owners WHERE customer_id = $1 AND kind = 'primary'`, [taken.customer_id]),
+    );
+    await page.goto(`${stratum.run.url}/customers/${taken.customer_id}`);
+    await page.getByTestId(`owner-${taken.staff_id}`).waitFor();
+    expect(await page.getByTestId(`owner-source-${taken.staff_id}`).textContent()).toBe(` (since ${since.rows[0]?.d}, approved proposal)`);
   });
 });

@@ -1,6 +1,7 @@
 import { Button, Card, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { chinaDate } from '../../app/china-time.js';
 import { useSession } from '../../app/session.js';
 import { useApi } from '../../app/use-api.js';
 import { ClaimForm } from './claim-form.js';
@@ -28,6 +29,10 @@ export function CustomerOwnershipCard({ customerId }: { customerId: string }) {
         {owners.map((o) => (
           <Tag key={o.staffId} color={o.kind === 'primary' ? 'blue' : 'default'} data-testid={`owner-${o.staffId}`}>
             {t(`ownership.owners.${o.kind}`)} · {o.name} · {t(`roles.${o.role}`)}
+            <span className="owner-source" data-testid={`owner-source-${o.staffId}`}>
+              {' '}
+              ({t('ownership.owners.since', { date: chinaDate(o.since), source: t(`ownership.owners.source.${o.source}`, { defaultValue: o.source }) })})
+            </span>
           </Tag>
         ))}
         {own.data?.proposal && <Tag color="orange">{t('ownership.owners.proposal', { name: own.data.proposal.proposed.name })}</Tag>}

@@ -99,7 +99,15 @@ export const ownershipZh = {
   needs: { wealth: '理财', deposit: '存款', fund: '基金', insurance: '保险', loan: '贷款', vip_card: '贵宾卡', other: '其他' },
   statuses: { open: '待接受', accepted: '已接受', contacted: '已联系', closed: '已完成' },
   outcomes: { signed: '签约', product_sold: '成交产品', declined: '客户拒绝' },
-  owners: { title: '管户', primary: '主管户', co: '协管', none: '尚未分配管户人', proposal: '待审批建议：{{name}}' },
+  owners: {
+    title: '管户',
+    primary: '主管户',
+    co: '协管',
+    none: '尚未分配管户人',
+    proposal: '待审批建议：{{name}}',
+    since: '{{date}} 起，{{source}}',
+    source: { proposal: '系统建议经审批', manual: '网点指派', claim: '认养经审批', referral: '转介', feed: '行方管户文件' },
+  },
   mine: { title: '我的客户', empty: '您名下暂无客户' },
 };
 
@@ -202,6 +210,14 @@ export const ownershipEn: typeof ownershipZh = {
   needs: { wealth: 'Wealth', deposit: 'Deposit', fund: 'Fund', insurance: 'Insurance', loan: 'Loan', vip_card: 'VIP card', other: 'Other' },
   statuses: { open: 'Open', accepted: 'Accepted', contacted: 'Contacted', closed: 'Closed' },
   outcomes: { signed: 'Signed', product_sold: 'Product sold', declined: 'Declined' },
-  owners: { title: 'Owners', primary: 'Primary', co: 'Co-owner', none: 'No owner yet', proposal: 'Proposal waiting: {{name}}' },
+  owners: {
+    title: 'Owners',
+    primary: 'Primary',
+    co: 'Co-owner',
+    none: 'No owner yet',
+    proposal: 'Proposal waiting: {{name}}',
+    since: 'since {{date}}, {{source}}',
+    source: { proposal: 'approved proposal', manual: 'assigned by the branch', claim: 'approved claim', referral: 'referral', feed: "the bank's owners file" },
+  },
   mine: { title: 'My customers', empty: 'You own no customers yet' },
 };
