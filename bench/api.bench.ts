@@ -234,7 +234,13 @@ interface Sample {
   recentDates: string[];
   dept: string;
   manager: { login: string; outlet: string; customers: number };
+  /** customers the manager owns: the 360 pages they open */
+  managerCustomers: string[];
   head: { login: string; branch: string; level: string };
+  /** the lobby manager of the outlet with the most customers: the counter's search of walk-ins */
+  lobby: { login: string; outlet: string; customers: number };
+  /** phone tails of that outlet's customers: what a walk-in tells the lobby */
+  lobbyPhoneTails: string[];
 }
 
 async function sample(db: Db): Promise<Sample> {
@@ -258,7 +264,15 @@ async function sample(db: Db): Promise<Sample> {
           ORDER BY CASE b.level WHEN 'bank' THEN 0 WHEN 'branch' THEN 1 WHEN 'sub_branch' THEN 2 ELSE 3 END, s.staff_id LIMIT 1`,
       )
     ).rows[0];
-    if (!dept || !mgr || !head) throw new Error('the demo bank has no pb_dept, customer_manager or branch_head staff');
+    // the lobby manager of the biggest outlet: their scope is the whole outlet
+    const lobby = (
+      await s.query<{ login: string; outlet: string; customers: number }>(
+        `SELECT s.staff_id AS login, s.branch_id AS outlet, n.customers
+           FROM staff s JOIN (SELECT branch_id, count(*)::int AS customers FROM customers WHERE status = 'active' GROUP BY branch_id) n ON n.branch_id = s.branch_id
+          WHERE s.role = 'lobby_manager' AND s.active ORDER BY n.customers DESC, s.staff_id LIMIT 1`,
+      )
+    ).rows[0];
+    if (!dept || !mgr || !head || !lobby) throw new Error('the demo bank has no pb_dept, customer_manager, branch_head or lobby_manager staff');
     const q = [0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995];
     const dates = (
       await s.query<{ d: string[] }>(`SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY opened_on)::text[] AS d FROM customer_overview`, [q])
@@ -273,12 +287,19 @@ async function sample(db: Db): Promise<Sample> {
       recentDates: (dates ?? []).map(String),
       dept,
       manager: mgr,
+      managerCustomers: await col(`SELECT customer_id AS v FROM customer_owners WHERE staff_id = $1 ORDER BY md5(customer_id) LIMIT 500`, [mgr.login]),
       head,
+      lobby,
+      lobbyPhoneTails: await col(
+        `SELECT o.phone_tail AS v FROM customer_overview o JOIN customers c ON c.customer_id = o.customer_id
+          WHERE c.branch_id = $1 AND c.status = 'active' AND o.phone_tail IS NOT NULL ORDER BY md5(o.customer_id) LIMIT 500`,
+        [lobby.outlet],
+      ),
     };
   });
 }
 
-type Who = 'dept' | 'manager' | 'head';
+type Who = 'dept' | 'manager' | 'head' | 'lobby';
 interface Scenario {
   name: string;
   who: Who;
@@ -322,6 +343,9 @@ const SCENARIOS: Scenario[] = [
   },
   { name: 'manager · own customers · search surname', who: 'manager', params: (r, s) => ({ q: r.pick(s.surnames) }) },
   { name: 'head · own subtree · aum_desc', who: 'head', params: (r) => ({ sort: 'aum_desc', page: r.int(1, 3) }) },
+  // the counter's search: a walk-in gives the lobby the last four digits of their phone, or a surname
+  { name: 'lobby · own outlet · search phone tail', who: 'lobby', params: (r, s) => ({ q: r.pick(s.lobbyPhoneTails) }) },
+  { name: 'lobby · own outlet · search surname', who: 'lobby', params: (r, s) => ({ q: r.pick(s.surnames) }) },
 ];
 
 // ── measuring ───────────────────────────────────────────────────────────────────────────────
@@ -364,6 +388,50 @@ interface Result {
   lastCount: CompiledQuery;
 }
 
+const PAGE_360 = 'manager · 360 of an own customer';
+
+/** the tables a request reads to know who is asking: not the page's own work, so not in its floor */
+const SESSION_TABLES = /"(sessions|accounts)"/;
+
+/**
+ * The 360 page's profile (GET /api/customers/:id) of the manager's own customers, one after the
+ * other: the API against its floor, the same statements replayed as plain SQL (the customer first,
+ * as the route reads it to check the scope, then the rest together, as the route runs them).
+ */
+async function customerPages(app: Awaited<ReturnType<typeof buildStratumApp>>, cap: ReturnType<typeof capturing>, cookie: string, ids: string[]): Promise<Result> {
+  if (!ids.length) throw new Error(`${PAGE_360}: the manager owns nobody`);
+  const apiMs: number[] = [];
+  const floor: CompiledQuery[][] = [];
+  let started = performance.now();
+  for (let k = 0; k < WARMUP + N; k++) {
+    if (k >= WARMUP && performance.now() - started > BUDGET_MS && apiMs.length >= 20) break;
+    if (k === WARMUP) started = performance.now();
+    const id = ids[k % ids.length] as string;
+    cap.take();
+    const [ms, res] = await timed(() => app.inject({ method: 'GET', url: `/api/customers/${encodeURIComponent(id)}`, headers: { cookie } }));
+    if (res.statusCode !== 200) throw new Error(`${PAGE_360}: GET /api/customers/${id} answered ${res.statusCode} ${res.body}`);
+    const profile = (res.json() as { data: { profile: { customerId: string } } }).data.profile;
+    if (profile.customerId !== id) throw new Error(`${PAGE_360}: asked for ${id}, got ${profile.customerId}`);
+    const sqls = cap.take().filter((q) => !SESSION_TABLES.test(q.sql));
+    if (sqls.length < 2) throw new Error(`${PAGE_360}: the page's statements were not seen`);
+    floor.push(sqls);
+    if (k >= WARMUP) apiMs.push(ms);
+  }
+  const sqlMs: number[] = [];
+  for (const [k, [first, ...rest]] of floor.entries()) {
+    if (!first) continue;
+    const [ms] = await timed(async () => {
+      await cap.db.session((x) => x.query(first.sql, first.parameters));
+      await Promise.all(rest.map((q) => cap.db.session((x) => x.query(q.sql, q.parameters))));
+    });
+    if (k >= WARMUP) sqlMs.push(ms);
+  }
+  const last = floor.at(-1) ?? [];
+  const res: Result = { name: PAGE_360, api: stats(apiMs), sql: stats(sqlMs), rows: 1, total: `${last.length} statements`, lastPage: last[0] as CompiledQuery, lastCount: last[1] as CompiledQuery };
+  console.log(`  ${res.name}: n ${res.api.n}, api p95 ${res.api.p95.toFixed(1)} ms, sql p95 ${res.sql.p95.toFixed(1)} ms  (${last.length} statements a page)`);
+  return res;
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t = performance.now();
   const v = await fn();
@@ -379,11 +447,12 @@ try {
   const s = await sample(db);
   console.log(
     `${fmt(CUSTOMERS)} customers, ${s.branches.length} branches, ${s.subBranches.length} sub-branches, ${s.outlets.length} outlets; ` +
-      `manager ${s.manager.login} of ${s.manager.outlet} (owns or co-owns ${fmt(s.manager.customers)} customers); head ${s.head.login} of ${s.head.branch} (${s.head.level})`,
+      `manager ${s.manager.login} of ${s.manager.outlet} (owns or co-owns ${fmt(s.manager.customers)} customers); head ${s.head.login} of ${s.head.branch} (${s.head.level}); ` +
+      `lobby ${s.lobby.login} of ${s.lobby.outlet} (${fmt(s.lobby.customers)} customers)`,
   );
 
   const hash = await hashPassword(PASSWORD);
-  const logins: Record<Who, string> = { dept: s.dept, manager: s.manager.login, head: s.head.login };
+  const logins: Record<Who, string> = { dept: s.dept, manager: s.manager.login, head: s.head.login, lobby: s.lobby.login };
   for (const login of Object.values(logins)) await upsertAccount(db, { login, staffId: login, isAdmin: false, displayName: null, passwordHash: hash });
 
   const cap = capturing(db);
@@ -399,7 +468,8 @@ try {
 
   const results: Result[] = [];
   const chosen = SCENARIOS.filter((sc) => !ONLY || sc.name.includes(ONLY));
-  if (!chosen.length) throw new Error(`no scenario's name contains ${ONLY}`);
+  const want360 = !ONLY || PAGE_360.includes(ONLY);
+  if (!chosen.length && !want360) throw new Error(`no scenario's name contains ${ONLY}`);
   console.log(`\n${chosen.length} scenarios, page size ${PAGE_SIZE}, ${WARMUP} warm-up + up to ${N} requests each (at most ${BUDGET_MS / 1000} s a pass)`);
   for (const [i, sc] of chosen.entries()) {
     const r = rng(1000 + i);
@@ -451,6 +521,7 @@ try {
       `  ${sc.name}: n ${res.api.n}, api p95 ${res.api.p95.toFixed(1)} ms, sql p95 ${res.sql.p95.toFixed(1)} ms  (last: ${rows} rows of ${total})`,
     );
   }
+  if (want360) results.push(await customerPages(app, cap, cookies.manager, s.managerCustomers));
   await app.close();
 
   // CJK characters take two columns in a terminal

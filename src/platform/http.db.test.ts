@@ -144,6 +144,20 @@ describe('the OpenAPI document', () => {
     expect(JSON.stringify(doc.paths['/api/referrals'])).toContain('"enum":["signed","product_sold","declined",null]');
     expect(doc.paths['/api/customers/{customerId}/reveal']?.post?.operationId).toBe('postCustomersCustomerIdReveal');
   });
+
+  it('documents the 414 of an overlong number in the address on every operation with one, and answers it so', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
+    const missing: string[] = [];
+    for (const [url, ops] of Object.entries(doc.paths)) {
+      if (!url.startsWith('/api/') || !url.includes('{')) continue;
+      for (const [method, op] of Object.entries(ops)) if (!op.responses?.['414']) missing.push(`${method} ${url}`);
+    }
+    expect(missing).toEqual([]);
+    expect(doc.paths['/api/customers']?.get?.responses?.['414']).toBeUndefined();
+    const r = await dept.get(`/api/customers/${'C'.repeat(101)}`, { 'accept-language': 'en' });
+    expect(r.statusCode).toBe(414);
+    expect(r.json()).toEqual({ error: { code: 'uri_too_long', message: 'A number in the address is too long (at most 100 characters).' } });
+  });
 });
 
 describe('caching', () => {

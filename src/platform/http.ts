@@ -307,6 +307,8 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
       response['413'] ??= ErrorResponse;
       response['415'] ??= ErrorResponse;
     }
+    // a number in the address longer than the router takes is answered 414 before the route runs
+    if (route.url.includes(':') && schema.response) (schema.response as Record<string, unknown>)['414'] ??= ErrorResponse;
   });
   for (const plugin of opts.plugins ?? []) await plugin(app, deps);
   const api = typed(app);
