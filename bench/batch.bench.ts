@@ -10,7 +10,11 @@
 // work, the bench gives every customer the owners the ownership step proposes (assigned 120 days
 // earlier) and a third of them a contact in the last 60 days (a ninth with a next contact date).
 //
-//   npm run bench:batch -- [--engine pg|pglite] [--customers N] [--days D] [--sample N] [--keep] [--reuse]
+//   npm run bench:batch -- [--engine pg|pglite|citus] [--customers N] [--days D] [--sample N] [--keep] [--reuse]
+//
+// --engine citus: the same feed loaded and batched on the single PostgreSQL server, then on a Citus
+// cluster (bench/citus-db.ts), and the cluster's load, first date, next date and whole batch set
+// beside the server's with their ratio (the per-customer TypeScript baseline runs on the server only).
 //
 // Defaults: PostgreSQL 1,000,000 customers × 30 days (≈ 30,000,000 transactions); PGlite 200,000
 // × 25 days (≈ 5,000,000). The feed (layout 'history': a full day carrying the history, then a
@@ -30,13 +34,18 @@ import { computeFacts } from '../src/features/tiering/tiering.facts.js';
 import { builtInPolicies } from '../src/features/tiering/tiering.policies.js';
 import { openDb, type Db } from '../src/platform/db.js';
 import { migrate } from '../src/platform/migrate.js';
+import { citusDatabase } from './citus-db.js';
 import './quiet-logs.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
-const engine = opt('engine') === 'pglite' ? 'pglite' : 'pg';
-const customers = Number(opt('customers') ?? (engine === 'pg' ? 1_000_000 : 200_000));
-const days = Number(opt('days') ?? (engine === 'pg' ? 30 : 25));
+type Engine = 'pg' | 'pglite' | 'citus';
+const asked = opt('engine') ?? 'pg';
+if (!['pg', 'pglite', 'citus'].includes(asked)) throw new Error('--engine is pg, pglite or citus');
+const engines: Engine[] = asked === 'citus' ? ['pg', 'citus'] : [asked as Engine];
+const onPglite = asked === 'pglite';
+const customers = Number(opt('customers') ?? (onPglite ? 200_000 : 1_000_000));
+const days = Number(opt('days') ?? (onPglite ? 25 : 30));
 const sampleSize = Math.min(Number(opt('sample') ?? 100_000), customers);
 const SERVER = process.env.STRATUM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROOT = path.resolve('.bench');
@@ -63,7 +72,11 @@ async function feedFor(): Promise<string[]> {
   return summary.folders;
 }
 
-async function openBenchDb(fresh: boolean): Promise<{ db: Db; drop: () => Promise<void> }> {
+async function openBenchDb(engine: Engine, fresh: boolean): Promise<{ db: Db; drop: () => Promise<void> }> {
+  if (engine === 'citus') {
+    const cluster = await citusDatabase(`stratum_bench_batch_${customers}_${days}`, fresh);
+    return { db: await openDb({ databaseUrl: cluster.url }), drop: cluster.drop };
+  }
   if (engine === 'pglite') {
     const dir = path.join(ROOT, `batch-pglite-${customers}-${days}`);
     if (fresh) rmSync(dir, { recursive: true, force: true });
@@ -165,8 +178,21 @@ async function dailyBatch(db: Db, date: string) {
 
 const reuse = args.includes('--reuse');
 const folders = reuse ? [] : await feedFor();
-const { db, drop } = await openBenchDb(!reuse);
+
+/** What one engine's run gives, for the side-by-side table of --engine citus. */
+interface Figures {
+  load: number;
+  first: number;
+  next: number;
+  batch: number;
+  steps: Record<string, number>;
+}
+const NAMES: Record<Engine, string> = { pg: 'PostgreSQL', pglite: 'PGlite', citus: 'Citus' };
+
+async function benchOn(engine: Engine): Promise<Figures> {
+const { db, drop } = await openBenchDb(engine, !reuse);
 const rows: string[][] = [];
+let loadSeconds = 0;
 try {
   await migrate(db);
   if (!reuse) {
@@ -174,7 +200,8 @@ try {
       const t0 = performance.now();
       const r = await loadFeed(db, f);
       if (r.outcome !== 'loaded') throw new Error(`loading ${f} was ${r.outcome}: ${JSON.stringify(r.problems.slice(0, 3))}`);
-      console.log(`loaded ${path.basename(f)} (${r.mode}): ${fmt(r.rows)} rows in ${fmt(sec(t0), 1)} s`);
+      loadSeconds += sec(t0);
+      console.log(`${NAMES[engine]}: loaded ${path.basename(f)} (${r.mode}): ${fmt(r.rows)} rows in ${fmt(sec(t0), 1)} s`);
     }
   }
   const dates = await db.session(async (s) => (await s.query<{ d: string }>('SELECT business_date AS d FROM business_dates ORDER BY 1')).rows.map((r) => r.d));
@@ -185,7 +212,7 @@ try {
               customer_events, event_runs, reminders, worklist_runs, contact_plans, contact_plan_items; ANALYZE`),
   );
   const counts = await db.session(async (s) => (await s.query<{ c: number; t: number }>('SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM transactions) AS t')).rows[0]);
-  console.log(`\n${engine === 'pg' ? 'PostgreSQL' : 'PGlite'}: ${fmt(counts?.c ?? 0)} customers, ${fmt(counts?.t ?? 0)} transactions; dates ${d1} (full) and ${d2} (next day)`);
+  console.log(`\n${NAMES[engine]}: ${fmt(counts?.c ?? 0)} customers, ${fmt(counts?.t ?? 0)} transactions; dates ${d1} (full) and ${d2} (next day)`);
 
   const floor1 = await floor(db, d1);
   console.log(`floor (AUM bands only, hand-written SQL) for ${d1}: ${fmt(floor1, 2)} s`);
@@ -198,9 +225,10 @@ try {
   rows.push(['first date', d1, 'whole step', fmt(first.seconds, 2), '', '']);
   const evalSeconds = first.evaluationSeconds;
 
-  const ts = await perCustomer(db, d1);
+  // the per-customer baseline is the single server's (on a cluster every one of its statements is a round trip to a worker)
+  const ts = engine === 'citus' ? { seconds: NaN, mismatches: 0 } : await perCustomer(db, d1);
   const tsScaled = (ts.seconds * (counts?.c ?? customers)) / sampleSize;
-  console.log(`per customer in TypeScript: ${fmt(sampleSize)} customers in ${fmt(ts.seconds, 1)} s → ${fmt(tsScaled, 0)} s for all (${ts.mismatches} disagreements with the SQL)`);
+  if (engine !== 'citus') console.log(`per customer in TypeScript: ${fmt(sampleSize)} customers in ${fmt(ts.seconds, 1)} s → ${fmt(tsScaled, 0)} s for all (${ts.mismatches} disagreements with the SQL)`);
   if (ts.mismatches) throw new Error('the TypeScript evaluation disagrees with the SQL: the comparison would be meaningless');
 
   const floor2 = await floor(db, d2);
@@ -240,7 +268,25 @@ try {
   console.log(`| worklist rerun: plans | ${fmt(batch.rerun.timings.plans, 2)} | ${fmt(batch.rerun.plans)} plans, ${fmt(batch.rerun.planItems)} items |`);
   const total = batch.steps.reduce((a, r) => a + r.seconds, 0);
   console.log(`\nwhole daily batch: ${fmt(total, 1)} s (aim ≤ 120 s on PostgreSQL at 1M); (events + worklist) / tiering = ${fmt((batch.events + batch.worklist) / batch.tiering, 2)}`);
+  return { load: loadSeconds, first: first.seconds, next: next.seconds, batch: total, steps: Object.fromEntries(batch.steps.map((r) => [r.step, r.seconds])) };
 } finally {
   await db.close();
   if (!args.includes('--keep') && !reuse) await drop();
+}
+}
+
+const figures = new Map<Engine, Figures>();
+for (const e of engines) figures.set(e, await benchOn(e));
+const server = figures.get('pg');
+const cluster = figures.get('citus');
+if (server && cluster) {
+  const line = (what: string, a: number, b: number) => `| ${what} | ${fmt(a, 1)} | ${fmt(b, 1)} | ${fmt(b / a, 2)}× | ${b / a <= 2 ? 'met' : 'missed'} |`;
+  console.log(`\nCitus beside PostgreSQL, ${fmt(customers)} customers × ${days} days (seconds; aim: within 2×)\n`);
+  console.log('| | PostgreSQL | Citus | Citus ÷ PostgreSQL | within 2× |');
+  console.log('| --- | --- | --- | --- | --- |');
+  if (!reuse) console.log(line('load (every file of every date)', server.load, cluster.load));
+  console.log(line('first date: tiering', server.first, cluster.first));
+  console.log(line('next date: tiering', server.next, cluster.next));
+  for (const [step, a] of Object.entries(server.steps)) console.log(line(`next date's batch: ${step}`, a, cluster.steps[step] ?? NaN));
+  console.log(line('next date: whole daily batch', server.batch, cluster.batch));
 }

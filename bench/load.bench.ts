@@ -2,7 +2,11 @@
 // tables, in the same process, on the PostgreSQL server and on the embedded PGlite.
 //
 //   npm run bench:load -- [--pg-customers 1000000 --pg-days 30] [--pglite-customers 200000 --pglite-days 25]
-//                         [--only pg|pglite] [--keep]
+//                         [--only pg|pglite] [--engine citus] [--keep]
+//
+// --engine citus: the PostgreSQL feed loaded into the single server and then into a Citus cluster
+// (bench/citus-db.ts: STRATUM_CITUS_URL, else the development cluster's script), the second's
+// figures beside the first's with their ratio; PGlite is left out.
 //
 // Feeds are generated once (layout 'single': one full day carrying every day of transactions)
 // into .bench/ and reused while their parameters stay the same.
@@ -15,13 +19,15 @@ import { FILE_SPECS } from '../src/features/feed/feed.contract.js';
 import { loadFeed } from '../src/features/feed/feed.load.js';
 import { openDb, type Db } from '../src/platform/db.js';
 import { migrate } from '../src/platform/migrate.js';
+import { citusDatabase } from './citus-db.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const citus = args.includes('--engine') && args[args.indexOf('--engine') + 1] === 'citus';
+const only = citus ? 'pg' : args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const SERVER = process.env.STRATUM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROOT = path.resolve('.bench');
 
@@ -94,12 +100,15 @@ async function bareCopy(db: Db, folder: string, date: string): Promise<{ rows: n
     for (const spec of FILE_SPECS) {
       const file = path.join(folder, `${spec.entity}.csv`);
       if (!existsSync(file)) continue;
+      // the optional files (owners, relations) are stored in tables of their own shape: not a bare COPY
+      if (!(await s.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [spec.entity])).rows[0]?.t) continue;
       rows += await s.copyCsv(spec.entity, spec.columns.map((c) => c.name), csvBody(file));
     }
   });
   const seconds = (performance.now() - t) / 1000;
   await db.session(async (s) => {
-    await s.exec(`TRUNCATE ${FILE_SPECS.map((f) => f.entity).join(', ')}, balance_snapshots, business_dates CASCADE`);
+    const tables = (await s.query<{ t: string }>('SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL', [FILE_SPECS.map((f) => f.entity)])).rows.map((r) => r.t);
+    await s.exec(`TRUNCATE ${tables.join(', ')}, balance_snapshots, business_dates CASCADE`);
     for (const [table, cols] of Object.entries(FILLERS)) for (const c of cols) await s.exec(`ALTER TABLE ${table} ALTER COLUMN ${c} DROP DEFAULT`);
   });
   return { rows, seconds };
@@ -142,6 +151,11 @@ if (only !== 'pglite') {
   await benchEngine('PostgreSQL', () => openDb({ databaseUrl: url.toString() }), folder);
   if (!args.includes('--keep')) await admin.query('DROP DATABASE IF EXISTS stratum_bench WITH (FORCE)');
   await admin.end();
+  if (citus) {
+    const cluster = await citusDatabase('stratum_bench');
+    await benchEngine('Citus', () => openDb({ databaseUrl: cluster.url }), folder);
+    if (!args.includes('--keep')) await cluster.drop();
+  }
 }
 if (only !== 'pg') {
   const folder = await feedFor(flag('pglite-customers', 200_000), flag('pglite-days', 25));
@@ -156,4 +170,10 @@ for (const r of results) {
   console.log(
     `${r.engine.padEnd(12)} ${fmt(r.rows).padStart(12)} ${fmt(r.loadRowsPerSec).padStart(14)} ${fmt(r.copyRowsPerSec).padStart(18)} ${r.ratio.toFixed(2).padStart(22)}×`,
   );
+}
+const onServer = results.find((r) => r.engine === 'PostgreSQL');
+const onCluster = results.find((r) => r.engine === 'Citus');
+if (onServer && onCluster) {
+  const ratio = onServer.loadRowsPerSec / onCluster.loadRowsPerSec;
+  console.log(`\nCitus ÷ PostgreSQL, load time: ${ratio.toFixed(2)}× (aim within 2×: ${ratio <= 2 ? 'met' : 'missed'}); bare COPY: ${(onServer.copyRowsPerSec / onCluster.copyRowsPerSec).toFixed(2)}×`);
 }
