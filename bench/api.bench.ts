@@ -5,7 +5,7 @@
 // the p95s, and PASS/FAIL against the issue's aim (p95 under 100 ms for a page of 50, 1,000,000
 // customers).
 //
-//   npm run bench:api -- [--engine pg|pglite] [--customers 1000000] [--n 200] [--warmup 10]
+//   npm run bench:api -- [--engine pg|pglite|citus] [--customers 1000000] [--n 200] [--warmup 10]
 //                        [--budget 30] [--only TEXT] [--explain] [--keep] [--reuse]
 //
 // --customers  default 1,000,000 on the server, 200,000 on PGlite (loading a million takes long)
@@ -14,6 +14,8 @@
 // --explain    print the plan of every scenario's page and count query, not only the slowest page
 // --keep       keep the loaded database (stratum_bench_api_N on the server, .bench/pglite-api-N)
 // --reuse      use a database kept by --keep instead of generating and loading again
+// --engine citus  every scenario on the single PostgreSQL server, then on a Citus cluster
+//              (bench/citus-db.ts), and each scenario's p95 on both side by side with their ratio
 //
 // The feed (one day, layout 'single', no everyday transactions: the list does not read them) is
 // generated once into .bench/ and reused while its parameters stay the same. The baseline SQL is
@@ -32,6 +34,7 @@ import { generateDemoBank } from '../src/features/demo/demo.generate.js';
 import { loadFeed, type LoadProgress } from '../src/features/feed/feed.load.js';
 import { openDb, type Db } from '../src/platform/db.js';
 import { migrate } from '../src/platform/migrate.js';
+import { citusDatabase } from './citus-db.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
@@ -42,9 +45,12 @@ const num = (name: string, dflt: number) => {
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} wants a positive number, not ${v}`);
   return n;
 };
+type Engine = 'pg' | 'pglite' | 'citus';
 const engine = opt('engine') ?? 'pg';
-if (engine !== 'pg' && engine !== 'pglite') throw new Error('--engine is pg or pglite');
-const CUSTOMERS = Math.round(num('customers', engine === 'pg' ? 1_000_000 : 200_000));
+if (engine !== 'pg' && engine !== 'pglite' && engine !== 'citus') throw new Error('--engine is pg, pglite or citus');
+const engines: Engine[] = engine === 'citus' ? ['pg', 'citus'] : [engine];
+const ENGINE_NAMES: Record<Engine, string> = { pg: 'PostgreSQL server', pglite: 'PGlite', citus: 'Citus cluster' };
+const CUSTOMERS = Math.round(num('customers', engine === 'pglite' ? 200_000 : 1_000_000));
 const N = Math.round(num('n', 200));
 const WARMUP = Math.round(num('warmup', 10));
 const BUDGET_MS = num('budget', 30) * 1000;
@@ -112,18 +118,20 @@ async function loadInto(db: Db, folder: string): Promise<void> {
 /**
  * Owners, as a bank has them: the list of a customer manager, a supervisor or a teller is the
  * customers they own or co-own (scope follows ownership), so a bench of one day's feed, with no
- * batch run, would time their lists over nobody. Each outlet's active customers go round-robin to
- * its customer managers as primary owner (a few thousand each); the outlet's supervisor co-owns
+ * batch run, would time their lists over nobody. Each outlet's active customers are spread evenly
+ * (by a hash of the customer number) over its customer managers as primary owner (a few thousand
+ * each), in statements a Citus cluster runs on its workers; the outlet's supervisor co-owns
  * those of 50万 and more. Customers owned already keep their owners.
  */
 async function giveOwners(db: Db): Promise<number> {
   const r = await db.session((s) =>
     s.query(
       `INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by, reason)
-       SELECT c.customer_id, m.staff_id, 'primary', 'manual', 'bench', 'bench: round-robin in the outlet'
-         FROM (SELECT customer_id, branch_id, row_number() OVER (PARTITION BY branch_id ORDER BY customer_id) AS rn FROM customers WHERE status = 'active') c
+       SELECT c.customer_id, m.staff_id, 'primary', 'manual', 'bench', 'bench: spread over the outlet'
+         FROM customers c
          JOIN (SELECT staff_id, branch_id, row_number() OVER (PARTITION BY branch_id ORDER BY staff_id) - 1 AS k, count(*) OVER (PARTITION BY branch_id) AS n
-                 FROM staff WHERE role = 'customer_manager' AND active) m ON m.branch_id = c.branch_id AND m.k = c.rn % m.n
+                 FROM staff WHERE role = 'customer_manager' AND active) m ON m.branch_id = c.branch_id AND m.k = abs(hashtext(c.customer_id)) % m.n
+        WHERE c.status = 'active'
        ON CONFLICT DO NOTHING`,
     ),
   );
@@ -132,7 +140,7 @@ async function giveOwners(db: Db): Promise<number> {
       `INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by, reason)
        SELECT ov.customer_id, sup.staff_id, 'co', 'manual', 'bench', 'bench: supervisor of the outlet'
          FROM customer_overview ov
-         JOIN LATERAL (SELECT staff_id FROM staff WHERE role = 'cm_supervisor' AND active AND branch_id = ov.branch_id ORDER BY staff_id LIMIT 1) sup ON true
+         JOIN (SELECT DISTINCT ON (branch_id) branch_id, staff_id FROM staff WHERE role = 'cm_supervisor' AND active ORDER BY branch_id, staff_id) sup ON sup.branch_id = ov.branch_id
         WHERE ov.aum >= 500000
        ON CONFLICT DO NOTHING`,
     ),
@@ -178,6 +186,25 @@ async function openServer(): Promise<Opened> {
       await db.close();
       if (!args.includes('--keep')) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
+    },
+  };
+}
+
+async function openCitus(): Promise<Opened> {
+  const name = `stratum_bench_api_${CUSTOMERS}`;
+  const reuse = args.includes('--reuse');
+  const cluster = await citusDatabase(name, !reuse);
+  const db = await openDb({ databaseUrl: cluster.url });
+  if (reuse && (await db.session(async (s) => (await s.query(`SELECT 1 FROM pg_tables WHERE tablename = 'customer_overview'`)).rows.length)) === 1) {
+    console.log(`reusing the kept database ${name} on the cluster`);
+  } else {
+    await loadInto(db, await feedFor(CUSTOMERS));
+  }
+  return {
+    db,
+    close: async () => {
+      await db.close();
+      if (!args.includes('--keep')) await cluster.drop();
     },
   };
 }
@@ -273,18 +300,19 @@ async function sample(db: Db): Promise<Sample> {
       )
     ).rows[0];
     if (!dept || !mgr || !head || !lobby) throw new Error('the demo bank has no pb_dept, customer_manager, branch_head or lobby_manager staff');
+    // quantiles of the opening dates from a 1% sample by hash (the same on every engine; a cluster
+    // has no percentile_disc or TABLESAMPLE over a distributed table)
     const q = [0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995];
-    const dates = (
-      await s.query<{ d: string[] }>(`SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY opened_on)::text[] AS d FROM customer_overview`, [q])
-    ).rows[0]?.d;
+    const opened = (await s.query<{ d: string }>(`SELECT opened_on::text AS d FROM customer_overview WHERE abs(hashtext(customer_id)) % 100 = 0`)).rows.map((r) => r.d).sort();
+    const dates = q.map((x) => opened[Math.min(opened.length - 1, Math.floor(x * opened.length))]).filter((d): d is string => d !== undefined);
     return {
       outlets: await byLevel('outlet'),
       subBranches: await byLevel('sub_branch'),
       branches: await byLevel('branch'),
       surnames: await col(`SELECT left(name, 1) AS v FROM customer_overview GROUP BY 1 ORDER BY count(*) DESC LIMIT 10`),
-      phoneTails: await col(`SELECT phone_tail AS v FROM customer_overview TABLESAMPLE SYSTEM (1) REPEATABLE (42) WHERE phone_tail IS NOT NULL LIMIT 500`),
-      customerIds: await col(`SELECT customer_id AS v FROM customer_overview TABLESAMPLE SYSTEM (1) REPEATABLE (7) LIMIT 500`),
-      recentDates: (dates ?? []).map(String),
+      phoneTails: await col(`SELECT phone_tail AS v FROM customer_overview WHERE abs(hashtext(customer_id)) % 100 = 42 AND phone_tail IS NOT NULL ORDER BY customer_id LIMIT 500`),
+      customerIds: await col(`SELECT customer_id AS v FROM customer_overview WHERE abs(hashtext(customer_id)) % 100 = 7 ORDER BY customer_id LIMIT 500`),
+      recentDates: dates,
       dept,
       manager: mgr,
       managerCustomers: await col(`SELECT customer_id AS v FROM customer_owners WHERE staff_id = $1 ORDER BY md5(customer_id) LIMIT 500`, [mgr.login]),
@@ -438,8 +466,10 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - t, v];
 }
 
-const opened = engine === 'pg' ? await openServer() : await openEmbedded();
+async function benchOn(kind: Engine): Promise<Result[]> {
+const opened = kind === 'pg' ? await openServer() : kind === 'citus' ? await openCitus() : await openEmbedded();
 const { db } = opened;
+console.log(`\n── ${ENGINE_NAMES[kind]} ──`);
 try {
   const owned = await giveOwners(db);
   if (owned) console.log(`  ${fmt(owned)} customers given a primary owner (round-robin among each outlet's managers)`);
@@ -480,7 +510,7 @@ try {
 
     // the API, recording the page and count query each request ran
     const apiMs: number[] = [];
-    const floor: [CompiledQuery, CompiledQuery][] = [];
+    const floor: [CompiledQuery[], CompiledQuery][] = [];
     let rows = 0;
     let total = '';
     let answered = false;
@@ -491,11 +521,14 @@ try {
       cap.take();
       const [ms, res] = await timed(() => app.inject({ method: 'GET', url, headers: { cookie: cookies[sc.who] } }));
       if (res.statusCode !== 200) throw new Error(`${sc.name}: GET ${url} answered ${res.statusCode} ${res.body}`);
-      const sqls = cap.take().filter((q) => q.sql.includes('"customer_overview"'));
-      const page = sqls.find((q) => q.sql.startsWith('with "page"'));
+      const seen = cap.take();
+      const sqls = seen.filter((q) => q.sql.includes('"customer_overview"'));
       const count = sqls.find((q) => q.sql.includes('count(*)'));
+      const page = sqls.find((q) => q !== count && !q.sql.startsWith('select 1 as "one"'));
+      // on Citus the page's ids come first, then their details by id, each on its customer's shard
+      const details = seen.filter((q) => q.sql.includes('"c"."customer_id" in ('));
       if (!page || !count) throw new Error(`${sc.name}: the page or count query was not seen: ${sqls.map((q) => q.sql).join('\n')}`);
-      floor.push([page, count]);
+      floor.push([[page, ...details], count]);
       if (k >= WARMUP) apiMs.push(ms);
       const data = (res.json() as { data: { items: unknown[]; total: number; totalIsLowerBound: boolean } }).data;
       rows = data.items.length;
@@ -507,15 +540,20 @@ try {
 
     // the floor: the same two queries, as plain SQL through the same Db, in parallel as the API runs them
     const sqlMs: number[] = [];
-    for (const [k, [page, count]] of floor.entries()) {
+    for (const [k, [chain, count]] of floor.entries()) {
       const [ms] = await timed(() =>
-        Promise.all([db.session((x) => x.query(page.sql, page.parameters)), db.session((x) => x.query(count.sql, count.parameters))]),
+        Promise.all([
+          (async () => {
+            for (const q of chain) await db.session((x) => x.query(q.sql, q.parameters));
+          })(),
+          db.session((x) => x.query(count.sql, count.parameters)),
+        ]),
       );
       if (k >= WARMUP) sqlMs.push(ms);
     }
     const last = floor[floor.length - 1];
     if (!last) throw new Error('no request ran');
-    const res: Result = { name: sc.name, api: stats(apiMs), sql: stats(sqlMs), rows, total, lastPage: last[0], lastCount: last[1] };
+    const res: Result = { name: sc.name, api: stats(apiMs), sql: stats(sqlMs), rows, total, lastPage: last[0][0] as CompiledQuery, lastCount: last[1] };
     results.push(res);
     console.log(
       `  ${sc.name}: n ${res.api.n}, api p95 ${res.api.p95.toFixed(1)} ms, sql p95 ${res.sql.p95.toFixed(1)} ms  (last: ${rows} rows of ${total})`,
@@ -530,7 +568,7 @@ try {
   const w = Math.max(...results.map((x) => width(x.name)));
   const col = (v: number) => v.toFixed(1).padStart(7);
   console.log(
-    `\n${engine === 'pg' ? 'PostgreSQL server' : 'PGlite'}, ${fmt(CUSTOMERS)} customers, page of ${PAGE_SIZE}; ms; api = GET /api/customers via app.inject, sql = its page + count query alone`,
+    `\n${ENGINE_NAMES[kind]}, ${fmt(CUSTOMERS)} customers, page of ${PAGE_SIZE}; ms; api = GET /api/customers via app.inject, sql = its page + count query alone`,
   );
   console.log(`${pad('scenario', w)}    n  api p50  api p95  api max  sql p50  sql p95  sql max  api÷sql p95   aim p95 < ${AIM_MS} ms`);
   for (const x of results) {
@@ -554,6 +592,24 @@ try {
       console.log(`${x.name} — count:\n${await explain(x.lastCount)}`);
     }
   }
+  return results;
 } finally {
   await opened.close();
+}
+}
+
+const byEngine = new Map<Engine, Result[]>();
+for (const kind of engines) byEngine.set(kind, await benchOn(kind));
+const onServer = byEngine.get('pg');
+const onCluster = byEngine.get('citus');
+if (onServer && onCluster) {
+  console.log(`\nCitus beside PostgreSQL, ${fmt(CUSTOMERS)} customers: api p95 (ms) of each scenario, and their ratio (aim: within 2×)\n`);
+  console.log('| scenario | PostgreSQL p95 | Citus p95 | Citus ÷ PostgreSQL | within 2× |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const a of onServer) {
+    const b = onCluster.find((x) => x.name === a.name);
+    if (!b) continue;
+    const r = b.api.p95 / a.api.p95;
+    console.log(`| ${a.name} | ${a.api.p95.toFixed(1)} | ${b.api.p95.toFixed(1)} | ${r.toFixed(2)}× | ${r <= 2 ? 'met' : 'missed'} |`);
+  }
 }
