@@ -32,16 +32,14 @@ function script(...args: string[]): void {
   if (r.status !== 0) throw new Error(`${SCRIPT} ${args.join(' ')} exited with ${r.status}`);
 }
 
-/** A fresh database `name` on the cluster (an older one of that name is dropped first); `drop` removes it from every node. */
+/** The database `name` on the cluster, made on every node if missing (`fresh`: an older one is dropped first); `drop` removes it from every node. */
 export async function citusDatabase(name: string, fresh = true): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!(await answers())) {
     console.log(`starting the Citus cluster with ${SCRIPT} start …`);
     script('start');
   }
-  if (fresh) {
-    script('dropdb', name);
-    script('createdb', name);
-  }
+  if (fresh) script('dropdb', name);
+  script('createdb', name); // an existing one is kept as it is
   const url = new URL(COORDINATOR);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: async () => script('dropdb', name) };
