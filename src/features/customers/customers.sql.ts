@@ -99,10 +99,16 @@ export async function listCustomers(db: Db, scope: CustomerScope, branches: read
     db.citus
       ? (pageThenDetails(db, page.limit(f.pageSize).offset((f.page - 1) * f.pageSize)) as ReturnType<typeof rowsQuery.execute>)
       : rowsQuery.execute(),
-    db.kysely
-      .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_CAP + 1).as('capped'))
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
+    // the count stops after COUNT_CAP + 1 rows (the service says "10,000+" beyond). On Citus a
+    // LIMIT inside the count cannot go to the shards: each would send up to that many rows to the
+    // coordinator (0.19–0.24 s for a whole bank of 1,000,000); there each shard counts its own
+    // rows and the coordinator adds them up (0.09 s), and the service caps the total the same way
+    db.citus
+      ? base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      : db.kysely
+          .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_CAP + 1).as('capped'))
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(counted.n) };
 }
