@@ -467,135 +467,135 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 async function benchOn(kind: Engine): Promise<Result[]> {
-const opened = kind === 'pg' ? await openServer() : kind === 'citus' ? await openCitus() : await openEmbedded();
-const { db } = opened;
-console.log(`\n── ${ENGINE_NAMES[kind]} ──`);
-try {
-  const owned = await giveOwners(db);
-  if (owned) console.log(`  ${fmt(owned)} customers given a primary owner (round-robin among each outlet's managers)`);
-  await analyze(db);
-  const s = await sample(db);
-  console.log(
-    `${fmt(CUSTOMERS)} customers, ${s.branches.length} branches, ${s.subBranches.length} sub-branches, ${s.outlets.length} outlets; ` +
-      `manager ${s.manager.login} of ${s.manager.outlet} (owns or co-owns ${fmt(s.manager.customers)} customers); head ${s.head.login} of ${s.head.branch} (${s.head.level}); ` +
-      `lobby ${s.lobby.login} of ${s.lobby.outlet} (${fmt(s.lobby.customers)} customers)`,
-  );
+  const opened = kind === 'pg' ? await openServer() : kind === 'citus' ? await openCitus() : await openEmbedded();
+  const { db } = opened;
+  console.log(`\n── ${ENGINE_NAMES[kind]} ──`);
+  try {
+    const owned = await giveOwners(db);
+    if (owned) console.log(`  ${fmt(owned)} customers given a primary owner (round-robin among each outlet's managers)`);
+    await analyze(db);
+    const s = await sample(db);
+    console.log(
+      `${fmt(CUSTOMERS)} customers, ${s.branches.length} branches, ${s.subBranches.length} sub-branches, ${s.outlets.length} outlets; ` +
+        `manager ${s.manager.login} of ${s.manager.outlet} (owns or co-owns ${fmt(s.manager.customers)} customers); head ${s.head.login} of ${s.head.branch} (${s.head.level}); ` +
+        `lobby ${s.lobby.login} of ${s.lobby.outlet} (${fmt(s.lobby.customers)} customers)`,
+    );
 
-  const hash = await hashPassword(PASSWORD);
-  const logins: Record<Who, string> = { dept: s.dept, manager: s.manager.login, head: s.head.login, lobby: s.lobby.login };
-  for (const login of Object.values(logins)) await upsertAccount(db, { login, staffId: login, isAdmin: false, displayName: null, passwordHash: hash });
+    const hash = await hashPassword(PASSWORD);
+    const logins: Record<Who, string> = { dept: s.dept, manager: s.manager.login, head: s.head.login, lobby: s.lobby.login };
+    for (const login of Object.values(logins)) await upsertAccount(db, { login, staffId: login, isAdmin: false, displayName: null, passwordHash: hash });
 
-  const cap = capturing(db);
-  const app = await buildStratumApp({ db: cap.db, webDir: null, signInRateLimit: 100_000 });
-  await app.ready();
-  const cookies = {} as Record<Who, string>;
-  for (const [who, login] of Object.entries(logins) as [Who, string][]) {
-    const r = await app.inject({ method: 'POST', url: '/api/session', payload: { login, password: PASSWORD } });
-    const c = r.cookies.find((k) => k.name === 'stratum_session');
-    if (r.statusCode !== 200 || !c) throw new Error(`sign-in of ${login} failed: ${r.statusCode} ${r.body}`);
-    cookies[who] = `stratum_session=${c.value}`;
-  }
-
-  const results: Result[] = [];
-  const chosen = SCENARIOS.filter((sc) => !ONLY || sc.name.includes(ONLY));
-  const want360 = !ONLY || PAGE_360.includes(ONLY);
-  if (!chosen.length && !want360) throw new Error(`no scenario's name contains ${ONLY}`);
-  console.log(`\n${chosen.length} scenarios, page size ${PAGE_SIZE}, ${WARMUP} warm-up + up to ${N} requests each (at most ${BUDGET_MS / 1000} s a pass)`);
-  for (const [i, sc] of chosen.entries()) {
-    const r = rng(1000 + i);
-    const urls = Array.from({ length: WARMUP + N }, () => {
-      const p = new URLSearchParams(Object.entries({ ...sc.params(r, s), pageSize: PAGE_SIZE }).map(([k, v]): [string, string] => [k, String(v)]));
-      return `/api/customers?${p.toString()}`;
-    });
-
-    // the API, recording the page and count query each request ran
-    const apiMs: number[] = [];
-    const floor: [CompiledQuery[], CompiledQuery][] = [];
-    let rows = 0;
-    let total = '';
-    let answered = false;
-    let started = performance.now();
-    for (const [k, url] of urls.entries()) {
-      if (k >= WARMUP && performance.now() - started > BUDGET_MS && apiMs.length >= 20) break;
-      if (k === WARMUP) started = performance.now();
-      cap.take();
-      const [ms, res] = await timed(() => app.inject({ method: 'GET', url, headers: { cookie: cookies[sc.who] } }));
-      if (res.statusCode !== 200) throw new Error(`${sc.name}: GET ${url} answered ${res.statusCode} ${res.body}`);
-      const seen = cap.take();
-      const sqls = seen.filter((q) => q.sql.includes('"customer_overview"'));
-      const count = sqls.find((q) => q.sql.includes('count(*)'));
-      const page = sqls.find((q) => q !== count && !q.sql.startsWith('select 1 as "one"'));
-      // on Citus the page's ids come first, then their details by id, each on its customer's shard
-      const details = seen.filter((q) => q.sql.includes('"c"."customer_id" in ('));
-      if (!page || !count) throw new Error(`${sc.name}: the page or count query was not seen: ${sqls.map((q) => q.sql).join('\n')}`);
-      floor.push([[page, ...details], count]);
-      if (k >= WARMUP) apiMs.push(ms);
-      const data = (res.json() as { data: { items: unknown[]; total: number; totalIsLowerBound: boolean } }).data;
-      rows = data.items.length;
-      total = `${fmt(data.total)}${data.totalIsLowerBound ? '+' : ''}`;
-      if (k >= WARMUP && data.total > 0) answered = true;
+    const cap = capturing(db);
+    const app = await buildStratumApp({ db: cap.db, webDir: null, signInRateLimit: 100_000 });
+    await app.ready();
+    const cookies = {} as Record<Who, string>;
+    for (const [who, login] of Object.entries(logins) as [Who, string][]) {
+      const r = await app.inject({ method: 'POST', url: '/api/session', payload: { login, password: PASSWORD } });
+      const c = r.cookies.find((k) => k.name === 'stratum_session');
+      if (r.statusCode !== 200 || !c) throw new Error(`sign-in of ${login} failed: ${r.statusCode} ${r.body}`);
+      cookies[who] = `stratum_session=${c.value}`;
     }
-    // a scenario whose every request found nobody measured nothing
-    if (!answered) throw new Error(`${sc.name}: every request answered 0 rows; the scenario measures nothing (who owns what in the bench bank?)`);
 
-    // the floor: the same two queries, as plain SQL through the same Db, in parallel as the API runs them
-    const sqlMs: number[] = [];
-    for (const [k, [chain, count]] of floor.entries()) {
-      const [ms] = await timed(() =>
-        Promise.all([
-          (async () => {
-            for (const q of chain) await db.session((x) => x.query(q.sql, q.parameters));
-          })(),
-          db.session((x) => x.query(count.sql, count.parameters)),
-        ]),
+    const results: Result[] = [];
+    const chosen = SCENARIOS.filter((sc) => !ONLY || sc.name.includes(ONLY));
+    const want360 = !ONLY || PAGE_360.includes(ONLY);
+    if (!chosen.length && !want360) throw new Error(`no scenario's name contains ${ONLY}`);
+    console.log(`\n${chosen.length} scenarios, page size ${PAGE_SIZE}, ${WARMUP} warm-up + up to ${N} requests each (at most ${BUDGET_MS / 1000} s a pass)`);
+    for (const [i, sc] of chosen.entries()) {
+      const r = rng(1000 + i);
+      const urls = Array.from({ length: WARMUP + N }, () => {
+        const p = new URLSearchParams(Object.entries({ ...sc.params(r, s), pageSize: PAGE_SIZE }).map(([k, v]): [string, string] => [k, String(v)]));
+        return `/api/customers?${p.toString()}`;
+      });
+
+      // the API, recording the page and count query each request ran
+      const apiMs: number[] = [];
+      const floor: [CompiledQuery[], CompiledQuery][] = [];
+      let rows = 0;
+      let total = '';
+      let answered = false;
+      let started = performance.now();
+      for (const [k, url] of urls.entries()) {
+        if (k >= WARMUP && performance.now() - started > BUDGET_MS && apiMs.length >= 20) break;
+        if (k === WARMUP) started = performance.now();
+        cap.take();
+        const [ms, res] = await timed(() => app.inject({ method: 'GET', url, headers: { cookie: cookies[sc.who] } }));
+        if (res.statusCode !== 200) throw new Error(`${sc.name}: GET ${url} answered ${res.statusCode} ${res.body}`);
+        const seen = cap.take();
+        const sqls = seen.filter((q) => q.sql.includes('"customer_overview"'));
+        const count = sqls.find((q) => q.sql.includes('count(*)'));
+        const page = sqls.find((q) => q !== count && !q.sql.startsWith('select 1 as "one"'));
+        // on Citus the page's ids come first, then their details by id, each on its customer's shard
+        const details = seen.filter((q) => q.sql.includes('"c"."customer_id" in ('));
+        if (!page || !count) throw new Error(`${sc.name}: the page or count query was not seen: ${sqls.map((q) => q.sql).join('\n')}`);
+        floor.push([[page, ...details], count]);
+        if (k >= WARMUP) apiMs.push(ms);
+        const data = (res.json() as { data: { items: unknown[]; total: number; totalIsLowerBound: boolean } }).data;
+        rows = data.items.length;
+        total = `${fmt(data.total)}${data.totalIsLowerBound ? '+' : ''}`;
+        if (k >= WARMUP && data.total > 0) answered = true;
+      }
+      // a scenario whose every request found nobody measured nothing
+      if (!answered) throw new Error(`${sc.name}: every request answered 0 rows; the scenario measures nothing (who owns what in the bench bank?)`);
+
+      // the floor: the same two queries, as plain SQL through the same Db, in parallel as the API runs them
+      const sqlMs: number[] = [];
+      for (const [k, [chain, count]] of floor.entries()) {
+        const [ms] = await timed(() =>
+          Promise.all([
+            (async () => {
+              for (const q of chain) await db.session((x) => x.query(q.sql, q.parameters));
+            })(),
+            db.session((x) => x.query(count.sql, count.parameters)),
+          ]),
+        );
+        if (k >= WARMUP) sqlMs.push(ms);
+      }
+      const last = floor[floor.length - 1];
+      if (!last) throw new Error('no request ran');
+      const res: Result = { name: sc.name, api: stats(apiMs), sql: stats(sqlMs), rows, total, lastPage: last[0][0] as CompiledQuery, lastCount: last[1] };
+      results.push(res);
+      console.log(
+        `  ${sc.name}: n ${res.api.n}, api p95 ${res.api.p95.toFixed(1)} ms, sql p95 ${res.sql.p95.toFixed(1)} ms  (last: ${rows} rows of ${total})`,
       );
-      if (k >= WARMUP) sqlMs.push(ms);
     }
-    const last = floor[floor.length - 1];
-    if (!last) throw new Error('no request ran');
-    const res: Result = { name: sc.name, api: stats(apiMs), sql: stats(sqlMs), rows, total, lastPage: last[0][0] as CompiledQuery, lastCount: last[1] };
-    results.push(res);
-    console.log(
-      `  ${sc.name}: n ${res.api.n}, api p95 ${res.api.p95.toFixed(1)} ms, sql p95 ${res.sql.p95.toFixed(1)} ms  (last: ${rows} rows of ${total})`,
-    );
-  }
-  if (want360) results.push(await customerPages(app, cap, cookies.manager, s.managerCustomers));
-  await app.close();
+    if (want360) results.push(await customerPages(app, cap, cookies.manager, s.managerCustomers));
+    await app.close();
 
-  // CJK characters take two columns in a terminal
-  const width = (t: string) => [...t].reduce((n, ch) => n + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
-  const pad = (t: string, n: number) => t + ' '.repeat(Math.max(0, n - width(t)));
-  const w = Math.max(...results.map((x) => width(x.name)));
-  const col = (v: number) => v.toFixed(1).padStart(7);
-  console.log(
-    `\n${ENGINE_NAMES[kind]}, ${fmt(CUSTOMERS)} customers, page of ${PAGE_SIZE}; ms; api = GET /api/customers via app.inject, sql = its page + count query alone`,
-  );
-  console.log(`${pad('scenario', w)}    n  api p50  api p95  api max  sql p50  sql p95  sql max  api÷sql p95   aim p95 < ${AIM_MS} ms`);
-  for (const x of results) {
+    // CJK characters take two columns in a terminal
+    const width = (t: string) => [...t].reduce((n, ch) => n + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
+    const pad = (t: string, n: number) => t + ' '.repeat(Math.max(0, n - width(t)));
+    const w = Math.max(...results.map((x) => width(x.name)));
+    const col = (v: number) => v.toFixed(1).padStart(7);
     console.log(
-      `${pad(x.name, w)} ${String(x.api.n).padStart(4)} ${col(x.api.p50)}  ${col(x.api.p95)}  ${col(x.api.max)}  ${col(x.sql.p50)}  ${col(x.sql.p95)}  ${col(x.sql.max)}  ${(x.api.p95 / x.sql.p95).toFixed(2).padStart(10)}×   ${x.api.p95 < AIM_MS ? 'PASS' : 'FAIL'}`,
+      `\n${ENGINE_NAMES[kind]}, ${fmt(CUSTOMERS)} customers, page of ${PAGE_SIZE}; ms; api = GET /api/customers via app.inject, sql = its page + count query alone`,
     );
-  }
-  const failed = results.filter((x) => x.api.p95 >= AIM_MS);
-  console.log(failed.length ? `\n${failed.length} of ${results.length} scenarios miss the aim.` : `\nall ${results.length} scenarios meet the aim.`);
-
-  const explain = async (q: CompiledQuery) =>
-    (await db.session((x) => x.query<Record<string, string>>(`EXPLAIN ${q.sql}`, q.parameters))).rows.map((r) => `    ${Object.values(r)[0]}`).join('\n');
-  const slowest = [...results].sort((a, b) => b.api.p95 - a.api.p95)[0];
-  if (slowest) {
-    console.log(`\nplan of the slowest scenario's page query (${slowest.name}), parameters ${JSON.stringify(slowest.lastPage.parameters)}:`);
-    console.log(await explain(slowest.lastPage));
-  }
-  if (args.includes('--explain')) {
+    console.log(`${pad('scenario', w)}    n  api p50  api p95  api max  sql p50  sql p95  sql max  api÷sql p95   aim p95 < ${AIM_MS} ms`);
     for (const x of results) {
-      console.log(`\n${x.name} — page, parameters ${JSON.stringify(x.lastPage.parameters)}:\n${await explain(x.lastPage)}`);
-      console.log(`${x.name} — count:\n${await explain(x.lastCount)}`);
+      console.log(
+        `${pad(x.name, w)} ${String(x.api.n).padStart(4)} ${col(x.api.p50)}  ${col(x.api.p95)}  ${col(x.api.max)}  ${col(x.sql.p50)}  ${col(x.sql.p95)}  ${col(x.sql.max)}  ${(x.api.p95 / x.sql.p95).toFixed(2).padStart(10)}×   ${x.api.p95 < AIM_MS ? 'PASS' : 'FAIL'}`,
+      );
     }
+    const failed = results.filter((x) => x.api.p95 >= AIM_MS);
+    console.log(failed.length ? `\n${failed.length} of ${results.length} scenarios miss the aim.` : `\nall ${results.length} scenarios meet the aim.`);
+
+    const explain = async (q: CompiledQuery) =>
+      (await db.session((x) => x.query<Record<string, string>>(`EXPLAIN ${q.sql}`, q.parameters))).rows.map((r) => `    ${Object.values(r)[0]}`).join('\n');
+    const slowest = [...results].sort((a, b) => b.api.p95 - a.api.p95)[0];
+    if (slowest) {
+      console.log(`\nplan of the slowest scenario's page query (${slowest.name}), parameters ${JSON.stringify(slowest.lastPage.parameters)}:`);
+      console.log(await explain(slowest.lastPage));
+    }
+    if (args.includes('--explain')) {
+      for (const x of results) {
+        console.log(`\n${x.name} — page, parameters ${JSON.stringify(x.lastPage.parameters)}:\n${await explain(x.lastPage)}`);
+        console.log(`${x.name} — count:\n${await explain(x.lastCount)}`);
+      }
+    }
+    return results;
+  } finally {
+    await opened.close();
   }
-  return results;
-} finally {
-  await opened.close();
-}
 }
 
 const byEngine = new Map<Engine, Result[]>();

@@ -190,93 +190,93 @@ interface Figures {
 const NAMES: Record<Engine, string> = { pg: 'PostgreSQL', pglite: 'PGlite', citus: 'Citus' };
 
 async function benchOn(engine: Engine): Promise<Figures> {
-const { db, drop } = await openBenchDb(engine, !reuse);
-const rows: string[][] = [];
-let loadSeconds = 0;
-try {
-  await migrate(db);
-  if (!reuse) {
-    for (const f of folders) {
+  const { db, drop } = await openBenchDb(engine, !reuse);
+  const rows: string[][] = [];
+  let loadSeconds = 0;
+  try {
+    await migrate(db);
+    if (!reuse) {
+      for (const f of folders) {
+        const t0 = performance.now();
+        const r = await loadFeed(db, f);
+        if (r.outcome !== 'loaded') throw new Error(`loading ${f} was ${r.outcome}: ${JSON.stringify(r.problems.slice(0, 3))}`);
+        loadSeconds += sec(t0);
+        console.log(`${NAMES[engine]}: loaded ${path.basename(f)} (${r.mode}): ${fmt(r.rows)} rows in ${fmt(sec(t0), 1)} s`);
+      }
+    }
+    const dates = await db.session(async (s) => (await s.query<{ d: string }>('SELECT business_date AS d FROM business_dates ORDER BY 1')).rows.map((r) => r.d));
+    const [d1, d2] = dates.slice(-2);
+    if (!d1 || !d2) throw new Error('the bench database needs two loaded business dates');
+    await db.session((s) =>
+      s.exec(`TRUNCATE customer_facts, fact_runs, transaction_loads, customer_tiers, tier_history, tier_runs, ownership_proposals, customer_owners, contact_log,
+                customer_events, event_runs, reminders, worklist_runs, contact_plans, contact_plan_items; ANALYZE`),
+    );
+    const counts = await db.session(async (s) => (await s.query<{ c: number; t: number }>('SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM transactions) AS t')).rows[0]);
+    console.log(`\n${NAMES[engine]}: ${fmt(counts?.c ?? 0)} customers, ${fmt(counts?.t ?? 0)} transactions; dates ${d1} (full) and ${d2} (next day)`);
+
+    const floor1 = await floor(db, d1);
+    console.log(`floor (AUM bands only, hand-written SQL) for ${d1}: ${fmt(floor1, 2)} s`);
+    const first = await runTiering(db, d1);
+    const perModel = (r: typeof first, fl: number) => `${fmt(r.evaluationSeconds / r.models.length / fl, 2)}×`;
+    const pass = (r: typeof first) => `one pass over the facts ${fmt(r.pass?.seconds ?? 0, 1)} s (${fmt(r.pass?.rows ?? 0)} customers to match${r.pass?.base ? `, ${r.pass.steady.length} models compared with ${r.pass.base}` : ''})`;
+    console.log(`tiering ${d1} (first run, no earlier date): ${fmt(first.seconds, 1)} s — facts ${fmt(first.factsSeconds, 1)} s, evaluation ${fmt(first.evaluationSeconds, 1)} s: ${pass(first)}`);
+    rows.push(['first date', d1, 'facts (from scratch)', fmt(first.factsSeconds, 2), '', '']);
+    rows.push(['first date', d1, `evaluation of ${first.models.length} models`, fmt(first.evaluationSeconds, 2), `${perModel(first, floor1)} a model`, fmt(first.models.reduce((a, m) => a + m.changed, 0))]);
+    rows.push(['first date', d1, 'whole step', fmt(first.seconds, 2), '', '']);
+    const evalSeconds = first.evaluationSeconds;
+
+    // the per-customer baseline is the single server's (on a cluster every one of its statements is a round trip to a worker)
+    const ts = engine === 'citus' ? { seconds: NaN, mismatches: 0 } : await perCustomer(db, d1);
+    const tsScaled = (ts.seconds * (counts?.c ?? customers)) / sampleSize;
+    if (engine !== 'citus') console.log(`per customer in TypeScript: ${fmt(sampleSize)} customers in ${fmt(ts.seconds, 1)} s → ${fmt(tsScaled, 0)} s for all (${ts.mismatches} disagreements with the SQL)`);
+    if (ts.mismatches) throw new Error('the TypeScript evaluation disagrees with the SQL: the comparison would be meaningless');
+
+    const floor2 = await floor(db, d2);
+    const next = await runTiering(db, d2);
+    console.log(`tiering ${d2} (next day): ${fmt(next.seconds, 1)} s — facts ${fmt(next.factsSeconds, 1)} s (from ${next.factsBaseDate ?? 'scratch'}), evaluation ${fmt(next.evaluationSeconds, 1)} s: ${pass(next)}`);
+    rows.push(['next date', d2, `facts (from ${next.factsBaseDate ?? 'scratch'})`, fmt(next.factsSeconds, 2), '', '']);
+    rows.push(['next date', d2, `evaluation of ${next.models.length} models`, fmt(next.evaluationSeconds, 2), `${perModel(next, floor2)} a model`, fmt(next.models.reduce((a, m) => a + m.changed, 0))]);
+    rows.push(['next date', d2, 'whole step', fmt(next.seconds, 2), '', '']);
+    const batch = await dailyBatch(db, d2);
+    rows.push(['rerun of next date', d2, 'tiering, whole step', fmt(batch.tiering, 2), '', '']);
+    const scratch = await db.session(async (s) => {
       const t0 = performance.now();
-      const r = await loadFeed(db, f);
-      if (r.outcome !== 'loaded') throw new Error(`loading ${f} was ${r.outcome}: ${JSON.stringify(r.problems.slice(0, 3))}`);
-      loadSeconds += sec(t0);
-      console.log(`${NAMES[engine]}: loaded ${path.basename(f)} (${r.mode}): ${fmt(r.rows)} rows in ${fmt(sec(t0), 1)} s`);
+      await s.exec('BEGIN');
+      try {
+        await computeFacts(s, d2, { fromScratch: true, server: db.engine === 'postgres' });
+      } finally {
+        await s.exec('ROLLBACK');
+      }
+      return sec(t0);
+    });
+    rows.push(['next date, facts from scratch (for comparison, rolled back)', d2, 'facts', fmt(scratch, 2), '', '']);
+
+    console.log('\n| run | date | step | seconds | ÷ floor | tiers changed |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+    console.log(`\nfloor: ${fmt(floor1, 2)} s (${d1}), ${fmt(floor2, 2)} s (${d2})`);
+    if (engine !== 'citus') {
+      console.log(`evaluation of all ${first.models.length} models, set-based: ${fmt(evalSeconds, 1)} s; per customer in TypeScript (scaled from ${fmt(sampleSize)}): ${fmt(tsScaled, 0)} s → set-based is ${fmt(tsScaled / evalSeconds, 1)}× faster`);
+      console.log(`whole tiering step incl. facts: ${fmt(first.seconds, 1)} s (aim ≤ 60 s at 1M); per customer would be ≥ ${fmt(tsScaled / first.seconds, 1)}× slower even without computing its facts`);
+    } else {
+      console.log(`whole tiering step incl. facts: ${fmt(first.seconds, 1)} s`);
     }
+    console.log(`next business date: ${fmt(next.seconds, 1)} s (aim ≤ 15 s at 1M)`);
+    console.log(`evaluation per model ÷ floor: ${perModel(first, floor1)} on the first date, ${perModel(next, floor2)} on the next (aim ≤ 1.5×)`);
+    console.log(`next date facts: ${fmt(next.factsSeconds, 1)} s brought forward vs ${fmt(scratch, 1)} s from scratch`);
+    console.log(`\nthe daily batch of ${d2} (${fmt(batch.owned)} customers owned, ${fmt(batch.contacts)} work-log entries):\n`);
+    console.log('| step | seconds | summary |');
+    console.log('| --- | --- | --- |');
+    for (const r of batch.steps) console.log(`| ${r.step} | ${fmt(r.seconds, 2)} | ${r.summary} |`);
+    console.log(`| worklist rerun: reminders | ${fmt(batch.rerun.timings.reminders, 2)} | ${fmt(batch.rerun.reminders)} reminders |`);
+    console.log(`| worklist rerun: plans | ${fmt(batch.rerun.timings.plans, 2)} | ${fmt(batch.rerun.plans)} plans, ${fmt(batch.rerun.planItems)} items |`);
+    const total = batch.steps.reduce((a, r) => a + r.seconds, 0);
+    console.log(`\nwhole daily batch: ${fmt(total, 1)} s (aim ≤ 120 s on PostgreSQL at 1M); (events + worklist) / tiering = ${fmt((batch.events + batch.worklist) / batch.tiering, 2)}`);
+    return { load: loadSeconds, first: first.seconds, next: next.seconds, batch: total, steps: Object.fromEntries(batch.steps.map((r) => [r.step, r.seconds])) };
+  } finally {
+    await db.close();
+    if (!args.includes('--keep') && !reuse) await drop();
   }
-  const dates = await db.session(async (s) => (await s.query<{ d: string }>('SELECT business_date AS d FROM business_dates ORDER BY 1')).rows.map((r) => r.d));
-  const [d1, d2] = dates.slice(-2);
-  if (!d1 || !d2) throw new Error('the bench database needs two loaded business dates');
-  await db.session((s) =>
-    s.exec(`TRUNCATE customer_facts, fact_runs, transaction_loads, customer_tiers, tier_history, tier_runs, ownership_proposals, customer_owners, contact_log,
-              customer_events, event_runs, reminders, worklist_runs, contact_plans, contact_plan_items; ANALYZE`),
-  );
-  const counts = await db.session(async (s) => (await s.query<{ c: number; t: number }>('SELECT (SELECT count(*) FROM customers) AS c, (SELECT count(*) FROM transactions) AS t')).rows[0]);
-  console.log(`\n${NAMES[engine]}: ${fmt(counts?.c ?? 0)} customers, ${fmt(counts?.t ?? 0)} transactions; dates ${d1} (full) and ${d2} (next day)`);
-
-  const floor1 = await floor(db, d1);
-  console.log(`floor (AUM bands only, hand-written SQL) for ${d1}: ${fmt(floor1, 2)} s`);
-  const first = await runTiering(db, d1);
-  const perModel = (r: typeof first, fl: number) => `${fmt(r.evaluationSeconds / r.models.length / fl, 2)}×`;
-  const pass = (r: typeof first) => `one pass over the facts ${fmt(r.pass?.seconds ?? 0, 1)} s (${fmt(r.pass?.rows ?? 0)} customers to match${r.pass?.base ? `, ${r.pass.steady.length} models compared with ${r.pass.base}` : ''})`;
-  console.log(`tiering ${d1} (first run, no earlier date): ${fmt(first.seconds, 1)} s — facts ${fmt(first.factsSeconds, 1)} s, evaluation ${fmt(first.evaluationSeconds, 1)} s: ${pass(first)}`);
-  rows.push(['first date', d1, 'facts (from scratch)', fmt(first.factsSeconds, 2), '', '']);
-  rows.push(['first date', d1, `evaluation of ${first.models.length} models`, fmt(first.evaluationSeconds, 2), `${perModel(first, floor1)} a model`, fmt(first.models.reduce((a, m) => a + m.changed, 0))]);
-  rows.push(['first date', d1, 'whole step', fmt(first.seconds, 2), '', '']);
-  const evalSeconds = first.evaluationSeconds;
-
-  // the per-customer baseline is the single server's (on a cluster every one of its statements is a round trip to a worker)
-  const ts = engine === 'citus' ? { seconds: NaN, mismatches: 0 } : await perCustomer(db, d1);
-  const tsScaled = (ts.seconds * (counts?.c ?? customers)) / sampleSize;
-  if (engine !== 'citus') console.log(`per customer in TypeScript: ${fmt(sampleSize)} customers in ${fmt(ts.seconds, 1)} s → ${fmt(tsScaled, 0)} s for all (${ts.mismatches} disagreements with the SQL)`);
-  if (ts.mismatches) throw new Error('the TypeScript evaluation disagrees with the SQL: the comparison would be meaningless');
-
-  const floor2 = await floor(db, d2);
-  const next = await runTiering(db, d2);
-  console.log(`tiering ${d2} (next day): ${fmt(next.seconds, 1)} s — facts ${fmt(next.factsSeconds, 1)} s (from ${next.factsBaseDate ?? 'scratch'}), evaluation ${fmt(next.evaluationSeconds, 1)} s: ${pass(next)}`);
-  rows.push(['next date', d2, `facts (from ${next.factsBaseDate ?? 'scratch'})`, fmt(next.factsSeconds, 2), '', '']);
-  rows.push(['next date', d2, `evaluation of ${next.models.length} models`, fmt(next.evaluationSeconds, 2), `${perModel(next, floor2)} a model`, fmt(next.models.reduce((a, m) => a + m.changed, 0))]);
-  rows.push(['next date', d2, 'whole step', fmt(next.seconds, 2), '', '']);
-  const batch = await dailyBatch(db, d2);
-  rows.push(['rerun of next date', d2, 'tiering, whole step', fmt(batch.tiering, 2), '', '']);
-  const scratch = await db.session(async (s) => {
-    const t0 = performance.now();
-    await s.exec('BEGIN');
-    try {
-      await computeFacts(s, d2, { fromScratch: true, server: db.engine === 'postgres' });
-    } finally {
-      await s.exec('ROLLBACK');
-    }
-    return sec(t0);
-  });
-  rows.push(['next date, facts from scratch (for comparison, rolled back)', d2, 'facts', fmt(scratch, 2), '', '']);
-
-  console.log('\n| run | date | step | seconds | ÷ floor | tiers changed |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-  console.log(`\nfloor: ${fmt(floor1, 2)} s (${d1}), ${fmt(floor2, 2)} s (${d2})`);
-  if (engine !== 'citus') {
-    console.log(`evaluation of all ${first.models.length} models, set-based: ${fmt(evalSeconds, 1)} s; per customer in TypeScript (scaled from ${fmt(sampleSize)}): ${fmt(tsScaled, 0)} s → set-based is ${fmt(tsScaled / evalSeconds, 1)}× faster`);
-    console.log(`whole tiering step incl. facts: ${fmt(first.seconds, 1)} s (aim ≤ 60 s at 1M); per customer would be ≥ ${fmt(tsScaled / first.seconds, 1)}× slower even without computing its facts`);
-  } else {
-    console.log(`whole tiering step incl. facts: ${fmt(first.seconds, 1)} s`);
-  }
-  console.log(`next business date: ${fmt(next.seconds, 1)} s (aim ≤ 15 s at 1M)`);
-  console.log(`evaluation per model ÷ floor: ${perModel(first, floor1)} on the first date, ${perModel(next, floor2)} on the next (aim ≤ 1.5×)`);
-  console.log(`next date facts: ${fmt(next.factsSeconds, 1)} s brought forward vs ${fmt(scratch, 1)} s from scratch`);
-  console.log(`\nthe daily batch of ${d2} (${fmt(batch.owned)} customers owned, ${fmt(batch.contacts)} work-log entries):\n`);
-  console.log('| step | seconds | summary |');
-  console.log('| --- | --- | --- |');
-  for (const r of batch.steps) console.log(`| ${r.step} | ${fmt(r.seconds, 2)} | ${r.summary} |`);
-  console.log(`| worklist rerun: reminders | ${fmt(batch.rerun.timings.reminders, 2)} | ${fmt(batch.rerun.reminders)} reminders |`);
-  console.log(`| worklist rerun: plans | ${fmt(batch.rerun.timings.plans, 2)} | ${fmt(batch.rerun.plans)} plans, ${fmt(batch.rerun.planItems)} items |`);
-  const total = batch.steps.reduce((a, r) => a + r.seconds, 0);
-  console.log(`\nwhole daily batch: ${fmt(total, 1)} s (aim ≤ 120 s on PostgreSQL at 1M); (events + worklist) / tiering = ${fmt((batch.events + batch.worklist) / batch.tiering, 2)}`);
-  return { load: loadSeconds, first: first.seconds, next: next.seconds, batch: total, steps: Object.fromEntries(batch.steps.map((r) => [r.step, r.seconds])) };
-} finally {
-  await db.close();
-  if (!args.includes('--keep') && !reuse) await drop();
-}
 }
 
 const figures = new Map<Engine, Figures>();

@@ -135,14 +135,11 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('errorCode', undefined);
+  // requests in progress, for heavy work on the embedded engine to let them go first (activity.ts)
+  app.addHook('onRequest', async (req) => void answeredOf.set(req, requestArrived()));
+  app.addHook('onRequestAbort', async (req) => answeredOf.get(req)?.()); // the client went away first
   // one line per request: method, route pattern, status, error code and time; never the URL (its
   // query may be a name or a phone tail), a body, or an error's values (logger.ts, safeError)
-  // requests in progress, for heavy work on the embedded engine to let them go first (activity.ts)
-  app.addHook('onRequest', async (req) => {
-    const answered = requestArrived();
-    answeredOf.set(req, answered);
-  });
-  app.addHook('onRequestAbort', async (req) => answeredOf.get(req)?.()); // the client went away first
   app.addHook('onResponse', async (req, reply) => {
     answeredOf.get(req)?.();
     req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode, ...(req.errorCode ? { code: req.errorCode } : {}), ms: Math.round(reply.elapsedTime) }, 'request');
