@@ -30,8 +30,7 @@ export function CustomerOwnershipCard({ customerId }: { customerId: string }) {
           <Tag key={o.staffId} color={o.kind === 'primary' ? 'blue' : 'default'} data-testid={`owner-${o.staffId}`}>
             {t(`ownership.owners.${o.kind}`)} · {o.name} · {t(`roles.${o.role}`)}
             <span className="owner-source" data-testid={`owner-source-${o.staffId}`}>
-              {' '}
-              ({t('ownership.owners.since', { date: chinaDate(o.since), source: t(`ownership.owners.source.${o.source}`, { defaultValue: o.source }) })})
+              {t('ownership.owners.since', { date: chinaDate(o.since), source: t(`ownership.owners.source.${o.source}`, { defaultValue: o.source }) })}
             </span>
           </Tag>
         ))}
