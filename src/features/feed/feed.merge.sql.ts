@@ -184,7 +184,11 @@ const TXN_COLUMNS = 'customer_id, txn_id, account_id, booked_at, booked_on, amou
  */
 async function mergeTransactions(s: SqlSession, businessDate: string): Promise<number> {
   const loaded = await hasRows(s, 'transactions');
-  if (!loaded) {
+  // On Citus a failed ADD PRIMARY KEY on the workers cannot be rolled back to the savepoint (the
+  // coordinator's connections are left in an inconsistent state): there repeats are looked for first
+  const repeats =
+    s.citus && !loaded && (await s.query(`SELECT 1 FROM stg_transactions GROUP BY customer_id, txn_id HAVING count(*) > 1 LIMIT 1`)).rows.length > 0;
+  if (!loaded && !repeats) {
     // The first load (a bank's history, tens of millions of rows): every row goes in as staged, in
     // the file's order (by date, so the BRIN indexes on the dates are tight), and the primary key
     // is built after, in one sort. A txn_id repeated in the file makes building it fail; then the
