@@ -48,6 +48,18 @@ describe('the schema on the engine', () => {
     expect(partitions.rows[0]?.n).toBe(0);
   });
 
+  it('keeps a copy of the small tables on the coordinator, where a request reads them without a round trip to a worker', async () => {
+    if (!db().citus) return;
+    const node = await db().session((s) => s.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_dist_node WHERE groupid = 0 AND NOT shouldhaveshards`));
+    expect(node.rows[0]?.n).toBe(1);
+    const port = await db().session((s) => s.query<{ port: string }>(`SELECT current_setting('port') AS port`));
+    for (const t of ['branches', 'business_dates', 'sessions', 'overview_branch_counts']) {
+      const plan = await db().session((s) => s.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT * FROM ${t} LIMIT 1`));
+      const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(text, t).toContain(`port=${port.rows[0]?.port} `);
+    }
+  });
+
   it('migrating again changes nothing', async () => {
     expect(await migrate(db())).toEqual([]);
   });

@@ -104,5 +104,22 @@ export async function distributeSchema(s: SqlSession, shards = shardCount()): Pr
   const customers = all.find((t) => t.table === 'customers');
   if (customers && !placed.has('customers')) await place(customers);
   for (const t of all) if (!placed.has(t.table) && placementOf(t) === 'distributed') await place(t);
+  // Last, once every table has its place: registered earlier, a local table with a foreign key to
+  // a reference table would be made a Citus-managed local table, which cannot then reference the
+  // distributed customers. The reference tables get their copy on it now.
+  await registerCoordinator(s);
+  await s.query(`SELECT replicate_reference_tables('block_writes')`);
   return done;
+}
+
+/**
+ * Registers the coordinator in the cluster's metadata (as group 0, holding no shards) unless it
+ * is there already, at the address this connection reached it by. The reference tables then keep
+ * a copy on the coordinator too, and a request's reads of them (its session, the branches, the
+ * business dates) run there instead of a round trip to a worker each.
+ */
+async function registerCoordinator(s: SqlSession): Promise<void> {
+  const known = await s.query(`SELECT 1 FROM pg_dist_node WHERE groupid = 0`);
+  if (known.rows.length) return;
+  await s.query(`SELECT citus_set_coordinator_host(coalesce(host(inet_server_addr()), 'localhost'), current_setting('port')::int)`);
 }

@@ -94,6 +94,7 @@ class SessionDriver implements Driver {
   constructor(
     private readonly acquire: () => Promise<{ raw: RawSession; release: () => void }>,
     private readonly onDestroy: () => Promise<void> = async () => {},
+    private readonly citus = false,
   ) {}
   private readonly releases = new WeakMap<DatabaseConnection, () => void>();
   async init(): Promise<void> {}
@@ -105,6 +106,7 @@ class SessionDriver implements Driver {
   }
   async beginTransaction(conn: DatabaseConnection): Promise<void> {
     await conn.executeQuery(CompiledQuery.raw('begin'));
+    if (this.citus) await conn.executeQuery(CompiledQuery.raw(NO_LOCAL_EXECUTION));
   }
   async commitTransaction(conn: DatabaseConnection): Promise<void> {
     await conn.executeQuery(CompiledQuery.raw('commit'));
@@ -141,11 +143,12 @@ class SessionConnection implements DatabaseConnection {
 function kyselyOver(
   acquire: () => Promise<{ raw: RawSession; release: () => void }>,
   onDestroy?: () => Promise<void>,
+  citus = false,
 ): Kysely<Schema> {
   return new Kysely<Schema>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new SessionDriver(acquire, onDestroy),
+      createDriver: () => new SessionDriver(acquire, onDestroy, citus),
       createIntrospector: (db) => new PostgresIntrospector(db),
       createQueryCompiler: () => new PostgresQueryCompiler(),
     },
@@ -153,7 +156,7 @@ function kyselyOver(
 }
 
 function toSession(raw: RawSession, citus: boolean): SqlSession {
-  const kysely = kyselyOver(async () => ({ raw, release: () => {} }));
+  const kysely = kyselyOver(async () => ({ raw, release: () => {} }), undefined, citus);
   return {
     citus,
     workTables: new Set(),
@@ -295,9 +298,17 @@ async function openPostgres(url: string): Promise<Db> {
     closed = true;
     await pool.end();
   };
-  const kysely = kyselyOver(acquire, close);
+  const kysely = kyselyOver(acquire, close, citus);
   return makeDb('postgres', redactUrl(url), kysely, acquire, close, citus);
 }
+
+/**
+ * On Citus, for a transaction that writes: the coordinator's own copy of the reference tables is
+ * then reached like a worker's, over a connection. Read locally (the default, and what makes a
+ * request's reads of the small tables cheap), a placement could no longer be written or analysed
+ * over a connection in the same transaction ("a local execution has accessed a placement").
+ */
+export const NO_LOCAL_EXECUTION = 'SET LOCAL citus.enable_local_execution TO off';
 
 function makeDb(
   engine: EngineKind,
@@ -328,7 +339,7 @@ function makeDb(
     session,
     transaction: (fn) =>
       session(async (s) => {
-        await s.exec('begin');
+        await s.exec(citus ? `begin; ${NO_LOCAL_EXECUTION}` : 'begin');
         try {
           const out = await fn(s);
           await s.exec('commit');

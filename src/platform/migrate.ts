@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { distributeSchema, WORK_SCHEMA } from './citus.js';
+import { NO_LOCAL_EXECUTION } from './db.js';
 import type { Db } from './db.js';
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -39,7 +40,7 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
       name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const applied: string[] = [];
     for (const m of migrations) {
-      await s.exec('begin');
+      await s.exec(db.citus ? `begin; ${NO_LOCAL_EXECUTION}` : 'begin');
       try {
         await s.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
         const done = await s.query<{ checksum: string }>('select checksum from schema_migrations where name = $1', [m.name]);

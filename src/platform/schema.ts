@@ -194,6 +194,28 @@ export interface CustomerOverviewTable {
   vip_grade: 'gold' | 'platinum' | 'diamond' | null;
 }
 
+export interface OperationRunTable {
+  run_id: string;
+  kind: 'load' | 'batch';
+  business_date: DateText | null;
+  folder: string | null;
+  started_by: 'cli' | 'daily' | 'server';
+  attempt: Generated<number>;
+  started_at: Generated<Date>;
+  finished_at: Date | null;
+  outcome: 'running' | 'done' | 'unchanged' | 'refused' | 'failed';
+  rows: string | null;
+  detail: Generated<unknown>;
+  problems: Generated<unknown>;
+  more_problems: Generated<number>;
+  message: string | null;
+}
+
+export interface OverviewBranchCountTable {
+  branch_id: string;
+  active: number;
+}
+
 export interface CustomerTierTable {
   customer_id: string;
   model: string;
@@ -234,6 +256,8 @@ export interface Schema {
   user_accounts: UserAccountTable;
   sessions: SessionTable;
   customer_overview: CustomerOverviewTable;
+  overview_branch_counts: OverviewBranchCountTable;
+  operation_runs: OperationRunTable;
   customer_tiers: CustomerTierTable;
   customer_relations: CustomerRelationTable;
   feed_owners: FeedOwnerTable;

@@ -95,46 +95,66 @@ export async function listCustomers(db: Db, scope: CustomerScope, branches: read
     // the join does not keep the page's order: sort again by the same keys
     .orderBy(column === 'name' ? sql`page.sort_name collate "C"` : sql.ref(`page.${column}`), direction)
     .orderBy('page.customer_id', 'asc');
+  // On Citus the page is one statement whose joins (all on customer_id, co-located, or with the
+  // branches' reference table) run on each shard beside its rows: every shard gives its first rows
+  // with their details and the coordinator merges them. Fetching the details afterwards by id
+  // would be a second fan-out to every shard for every page.
+  const citusPage = base
+    .innerJoin('customers as c', 'c.customer_id', 'customer_overview.customer_id')
+    .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
+    .leftJoin('customer_tiers as band', (j) => j.onRef('band.customer_id', '=', 'customer_overview.customer_id').on('band.model', '=', 'aum_band'))
+    .leftJoin('customer_tiers as rel', (j) => j.onRef('rel.customer_id', '=', 'customer_overview.customer_id').on('rel.model', '=', 'relationship_tier'))
+    .select([
+      'band.tier as aum_band',
+      'rel.tier as relationship_tier',
+      'customer_overview.customer_id',
+      'customer_overview.aum',
+      'customer_overview.vip_grade',
+      'c.opened_on',
+      'c.name',
+      'c.gender',
+      'c.phone',
+      'c.status',
+      'b.branch_id',
+      'b.name as branch_name',
+    ])
+    .orderBy(column === 'name' ? sql`customer_overview.name collate "C"` : sql.ref(`customer_overview.${column}`), direction)
+    .$if(column !== 'customer_id', (q) => q.orderBy('customer_overview.customer_id', 'asc'))
+    .limit(f.pageSize)
+    .offset((f.page - 1) * f.pageSize);
   const [rows, counted] = await Promise.all([
-    db.citus
-      ? (pageThenDetails(db, page.limit(f.pageSize).offset((f.page - 1) * f.pageSize)) as ReturnType<typeof rowsQuery.execute>)
-      : rowsQuery.execute(),
-    // the count stops after COUNT_CAP + 1 rows (the service says "10,000+" beyond). On Citus a
-    // LIMIT inside the count cannot go to the shards: each would send up to that many rows to the
-    // coordinator (0.19–0.24 s for a whole bank of 1,000,000); there each shard counts its own
-    // rows and the coordinator adds them up (0.09 s), and the service caps the total the same way
-    db.citus
-      ? base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-      : db.kysely
-          .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_CAP + 1).as('capped'))
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow(),
+    db.citus ? citusPage.execute() : rowsQuery.execute(),
+    countOf(db, scope, branches, f),
   ]);
-  return { rows, total: Number(counted.n) };
+  return { rows, total: counted };
 }
 
+/** True when the list's filters are branches alone (the scope's, the chosen ones, or none). */
+const branchesAlone = (scope: CustomerScope, f: CustomerListQuery) =>
+  scope.ownerId === null && f.aumMin === undefined && f.aumMax === undefined && !f.vipCard && !f.openedAfter && !f.aumBand && !f.relationshipTier && !f.q?.trim();
+
 /**
- * On Citus: the page's customers first (each shard gives its first rows, the coordinator merges
- * them), then their details by id, each on its customer's shard, put back in the page's order. A
- * join of the page with the tiers in one statement would need the page's rows on every worker,
- * which Citus does not plan for an outer join.
+ * How many customers the list holds; beyond COUNT_CAP the service says "10,000+". Filtered by
+ * branches alone, the sum of the branches' counts kept with the overview. Otherwise the count
+ * stops after COUNT_CAP + 1 rows; on Citus a LIMIT inside the count cannot go to the shards (each
+ * would send up to that many rows to the coordinator), so each shard counts its own rows and the
+ * coordinator adds them up.
  */
-async function pageThenDetails<P extends { customer_id: string; aum: string; vip_grade: unknown }>(db: Db, page: { execute(): Promise<P[]> }) {
-  const picked = await page.execute();
-  if (picked.length === 0) return [];
-  const details = await db.kysely
-    .selectFrom('customers as c')
-    .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
-    .leftJoin('customer_tiers as band', (j) => j.onRef('band.customer_id', '=', 'c.customer_id').on('band.model', '=', 'aum_band'))
-    .leftJoin('customer_tiers as rel', (j) => j.onRef('rel.customer_id', '=', 'c.customer_id').on('rel.model', '=', 'relationship_tier'))
-    .select(['band.tier as aum_band', 'rel.tier as relationship_tier', 'c.customer_id', 'c.opened_on', 'c.name', 'c.gender', 'c.phone', 'c.status', 'b.branch_id', 'b.name as branch_name'])
-    .where('c.customer_id', 'in', picked.map((p) => p.customer_id))
-    .execute();
-  const byId = new Map(details.map((d) => [d.customer_id, d]));
-  return picked.flatMap((p) => {
-    const d = byId.get(p.customer_id);
-    return d ? [{ aum_band: d.aum_band, relationship_tier: d.relationship_tier, customer_id: p.customer_id, aum: p.aum, vip_grade: p.vip_grade, opened_on: d.opened_on, name: d.name, gender: d.gender, phone: d.phone, status: d.status, branch_id: d.branch_id, branch_name: d.branch_name }] : [];
-  });
+async function countOf(db: Db, scope: CustomerScope, branches: readonly string[] | null, f: CustomerListQuery): Promise<number> {
+  if (branchesAlone(scope, f)) {
+    let q = db.kysely.selectFrom('overview_branch_counts').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('active'), sql.lit(0)).as('n'));
+    if (scope.branches) q = q.where('branch_id', '=', sql<string>`ANY(${sql.val([...scope.branches])}::text[])`);
+    if (branches) q = q.where('branch_id', 'in', branches.length ? [...branches] : ['']);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+  const base = filtered(db, scope, branches, f);
+  const counted = db.citus
+    ? await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    : await db.kysely
+        .selectFrom(base.select(sql.lit(1).as('one')).limit(COUNT_CAP + 1).as('capped'))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+  return Number(counted.n);
 }
 
 /** The customer, if within the scope; undefined otherwise (the caller answers 404 either way). */

@@ -1,5 +1,6 @@
 import { inChunks, chunksOn, type Chunks } from '../../platform/chunks.js';
 import type { Db, SqlSession } from '../../platform/db.js';
+import { NO_LOCAL_EXECUTION } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
 import { tierOrder } from './tiering.explain.js';
@@ -109,7 +110,7 @@ export async function simulatePolicy(db: Db, document: unknown, businessDate: st
     );
   }
   return db.session(async (s) => {
-    await s.exec('BEGIN');
+    await s.exec(s.citus ? `BEGIN; ${NO_LOCAL_EXECUTION}` : 'BEGIN');
     try {
       await computeFacts(s, businessDate, { server: db.engine === 'postgres' });
       return await simulateOn(chunksOn(s, 'policy_simulation', CHUNK_CUSTOMERS), policy, businessDate, branches);
