@@ -65,12 +65,18 @@ export const DAILY_STEPS: readonly DailyStep[] = [
  * Runs every step of the daily batch for a date, in order; with `from`, that step and the ones
  * after it (each is idempotent for its date: after owners change, reminders and plans are made again).
  */
-export async function runDailyBatch(db: Db, businessDate: string, onProgress?: (p: StepProgress) => void, opts: { from?: string } = {}): Promise<StepResult[]> {
+export async function runDailyBatch(
+  db: Db,
+  businessDate: string,
+  onProgress?: (p: StepProgress) => void,
+  opts: { from?: string; onStep?: (step: string) => void } = {},
+): Promise<StepResult[]> {
   const first = opts.from ? DAILY_STEPS.findIndex((s) => s.name === opts.from) : 0;
   if (first < 0) throw new Error(`there is no daily step '${opts.from}' (steps: ${DAILY_STEPS.map((s) => s.name).join(', ')})`);
   const results: StepResult[] = [];
   for (const step of DAILY_STEPS.slice(first)) {
     const t0 = performance.now();
+    opts.onStep?.(step.name);
     const summary = await step.run(db, businessDate, (done, total, detail) => onProgress?.({ step: step.name, done, total, ...(detail ? { detail } : {}) }));
     results.push({ step: step.name, seconds: (performance.now() - t0) / 1000, summary });
   }

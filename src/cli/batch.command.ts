@@ -14,14 +14,14 @@ export function registerBatch(program: Command): void {
     .action(async (opts: { date?: string }, cmd: Command) => {
       if (opts.date && !isDate(opts.date)) throw new Error(`--date must be a date like 2026-11-20, not '${opts.date}'`);
       const config = configFrom(cmd.optsWithGlobals<GlobalOptions>());
-      const { runDailyBatch } = await import('../batch/batch.pipeline.js');
+      const { recordedBatch } = await import('../features/operations/runs.record.js');
       const { latestLoadedDate } = await import('../features/system/system.service.js');
       await withDb(config, async (db) => {
         const date = opts.date ?? (await latestLoadedDate(db));
         if (!date) throw new Error('no business date has been loaded yet: run `stratum load <folder>` first');
         const bar = progressBar('steps');
         const t0 = performance.now();
-        const steps = await runDailyBatch(db, date, (p) => bar.update(p.done, p.total, `${p.step}${p.detail ? `: ${p.detail}` : ''}`));
+        const { steps } = await recordedBatch(db, date, { startedBy: 'cli', onProgress: (p) => bar.update(p.done, p.total, `${p.step}${p.detail ? `: ${p.detail}` : ''}`) });
         bar.stop();
         console.log(`Daily batch for ${date}:`);
         for (const st of steps) console.log(`  ${st.step.padEnd(12)} ${seconds(st.seconds).padStart(7)} s  ${st.summary}`);

@@ -94,11 +94,12 @@ export function registerDemo(program: Command): void {
         }
         // the daily batch for the latest date, unless it already ran for it
         const { runDailyBatch } = await import('../batch/batch.pipeline.js');
+        const { recordedBatch } = await import('../features/operations/runs.record.js');
         const { lastEvaluatedDate } = await import('../features/tiering/tiering.sql.js');
         const latest = results.at(-1)?.businessDate;
         if (latest && (await db.session((s) => lastEvaluatedDate(s))) !== latest) {
           const bar = progressBar('steps');
-          const steps = await runDailyBatch(db, latest, (p) => bar.update(p.done, p.total, `${p.step}${p.detail ? `: ${p.detail}` : ''}`));
+          const { steps } = await recordedBatch(db, latest, { startedBy: 'cli', onProgress: (p) => bar.update(p.done, p.total, `${p.step}${p.detail ? `: ${p.detail}` : ''}`) });
           bar.stop();
           for (const st of steps) console.log(`Daily batch for ${latest}, ${st.step}: ${st.summary} (${seconds(st.seconds)} s)`);
         }

@@ -16,14 +16,15 @@ export interface LoadManyOptions {
 export async function loadFolders(db: Db, folder: string, opts: LoadManyOptions): Promise<LoadResult[]> {
   // loaded on use: `stratum --help` should not pay for the Excel reader
   const { feedFolders } = await import('../features/feed/feed.files.js');
-  const { loadFeed } = await import('../features/feed/feed.load.js');
+  const { recordedLoad } = await import('../features/operations/runs.record.js');
   const { formatProblem } = await import('../features/feed/feed.contract.js');
   const folders = feedFolders(folder);
   const results: LoadResult[] = [];
   const bar = progressBar('MB');
   for (const [i, f] of folders.entries()) {
     const prefix = folders.length > 1 ? `[${i + 1}/${folders.length}] ` : '';
-    const r = await loadFeed(db, f, {
+    const { result: r } = await recordedLoad(db, f, {
+      startedBy: 'cli',
       ...(opts.dryRun ? { dryRun: true } : {}),
       ...(opts.maxProblems !== undefined ? { maxProblems: opts.maxProblems } : {}),
       onProgress: (p) => bar.update(p.bytesDone, p.bytesTotal, `${prefix}${p.phase} ${p.file ?? ''}`.trim()),

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAudit } from './audit.command.js';
 import { registerBatch, registerTiers } from './batch.command.js';
+import { registerDaily } from './daily.command.js';
 import { registerDb } from './db.command.js';
 import { registerPolicy } from './policy.command.js';
 import { registerDemo } from './demo.command.js';
@@ -22,6 +23,7 @@ Environment:
   PORT, HOST         where \`stratum serve\` listens (default 3000, 127.0.0.1)
   STRATUM_SESSION_IDLE_MINUTES   sign-out after this many idle minutes (default 30)
   STRATUM_LOCK_MINUTES           how long five wrong passwords lock an account (default 15)
+  STRATUM_INBOX                  the folder the bank drops its date folders into (stratum daily, serve --daily-at)
 
 Start with:  npm run demo`,
   );
@@ -32,6 +34,7 @@ registerDb(program);
 registerServe(program);
 registerUser(program);
 registerBatch(program);
+registerDaily(program);
 registerTiers(program);
 registerPolicy(program);
 registerEvents(program);

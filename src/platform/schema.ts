@@ -211,6 +211,15 @@ export interface OperationRunTable {
   message: string | null;
 }
 
+export interface OperationLockTable {
+  name: string;
+  host: string;
+  pid: number;
+  token: string;
+  acquired_at: Generated<Date>;
+  heartbeat_at: Generated<Date>;
+}
+
 export interface OverviewBranchCountTable {
   branch_id: string;
   active: number;
@@ -258,6 +267,7 @@ export interface Schema {
   customer_overview: CustomerOverviewTable;
   overview_branch_counts: OverviewBranchCountTable;
   operation_runs: OperationRunTable;
+  operation_locks: OperationLockTable;
   customer_tiers: CustomerTierTable;
   customer_relations: CustomerRelationTable;
   feed_owners: FeedOwnerTable;

@@ -24,3 +24,15 @@ CREATE TABLE operation_runs (
 );
 CREATE INDEX operation_runs_started_idx ON operation_runs (started_at DESC);
 CREATE INDEX operation_runs_date_idx ON operation_runs (kind, business_date);
+
+-- Who holds the daily run while it goes (`stratum daily`, the server's daily run): two never
+-- overlap. One row per lock while held. A holder whose heartbeat is older than ten minutes, or
+-- whose process is gone from the same host, has died and is taken over.
+CREATE TABLE operation_locks (
+  name         text PRIMARY KEY,
+  host         text NOT NULL,
+  pid          integer NOT NULL,
+  token        text NOT NULL,                   -- random, this holder's own
+  acquired_at  timestamptz NOT NULL DEFAULT now(),
+  heartbeat_at timestamptz NOT NULL DEFAULT now()
+);
