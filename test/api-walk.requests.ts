@@ -152,6 +152,7 @@ const reason = 'walk: checking the API';
 export const OPERATIONS: readonly Operation[] = [
   // system and session
   { key: 'GET /api/health', base: () => ({}), anonymous: 200, fuzzAs: null },
+  { key: 'GET /api/health/ready', base: () => ({}), anonymous: 200, fuzzAs: null },
   {
     key: 'POST /api/session',
     // a login of its own (the B211 manager is not one of the walk's roles), so that fuzzing its

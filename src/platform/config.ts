@@ -9,6 +9,8 @@ export interface Config {
   dataDir: string;
   port: number;
   host: string;
+  /** the token a scraper from another machine sends to GET /metrics (Authorization: Bearer …); unset: loopback only */
+  metricsToken?: string;
 }
 
 export function loadConfig(overrides: Partial<Config> = {}): Config {
@@ -17,8 +19,10 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
   const port = Number(overrides.port ?? env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT '${env.PORT}' is not a port number`);
   const databaseUrl = overrides.databaseUrl ?? (env.DATABASE_URL || undefined);
+  const metricsToken = overrides.metricsToken ?? (env.STRATUM_METRICS_TOKEN?.trim() || undefined);
   return {
     ...(databaseUrl ? { databaseUrl } : {}),
+    ...(metricsToken ? { metricsToken } : {}),
     dataDir,
     port,
     host: overrides.host ?? env.HOST ?? '127.0.0.1',

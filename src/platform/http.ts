@@ -25,6 +25,7 @@ import { recordAuditDb } from './audit.js';
 import { requestArrived } from './activity.js';
 import { nulPath } from './contract.js';
 import { logger } from './logger.js';
+import { HttpMetrics } from './metrics.js';
 import { webShell } from './web-shell.js';
 
 export type Api = ReturnType<typeof typed>;
@@ -144,6 +145,9 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
     answeredOf.get(req)?.();
     req.log.info({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: reply.statusCode, ...(req.errorCode ? { code: req.errorCode } : {}), ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  // requests and their time by route pattern (never the URL), for GET /metrics (metrics.ts)
+  app.decorate('httpMetrics', new HttpMetrics());
+  app.addHook('onResponse', async (req, reply) => app.httpMetrics.observe(req.method, req.routeOptions.url, reply.statusCode, reply.elapsedTime));
   // JSON bodies read here rather than by Fastify's reader, whose errors say neither where nor in Chinese
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
