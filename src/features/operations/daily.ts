@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import type { StepProgress, StepResult } from '../../batch/batch.pipeline.js';
 import type { Db } from '../../platform/db.js';
 import { logger } from '../../platform/logger.js';
@@ -302,18 +301,20 @@ function alive(pid: number): boolean {
 export async function takeLock(db: Db): Promise<{ token?: string; holder?: string }> {
   const host = os.hostname();
   const token = randomBytes(12).toString('base64url');
+  const now = new Date();
   const current = await db.kysely.selectFrom('operation_locks').selectAll().where('name', '=', LOCK).executeTakeFirst();
   // a holder of this host whose process is gone died (killed, the machine restarted): taken over
   // at once; a holder elsewhere is taken over once it has not said it is alive for a while
   const deadHere = current !== undefined && current.host === host && !alive(current.pid);
   const r = await db.kysely
     .insertInto('operation_locks')
-    .values({ name: LOCK, host, pid: process.pid, token })
+    .values({ name: LOCK, host, pid: process.pid, token, acquired_at: now, heartbeat_at: now })
     .onConflict((oc) =>
-      oc.column('name').doUpdateSet({ host, pid: process.pid, token, acquired_at: sql<Date>`now()`, heartbeat_at: sql<Date>`now()` }).where((eb) =>
+      // the times as values: on Citus the lock is a reference table, whose upsert may not call now()
+      oc.column('name').doUpdateSet({ host, pid: process.pid, token, acquired_at: now, heartbeat_at: now }).where((eb) =>
         eb.or([
           ...(deadHere ? [eb('operation_locks.token', '=', current.token)] : []),
-          eb.and([eb('operation_locks.host', '<>', host), eb('operation_locks.heartbeat_at', '<', sql<Date>`now() - make_interval(mins => ${STALE_MINUTES})`)]),
+          eb.and([eb('operation_locks.host', '<>', host), eb('operation_locks.heartbeat_at', '<', new Date(now.getTime() - STALE_MINUTES * 60_000))]),
         ]),
       ),
     )
@@ -327,7 +328,7 @@ export async function takeLock(db: Db): Promise<{ token?: string; holder?: strin
 async function heartbeat(db: Db, token: string): Promise<void> {
   await db.kysely
     .updateTable('operation_locks')
-    .set({ heartbeat_at: sql<Date>`now()` })
+    .set({ heartbeat_at: new Date() })
     .where('name', '=', LOCK)
     .where('token', '=', token)
     .execute()
