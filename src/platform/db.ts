@@ -257,6 +257,9 @@ async function openPostgres(url: string): Promise<Db> {
   // A connection that dies while idle in the pool (server restart, an administrator ending it)
   // is replaced at the next checkout; without a listener it would bring the process down.
   pool.on('error', (e) => logger.warn({ err: e }, 'an idle database connection was closed by the server'));
+  // One that dies while checked out (the server ends it mid-load) fails its query, which the
+  // caller sees; the client's own 'error' event must not bring the process down as well.
+  pool.on('connect', (client) => client.on('error', (e) => logger.warn({ err: e }, 'a database connection in use was closed by the server')));
   // Fail now with a clear message rather than at the first query.
   const probe = await pool.connect().catch((e: unknown) => {
     void pool.end();

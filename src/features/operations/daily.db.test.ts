@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildAccount, buildFullDay, buildTransaction, feedDir, toCsv, writeFeed } from '../../../test/feed-builder.js';
-import { useDb } from '../../../test/test-db.js';
+import pg from 'pg';
+import { onServer, serverUrl, useDb } from '../../../test/test-db.js';
 import type { Db } from '../../platform/db.js';
 import { dailyExitCode, planDaily, runDaily, takeLock, type DailyEvent } from './daily.js';
 import { nextChinaTime, parseTimeOfDay } from './daily.schedule.js';
@@ -202,6 +203,64 @@ describe('the daily run', () => {
     const left = await db().session((s) => s.query(`SELECT 1 FROM operation_locks`));
     expect(left.rows).toEqual([]);
   });
+
+  // a server only: the embedded database has no connection another process could cut
+  if (onServer()) {
+    scenario('the database cutting the connection mid-load leaves the date not loaded, and the next run finishes it', async (db) => {
+      const inbox = feedDir();
+      dayFolder(inbox, '2026-11-20', 'full');
+      const dbName = new URL(db().location.replace(/^postgres(ql)?:/, 'http:')).pathname.slice(1);
+      const admin = async () => {
+        const c = new pg.Client({ connectionString: serverUrl().replace(/\/[^/]*$/, `/${dbName}`) });
+        c.on('error', () => {});
+        await c.connect();
+        return c;
+      };
+      // the loader waits at its merge into customers behind this lock, and is cut off there
+      const locker = await admin();
+      await locker.query('BEGIN; LOCK TABLE customers IN SHARE MODE');
+      const lockerPid = (await locker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      let killed: Promise<unknown> | null = null;
+      const cut = () =>
+        (killed ??= (async () => {
+          const c = await admin();
+          try {
+            // wait until the loader is blocked on the lock, then cut every other connection
+            for (let i = 0; i < 200; i++) {
+              const waiting = await c.query(`SELECT 1 FROM pg_locks WHERE NOT granted AND relation = 'customers'::regclass`);
+              if (waiting.rows.length) break;
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid NOT IN (pg_backend_pid(), $2)`, [dbName, lockerPid]);
+          } finally {
+            await c.end();
+            await locker.query('ROLLBACK').catch(() => {});
+            await locker.end();
+          }
+        })());
+      const first = await runDaily(db(), {
+        inbox,
+        startedBy: 'daily',
+        retries: 0,
+        sleep: noWait,
+        onEvent: (e) => {
+          if (e.type === 'load-progress' && e.phase.startsWith('merging')) void cut();
+        },
+      });
+      await killed;
+      expect(killed).not.toBeNull();
+      expect(first.outcome).toBe('failed');
+      expect(first.dates[0]).toMatchObject({ date: '2026-11-20', outcome: 'failed' });
+      const loaded = await db().session((s) => s.query(`SELECT 1 FROM business_dates`));
+      expect(loaded.rows).toEqual([]);
+      const customers = await db().session((s) => s.query(`SELECT 1 FROM customers`));
+      expect(customers.rows).toEqual([]);
+      const next = await runDaily(db(), { inbox, startedBy: 'daily', sleep: noWait });
+      expect(next.outcome).toBe('done');
+      const after = await db().session((s) => s.query<{ n: number }>(`SELECT count(*)::int AS n FROM customers`));
+      expect(after.rows[0]?.n).toBe(2);
+    });
+  }
 
   scenario('says clearly when the inbox is not a folder', async (db) => {
     await expect(runDaily(db(), { inbox: path.join(feedDir(), 'nope'), startedBy: 'daily' })).rejects.toThrow(/is not a folder/);
