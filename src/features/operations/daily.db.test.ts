@@ -7,7 +7,7 @@ import pg from 'pg';
 import { onServer, serverUrl, useDb } from '../../../test/test-db.js';
 import type { Db } from '../../platform/db.js';
 import { dailyExitCode, planDaily, runDaily, takeLock, type DailyEvent } from './daily.js';
-import { nextChinaTime, parseTimeOfDay } from './daily.schedule.js';
+import { nextChinaTime, parseTimeOfDay, scheduleDaily } from './daily.schedule.js';
 
 // `stratum daily`: the inbox's complete date folders, loaded and batched in date order, as an
 // operations team relies on it every morning.
@@ -268,6 +268,34 @@ describe('the daily run', () => {
 });
 
 describe('the daily run inside the server', () => {
+  scenario('started after the day\'s time, catches up at once, then waits for the next day', async (db) => {
+    const inbox = feedDir();
+    dayFolder(inbox, '2026-11-20', 'full');
+    // 07:00 in Beijing, the run is set for 06:00
+    const schedule = scheduleDaily(db(), { at: '06:00', inbox, now: () => new Date('2026-12-04T23:00:00Z') });
+    try {
+      expect(schedule.next().toISOString()).toBe('2026-12-05T22:00:00.000Z');
+      const running = schedule.running();
+      expect(running).not.toBeNull();
+      await running;
+      const loaded = await db().session((s) => s.query<{ d: string }>(`SELECT to_char(business_date, 'YYYY-MM-DD') AS d FROM business_dates`));
+      expect(loaded.rows).toEqual([{ d: '2026-11-20' }]);
+      const recorded = await runs(db);
+      expect(recorded.map((r) => [r.kind, r.outcome])).toEqual([
+        ['load', 'done'],
+        ['batch', 'done'],
+      ]);
+    } finally {
+      schedule.stop();
+    }
+    // before the day's time: nothing at start
+    const early = scheduleDaily(db(), { at: '06:00', inbox, now: () => new Date('2026-12-04T21:00:00Z') });
+    expect(early.running()).toBeNull();
+    expect(early.next().toISOString()).toBe('2026-12-04T22:00:00.000Z');
+    early.stop();
+  });
+
+
   it('reads the time of day and finds the next one in China time', () => {
     expect(parseTimeOfDay('06:00')).toBe(360);
     expect(() => parseTimeOfDay('6 am')).toThrow(/--daily-at must be a time of day like 06:00/);
