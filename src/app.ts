@@ -10,6 +10,7 @@ import { auditRoutes } from './features/audit/audit.routes.js';
 import { ownershipRoutes } from './features/ownership/ownership.routes.js';
 import { healthRoutes } from './features/system/health.routes.js';
 import { systemRoutes } from './features/system/system.routes.js';
+import { runsRoutes } from './features/system/runs.routes.js';
 import { tieringRoutes } from './features/tiering/tiering.routes.js';
 import { worklistRoutes } from './features/worklist/worklist.routes.js';
 import type { Db } from './platform/db.js';
@@ -32,7 +33,7 @@ export interface StratumAppOptions {
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
+  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),

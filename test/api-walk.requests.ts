@@ -153,6 +153,8 @@ export const OPERATIONS: readonly Operation[] = [
   // system and session
   { key: 'GET /api/health', base: () => ({}), anonymous: 200, fuzzAs: null },
   { key: 'GET /api/health/ready', base: () => ({}), anonymous: 200, fuzzAs: null },
+  { key: 'GET /api/system/runs', base: () => ({ query: { kind: 'batch', outcome: 'failed', from: '2026-01-01', to: '2030-12-31', page: '1', pageSize: '20' } }) },
+  { key: 'GET /api/system/runs/latest', base: () => ({}), anonymous: 401 },
   {
     key: 'POST /api/session',
     // a login of its own (the B211 manager is not one of the walk's roles), so that fuzzing its

@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'referrals.work', // accept referrals, record the contact and the outcome
   'worklist.own', // "my day": reminders, the contact plan and the work log of one's own customers
   'worklist.review', // every owner's plan and its execution within scope, comments (seed 003: daily review)
+  'system.runs', // the runs status: every load and daily batch, its outcome and problems (issue 18); no customer data, not scoped
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -38,7 +39,7 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'system.runs'],
   cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own'],
   customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
@@ -49,7 +50,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own'],
   lobby_assistant: ['customers.read', 'referrals.create'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'system.runs'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };

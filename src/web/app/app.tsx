@@ -98,6 +98,7 @@ const PAGES: { path: string; permission: Permission; page: LazyPage }[] = [
   { path: 'my-day', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/my-day.page.js'), (m) => m.MyDayPage) },
   { path: 'plans', permission: 'worklist.review', page: lazyPage(() => import('../features/worklist/plans-review.page.js'), (m) => m.PlansReviewPage) },
   { path: 'work-log', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/work-log.page.js'), (m) => m.WorkLogPage) },
+  { path: 'runs', permission: 'system.runs', page: lazyPage(() => import('../features/system/runs.page.js'), (m) => m.RunsPage) },
   { path: 'maturing', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/maturing.page.js'), (m) => m.MaturingPage) },
 ];
 

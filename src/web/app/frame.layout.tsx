@@ -3,6 +3,7 @@ import { Button, Drawer, Grid, Layout, Menu, Space, Tag, Tooltip } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
+import { RunStatusBadge } from '../features/system/run-status.js';
 import { LanguageSwitch } from './language-switch.js';
 import { menuFor, type MenuEntry } from './menu.js';
 import { useCurrentUser, useSession } from './session.js';
@@ -90,6 +91,8 @@ export function FrameLayout() {
             <BankOutlined /> {user.bankName}
           </span>
         )}
+        {/* the latest business date, and "as of last night's run" when the run is late */}
+        <RunStatusBadge />
         <div className="frame__spacer" />
         <Space size={12} className="frame__user">
           <span data-testid="user-branch" className="frame__user-branch">

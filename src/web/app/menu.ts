@@ -1,11 +1,11 @@
 import type { ComponentType } from 'react';
-import { AuditOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { AuditOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import type { Permission } from '../../features/access/access.permissions.js';
 
 /** The left menu, in one place: each entry shows only to roles holding its permission. */
 export interface MenuEntry {
   path: string;
-  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing';
+  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu';
   icon: ComponentType;
   permission: Permission;
 }
@@ -23,6 +23,7 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/branch', labelKey: 'menu.branch', icon: BarChartOutlined, permission: 'reports.branch' },
   { path: '/policies', labelKey: 'menu.policies', icon: PartitionOutlined, permission: 'policies.read' },
   { path: '/audit', labelKey: 'audit.menu', icon: AuditOutlined, permission: 'audit.read' },
+  { path: '/runs', labelKey: 'runs.menu', icon: HistoryOutlined, permission: 'system.runs' },
 ];
 
 export function menuFor(permissions: readonly Permission[]): MenuEntry[] {

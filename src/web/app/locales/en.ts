@@ -3,6 +3,7 @@ import { exportsEn } from '../../features/exports/exports.locale.js';
 import { auditEn } from '../../features/audit/audit.locale.js';
 import { ownershipEn } from '../../features/ownership/ownership.locale.js';
 import { worklistEn } from '../../features/worklist/worklist.locale.js';
+import { runsEn } from '../../features/system/runs.locale.js';
 
 export const en: Messages = {
   app: {
@@ -314,4 +315,5 @@ export const en: Messages = {
   audit: auditEn,
   worklist: worklistEn,
   exports: exportsEn,
+  runs: runsEn,
 };

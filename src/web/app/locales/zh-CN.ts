@@ -2,6 +2,7 @@ import { exportsZh } from '../../features/exports/exports.locale.js';
 import { auditZh } from '../../features/audit/audit.locale.js';
 import { ownershipZh } from '../../features/ownership/ownership.locale.js';
 import { worklistZh } from '../../features/worklist/worklist.locale.js';
+import { runsZh } from '../../features/system/runs.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -314,6 +315,7 @@ export const zhCN = {
   audit: auditZh,
   worklist: worklistZh,
   exports: exportsZh,
+  runs: runsZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
