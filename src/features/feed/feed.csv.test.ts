@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/feed-builder.js';
-import { NotUtf8Error, parseCsvText, readCsvFile, type RawRecord } from './feed.csv.js';
+import { ENDS_IN_CHARACTER, ENDS_IN_QUOTE, NotUtf8Error, parseCsvText, readCsvFile, type RawRecord } from './feed.csv.js';
 
 // The RFC 4180 reader: values, the line where each record starts, and pieces of text cut anywhere.
 
@@ -76,7 +76,7 @@ describe('parseCsvText', () => {
       { line: 2, fields: ['1', '北京市\n东城区\n电力路1号'] },
       { line: 5, fields: ['2', '上海'] },
       { line: 6, fields: ['3', 'a\nb', 'x'] },
-      { line: 8, fields: ['4', 'end'] },
+      { line: 8, fields: ['4', 'end'], unterminated: true },
     ]);
   });
 
@@ -110,11 +110,24 @@ describe('parseCsvText', () => {
     ]);
   });
 
-  it('reads the last record of a final text without a line break', () => {
+  it('reads the last record of a final text without a line break, and marks it so', () => {
     expect(parseAll('a,b\n"c",d')).toEqual([
       { line: 1, fields: ['a', 'b'] },
-      { line: 2, fields: ['c', 'd'] },
+      { line: 2, fields: ['c', 'd'], unterminated: true },
     ]);
+    expect(parseAll('a,b\nc,d')).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['c', 'd'], unterminated: true },
+    ]);
+    expect(parseAll('a,b\nc,d\n').at(-1)).toEqual({ line: 2, fields: ['c', 'd'] });
+    expect(parseAll('a,b\nc,"d"\r\n').at(-1)).toEqual({ line: 2, fields: ['c', 'd'] });
+  });
+
+  it('tells a file cut off inside a quoted value from a quote left open', () => {
+    // cut before the value's line ended: no line break at the end
+    expect(parseAll('id,v\n1,"北京市东城').at(-1)).toEqual({ line: 2, fields: ['1', '北京市东城'], error: ENDS_IN_QUOTE, unterminated: true });
+    // a quote never closed takes the rest of the file, up to its last line break
+    expect(parseAll('id,v\n1,"北京市\n2,x\n').at(-1)).toEqual({ line: 2, fields: ['1', '北京市\n2,x\n'], error: UNCLOSED });
   });
 
   describe('text in pieces of every size gives the records of the whole text', () => {
@@ -126,7 +139,7 @@ describe('parseCsvText', () => {
 
     it('an unclosed quote at the end', () => {
       const text = 'id,v\n1,ok\n2,"never\nclosed';
-      expect(parseAll(text).at(-1)).toEqual({ line: 3, fields: ['2', 'never\nclosed'], error: UNCLOSED });
+      expect(parseAll(text).at(-1)).toEqual({ line: 3, fields: ['2', 'never\nclosed'], error: ENDS_IN_QUOTE, unterminated: true });
       expect(sizesThatDiffer(text)).toEqual([]);
     });
 
@@ -161,6 +174,20 @@ describe('readCsvFile', () => {
     const reading = readAll(csvFile(gbk));
     await expect(reading).rejects.toBeInstanceOf(NotUtf8Error);
     await expect(reading).rejects.toThrow('is not UTF-8 text (was it saved as GBK? save it as CSV UTF-8)');
+  });
+
+  it('reports a file that ends in the middle of a character at the line it ends on, not as text that is not UTF-8', async () => {
+    const whole = Buffer.from('customer_id,name\nC1,张三\nC2,李四\n');
+    // "四" is 3 bytes: cut after its first
+    const cut = whole.subarray(0, whole.indexOf(Buffer.from('四')) + 1);
+    const { records } = await readAll(csvFile(cut));
+    expect(records.at(-1)).toEqual({ line: 3, fields: ['C2', '李'], error: ENDS_IN_CHARACTER, unterminated: true });
+    // a broken character alone on the last line
+    const alone = Buffer.concat([Buffer.from('customer_id,name\nC1,张三\n'), Buffer.from('张').subarray(0, 2)]);
+    expect((await readAll(csvFile(alone))).records.at(-1)).toEqual({ line: 3, fields: [], error: ENDS_IN_CHARACTER, unterminated: true });
+    // a character broken in the middle of the file is not a cut: the file is not UTF-8
+    const inside = Buffer.concat([Buffer.from('customer_id,name\nC1,'), Buffer.from('张').subarray(0, 2), Buffer.from(',x\nC2,李四\n')]);
+    await expect(readAll(csvFile(inside))).rejects.toBeInstanceOf(NotUtf8Error);
   });
 
   it('reads a Chinese character and a quoted value cut by the end of a read', async () => {

@@ -9,6 +9,12 @@ export interface RawRecord {
   /** set when the record itself is malformed (e.g. a quote never closed) */
   error?: string;
   /**
+   * The file's last record, with no line break after it. Most files end with one; a record cut
+   * short there (fewer values than the header) is what a file written or copied only in part
+   * looks like.
+   */
+  unterminated?: true;
+  /**
    * With `keepText`: the record's line exactly as written, when it has no quote and no carriage
    * return inside it, so that a row whose values all pass unchanged can be passed on as it came.
    */
@@ -18,6 +24,13 @@ export interface RawRecord {
 export interface ReadStats {
   bytes: number;
 }
+
+/** The words for a file that ends where it should not: the clerk's remedy. */
+export const CUT_OFF = 'the file looks cut off (written or copied only in part); deliver the whole file again';
+export const UNCLOSED_QUOTE = 'a quoted value is never closed (a " is missing)';
+/** A quote still open where the file ends, without a line break: cut off inside the value, most likely. */
+export const ENDS_IN_QUOTE = `the file ends inside a quoted value begun on this line, without a line break: ${CUT_OFF} (if it is whole, a " is missing)`;
+export const ENDS_IN_CHARACTER = `the file ends in the middle of a character on this line: ${CUT_OFF}`;
 
 /** Parses as much of `text` as forms whole records; returns where it stopped. */
 export function parseCsvText(
@@ -39,16 +52,17 @@ export function parseCsvText(
     if (nextQuote === -1 || nextQuote >= end) {
       const stop = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
       const lineText = text.slice(pos, stop);
+      const last = nl === -1 ? ({ unterminated: true } as const) : {};
       if (lineText === '') out.push({ line, fields: [] });
-      else if (keepText && lineText.indexOf('\r') === -1) out.push({ line, fields: lineText.split(','), text: lineText });
-      else out.push({ line, fields: lineText.split(',') });
+      else if (keepText && lineText.indexOf('\r') === -1) out.push({ line, fields: lineText.split(','), text: lineText, ...last });
+      else out.push({ line, fields: lineText.split(','), ...last });
       pos = end + 1;
       line++;
       continue;
     }
     const rec = parseQuotedRecord(text, pos, final);
     if (!rec) break;
-    out.push({ line, fields: rec.fields, ...(rec.error ? { error: rec.error } : {}) });
+    out.push({ line, fields: rec.fields, ...(rec.error ? { error: rec.error } : {}), ...(rec.unterminated ? { unterminated: true } : {}) });
     line += rec.newlines + 1;
     pos = rec.next;
   }
@@ -60,7 +74,7 @@ function parseQuotedRecord(
   text: string,
   start: number,
   final: boolean,
-): { fields: string[]; next: number; newlines: number; error?: string } | null {
+): { fields: string[]; next: number; newlines: number; error?: string; unterminated?: true } | null {
   const fields: string[] = [];
   let field = '';
   let i = start;
@@ -74,7 +88,10 @@ function parseQuotedRecord(
       for (;;) {
         if (i >= n) {
           if (!final) return null;
-          return { fields: [...fields, field], next: n, newlines, error: 'a quoted value is never closed (a " is missing)' };
+          // the quote runs to the end of the file: a " missing (the rest of the file is in the
+          // value, line breaks and all), or the file cut off inside the value, before its line ended
+          const cut = text.charCodeAt(n - 1) !== 10;
+          return { fields: [...fields, field], next: n, newlines, error: cut ? ENDS_IN_QUOTE : UNCLOSED_QUOTE, ...(cut ? { unterminated: true } : {}) };
         }
         const c = text[i];
         if (c === '"') {
@@ -108,7 +125,7 @@ function parseQuotedRecord(
     if (i >= n) {
       if (!final) return null;
       fields.push(field);
-      return { fields, next: n, newlines, ...(error ? { error } : {}) };
+      return { fields, next: n, newlines, ...(error ? { error } : {}), ...(text.charCodeAt(n - 1) !== 10 ? { unterminated: true as const } : {}) };
     }
     if (text[i] === ',') {
       fields.push(field);
@@ -152,14 +169,29 @@ export async function* readCsvFile(path: string, stats: ReadStats, opts: { keepT
     if (out.length) yield out;
   }
   let rest: string;
+  let cutInCharacter = false;
   try {
     rest = carry + decoder.decode();
   } catch {
-    throw new NotUtf8Error('is not UTF-8 text (was it saved as GBK? save it as CSV UTF-8)');
+    // every byte before was UTF-8, and the last ones begin a character the file does not finish:
+    // the file stops part-way through a character, as a file cut off does
+    rest = carry;
+    cutInCharacter = true;
   }
-  if (rest.length) {
+  if (rest.length || cutInCharacter) {
     const out: RawRecord[] = [];
-    parseCsvText(rest, true, line, out, keepText);
+    const r = parseCsvText(rest, true, line, out, keepText);
+    if (cutInCharacter) {
+      const last = out.at(-1);
+      if (last && rest.charCodeAt(rest.length - 1) !== 10) {
+        delete last.text;
+        last.error = ENDS_IN_CHARACTER;
+        last.unterminated = true;
+      } else {
+        // nothing but the broken character after the last line break: a line of its own
+        out.push({ line: r.line, fields: [], error: ENDS_IN_CHARACTER, unterminated: true });
+      }
+    }
     if (out.length) yield out;
   }
 }

@@ -81,23 +81,38 @@ export function discoverFeed(folder: string): { feed?: FeedFolder; problems: Fee
   return { feed: { folder, manifest: m.data, files }, problems };
 }
 
-/** The folders to load under `folder`: itself if it is a business date, else its date sub-folders in order. */
+/** The name of the folder's feed.json as written (any case, as discoverFeed reads it), if it has one. */
+function manifestIn(folder: string): string | undefined {
+  return readdirSync(folder).find((e) => e.toLowerCase() === 'feed.json');
+}
+
+/**
+ * The folders to load under `folder`: itself if it is a business date, else its date sub-folders
+ * in order. A sub-folder without feed.json is still being written (the bank writes feed.json
+ * last): it is left alone, neither loaded nor refused.
+ */
 export function feedFolders(folder: string): string[] {
-  if (!existsSync(folder)) return [folder];
-  if (existsSync(path.join(folder, 'feed.json'))) return [folder];
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) return [folder];
+  if (manifestIn(folder)) return [folder];
   const subs = readdirSync(folder)
     .map((e) => path.join(folder, e))
-    .filter((p) => statSync(p).isDirectory() && existsSync(path.join(p, 'feed.json')));
+    .flatMap((p) => {
+      const manifest = statSync(p).isDirectory() ? manifestIn(p) : undefined;
+      return manifest ? [{ p, manifest }] : [];
+    });
   // folder names need not be dates: order by the business date each declares
-  const dated = subs.map((p) => {
+  const dated = subs.map(({ p, manifest }) => {
     try {
-      const m = JSON.parse(readFileSync(path.join(p, 'feed.json'), 'utf8')) as { business_date?: unknown };
+      const m = JSON.parse(readFileSync(path.join(p, manifest), 'utf8').replace(/^\uFEFF/, '')) as { business_date?: unknown };
       return { p, d: typeof m.business_date === 'string' ? m.business_date : '' };
     } catch {
       return { p, d: '' };
     }
   });
-  return dated.length ? dated.sort((a, b) => a.d.localeCompare(b.d) || a.p.localeCompare(b.p)).map((x) => x.p) : [folder];
+  // a feed.json that says no date (being written, or broken) goes last: the loader refuses it
+  // with the reason, after the dates before it have loaded
+  const order = (a: { p: string; d: string }, b: { p: string; d: string }) => Number(!a.d) - Number(!b.d) || a.d.localeCompare(b.d) || a.p.localeCompare(b.p);
+  return dated.length ? dated.sort(order).map((x) => x.p) : [folder];
 }
 
 /** A digest of the whole day as delivered: same files, same digest. */

@@ -127,7 +127,7 @@ export async function loadFeed(db: Db, folder: string, opts: LoadOptions = {}): 
         sink.add({
           file: 'feed.json',
           column: 'business_date',
-          message: `${businessDate} is earlier than ${latest.business_date}, the latest business date already loaded; business dates load in order`,
+          message: `${businessDate} is earlier than ${latest.business_date}, the latest business date already loaded; business dates load in order, so this folder is not loaded (what it would change can come with the next date's files)`,
         });
         throw new Refused();
       }

@@ -1,6 +1,6 @@
 import type { SqlSession } from '../../platform/db.js';
 import { specFor, type ColumnSpec, type FeedProblem } from './feed.contract.js';
-import { NotUtf8Error, readCsvFile, type RawRecord, type ReadStats } from './feed.csv.js';
+import { CUT_OFF, NotUtf8Error, readCsvFile, type RawRecord, type ReadStats } from './feed.csv.js';
 import type { FeedFile } from './feed.files.js';
 import { stagingColumns, stagingTable } from './feed.sql.js';
 import { isProblem } from './feed.values.js';
@@ -61,8 +61,14 @@ export async function stageFile(
     const derived = spec.derived ?? [];
     for await (const batch of records as AsyncGenerator<RawRecord[]>) {
       for (const rec of batch) {
-        if (rec.fields.length === 0 || (rec.fields.length === 1 && rec.fields[0]?.trim() === '')) continue;
+        if (!rec.error && (rec.fields.length === 0 || (rec.fields.length === 1 && rec.fields[0]?.trim() === ''))) continue;
         if (!index) {
+          if (rec.error) {
+            // the header itself cannot be read (a quote never closed, or the file ends inside it)
+            problem(rec.line, undefined, rec.error);
+            result.readable = false;
+            return;
+          }
           index = headerIndex(rec.fields, spec.columns, (col, msg) => problem(rec.line, col, msg));
           width = rec.fields.length;
           if (!index) {
@@ -81,7 +87,14 @@ export async function stageFile(
           continue;
         }
         if (rec.fields.length !== width) {
-          problem(rec.line, undefined, `has ${rec.fields.length} values but the header has ${width} columns (a comma inside a value needs quotes)`);
+          problem(
+            rec.line,
+            undefined,
+            rec.unterminated && rec.fields.length < width
+              ? // the last line, short of values and of its line break: the file stops in the middle of it
+                `has ${rec.fields.length} values but the header has ${width} columns, and the file ends on this line without a line break: ${CUT_OFF}`
+              : `has ${rec.fields.length} values but the header has ${width} columns (a comma inside a value needs quotes)`,
+          );
           result.badRows++;
           continue;
         }
