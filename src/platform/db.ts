@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -181,14 +182,77 @@ const PGLITE_COPY_SLICE = 16 * 1024 * 1024;
 // and the WAL stays smaller.
 const PGLITE_CONF = ['full_page_writes = off', 'shared_buffers = 512MB', 'work_mem = 32MB'];
 
+/**
+ * The embedded database takes no lock on its folder: a second process opens it without complaint,
+ * and two writers damage it. So each process that opens it holds `<folder>.lock` (its host, process
+ * id and since when) until it closes it; a lock whose process is gone from this machine (killed,
+ * the machine restarted) is taken over. Returns the release.
+ */
+export function lockEmbeddedFolder(dir: string): () => void {
+  const file = `${path.resolve(dir)}.lock`;
+  const me = { host: os.hostname(), pid: process.pid, since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(file, JSON.stringify(me) + '\n', { flag: 'wx' });
+      return () => {
+        try {
+          const held = JSON.parse(readFileSync(file, 'utf8')) as { pid?: number; host?: string };
+          if (held.pid === me.pid && held.host === me.host) unlinkSync(file);
+        } catch {
+          // gone already
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let held: { host?: string; pid?: number; since?: string } = {};
+      try {
+        held = JSON.parse(readFileSync(file, 'utf8')) as typeof held;
+      } catch {
+        // unreadable (a crash while writing it): taken over like a dead holder's
+      }
+      const mine = held.host === me.host && held.pid === me.pid;
+      const dead = held.host === undefined || held.pid === undefined || (held.host === me.host && !processAlive(held.pid));
+      if (mine) return () => {};
+      if (!dead) {
+        throw new Error(
+          `the embedded database ${path.resolve(dir)} is open in another Stratum process (process ${held.pid} on ${held.host}, since ${held.since ?? '?'}): ` +
+            'stop it first, or let that process do the work (with the embedded database, run the daily load inside the server: stratum serve --daily-at 06:00 --inbox DIR)',
+        );
+      }
+      try {
+        unlinkSync(file);
+      } catch {
+        // another process took it over first: the next attempt says who
+      }
+    }
+  }
+  throw new Error(`the lock of the embedded database ${path.resolve(dir)} (${file}) keeps changing hands: is another Stratum process starting?`);
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Db> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(inMemory ? dataDir : path.resolve(dataDir), {
-    parsers: PARSERS,
-    postgresqlconf: PGLITE_CONF,
-    ...(loadDataDir ? { loadDataDir } : {}),
-  });
+  const unlock = inMemory ? () => {} : lockEmbeddedFolder(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(inMemory ? dataDir : path.resolve(dataDir), {
+      parsers: PARSERS,
+      postgresqlconf: PGLITE_CONF,
+      ...(loadDataDir ? { loadDataDir } : {}),
+    });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   const mutex = new Mutex();
   const raw: RawSession = {
     async query(sql, params) {
@@ -229,6 +293,7 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Db> {
       await pglite.close();
     } finally {
       release();
+      unlock();
     }
   };
   const kysely = kyselyOver(acquire, close);

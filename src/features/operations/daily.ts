@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import type { StepProgress, StepResult } from '../../batch/batch.pipeline.js';
-import type { Db } from '../../platform/db.js';
+import { processAlive, type Db } from '../../platform/db.js';
 import { logger } from '../../platform/logger.js';
 import type { FeedProblem } from '../feed/feed.contract.js';
 import { discoverFeed, hashFeed } from '../feed/feed.files.js';
@@ -288,15 +288,6 @@ function markDone(p: PlannedDate): void {
 
 // ── the lock ─────────────────────────────────────────────────────────────────
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Takes the daily run's lock; { token } when taken, { holder } when another live run holds it. */
 export async function takeLock(db: Db): Promise<{ token?: string; holder?: string }> {
   const host = os.hostname();
@@ -305,7 +296,7 @@ export async function takeLock(db: Db): Promise<{ token?: string; holder?: strin
   const current = await db.kysely.selectFrom('operation_locks').selectAll().where('name', '=', LOCK).executeTakeFirst();
   // a holder of this host whose process is gone died (killed, the machine restarted): taken over
   // at once; a holder elsewhere is taken over once it has not said it is alive for a while
-  const deadHere = current !== undefined && current.host === host && !alive(current.pid);
+  const deadHere = current !== undefined && current.host === host && !processAlive(current.pid);
   const r = await db.kysely
     .insertInto('operation_locks')
     .values({ name: LOCK, host, pid: process.pid, token, acquired_at: now, heartbeat_at: now })
