@@ -82,9 +82,26 @@ async function freshCitusDatabase(name: string): Promise<{ url: string; drop: ()
   return {
     url: withDatabase(serverUrl(), name),
     drop: async () => {
-      for (const node of nodes) await admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)), node);
+      for (const node of nodes) await dropDatabase(name, node);
     },
   };
+}
+
+/**
+ * Drops a database, even while Citus's own background connections come and go: one may connect
+ * between FORCE's ending the others and the drop ("is being accessed by other users"); seen once
+ * in a full run. Tried again a few times before giving up.
+ */
+async function dropDatabase(name: string, node: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)), node);
+      return;
+    } catch (e) {
+      if (attempt >= 5 || !/being accessed by other users/.test(String((e as Error).message))) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+    }
+  }
 }
 
 /** The URLs of the cluster's nodes' maintenance database `postgres`: the coordinator first. */
