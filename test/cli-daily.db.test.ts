@@ -1,39 +1,12 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildAccount, buildFullDay, feedDir, writeFeed } from './feed-builder.js';
-import { freshServerDatabase, onServer } from './test-db.js';
+import { useStratumCli } from './cli-run.js';
 
 // `stratum daily` as a job system runs it: no terminal, so one JSON line per event on standard
 // output, and the exit code says what happened (0 done, 1 failed, 3 nothing to do).
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/stratum.js');
-let env: NodeJS.ProcessEnv;
-let drop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  env = { ...process.env, STRATUM_DATA_DIR: feedDir(), DATABASE_URL: '', LOG_LEVEL: 'silent' };
-  if (onServer()) {
-    const server = await freshServerDatabase();
-    env.DATABASE_URL = server.url;
-    drop = server.drop;
-  }
-});
-afterAll(async () => {
-  await drop?.();
-});
-
-async function stratum(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+const stratum = useStratumCli({ env: { LOG_LEVEL: 'silent' } });
 
 const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; date?: string; outcome?: string; problems?: { file: string; line?: number }[] });
 

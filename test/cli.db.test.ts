@@ -1,39 +1,11 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildFullDay, buildCustomer, feedDir, writeFeed } from './feed-builder.js';
-import { freshServerDatabase, onServer } from './test-db.js';
+import { useStratumCli } from './cli-run.js';
 
 // The `stratum` command as an operator uses it, on the engine of this run.
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/stratum.js');
-let env: NodeJS.ProcessEnv;
-let drop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  const dataDir = feedDir();
-  env = { ...process.env, STRATUM_DATA_DIR: dataDir, DATABASE_URL: '' };
-  if (onServer()) {
-    const server = await freshServerDatabase();
-    env.DATABASE_URL = server.url;
-    drop = server.drop;
-  }
-});
-afterAll(async () => {
-  await drop?.();
-});
-
-async function stratum(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env, timeout: 90_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+const stratum = useStratumCli({ timeout: 90_000 });
 
 describe('stratum command', () => {
   it('--help lists every command, and each has its own help', async () => {

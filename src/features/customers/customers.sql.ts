@@ -64,6 +64,9 @@ const ORDER: Record<CustomerListQuery['sort'], [string, 'asc' | 'desc']> = {
   customer_id: ['customer_id', 'asc'],
 };
 
+/** what a list row shows of the customer beside the overview's columns (aliases c, b, band, rel) */
+const DETAILS = ['band.tier as aum_band', 'rel.tier as relationship_tier', 'c.opened_on', 'c.name', 'c.gender', 'c.phone', 'c.status', 'b.branch_id', 'b.name as branch_name'] as const;
+
 export async function listCustomers(db: Db, scope: CustomerScope, branches: readonly string[] | null, f: CustomerListQuery) {
   const [column, direction] = ORDER[f.sort];
   const base = filtered(db, scope, branches, f);
@@ -71,59 +74,36 @@ export async function listCustomers(db: Db, scope: CustomerScope, branches: read
   // names sort in byte order, the order of the index that also serves the name search
   page = page.orderBy(column === 'name' ? sql`customer_overview.name collate "C"` : sql.ref(`customer_overview.${column}`), direction);
   if (column !== 'customer_id') page = page.orderBy('customer_overview.customer_id', 'asc');
-  const rowsQuery = db.kysely
-    .with('page', () => page.limit(f.pageSize).offset((f.page - 1) * f.pageSize))
-    .selectFrom('page')
-    .innerJoin('customers as c', 'c.customer_id', 'page.customer_id')
-    .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
-    .leftJoin('customer_tiers as band', (j) => j.onRef('band.customer_id', '=', 'page.customer_id').on('band.model', '=', 'aum_band'))
-    .leftJoin('customer_tiers as rel', (j) => j.onRef('rel.customer_id', '=', 'page.customer_id').on('rel.model', '=', 'relationship_tier'))
-    .select([
-      'band.tier as aum_band',
-      'rel.tier as relationship_tier',
-      'page.customer_id',
-      'page.aum',
-      'page.vip_grade',
-      'c.opened_on',
-      'c.name',
-      'c.gender',
-      'c.phone',
-      'c.status',
-      'b.branch_id',
-      'b.name as branch_name',
-    ])
-    // the join does not keep the page's order: sort again by the same keys
-    .orderBy(column === 'name' ? sql`page.sort_name collate "C"` : sql.ref(`page.${column}`), direction)
-    .orderBy('page.customer_id', 'asc');
-  // On Citus the page is one statement whose joins (all on customer_id, co-located, or with the
+  const offset = (f.page - 1) * f.pageSize;
+  // On a single server the page's rows first (an index's first rows), then their details. On
+  // Citus the page is one statement whose joins (all on customer_id, co-located, or with the
   // branches' reference table) run on each shard beside its rows: every shard gives its first rows
   // with their details and the coordinator merges them. Fetching the details afterwards by id
   // would be a second fan-out to every shard for every page.
-  const citusPage = base
-    .innerJoin('customers as c', 'c.customer_id', 'customer_overview.customer_id')
-    .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
-    .leftJoin('customer_tiers as band', (j) => j.onRef('band.customer_id', '=', 'customer_overview.customer_id').on('band.model', '=', 'aum_band'))
-    .leftJoin('customer_tiers as rel', (j) => j.onRef('rel.customer_id', '=', 'customer_overview.customer_id').on('rel.model', '=', 'relationship_tier'))
-    .select([
-      'band.tier as aum_band',
-      'rel.tier as relationship_tier',
-      'customer_overview.customer_id',
-      'customer_overview.aum',
-      'customer_overview.vip_grade',
-      'c.opened_on',
-      'c.name',
-      'c.gender',
-      'c.phone',
-      'c.status',
-      'b.branch_id',
-      'b.name as branch_name',
-    ])
-    .orderBy(column === 'name' ? sql`customer_overview.name collate "C"` : sql.ref(`customer_overview.${column}`), direction)
-    .$if(column !== 'customer_id', (q) => q.orderBy('customer_overview.customer_id', 'asc'))
-    .limit(f.pageSize)
-    .offset((f.page - 1) * f.pageSize);
+  const rowsQuery = db.citus
+    ? base
+        .innerJoin('customers as c', 'c.customer_id', 'customer_overview.customer_id')
+        .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
+        .leftJoin('customer_tiers as band', (j) => j.onRef('band.customer_id', '=', 'customer_overview.customer_id').on('band.model', '=', 'aum_band'))
+        .leftJoin('customer_tiers as rel', (j) => j.onRef('rel.customer_id', '=', 'customer_overview.customer_id').on('rel.model', '=', 'relationship_tier'))
+        .select(['customer_overview.customer_id', 'customer_overview.aum', 'customer_overview.vip_grade', ...DETAILS])
+        .orderBy(column === 'name' ? sql`customer_overview.name collate "C"` : sql.ref(`customer_overview.${column}`), direction)
+        .$if(column !== 'customer_id', (q) => q.orderBy('customer_overview.customer_id', 'asc'))
+        .limit(f.pageSize)
+        .offset(offset)
+    : db.kysely
+        .with('page', () => page.limit(f.pageSize).offset(offset))
+        .selectFrom('page')
+        .innerJoin('customers as c', 'c.customer_id', 'page.customer_id')
+        .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
+        .leftJoin('customer_tiers as band', (j) => j.onRef('band.customer_id', '=', 'page.customer_id').on('band.model', '=', 'aum_band'))
+        .leftJoin('customer_tiers as rel', (j) => j.onRef('rel.customer_id', '=', 'page.customer_id').on('rel.model', '=', 'relationship_tier'))
+        .select(['page.customer_id', 'page.aum', 'page.vip_grade', ...DETAILS])
+        // the join does not keep the page's order: sort again by the same keys
+        .orderBy(column === 'name' ? sql`page.sort_name collate "C"` : sql.ref(`page.${column}`), direction)
+        .orderBy('page.customer_id', 'asc');
   const [rows, counted] = await Promise.all([
-    db.citus ? citusPage.execute() : rowsQuery.execute(),
+    rowsQuery.execute(),
     countOf(db, scope, branches, f),
   ]);
   return { rows, total: counted };

@@ -1,41 +1,14 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildFullDay, buildTransaction, feedDir, writeFeed } from '../../../test/feed-builder.js';
-import { freshServerDatabase, onServer } from '../../../test/test-db.js';
+import { useStratumCli } from '../../../test/cli-run.js';
 import { builtInEventsPolicy } from './events.policies.js';
 
 // `stratum events export` and `stratum events policy …` as an operator uses them, on the engine of this run.
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/stratum.js');
-let env: NodeJS.ProcessEnv;
-let drop: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  env = { ...process.env, STRATUM_DATA_DIR: feedDir(), DATABASE_URL: '' };
-  if (onServer()) {
-    const server = await freshServerDatabase();
-    env.DATABASE_URL = server.url;
-    drop = server.drop;
-  }
-});
-afterAll(async () => {
-  await drop?.();
-});
-
-async function stratum(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+const stratum = useStratumCli();
 
 describe('stratum events', () => {
   it('exports a date\'s events as CSV after the daily batch, and refuses a date without events', async () => {
