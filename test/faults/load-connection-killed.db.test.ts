@@ -181,7 +181,10 @@ describe.skipIf(!onServer())(`a load whose connection the server ends mid-way ($
               const seen = await watch.done();
               const where = seen.terminated ? `ended at ${Math.round(seen.terminated.ms)} ms (aimed ${Math.round(at)}) during: ${seen.terminated.query}` : `finished before ${Math.round(at)} ms`;
               landed.push(`${which}: ${where} → ${load.outcome}${load.error instanceof Error ? ` (${load.error.message})` : ''}`);
-              if (seen.terminated) {
+              // Ended as it commits: the commit may have finished first (on Citus a two-phase commit
+              // over the workers takes a while); then the date is loaded whole, never in part.
+              const atCommit = seen.terminated && /^\s*commit\b/i.test(seen.terminated.query);
+              if (seen.terminated && !(atCommit && load.outcome === 'loaded')) {
                 expect(load.outcome, where).toBe('failed');
                 // nothing of the date: no business_dates row, no row of the date anywhere, every table as before
                 expect(await rowsOfDate(db, date), where).toEqual({});
@@ -190,7 +193,7 @@ describe.skipIf(!onServer())(`a load whose connection the server ends mid-way ($
                 const again = await loadFeed(db, folder);
                 expect(again.outcome, JSON.stringify(again.problems)).toBe('loaded');
               } else {
-                expect(load.outcome).toBe('loaded');
+                expect(load.outcome, where).toBe('loaded');
               }
               expect(await differences(reference, db), `after ${where} and a load again`).toEqual([]);
             } finally {
