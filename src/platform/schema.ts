@@ -223,6 +223,8 @@ export interface OperationLockTable {
 export interface OverviewBranchCountTable {
   branch_id: string;
   active: number;
+  /** of them, holding an active gold, platinum or diamond card */
+  vip: number;
 }
 
 export interface CustomerTierTable {

@@ -32,11 +32,12 @@ export async function refreshCustomerOverview(db: Db): Promise<number> {
               EXCLUDED.aum, EXCLUDED.aum_date, EXCLUDED.vip_grade)`,
       [date],
     );
-    // the active customers of each branch, for the list's total when it filters by branch alone
+    // the active customers of each branch, and its VIP cardholders among them, for the list's
+    // total when it filters by branch and VIP card alone
     await s.exec('DELETE FROM overview_branch_counts');
     await s.exec(
-      `INSERT INTO overview_branch_counts (branch_id, active)
-       SELECT branch_id, count(*) FROM customer_overview WHERE status = 'active' GROUP BY branch_id`,
+      `INSERT INTO overview_branch_counts (branch_id, active, vip)
+       SELECT branch_id, count(*), count(vip_grade) FROM customer_overview WHERE status = 'active' GROUP BY branch_id`,
     );
     // fresh statistics for the list's plans (the embedded engine has no autovacuum to do it)
     await s.exec('ANALYZE customer_overview');

@@ -129,6 +129,14 @@ describe('the customer list', () => {
   it('filters by VIP card, opening date and branch (a branch means its subtree)', async () => {
     expect(await ids(PB_DEPT, '?vipCard=true&sort=customer_id')).toEqual(['C1', 'C4']);
     expect(await ids(PB_DEPT, '?vipCard=false&sort=customer_id')).toEqual(['C2', 'C3']);
+    // the totals the pager shows, the VIP card with branches (counted per branch with the overview)
+    const total = async (login: string, query: string) => (await (await as(login)).get(`/api/customers${query}`)).json().data.total;
+    expect(await total(PB_DEPT, '?vipCard=true')).toBe(2);
+    expect(await total(PB_DEPT, '?vipCard=false')).toBe(2);
+    expect(await total(PB_DEPT, '?vipCard=true&branchId=B110')).toBe(1);
+    expect(await total(PB_DEPT, '?vipCard=false&branchId=B110')).toBe(2);
+    expect(await total(BRANCH_HEAD_B100, '?vipCard=true')).toBe(1);
+    expect(await total(PB_DEPT, '?vipCard=true&aumMin=1000000')).toBe(1);
     expect(await ids(PB_DEPT, '?openedAfter=2024-02-01')).toEqual(['C2']);
     expect(await ids(PB_DEPT, '?branchId=B110&sort=customer_id')).toEqual(['C1', 'C2', 'C3']);
     expect(await ids(BRANCH_HEAD_B100, '?branchId=B112')).toEqual(['C3']);

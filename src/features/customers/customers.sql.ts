@@ -109,20 +109,21 @@ export async function listCustomers(db: Db, scope: CustomerScope, branches: read
   return { rows, total: counted };
 }
 
-/** True when the list's filters are branches alone (the scope's, the chosen ones, or none). */
+/** True when the list's filters are branches (the scope's, the chosen ones, or none) and the VIP card alone. */
 const branchesAlone = (scope: CustomerScope, f: CustomerListQuery) =>
-  scope.ownerId === null && f.aumMin === undefined && f.aumMax === undefined && !f.vipCard && !f.openedAfter && !f.aumBand && !f.relationshipTier && !f.q?.trim();
+  scope.ownerId === null && f.aumMin === undefined && f.aumMax === undefined && !f.openedAfter && !f.aumBand && !f.relationshipTier && !f.q?.trim();
 
 /**
  * How many customers the list holds; beyond COUNT_CAP the service says "10,000+". Filtered by
- * branches alone, the sum of the branches' counts kept with the overview. Otherwise the count
+ * branches and the VIP card alone, the sum of the branches' counts kept with the overview. Otherwise the count
  * stops after COUNT_CAP + 1 rows; on Citus a LIMIT inside the count cannot go to the shards (each
  * would send up to that many rows to the coordinator), so each shard counts its own rows and the
  * coordinator adds them up.
  */
 async function countOf(db: Db, scope: CustomerScope, branches: readonly string[] | null, f: CustomerListQuery): Promise<number> {
   if (branchesAlone(scope, f)) {
-    let q = db.kysely.selectFrom('overview_branch_counts').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('active'), sql.lit(0)).as('n'));
+    const counted = f.vipCard === 'true' ? sql`vip` : f.vipCard === 'false' ? sql`active - vip` : sql`active`;
+    let q = db.kysely.selectFrom('overview_branch_counts').select(sql<string>`coalesce(sum(${counted}), 0)`.as('n'));
     if (scope.branches) q = q.where('branch_id', '=', sql<string>`ANY(${sql.val([...scope.branches])}::text[])`);
     if (branches) q = q.where('branch_id', 'in', branches.length ? [...branches] : ['']);
     return Number((await q.executeTakeFirstOrThrow()).n);
