@@ -67,6 +67,26 @@ const ORDER: Record<CustomerListQuery['sort'], [string, 'asc' | 'desc']> = {
 /** what a list row shows of the customer beside the overview's columns (aliases c, b, band, rel) */
 const DETAILS = ['band.tier as aum_band', 'rel.tier as relationship_tier', 'c.opened_on', 'c.name', 'c.gender', 'c.phone', 'c.status', 'b.branch_id', 'b.name as branch_name'] as const;
 
+/** On Citus: the page's ids and overview columns, then the details of those ids, in the page's order. */
+async function citusPage<R extends { customer_id: string }>(db: Db, page: { execute(): Promise<R[]> }) {
+  const ids = await page.execute();
+  if (!ids.length) return [];
+  const details = await db.kysely
+    .selectFrom('customers as c')
+    .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
+    .leftJoin('customer_tiers as band', (j) => j.onRef('band.customer_id', '=', 'c.customer_id').on('band.model', '=', 'aum_band'))
+    .leftJoin('customer_tiers as rel', (j) => j.onRef('rel.customer_id', '=', 'c.customer_id').on('rel.model', '=', 'relationship_tier'))
+    .select(['c.customer_id', ...DETAILS])
+    .where('c.customer_id', '=', sql<string>`ANY(${sql.val(ids.map((r) => r.customer_id))}::text[])`)
+    .execute();
+  const byId = new Map(details.map((d) => [d.customer_id, d]));
+  return ids.flatMap((r) => {
+    const d = byId.get(r.customer_id);
+    // a customer gone between the two statements (a load replacing them) is left out of the page
+    return d ? [{ ...d, ...r }] : [];
+  });
+}
+
 export async function listCustomers(db: Db, scope: CustomerScope, branches: readonly string[] | null, f: CustomerListQuery) {
   const [column, direction] = ORDER[f.sort];
   const base = filtered(db, scope, branches, f);
@@ -75,22 +95,15 @@ export async function listCustomers(db: Db, scope: CustomerScope, branches: read
   page = page.orderBy(column === 'name' ? sql`customer_overview.name collate "C"` : sql.ref(`customer_overview.${column}`), direction);
   if (column !== 'customer_id') page = page.orderBy('customer_overview.customer_id', 'asc');
   const offset = (f.page - 1) * f.pageSize;
-  // On a single server the page's rows first (an index's first rows), then their details. On
-  // Citus the page is one statement whose joins (all on customer_id, co-located, or with the
-  // branches' reference table) run on each shard beside its rows: every shard gives its first rows
-  // with their details and the coordinator merges them. Fetching the details afterwards by id
-  // would be a second fan-out to every shard for every page.
+  // The page's rows first (an index's first rows, narrow), then their details. On a single server
+  // one statement (the page in a CTE, joined). On Citus two: the page's ids, each shard giving its
+  // first rows of customer_overview alone and the coordinator merging them; then the details of
+  // those ids, `customer_id = ANY(…)` (the join on customer_id, co-located, stays on each shard;
+  // shards holding none of them are not asked). The joins inside the page's statement would make
+  // every shard join all of its first offset + pageSize rows (measured at 1,000,000 customers and
+  // 4 shards: page 20 in 43–51 ms as one statement, 14–20 ms as two; page 1 12 ms and 8–10 ms).
   const rowsQuery = db.citus
-    ? base
-        .innerJoin('customers as c', 'c.customer_id', 'customer_overview.customer_id')
-        .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
-        .leftJoin('customer_tiers as band', (j) => j.onRef('band.customer_id', '=', 'customer_overview.customer_id').on('band.model', '=', 'aum_band'))
-        .leftJoin('customer_tiers as rel', (j) => j.onRef('rel.customer_id', '=', 'customer_overview.customer_id').on('rel.model', '=', 'relationship_tier'))
-        .select(['customer_overview.customer_id', 'customer_overview.aum', 'customer_overview.vip_grade', ...DETAILS])
-        .orderBy(column === 'name' ? sql`customer_overview.name collate "C"` : sql.ref(`customer_overview.${column}`), direction)
-        .$if(column !== 'customer_id', (q) => q.orderBy('customer_overview.customer_id', 'asc'))
-        .limit(f.pageSize)
-        .offset(offset)
+    ? citusPage(db, page.limit(f.pageSize).offset(offset))
     : db.kysely
         .with('page', () => page.limit(f.pageSize).offset(offset))
         .selectFrom('page')
@@ -101,9 +114,10 @@ export async function listCustomers(db: Db, scope: CustomerScope, branches: read
         .select(['page.customer_id', 'page.aum', 'page.vip_grade', ...DETAILS])
         // the join does not keep the page's order: sort again by the same keys
         .orderBy(column === 'name' ? sql`page.sort_name collate "C"` : sql.ref(`page.${column}`), direction)
-        .orderBy('page.customer_id', 'asc');
+        .orderBy('page.customer_id', 'asc')
+        .execute();
   const [rows, counted] = await Promise.all([
-    rowsQuery.execute(),
+    rowsQuery,
     countOf(db, scope, branches, f),
   ]);
   return { rows, total: counted };
