@@ -277,6 +277,36 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'GET /api/worklist/maturing', base: () => ({ query: { window: 'both', days: '90', page: '1', pageSize: '20' } }) },
   { key: 'GET /api/worklist/sheets', base: () => ({ query: { sheet: 'contact_log', from: '2026-11-01', to: '2026-11-30' } }) },
 
+  // VIP signing (issue 19): C1 qualifies for gold (signed at once, then 409: signed already); a
+  // customer below it waits for approval (then 409). A signing that does not exist answers 404
+  // like one outside the scope: the walk decides, cancels and issues no real one.
+  { key: 'GET /api/customers/:customerId/signings', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  { key: 'POST /api/customers/:customerId/signings', base: () => ({ params: { customerId: 'C1' }, body: { grade: 'gold' } }), customer: { scope: 'read', inside: () => [201, 409] } },
+  {
+    key: 'POST /api/customers/:customerId/signings/:signingId/decision',
+    base: () => ({ params: { customerId: 'C1', signingId: 'no-such-signing' }, body: { decision: 'reject', reason } }),
+    customer: { scope: 'read', inside: () => [404] },
+  },
+  {
+    key: 'POST /api/customers/:customerId/signings/:signingId/cancel',
+    base: () => ({ params: { customerId: 'C1', signingId: 'no-such-signing' }, body: { reason } }),
+    customer: { scope: 'read', inside: () => [404] },
+  },
+  {
+    key: 'POST /api/customers/:customerId/signings/:signingId/card-issued',
+    base: () => ({ params: { customerId: 'C1', signingId: 'no-such-signing' }, body: { note: reason } }),
+    customer: { scope: 'read', inside: () => [404] },
+  },
+  { key: 'GET /api/signings/approvals', base: () => ({ query: { status: 'pending', page: '1', pageSize: '20' } }) },
+  { key: 'GET /api/signings', base: () => ({ query: { status: 'signed', page: '1', pageSize: '20' } }) },
+  // suitable products: CUR (R1) suits every customer; each base request records a recommendation
+  { key: 'GET /api/customers/:customerId/suitability', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  {
+    key: 'POST /api/customers/:customerId/recommendations',
+    base: () => ({ params: { customerId: 'C1' }, body: { productCode: 'CUR', kind: 'recommendation', note: reason } }),
+    customer: { scope: 'read', inside: () => [201] },
+  },
+
   // exports (background jobs): a job of someone else, or none, answers 404 alike
   { key: 'POST /api/exports', base: () => ({ body: { kind: 'contact_log', filters: { from: '2026-11-01', to: '2026-11-30' } } }) },
   { key: 'GET /api/exports', base: () => ({}) },

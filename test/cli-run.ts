@@ -18,7 +18,7 @@ export interface CliResult {
 }
 
 /** For a test file: `stratum(...args)` against the suite's database; `env` may be added to in the file's tests. */
-export function useStratumCli(opts: { timeout?: number; env?: NodeJS.ProcessEnv } = {}): (...args: string[]) => Promise<CliResult> {
+export function useStratumCli(opts: { timeout?: number; env?: NodeJS.ProcessEnv } = {}): ((...args: string[]) => Promise<CliResult>) & { env: () => NodeJS.ProcessEnv } {
   let env: NodeJS.ProcessEnv = {};
   let drop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
@@ -32,7 +32,7 @@ export function useStratumCli(opts: { timeout?: number; env?: NodeJS.ProcessEnv 
   afterAll(async () => {
     await drop?.();
   });
-  return async (...args) => {
+  const stratum = async (...args: string[]): Promise<CliResult> => {
     try {
       const r = await run(process.execPath, [BIN, ...args], { env, timeout: opts.timeout ?? 120_000 });
       return { code: 0, stdout: r.stdout, stderr: r.stderr };
@@ -41,4 +41,6 @@ export function useStratumCli(opts: { timeout?: number; env?: NodeJS.ProcessEnv 
       return { code: err.code ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
     }
   };
+  // the command's environment (its data folder or database), for a test that opens the database itself between two commands
+  return Object.assign(stratum, { env: () => env });
 }

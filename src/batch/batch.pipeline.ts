@@ -3,6 +3,7 @@ import { runTiering } from '../features/tiering/tiering.batch.js';
 import { proposeOwners } from '../features/ownership/ownership.batch.js';
 import { runEvents } from '../features/events/events.batch.js';
 import { runWorklist } from '../features/worklist/worklist.batch.js';
+import { runReassessReminders } from '../features/selling/suitability.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -57,6 +58,14 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     async run(db, date, progress) {
       const r = await runWorklist(db, date, progress);
       return `${r.reminders} reminders made or refreshed (${r.expired} expired, ${r.contacted} contact tasks done), ${r.plans} contact plans with ${r.planItems} items for ${r.workDate}`;
+    },
+  },
+  {
+    // after the worklist: its rerun of a date removes the open reminders that date's first run made
+    name: 'suitability',
+    async run(db, date) {
+      const r = await runReassessReminders(db, date);
+      return `${r.due} customers with a missing or expired risk assessment: ${r.made} reassessment reminders made, ${r.expired} expired`;
     },
   },
 ];

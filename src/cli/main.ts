@@ -6,6 +6,8 @@ import { registerDb } from './db.command.js';
 import { registerPolicy } from './policy.command.js';
 import { registerDemo } from './demo.command.js';
 import { registerEvents } from './events.command.js';
+import { registerSignings } from './signings.command.js';
+import { registerSuitability } from './suitability.command.js';
 import { registerLoad } from './load.command.js';
 import { registerServe } from './serve.command.js';
 import { registerUser } from './user.command.js';
@@ -38,6 +40,8 @@ registerDaily(program);
 registerTiers(program);
 registerPolicy(program);
 registerEvents(program);
+registerSignings(program);
+registerSuitability(program);
 registerAudit(program);
 
 try {

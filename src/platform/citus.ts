@@ -8,14 +8,15 @@ import type { SqlSession } from './db.js';
 //   (a partition made later is distributed as it is created);
 // - the few tables kept on the coordinator only: the audit trail with the customers its entries
 //   name (its hash chain and append-only rule are kept by triggers, which need one ordered writer;
-//   any table with a trigger stays there) and the migrations' own record;
+//   any table with a trigger stays there), the VIP signing vouchers (never edited: kept so by
+//   triggers too) and the migrations' own record;
 // - every other table (branches, staff, products, policies, business dates, runs, sign-in
 //   accounts, plans' headers…) is small: a reference table, copied to every node, so any join with
 //   it stays on the worker that holds the customer's shard.
 // The batch's work tables live in the schema stratum_work (platform/work-tables.ts).
 
 /** Tables that stay on the coordinator, never distributed. */
-export const COORDINATOR_TABLES = ['schema_migrations', 'audit_log', 'audit_chain', 'audit_customers'] as const;
+export const COORDINATOR_TABLES = ['schema_migrations', 'audit_log', 'audit_chain', 'audit_customers', 'signing_vouchers'] as const;
 export const WORK_SCHEMA = 'stratum_work';
 export const DISTRIBUTION_COLUMN = 'customer_id';
 /** Shards of each distributed table: 32 (Citus's default) unless STRATUM_CITUS_SHARDS says otherwise. */

@@ -13,6 +13,10 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,
+  // a request understood and well formed that a business rule refuses (issue 19): the product does
+  // not suit the customer; a second staff member must confirm it (65 and over, R4/R5)
+  product_unsuitable: 422,
+  confirmation_required: 422,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

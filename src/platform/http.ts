@@ -382,6 +382,7 @@ export const TAGS: Record<string, string> = {
   ownership: 'Who looks after which customer: the pool, assignment proposals, claims, referrals',
   worklist: "Every morning's work: reminders, contact plans, the contact log, maturing products, the sheets to download",
   exports: 'Large exports made in the background: start one, follow its progress, download its file (kept 24 hours)',
+  selling: 'VIP signing with its voucher (automatic or approved), and the products that suit a customer (recommendations checked for suitability)',
 };
 
 /** What an error status means, for every operation that documents it. */
@@ -394,6 +395,7 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
   '413': 'The request body is too large',
   '414': 'A number in the address is too long',
   '415': 'The request body is not JSON',
+  '422': 'Refused by a business rule: error.code says which (product_unsuitable, confirmation_required) and error.message why',
   '429': 'Too many attempts; try again later',
   '503': 'Not available right now',
 };

@@ -21,6 +21,9 @@ export const PERMISSIONS = [
   'worklist.own', // "my day": reminders, the contact plan and the work log of one's own customers
   'worklist.review', // every owner's plan and its execution within scope, comments (seed 003: daily review)
   'system.runs', // the runs status: every load and daily batch, its outcome and problems (issue 18); no customer data, not scoped
+  'signings.request', // sign a customer in scope for a VIP card grade (issue 19), cancel a signing, record its card issued
+  'signings.approve', // approve or reject a signing above the customer's standard: the branch head gold/platinum, the department diamond
+  'products.recommend', // record a product recommended or proposed to a customer in scope (only one that suits); confirm a colleague's for a customer of 65 or over
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -39,9 +42,9 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'system.runs'],
-  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own'],
-  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs'],
+  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend'],
+  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
   lobby_manager: ['customers.read', 'referrals.create', 'worklist.own'],
   // tellers check the ID card a customer hands over against the record and fill in forms with
@@ -50,7 +53,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own'],
   lobby_assistant: ['customers.read', 'referrals.create'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'system.runs'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };

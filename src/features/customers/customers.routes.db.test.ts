@@ -68,6 +68,14 @@ const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
   { method: 'POST', url: `/api/customers/${id}/referrals`, permission: 'referrals.create', body: { toStaffId: null, reason: '有理财需求', need: 'wealth' } },
   // out of scope answers 404 before the role's fields are checked (and is audited as refused)
   { method: 'POST', url: `/api/customers/${id}/reveal`, body: { fields: ['phone', 'id_number'], reason: '客户来电核对身份' } },
+  // VIP signing (any signing id: none exists outside the scope) and suitable products (issue 19)
+  { method: 'GET', url: `/api/customers/${id}/signings` },
+  { method: 'POST', url: `/api/customers/${id}/signings`, permission: 'signings.request', body: { grade: 'gold' } },
+  { method: 'POST', url: `/api/customers/${id}/signings/{signingId}/decision`, permission: 'signings.approve', body: { decision: 'reject', reason: '资产未达标' } },
+  { method: 'POST', url: `/api/customers/${id}/signings/{signingId}/cancel`, permission: 'signings.request', body: { reason: '客户要求撤销' } },
+  { method: 'POST', url: `/api/customers/${id}/signings/{signingId}/card-issued`, permission: 'signings.request', body: {} },
+  { method: 'GET', url: `/api/customers/${id}/suitability` },
+  { method: 'POST', url: `/api/customers/${id}/recommendations`, permission: 'products.recommend', body: { productCode: 'CUR' } },
 ];
 // the reading ones (GET), as URLs
 const CUSTOMER_ROUTES = (id: string) => CUSTOMER_ROUTE_LIST(id).filter((r) => r.method === 'GET').map((r) => r.url);

@@ -136,6 +136,14 @@ const FORMATTERS: Record<string, Formatter> = {
     return { zh: `${model.zh}${up ? '上升' : '下降'}：${from.zh} → ${to.zh}`, en: `${model.en} ${up ? 'up' : 'down'}: ${from.en} → ${to.en}` };
   },
   contact_due: (f) => contactDue(f),
+  // the suitability step (selling/suitability.batch.ts): a missing or expired risk assessment
+  risk_reassess: (f) =>
+    f.reason === 'expired'
+      ? {
+          zh: `风险评估（${str(f.risk_level) ?? '?'}，${str(f.assessed_on) ?? '?'} 评估）已于 ${str(f.expired_since) ?? '?'} 起过期，请重新评估；过期期间仅可推荐 R1 产品`,
+          en: `risk assessment (${str(f.risk_level) ?? '?'}, made on ${str(f.assessed_on) ?? '?'}) expired since ${str(f.expired_since) ?? '?'}: reassess; until then only R1 products suit`,
+        }
+      : { zh: '尚未做风险承受能力评估，请安排评估；评估前仅可推荐 R1 产品', en: 'no risk assessment: arrange one; until then only R1 products suit' },
   next_contact: (f) => ({ zh: `约定 ${md(f.next_contact_on ?? f.date)} 再次联络`, en: `contact agreed for ${md(f.next_contact_on ?? f.date)}` }),
 };
 
