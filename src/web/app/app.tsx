@@ -100,6 +100,8 @@ const PAGES: { path: string; permission: Permission; page: LazyPage }[] = [
   { path: 'work-log', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/work-log.page.js'), (m) => m.WorkLogPage) },
   { path: 'runs', permission: 'system.runs', page: lazyPage(() => import('../features/system/runs.page.js'), (m) => m.RunsPage) },
   { path: 'maturing', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/maturing.page.js'), (m) => m.MaturingPage) },
+  { path: 'signings', permission: 'signings.request', page: lazyPage(() => import('../features/selling/signings.page.js'), (m) => m.SigningsPage) },
+  { path: 'customers/:customerId/signings/:signingId/voucher', permission: 'customers.read', page: lazyPage(() => import('../features/selling/voucher.page.js'), (m) => m.VoucherPage) },
 ];
 
 /** The code the first screen at `pathname` needs: the sign-in page, or the frame and the page. */

@@ -1,11 +1,11 @@
 import type { ComponentType } from 'react';
-import { AuditOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { AuditOutlined, CreditCardOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import type { Permission } from '../../features/access/access.permissions.js';
 
 /** The left menu, in one place: each entry shows only to roles holding its permission. */
 export interface MenuEntry {
   path: string;
-  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu';
+  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings';
   icon: ComponentType;
   permission: Permission;
 }
@@ -20,6 +20,7 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/work-log', labelKey: 'worklist.menu.workLog', icon: CalendarOutlined, permission: 'worklist.own' },
   { path: '/maturing', labelKey: 'worklist.menu.maturing', icon: FieldTimeOutlined, permission: 'worklist.own' },
   { path: '/plans', labelKey: 'worklist.menu.plans', icon: FileSearchOutlined, permission: 'worklist.review' },
+  { path: '/signings', labelKey: 'selling.menu.signings', icon: CreditCardOutlined, permission: 'signings.request' },
   { path: '/branch', labelKey: 'menu.branch', icon: BarChartOutlined, permission: 'reports.branch' },
   { path: '/policies', labelKey: 'menu.policies', icon: PartitionOutlined, permission: 'policies.read' },
   { path: '/audit', labelKey: 'audit.menu', icon: AuditOutlined, permission: 'audit.read' },

@@ -4,6 +4,7 @@ import { auditEn } from '../../features/audit/audit.locale.js';
 import { ownershipEn } from '../../features/ownership/ownership.locale.js';
 import { worklistEn } from '../../features/worklist/worklist.locale.js';
 import { runsEn } from '../../features/system/runs.locale.js';
+import { sellingEn } from '../../features/selling/selling.locale.js';
 
 export const en: Messages = {
   app: {
@@ -316,4 +317,5 @@ export const en: Messages = {
   worklist: worklistEn,
   exports: exportsEn,
   runs: runsEn,
+  selling: sellingEn,
 };

@@ -3,6 +3,7 @@ import { auditZh } from '../../features/audit/audit.locale.js';
 import { ownershipZh } from '../../features/ownership/ownership.locale.js';
 import { worklistZh } from '../../features/worklist/worklist.locale.js';
 import { runsZh } from '../../features/system/runs.locale.js';
+import { sellingZh } from '../../features/selling/selling.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -316,6 +317,7 @@ export const zhCN = {
   worklist: worklistZh,
   exports: exportsZh,
   runs: runsZh,
+  selling: sellingZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

@@ -7,6 +7,8 @@ import { useApi } from '../../app/use-api.js';
 import { CustomerOwnershipCard } from '../ownership/customer-ownership.card.js';
 import { CustomerTiersCard } from '../tiering/customer-tiers.card.js';
 import { CustomerTimelineCard } from '../worklist/customer-timeline.card.js';
+import { SuitableProductsCard } from '../selling/suitable-products.card.js';
+import { VipSigningCard } from '../selling/vip-signing.card.js';
 import { AumHistoryChart, AumSummary } from './customer-360.aum.js';
 import { AccountsTable, CardsTable, LoansTable, WealthProductsTable } from './customer-360.holdings.js';
 import { CustomerProfile } from './customer-360.profile.js';
@@ -126,6 +128,8 @@ export function Customer360Page() {
           <LoansTable loans={data.loans} />
         </Col>
       </Row>
+      <VipSigningCard customerId={customerId} />
+      <SuitableProductsCard customerId={customerId} />
       <AccountsTable accounts={data.accounts} />
       <TransactionsTable customerId={customerId} />
     </div>

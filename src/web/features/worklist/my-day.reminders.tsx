@@ -9,6 +9,8 @@ import { LogContactButton } from './contact-form.js';
 import { KIND_LIST, worklistApi, type Reminder, type ReminderAction, type ReminderKind, type Reminders } from './worklist.api.js';
 import { CustomerCell, KIND_COLOR, KIND_HEX, useEventName } from './worklist.parts.js';
 import { chinaToday } from '../../app/china-time.js';
+import { useSession } from '../../app/session.js';
+import { SignReminderButton } from '../selling/sign-dialog.js';
 
 // The reminders of "My day", one tab per kind of seed 003 with its count. Done closes a reminder;
 // dismissing asks why (required, at the field); snoozing asks until when. For service-only
@@ -127,6 +129,7 @@ export function RemindersPanel({
   const { t } = useTranslation();
   const { message } = App.useApp();
   const eventName = useEventName();
+  const { can } = useSession();
   const [asking, setAsking] = useState<Asking>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
@@ -156,6 +159,15 @@ export function RemindersPanel({
         <Space size={4} wrap>
           <LogContactButton customer={r.customer} reminders={[{ event: r.event, occurrence: r.occurrence, kind: r.kind, summary: r.summary }]} source="reminder" onSaved={onChanged} testId={`reminder-log-${r.customer.customerId}-${r.event}`} />
           {r.kind === 'opportunity' && <OfferAction reminder={r} onSaved={onChanged} />}
+          {/* a customer who reached a card's standard: sign (issue 19); the reminder closes once signed or sent for approval */}
+          {r.event === 'vip_card_due' && can('signings.request') && (
+            <SignReminderButton
+              customerId={r.customer.customerId}
+              grade={typeof r.facts.grade === 'string' ? r.facts.grade : undefined}
+              onSigned={() => void worklistApi.act({ customerId: r.customer.customerId, event: r.event, occurrence: r.occurrence }, { action: 'done' }).catch(() => undefined).finally(onChanged)}
+              testId={`reminder-sign-${r.customer.customerId}`}
+            />
+          )}
           <Button size="small" icon={<CheckOutlined />} loading={busy === keyOf(r)} onClick={() => void done(r)} data-testid={`reminder-done-${r.customer.customerId}-${r.event}`}>
             {t('worklist.myDay.done')}
           </Button>

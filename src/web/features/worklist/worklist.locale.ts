@@ -19,6 +19,7 @@ export const worklistZh = {
     festival_soon: '节日问候',
     anniversary_soon: '开户纪念日',
     contact_due: '到期联络',
+    risk_reassess: '风险评估到期',
   },
   channels: { phone: '电话', sms: '短信', visit: '上门拜访', branch: '网点面谈', wechat: '微信' },
   outcomes: {
@@ -189,6 +190,7 @@ export const worklistEn: typeof worklistZh = {
     festival_soon: 'Festival greeting',
     anniversary_soon: 'Account anniversary',
     contact_due: 'Contact due',
+    risk_reassess: 'Risk assessment due',
   },
   channels: { phone: 'Phone', sms: 'SMS', visit: 'Visit', branch: 'At the branch', wechat: 'WeChat' },
   outcomes: {
