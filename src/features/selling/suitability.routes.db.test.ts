@@ -55,7 +55,7 @@ describe('the products that suit a customer', () => {
     expect(codes(s.suitable)).toEqual(['CUR', 'TD12', 'WM1', 'FD3']);
     expect(codes(s.unsuitable)).toEqual(['FD4', 'WM5']);
     expect(s.unsuitable[0]).toMatchObject({ rule: 'above_level', reason: '产品风险等级 R4 高于客户风险承受能力 C3，仅可推荐 R3 及以下的产品' });
-    expect((await suitabilityOf('C1', 'en')).suitable[3]?.reason).toBe("the product's risk R3 is within the customer's risk tolerance C3");
+    expect((await suitabilityOf('C1', 'en')).suitable[3]?.reason).toBe("The product's risk R3 is within the customer's risk tolerance C3");
   });
 
   it('R3 does not suit C2, suits C3', async () => {

@@ -84,7 +84,8 @@ const present = (c: SuitabilityCheck, p: q.ProductRow, lang: Lang): ProductCheck
   suitable: c.suitable,
   needsConfirmation: c.needsConfirmation,
   rule: c.rule,
-  reason: c.reason[lang],
+  // a sentence of its own in a list: capitalised (the rule's text is also used inside a longer sentence)
+  reason: c.reason[lang].charAt(0).toUpperCase() + c.reason[lang].slice(1),
 });
 
 function presentRecommendation(r: q.RecommendationRow, staff: Awaited<ReturnType<typeof staffByIds>>): Recommendation {
