@@ -6,6 +6,7 @@ import { buildStratumApp } from '../src/app.js';
 import { runDailyBatch } from '../src/batch/batch.pipeline.js';
 import { ROLE_PERMISSIONS, type Role } from '../src/features/access/access.permissions.js';
 import { seedReminders, type SeedReminder } from '../src/features/worklist/worklist.test-support.js';
+import { seedOpportunities } from '../src/features/opportunities/opportunities.test-support.js';
 import type { Db } from '../src/platform/db.js';
 import {
   customersOf,
@@ -18,6 +19,8 @@ import {
   RAW_BIG_NUMBER,
   ROLE_OF,
   UNOWNED_CUSTOMER,
+  WALK_OPPORTUNITY,
+  WALK_PROSPECT,
   WALK_REMINDER,
   type BaseRequest,
   type FuzzValue,
@@ -134,6 +137,11 @@ beforeAll(async () => {
     }
   }
   await seedReminders(db, reminders);
+  // the manager's opportunity on C1 and their prospect (issue 19)
+  await seedOpportunities(db, [{ id: WALK_OPPORTUNITY, customer: 'C1', owner: MANAGER, branch: 'B111', createdOn: '2026-11-18', nextStepOn: '2026-11-24' }]);
+  await db.session((s) =>
+    s.query(`INSERT INTO prospects (prospect_id, name, phone, source, owner_id, branch_id, created_by) VALUES ($1, '王小六', '13800007777', 'walk_in', $2, 'B111', $2)`, [WALK_PROSPECT, MANAGER]),
+  );
   // the manager's plan of the bank's date holds C1 and C2
   await db.session(async (s) => {
     await s.query(`INSERT INTO contact_plans (staff_id, plan_date, work_date, branch_id, size) VALUES ($1, '2026-11-20', '2026-11-23', 'B111', 20) ON CONFLICT DO NOTHING`, [MANAGER]);

@@ -131,6 +131,10 @@ export interface Operation {
   before?: 'claim' | 'referral' | 'reminder' | 'proposal';
 }
 
+/** the customer manager's opportunity on C1 and their prospect (api-walk.db.test.ts seeds them) */
+export const WALK_OPPORTUNITY = 'O-WALK';
+export const WALK_PROSPECT = 'P-WALK';
+
 /** the reminder every staff member with worklist.own holds on a customer (api-walk.db.test.ts seeds them) */
 export const WALK_REMINDER = { event: 'birthday_soon', occurrence: '2026-11-25' };
 
@@ -306,6 +310,41 @@ export const OPERATIONS: readonly Operation[] = [
     base: () => ({ params: { customerId: 'C1' }, body: { productCode: 'CUR', kind: 'recommendation', note: reason } }),
     customer: { scope: 'read', inside: () => [201] },
   },
+
+  // opportunities and prospects (issue 19): O-WALK is the manager's opportunity on C1, P-WALK their
+  // prospect (seeded); the owner fuzzes what only an owner changes
+  { key: 'GET /api/opportunities', base: () => ({ query: { view: 'scope', customerId: 'C1', stage: 'identified', status: 'all', stale: 'false', due: 'false', sort: 'expected_amount', page: '1', pageSize: '20' } }) },
+  {
+    key: 'POST /api/opportunities',
+    base: () => ({ body: { customerId: 'C1', source: 'walk_in', target: { type: 'product_kind', code: 'wealth' }, expectedAmount: '100000', nextStep: reason, nextStepOn: '2026-11-30', notes: reason } }),
+    bodyCustomer: { scope: 'read', at: ['customerId'] },
+  },
+  { key: 'GET /api/opportunities/board', base: () => ({}) },
+  { key: 'GET /api/opportunities/review', base: () => ({ query: { date: '2026-11-20', branchId: 'B111', staffId: OUTLET_STAFF.customer_manager } }) },
+  { key: 'POST /api/opportunities/review', base: () => ({ body: { date: '2026-11-20', branchId: 'B111', comments: [{ opportunityId: WALK_OPPORTUNITY, body: reason }] } }) },
+  { key: 'GET /api/opportunities/reviews', base: () => ({ query: { from: '2026-11-01', to: '2026-11-30' } }) },
+  { key: 'GET /api/opportunities/:opportunityId', base: () => ({ params: { opportunityId: WALK_OPPORTUNITY } }) },
+  {
+    key: 'PATCH /api/opportunities/:opportunityId',
+    base: () => ({ params: { opportunityId: WALK_OPPORTUNITY }, body: { target: { type: 'product_kind', code: 'fund' }, expectedAmount: '1000', nextStep: reason, nextStepOn: '2026-11-30', notes: reason } }),
+    fuzzAs: OUTLET_STAFF.customer_manager,
+  },
+  {
+    key: 'POST /api/opportunities/:opportunityId/stage',
+    base: () => ({ params: { opportunityId: WALK_OPPORTUNITY }, body: { stage: 'contacted', nextStep: reason, nextStepOn: '2026-11-30' } }),
+    fuzzAs: OUTLET_STAFF.customer_manager,
+  },
+  { key: 'GET /api/customers/:customerId/opportunities', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  { key: 'GET /api/prospects', base: () => ({ query: { status: 'open', staffId: OUTLET_STAFF.customer_manager, q: '王', page: '1', pageSize: '20' } }) },
+  { key: 'POST /api/prospects', base: () => ({ body: { name: '孙小九', phone: '13900009999', source: 'walk_in', notes: reason } }) },
+  { key: 'GET /api/prospects/:prospectId', base: () => ({ params: { prospectId: WALK_PROSPECT } }) },
+  { key: 'PATCH /api/prospects/:prospectId', base: () => ({ params: { prospectId: WALK_PROSPECT }, body: { source: 'referral', notes: reason } }), fuzzAs: OUTLET_STAFF.customer_manager },
+  {
+    key: 'POST /api/prospects/:prospectId/contacts',
+    base: () => ({ params: { prospectId: WALK_PROSPECT }, body: { channel: 'phone', outcome: 'reached', notes: reason, nextContactOn: '2099-01-02' } }),
+    fuzzAs: OUTLET_STAFF.customer_manager,
+  },
+  { key: 'POST /api/prospects/:prospectId/reveal', base: () => ({ params: { prospectId: WALK_PROSPECT }, body: { fields: ['phone'], reason } }) },
 
   // exports (background jobs): a job of someone else, or none, answers 404 alike
   { key: 'POST /api/exports', base: () => ({ body: { kind: 'contact_log', filters: { from: '2026-11-01', to: '2026-11-30' } } }) },

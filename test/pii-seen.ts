@@ -14,7 +14,7 @@ export function notePii(values: Iterable<string | null | undefined>): void {
   appendFileSync(path.join(dir, `${process.pid}.txt`), `${list.join('\n')}\n`);
 }
 
-/** Notes every ID number and phone of a test database's customers (factories and demo banks alike) before it closes. */
+/** Notes every ID number and phone of a test database's customers and prospects (factories and demo banks alike) before it closes. */
 export async function notePiiOf(db: Db): Promise<void> {
   if (!process.env.STRATUM_PII_SEEN_DIR) return;
   try {
@@ -22,5 +22,12 @@ export async function notePiiOf(db: Db): Promise<void> {
     notePii(r.rows.map((x) => x.v));
   } catch {
     // no customers table (a migration test, a reset database): nothing to note
+  }
+  try {
+    // prospects (issue 19) are personal data too: their phones and ID numbers typed in by staff
+    const r = await db.session((s) => s.query<{ v: string }>('SELECT id_number AS v FROM prospects WHERE id_number IS NOT NULL UNION SELECT phone FROM prospects WHERE phone IS NOT NULL'));
+    notePii(r.rows.map((x) => x.v));
+  } catch {
+    // a database of a release before prospects
   }
 }

@@ -3,6 +3,7 @@ import { runTiering } from '../features/tiering/tiering.batch.js';
 import { proposeOwners } from '../features/ownership/ownership.batch.js';
 import { runEvents } from '../features/events/events.batch.js';
 import { runWorklist } from '../features/worklist/worklist.batch.js';
+import { runOpportunities } from '../features/opportunities/opportunities.batch.js';
 import { runReassessReminders } from '../features/selling/suitability.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
@@ -66,6 +67,14 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     async run(db, date) {
       const r = await runReassessReminders(db, date);
       return `${r.due} customers with a missing or expired risk assessment: ${r.made} reassessment reminders made, ${r.expired} expired`;
+    },
+  },
+  {
+    // after the worklist: its rerun of a date removes the open reminders that date's first run made
+    name: 'opportunities',
+    async run(db, date) {
+      const r = await runOpportunities(db, date);
+      return `${r.converted} prospects became customers (${r.movedOpportunities} opportunities, ${r.movedContacts} contacts moved), ${r.due} next steps due and ${r.stale} stale opportunities reminded (${r.expired} reminders expired)`;
     },
   },
 ];

@@ -8,6 +8,7 @@ import { registerDemo } from './demo.command.js';
 import { registerEvents } from './events.command.js';
 import { registerSignings } from './signings.command.js';
 import { registerSuitability } from './suitability.command.js';
+import { registerOpportunities } from './opportunities.command.js';
 import { registerLoad } from './load.command.js';
 import { registerServe } from './serve.command.js';
 import { registerUser } from './user.command.js';
@@ -42,6 +43,7 @@ registerPolicy(program);
 registerEvents(program);
 registerSignings(program);
 registerSuitability(program);
+registerOpportunities(program);
 registerAudit(program);
 
 try {

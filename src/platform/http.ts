@@ -382,6 +382,8 @@ export const TAGS: Record<string, string> = {
   ownership: 'Who looks after which customer: the pool, assignment proposals, claims, referrals',
   worklist: "Every morning's work: reminders, contact plans, the contact log, maturing products, the sheets to download",
   exports: 'Large exports made in the background: start one, follow its progress, download its file (kept 24 hours)',
+  opportunities: "Opportunities (商机): made from reminders, contacts, referrals, walk-ins and campaigns, worked through their stages; the board, the customer's, the branch head's weekly review",
+  prospects: 'Prospects (递进沟通表): people who are not customers yet, their contacts and opportunities; the phone and ID number masked, revealed with a reason',
   selling: 'VIP signing with its voucher (automatic or approved), and the products that suit a customer (recommendations checked for suitability)',
 };
 

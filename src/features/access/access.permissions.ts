@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   'referrals.work', // accept referrals, record the contact and the outcome
   'worklist.own', // "my day": reminders, the contact plan and the work log of one's own customers
   'worklist.review', // every owner's plan and its execution within scope, comments (seed 003: daily review)
+  'opportunities.own', // opportunities (商机) and prospects (递进沟通表): one's own to create and work through their stages, contacts with prospects; a reviewer reads the scope's
+  'opportunities.review', // every opportunity and prospect within scope, the weekly review with its comments (seed 003), the 商机管理表 of the scope
   'system.runs', // the runs status: every load and daily batch, its outcome and problems (issue 18); no customer data, not scoped
   'signings.request', // sign a customer in scope for a VIP card grade (issue 19), cancel a signing, record its card issued
   'signings.approve', // approve or reject a signing above the customer's standard: the branch head gold/platinum, the department diamond
@@ -42,9 +44,9 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs'],
-  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend'],
-  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review'],
+  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own'],
+  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
   lobby_manager: ['customers.read', 'referrals.create', 'worklist.own'],
   // tellers check the ID card a customer hands over against the record and fill in forms with
@@ -53,7 +55,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own'],
   lobby_assistant: ['customers.read', 'referrals.create'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };

@@ -76,6 +76,8 @@ const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
   { method: 'POST', url: `/api/customers/${id}/signings/{signingId}/card-issued`, permission: 'signings.request', body: {} },
   { method: 'GET', url: `/api/customers/${id}/suitability` },
   { method: 'POST', url: `/api/customers/${id}/recommendations`, permission: 'products.recommend', body: { productCode: 'CUR' } },
+  // the customer's opportunities (issue 19): the ones the user may see, none for a role that works none
+  { method: 'GET', url: `/api/customers/${id}/opportunities` },
 ];
 // the reading ones (GET), as URLs
 const CUSTOMER_ROUTES = (id: string) => CUSTOMER_ROUTE_LIST(id).filter((r) => r.method === 'GET').map((r) => r.url);

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { DateText } from '../../platform/contract.js';
 import { AuditFilters } from '../audit/audit.contract.js';
 
-// Exports as background jobs (issue 16): the bank's sheets (个人客户信息梳理表, 递进沟通表) and the
+// Exports as background jobs (issue 16): the bank's sheets (个人客户信息梳理表, 递进沟通表, 商机管理表) and the
 // audit trail, made into a file by the server while the user goes on working, then downloaded.
 // Shared by the server (validation, OpenAPI) and the web app (types).
 
-export const EXPORT_KINDS = ['customer_info', 'contact_log', 'audit'] as const;
+export const EXPORT_KINDS = ['customer_info', 'contact_log', 'audit', 'opportunities'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 export const EXPORT_STATUSES = ['queued', 'running', 'done', 'failed', 'expired'] as const;
 
@@ -24,6 +24,17 @@ export const CreateExportBody = z.discriminatedUnion('kind', [
         staffId: Id.optional().describe('a reviewer: one owner'),
         from: DateText.optional().describe('first day'),
         to: DateText.optional().describe('last day'),
+      })
+      .default({}),
+  }),
+  z.object({
+    kind: z.literal('opportunities').describe('商机管理表: your opportunities, or (a reviewer) those of your scope or one owner; alive in the period when one is given (created by `to`, not closed before `from`)'),
+    filters: z
+      .object({
+        staffId: Id.optional().describe('a reviewer: one owner'),
+        status: z.enum(['open', 'closed', 'all']).optional().describe('default all'),
+        from: DateText.optional(),
+        to: DateText.optional(),
       })
       .default({}),
   }),

@@ -10,6 +10,7 @@ import type { SignedInUser } from '../access/access.service.js';
 import { MAX_ENTRIES, writeAuditExport } from '../audit/audit.service.js';
 import { addDays, daysBetween, today, workScope } from '../worklist/worklist.common.js';
 import { writeSheet, XLSX_MAX_ROWS } from '../worklist/worklist.sheets.js';
+import { sheetOwner, writeOpportunitySheet } from '../opportunities/opportunities.sheet.js';
 import type { CreateExportBody, ExportJob, ExportKind } from './exports.contract.js';
 
 // Export jobs (issue 16). A large export never runs inside a request: POST /api/exports writes a
@@ -150,6 +151,11 @@ export class ExportRunner {
       if (!can(user.role, 'audit.read')) throw new AppError('forbidden', text('您的角色不能导出审计日志。', 'Your role may not export the audit trail.'));
       return;
     }
+    if (body.kind === 'opportunities') {
+      // the 商机管理表: its owner, scope and period are checked now, as the file will be made
+      await sheetOwner(this.db, { user, ip: null, lang: 'zh' }, body.filters);
+      return;
+    }
     const f = body.filters;
     // an owner outside the scope, or someone else's for an owner: refused now, as the download does
     await this.db.session((s) => workScope(s, user, f.staffId));
@@ -270,6 +276,9 @@ export class ExportRunner {
       if (job.body.kind === 'audit') {
         const f = await writeAuditExport(this.db, job.user, job.body.filters, job.body.format, job.lang, { cap: MAX_ENTRIES, target, progress: watch });
         written = { rows: f.rows, filename: f.filename, fields: [], detail: f.detail, customerIds: [] };
+      } else if (job.body.kind === 'opportunities') {
+        const sheet = await writeOpportunitySheet(this.db, { user: job.user, ip: null, lang: job.lang }, job.body.filters, { cap: XLSX_MAX_ROWS, target, progress: watch });
+        written = { rows: sheet.rows, filename: sheet.filename, fields: sheet.fields, detail: sheet.detail, customerIds: sheet.customerIds };
       } else {
         const sheet = await writeSheet(this.db, { user: job.user, ip: null, lang: job.lang }, { sheet: job.body.kind, ...job.body.filters }, { cap: XLSX_MAX_ROWS, target, progress: watch });
         written = { rows: sheet.rows, filename: sheet.filename, fields: sheet.fields, detail: sheet.detail, customerIds: sheet.customerIds };

@@ -160,30 +160,57 @@ async function customerRows(s: SqlSession, ids: string[]): Promise<SheetCustomer
 interface ContactKey {
   customer_id: string;
   contact_id: string;
+  /** a contact with a prospect (issue 19: the 递进沟通表 covers people who are not customers yet); customer_id is '' */
+  prospect_id?: string | null;
+  contacted_at?: Date;
 }
-/** The contacts of the scope (by the owner, when one is given) between two instants, in time order, at most `limit`. */
+/**
+ * The contacts of the scope (by the owner, when one is given) between two instants, in time order,
+ * at most `limit`: with customers (the work log) and with prospects (their owner's branch in the
+ * scope), read apart and merged by time.
+ */
 async function contactKeys(s: SqlSession, w: Scope, from: string, to: string, limit: number): Promise<ContactKey[]> {
-  const r = await s.query<ContactKey>(
-    `SELECT l.customer_id, l.contact_id FROM contact_log l JOIN customers c ON c.customer_id = l.customer_id
+  const withCustomers = await s.query<ContactKey>(
+    `SELECT l.customer_id, l.contact_id, l.contacted_at FROM contact_log l JOIN customers c ON c.customer_id = l.customer_id
       WHERE l.contacted_at >= $3::timestamptz AND l.contacted_at < $4::timestamptz
         AND ($1::text IS NULL OR l.staff_id = $1) AND ($2::text[] IS NULL OR c.branch_id = ANY($2::text[]))
       ORDER BY l.contacted_at, l.contact_id LIMIT $5`,
     [...scopeParams(w), from, to, limit],
   );
-  return r.rows;
+  const withProspects = await s.query<ContactKey>(
+    `SELECT '' AS customer_id, pc.contact_id, pc.prospect_id, pc.contacted_at FROM prospect_contacts pc JOIN prospects p ON p.prospect_id = pc.prospect_id
+      WHERE pc.contacted_at >= $3::timestamptz AND pc.contacted_at < $4::timestamptz
+        AND ($1::text IS NULL OR pc.staff_id = $1) AND ($2::text[] IS NULL OR p.branch_id = ANY($2::text[]))
+      ORDER BY pc.contacted_at, pc.contact_id LIMIT $5`,
+    [...scopeParams(w), from, to, limit],
+  );
+  if (!withProspects.rows.length) return withCustomers.rows;
+  const time = (k: ContactKey) => new Date(k.contacted_at ?? 0).getTime();
+  return [...withCustomers.rows, ...withProspects.rows].sort((a, b) => time(a) - time(b) || (a.contact_id < b.contact_id ? -1 : a.contact_id > b.contact_id ? 1 : 0)).slice(0, limit);
 }
 
 async function contactRows(s: SqlSession, keys: ContactKey[]): Promise<SheetContactRow[]> {
+  const customers = keys.filter((k) => !k.prospect_id);
+  const prospects = keys.filter((k) => k.prospect_id);
   const r = await s.query<SheetContactRow>(
     `SELECT l.contact_id, l.customer_id, c.name AS customer_name, l.staff_id, l.contacted_at, l.channel, l.outcome, l.notes, l.next_contact_on, l.source,
             st.name AS staff_name
        FROM contact_log l JOIN customers c ON c.customer_id = l.customer_id JOIN staff st ON st.staff_id = l.staff_id
       WHERE (l.customer_id, l.contact_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-    [keys.map((k) => k.customer_id), keys.map((k) => k.contact_id)],
+    [customers.map((k) => k.customer_id), customers.map((k) => k.contact_id)],
   );
+  const p = prospects.length
+    ? await s.query<SheetContactRow>(
+        `SELECT pc.contact_id, '' AS customer_id, p.name AS customer_name, pc.staff_id, pc.contacted_at, pc.channel, pc.outcome, pc.notes, pc.next_contact_on,
+                'prospect' AS source, st.name AS staff_name
+           FROM prospect_contacts pc JOIN prospects p ON p.prospect_id = pc.prospect_id JOIN staff st ON st.staff_id = pc.staff_id
+          WHERE (pc.prospect_id, pc.contact_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [prospects.map((k) => k.prospect_id ?? ''), prospects.map((k) => k.contact_id)],
+      )
+    : { rows: [] };
   const at = new Map(keys.map((k, i) => [`${k.customer_id}\u0000${k.contact_id}`, i]));
   const pos = (x: SheetContactRow) => at.get(`${x.customer_id}\u0000${x.contact_id}`) ?? 0;
-  return r.rows.sort((a, b) => pos(a) - pos(b));
+  return [...r.rows, ...p.rows].sort((a, b) => pos(a) - pos(b));
 }
 
 /** Rows written to the workbook between two turns of the event loop (a server's chunk has ten times as many). */
@@ -205,7 +232,7 @@ const WRITE_SLICE = 500;
  * Writing a chunk's rows is work on the main thread too: it waits for the next turn of the event
  * loop, a slice at a time, so that requests that came in meanwhile are answered in between.
  */
-async function eachRow<K, R>(
+export async function eachRow<K, R>(
   chunks: Chunks,
   cap: number,
   keys: (s: SqlSession) => Promise<K[]>,
@@ -318,9 +345,9 @@ export async function writeSheet(db: Db, a: WorkActor, f: SheetFilters, o: { cap
       const w = await chunks.run((s) => workScope(s, a.user, f.staffId));
       const keys = (s: SqlSession) => contactKeys(s, w, `${from}T00:00:00+08:00`, `${addDays(to, 1)}T00:00:00+08:00`, o.cap + 1);
       return eachRow(chunks, o.cap, keys, contactRows, (c, i) => {
-        customers.add(c.customer_id);
+        if (c.customer_id) customers.add(c.customer_id);
         out.add([
-          i + 1, chinaDay(new Date(c.contacted_at)), c.customer_id, viewName(view, c.customer_name), channelLabel(c.channel).zh, c.staff_name,
+          i + 1, chinaDay(new Date(c.contacted_at)), c.customer_id || '潜在客户', viewName(view, c.customer_name), channelLabel(c.channel).zh, c.staff_name,
           safe(c.notes), outcomeLabel(c.outcome)?.zh ?? '', c.next_contact_on ?? '',
         ]);
       }, progress, grow);

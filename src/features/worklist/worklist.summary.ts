@@ -1,6 +1,7 @@
 import type { Lang } from '../../platform/i18n.js';
 import { formatWan } from '../../web/features/customers/money.js';
 import { builtInPolicies } from '../tiering/tiering.policies.js';
+import { STALE_AFTER_STEP_DAYS, stageName, targetLabel } from '../opportunities/opportunities.rules.js';
 
 // One sentence per reminder, from the facts the events step recorded (events.sql.ts), in the
 // request's language: "大额支出 32.50万（11-20，手机银行），占金融资产 41%". Amounts in 万 with
@@ -145,7 +146,36 @@ const FORMATTERS: Record<string, Formatter> = {
         }
       : { zh: '尚未做风险承受能力评估，请安排评估；评估前仅可推荐 R1 产品', en: 'no risk assessment: arrange one; until then only R1 products suit' },
   next_contact: (f) => ({ zh: `约定 ${md(f.next_contact_on ?? f.date)} 再次联络`, en: `contact agreed for ${md(f.next_contact_on ?? f.date)}` }),
+  // the opportunities step (opportunities/opportunities.batch.ts): a next step due, a stale opportunity
+  opportunity_due: (f) => {
+    const what = opportunityLabel(f);
+    const late = int(f.days_overdue) ?? 0;
+    return late > 0
+      ? { zh: `商机下一步已逾期 ${late} 天（${md(f.next_step_on)}）：${what.zh}`, en: `opportunity's next step overdue by ${late} days (${md(f.next_step_on)}): ${what.en}` }
+      : { zh: `商机下一步 ${md(f.next_step_on)} 到期：${what.zh}`, en: `opportunity's next step due ${md(f.next_step_on)}: ${what.en}` };
+  },
+  opportunity_stale: (f) => {
+    const what = opportunityLabel(f);
+    const days = int(f.days_in_stage) ?? 0;
+    const past = int(f.days_past_step) ?? 0;
+    const owner = str(f.owner_name) ?? str(f.owner_id) ?? '?';
+    return {
+      zh: `商机停滞：${owner}的${what.zh}已在本阶段 ${days} 天${past > STALE_AFTER_STEP_DAYS ? `，下一步逾期 ${past} 天` : ''}`,
+      en: `stale opportunity of ${owner}: ${what.en}, ${days} days in its stage${past > STALE_AFTER_STEP_DAYS ? `, next step ${past} days overdue` : ''}`,
+    };
+  },
 };
+
+/** An opportunity's target and stage from a reminder's facts: 理财产品（已联系）. */
+function opportunityLabel(f: Facts): Pair {
+  const type = str(f.target_type) ?? '';
+  const code = str(f.target_code);
+  const stage = str(f.stage) ?? '';
+  return {
+    zh: `${targetLabel(type, code, null, 'zh')}（${stageName(stage, 'zh')}）`,
+    en: `${targetLabel(type, code, null, 'en')} (${stageName(stage, 'en').toLowerCase()})`,
+  };
+}
 
 /**
  * A tier's name as the shipped policy labels it ("50–300万"), the id itself for a tier the bank

@@ -3,6 +3,7 @@ import { exportsEn } from '../../features/exports/exports.locale.js';
 import { auditEn } from '../../features/audit/audit.locale.js';
 import { ownershipEn } from '../../features/ownership/ownership.locale.js';
 import { worklistEn } from '../../features/worklist/worklist.locale.js';
+import { opportunitiesEn } from '../../features/opportunities/opportunities.locale.js';
 import { runsEn } from '../../features/system/runs.locale.js';
 import { sellingEn } from '../../features/selling/selling.locale.js';
 
@@ -315,6 +316,7 @@ export const en: Messages = {
   ownership: ownershipEn,
   audit: auditEn,
   worklist: worklistEn,
+  opportunities: opportunitiesEn,
   exports: exportsEn,
   runs: runsEn,
   selling: sellingEn,

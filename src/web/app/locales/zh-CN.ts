@@ -2,6 +2,7 @@ import { exportsZh } from '../../features/exports/exports.locale.js';
 import { auditZh } from '../../features/audit/audit.locale.js';
 import { ownershipZh } from '../../features/ownership/ownership.locale.js';
 import { worklistZh } from '../../features/worklist/worklist.locale.js';
+import { opportunitiesZh } from '../../features/opportunities/opportunities.locale.js';
 import { runsZh } from '../../features/system/runs.locale.js';
 import { sellingZh } from '../../features/selling/selling.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
@@ -315,6 +316,7 @@ export const zhCN = {
   ownership: ownershipZh,
   audit: auditZh,
   worklist: worklistZh,
+  opportunities: opportunitiesZh,
   exports: exportsZh,
   runs: runsZh,
   selling: sellingZh,

@@ -1,0 +1,154 @@
+import type { Db, SqlSession } from '../../platform/db.js';
+import { AppError } from '../../platform/errors.js';
+import { text } from '../../platform/i18n.js';
+import type { Role } from '../access/access.permissions.js';
+import { branchesWithinScope } from '../access/access.service.js';
+import { staffById, staffByIds } from '../ownership/ownership.sql.js';
+import { addDays, me, staffRefOr, type WorkActor } from '../worklist/worklist.common.js';
+import type { ManagerWeek, SaveReviewBody } from './opportunities.contract.js';
+import { REVIEW_DAYS } from './opportunities.rules.js';
+import { context, notFound, present, WORKING_ROLES, type Ctx } from './opportunities.service.js';
+import * as q from './opportunities.sql.js';
+
+// The branch head's weekly review (seed 003; POLICIES: the opportunities created, moved, won, lost
+// or stale in the 7 days to the review): per manager of the scope the week's figures, and the
+// week's opportunities, each with this review's comment. Saved with its date (one review per
+// reviewer and date; saved again, it is updated), its comments are what the managers read on their
+// opportunities.
+
+const ITEMS_MAX = 500;
+const bad = (field: string, zh: string, en: string) => new AppError('bad_request', text(zh, en), { [field]: text(zh, en) });
+
+interface Week {
+  date: string;
+  from: string;
+  to: string;
+  branches: readonly string[] | null;
+  managers: ManagerWeek[];
+  rows: q.WeekRow[];
+}
+
+/** The review's date (default today: up to a year back, not ahead) and the branches it covers; before any session is taken (the embedded engine has one connection). */
+async function reviewWhat(db: Db, a: WorkActor, c: Ctx, f: { date?: string | undefined; branchId?: string | undefined }) {
+  const date = f.date ?? c.asOf;
+  if (date > c.asOf || date < addDays(c.asOf, -366)) {
+    throw bad('date', `检视日期须在 ${addDays(c.asOf, -366)} 至 ${c.asOf} 之间。`, `The review date must be from ${addDays(c.asOf, -366)} to ${c.asOf}.`);
+  }
+  return { date, branches: await branchesWithinScope(db, a.user, f.branchId) };
+}
+
+async function week(s: SqlSession, a: WorkActor, what: { date: string; branches: readonly string[] | null }, f: { staffId?: string | undefined }): Promise<Week> {
+  const { date, branches } = what;
+  const from = addDays(date, -(REVIEW_DAYS - 1));
+  let ownerId: string | null = null;
+  if (f.staffId !== undefined) {
+    const st = await staffById(s, f.staffId);
+    if (!st || (branches && !branches.includes(st.branch_id))) {
+      throw new AppError('not_found', text('没有这位员工，或不在您的机构范围内。', 'There is no such staff member within your branches.'), { staffId: text('员工不存在或不在范围内', 'no such staff member within your branches') });
+    }
+    ownerId = st.staff_id;
+  }
+  const rows = await q.weekOpportunities(s, a.user, { branches, ownerId, from, to: date });
+  const open = await q.openPerOwner(s, a.user, branches);
+  const staff = (await q.reviewStaff(s, branches, WORKING_ROLES)).filter((st) => ownerId === null || st.staff_id === ownerId);
+  // owners of the week's opportunities who are not (or no longer) among them: listed too
+  const listed = new Set(staff.map((st) => st.staff_id));
+  const others = await staffByIds(s, [...new Set(rows.map((r) => r.owner_id))].filter((id) => !listed.has(id)));
+  const names = new Map((await s.query<{ branch_id: string; name: string }>('SELECT branch_id, name FROM branches WHERE branch_id = ANY($1::text[])', [[...new Set([...others.values()].map((o) => o.branch_id))]])).rows.map((b) => [b.branch_id, b.name]));
+  const people = [...staff, ...[...others.values()].map((o) => ({ staff_id: o.staff_id, name: o.name, role: o.role, branch_id: o.branch_id, branch_name: names.get(o.branch_id) ?? o.branch_id }))];
+  const managers = people.map((st): ManagerWeek => {
+    const mine = rows.filter((r) => r.owner_id === st.staff_id);
+    const won = mine.filter((r) => r.f_won);
+    return {
+      staff: { staffId: st.staff_id, name: st.name, role: st.role as Role },
+      branch: { id: st.branch_id, name: st.branch_name },
+      created: mine.filter((r) => r.f_created).length,
+      moved: mine.filter((r) => r.f_moved).length,
+      won: won.length,
+      lost: mine.filter((r) => r.f_lost).length,
+      stale: mine.filter((r) => r.f_stale).length,
+      open: open.get(st.staff_id) ?? 0,
+      wonAmount: sumYuan(won.map((r) => r.expected_amount)),
+    };
+  });
+  return { date, from, to: date, branches, managers, rows };
+}
+
+/** A sum of yuan amounts, exact (in fen). */
+function sumYuan(amounts: (string | null)[]): string {
+  let fen = 0n;
+  for (const a of amounts) {
+    if (!a) continue;
+    const [whole = '0', part = ''] = a.split('.');
+    fen += BigInt(whole) * 100n + BigInt((part + '00').slice(0, 2));
+  }
+  return `${fen / 100n}.${String(fen % 100n).padStart(2, '0')}`;
+}
+
+const flagsOf = (r: q.WeekRow) =>
+  (['created', 'moved', 'won', 'lost', 'stale'] as const).filter((f) => ({ created: r.f_created, moved: r.f_moved, won: r.f_won, lost: r.f_lost, stale: r.f_stale })[f]);
+
+export async function getReview(db: Db, a: WorkActor, f: { date?: string | undefined; branchId?: string | undefined; staffId?: string | undefined }) {
+  const c = await context(db, a);
+  const what = await reviewWhat(db, a, c, f);
+  return db.session(async (s) => {
+    const wk = await week(s, a, what, f);
+    const saved = await q.reviewOf(s, me(a.user), wk.date);
+    const comments = saved ? await q.reviewComments(s, saved.review_id) : new Map<string, string>();
+    // stale as of the review's date; the owner's week first, stale ones first within it
+    const ctx: Ctx = { ...c, asOf: wk.date };
+    const order = new Map(wk.managers.map((m, i) => [m.staff.staffId, i]));
+    const sorted = [...wk.rows].sort(
+      (x, y) => (order.get(x.owner_id) ?? 1e9) - (order.get(y.owner_id) ?? 1e9) || Number(y.f_stale) - Number(x.f_stale) || (x.next_step_on ?? '').localeCompare(y.next_step_on ?? '') || x.opportunity_id.localeCompare(y.opportunity_id),
+    );
+    const page = sorted.slice(0, ITEMS_MAX);
+    const reviewer = saved ? (await staffByIds(s, [saved.reviewer_id])) : new Map();
+    return {
+      date: wk.date,
+      from: wk.from,
+      to: wk.to,
+      managers: wk.managers,
+      items: page.map((r) => ({ ...present(r, ctx), flags: flagsOf(r), comment: comments.get(r.opportunity_id) ?? null })),
+      truncated: sorted.length > ITEMS_MAX,
+      saved: saved ? { reviewId: saved.review_id, savedAt: new Date(saved.saved_at).toISOString(), reviewer: staffRefOr(reviewer, saved.reviewer_id) } : null,
+    };
+  });
+}
+
+/** Saves the review of a date with its figures and comments (one per opportunity; an empty one removes it). */
+export async function saveReview(db: Db, a: WorkActor, body: SaveReviewBody) {
+  const c = await context(db, a);
+  const what = await reviewWhat(db, a, c, { date: body.date, branchId: body.branchId });
+  await db.transaction(async (s) => {
+    const wk = await week(s, a, what, {});
+    const keys: { customerId: string; opportunityId: string; body: string }[] = [];
+    for (const [i, k] of body.comments.entries()) {
+      const found = await q.keyOf(s, k.opportunityId);
+      const row = found === undefined ? undefined : await q.oneVisible(s, a.user, found, k.opportunityId);
+      if (!row || (wk.branches && !wk.branches.includes(row.branch_id))) {
+        const e = notFound();
+        throw new AppError('not_found', e.text, { [`comments.${i}.opportunityId`]: text('商机不存在或不在范围内', 'no such opportunity within your scope') });
+      }
+      keys.push({ customerId: row.customer_id, opportunityId: k.opportunityId, body: k.body.trim() });
+    }
+    const saved = await q.saveReview(s, me(a.user), wk.date, body.branchId ?? null, { from: wk.from, to: wk.to, managers: wk.managers });
+    await q.setComments(s, saved, me(a.user), keys);
+  });
+  return getReview(db, a, { date: body.date, branchId: body.branchId });
+}
+
+/** The reviews saved by the reviewers of the user's scope in a period (default: the last 90 days). */
+export async function listReviews(db: Db, a: WorkActor, f: { from?: string | undefined; to?: string | undefined }) {
+  const c = await context(db, a);
+  const to = f.to ?? c.asOf;
+  const from = f.from ?? addDays(to, -90);
+  return db.session(async (s) => {
+    const reviewers = a.user.scope === null ? null : (await q.reviewStaff(s, a.user.scope, ['branch_head', 'pb_dept'])).map((st) => st.staff_id);
+    const rows = await q.reviewsOf(s, reviewers, from, to);
+    const counts = await q.commentCounts(s, rows.map((r) => r.review_id));
+    const staff = await staffByIds(s, rows.map((r) => r.reviewer_id));
+    return {
+      items: rows.map((r) => ({ reviewId: r.review_id, date: r.review_date, reviewer: staffRefOr(staff, r.reviewer_id), branchId: r.branch_id, savedAt: new Date(r.saved_at).toISOString(), comments: counts.get(r.review_id) ?? 0 })),
+    };
+  });
+}
