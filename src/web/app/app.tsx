@@ -100,6 +100,9 @@ const PAGES: { path: string; permission: Permission; page: LazyPage }[] = [
   { path: 'work-log', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/work-log.page.js'), (m) => m.WorkLogPage) },
   { path: 'runs', permission: 'system.runs', page: lazyPage(() => import('../features/system/runs.page.js'), (m) => m.RunsPage) },
   { path: 'maturing', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/maturing.page.js'), (m) => m.MaturingPage) },
+  { path: 'opportunities', permission: 'opportunities.own', page: lazyPage(() => import('../features/opportunities/my-opportunities.page.js'), (m) => m.MyOpportunitiesPage) },
+  { path: 'opportunity-review', permission: 'opportunities.review', page: lazyPage(() => import('../features/opportunities/opportunity-review.page.js'), (m) => m.OpportunityReviewPage) },
+  { path: 'prospects', permission: 'opportunities.own', page: lazyPage(() => import('../features/opportunities/prospects.page.js'), (m) => m.ProspectsPage) },
   { path: 'signings', permission: 'signings.request', page: lazyPage(() => import('../features/selling/signings.page.js'), (m) => m.SigningsPage) },
   { path: 'customers/:customerId/signings/:signingId/voucher', permission: 'customers.read', page: lazyPage(() => import('../features/selling/voucher.page.js'), (m) => m.VoucherPage) },
 ];

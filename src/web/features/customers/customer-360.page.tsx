@@ -9,6 +9,7 @@ import { CustomerTiersCard } from '../tiering/customer-tiers.card.js';
 import { CustomerTimelineCard } from '../worklist/customer-timeline.card.js';
 import { SuitableProductsCard } from '../selling/suitable-products.card.js';
 import { VipSigningCard } from '../selling/vip-signing.card.js';
+import { CustomerOpportunitiesCard } from '../opportunities/customer-opportunities.card.js';
 import { AumHistoryChart, AumSummary } from './customer-360.aum.js';
 import { AccountsTable, CardsTable, LoansTable, WealthProductsTable } from './customer-360.holdings.js';
 import { CustomerProfile } from './customer-360.profile.js';
@@ -110,6 +111,7 @@ export function Customer360Page() {
       <CustomerOwnershipCard customerId={customerId} />
       <CustomerTiersCard customerId={customerId} />
       <CustomerTimelineCard customerId={customerId} name={data.profile.name} />
+      <CustomerOpportunitiesCard customerId={customerId} />
       <Row gutter={12}>
         <Col xs={24} xl={16}>
           <CustomerProfile profile={data.profile} />

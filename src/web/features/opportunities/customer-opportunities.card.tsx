@@ -1,4 +1,4 @@
-import { Card, Empty, Space, Table, Typography, type TableColumnsType } from 'antd';
+import { Button, Card, Empty, Space, Table, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCurrentUser, useSession } from '../../app/session.js';
@@ -31,7 +31,7 @@ export function CustomerOpportunitiesCard({ customerId }: { customerId: string }
       render: (_, o) => (
         <Space size={4}>
           {o.owner.staffId === user.login && <StageMover o={o} onMoved={changed} />}
-          <Typography.Link onClick={() => setOpen(o.opportunityId)}>{t('opportunities.common.open')}</Typography.Link>
+          <Button type="link" size="small" onClick={() => setOpen(o.opportunityId)}>{t('opportunities.common.open')}</Button>
         </Space>
       ),
     },

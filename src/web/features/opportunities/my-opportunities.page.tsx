@@ -1,3 +1,4 @@
+import { MessageOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Checkbox, Col, Empty, Row, Segmented, Select, Space, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -24,19 +25,19 @@ function OpportunityCard({ o, onOpen, onMoved }: { o: Opportunity; onOpen: () =>
         </Space>
         <Typography.Text>{o.target.label}</Typography.Text>
         <Space size={8} wrap>
-          <Amount yuan={o.expectedAmount} />
+          {o.expectedAmount !== null && <Amount yuan={o.expectedAmount} />}
           {o.nextStepOn && <span className="money muted">{o.nextStepOn}</span>}
         </Space>
         {o.nextStep && <Typography.Text type="secondary" ellipsis={{ tooltip: o.nextStep }}>{o.nextStep}</Typography.Text>}
         {o.status === 'lost' && o.lostReason && <Typography.Text type="secondary">{o.lostReason}</Typography.Text>}
         {o.latestComment && (
           <Tooltip title={`${o.latestComment.author.name} · ${o.latestComment.reviewDate}`}>
-            <Typography.Text type="warning" ellipsis data-testid={`card-comment-${o.opportunityId}`}>
-              {t('opportunities.common.latestComment')}：{o.latestComment.body}
+            <Typography.Text ellipsis data-testid={`card-comment-${o.opportunityId}`}>
+              <MessageOutlined /> {t('opportunities.common.latestComment')}：{o.latestComment.body}
             </Typography.Text>
           </Tooltip>
         )}
-        <Space size={6}>
+        <Space size={6} wrap>
           <StageMover o={o} onMoved={onMoved} />
           <Button size="small" type="link" onClick={onOpen} data-testid={`card-open-${o.opportunityId}`}>
             {t('opportunities.common.open')}
@@ -54,7 +55,7 @@ function BoardView({ board, loading, onOpen, onMoved }: { board: Board | undefin
       {STAGES.map((stage) => {
         const col = board?.columns.find((c) => c.stage === stage);
         return (
-          <Col key={stage} flex="0 0 240px" data-testid={`column-${stage}`}>
+          <Col key={stage} flex="1 0 190px" style={{ minWidth: 190 }} data-testid={`column-${stage}`}>
             <Card
               size="small"
               loading={loading && !board}
@@ -66,7 +67,7 @@ function BoardView({ board, loading, onOpen, onMoved }: { board: Board | undefin
                 </Space>
               }
               extra={<span className="money muted">{formatWan(col?.amount ?? '0')}</span>}
-              styles={{ body: { padding: 8, background: '#fafafa', minHeight: 120 } }}
+              styles={{ header: { padding: '0 8px' }, body: { padding: 8, background: '#fafafa', minHeight: 120 } }}
             >
               {(col?.items ?? []).map((o) => (
                 <OpportunityCard key={o.opportunityId} o={o} onOpen={() => onOpen(o.opportunityId)} onMoved={onMoved} />

@@ -276,7 +276,7 @@ export function ProspectsPage() {
   const [version, setVersion] = useState(0);
   const list = useApi(`prospects/${status}/${search}/${page}/${version}/${i18n.language}`, (signal) => opportunitiesApi.prospects({ status, q: search || undefined, page, pageSize: PAGE_SIZE }, signal));
   const columns: TableColumnsType<Prospect> = [
-    { key: 'name', title: t('opportunities.prospects.name'), render: (_, p) => <Typography.Link onClick={() => setOpen(p.prospectId)} data-testid={`prospect-${p.prospectId}`}>{p.name}</Typography.Link> },
+    { key: 'name', title: t('opportunities.prospects.name'), render: (_, p) => <Button type="link" size="small" style={{ padding: 0 }} onClick={() => setOpen(p.prospectId)} data-testid={`prospect-${p.prospectId}`}>{p.name}</Button> },
     { key: 'phone', title: t('opportunities.prospects.phone'), render: (_, p) => <span className="money">{p.phone ?? '—'}</span> },
     { key: 'source', title: t('opportunities.prospects.source'), render: (_, p) => t(`opportunities.prospectSources.${p.source}`) },
     { key: 'owner', title: t('opportunities.prospects.owner'), render: (_, p) => p.owner.name },

@@ -11,6 +11,7 @@ import { CustomerCell, KIND_COLOR, KIND_HEX, useEventName } from './worklist.par
 import { chinaToday } from '../../app/china-time.js';
 import { useSession } from '../../app/session.js';
 import { SignReminderButton } from '../selling/sign-dialog.js';
+import { ReminderOpportunityButton } from '../opportunities/reminder-opportunity.js';
 
 // The reminders of "My day", one tab per kind of seed 003 with its count. Done closes a reminder;
 // dismissing asks why (required, at the field); snoozing asks until when. For service-only
@@ -168,6 +169,8 @@ export function RemindersPanel({
               testId={`reminder-sign-${r.customer.customerId}`}
             />
           )}
+          {/* an opportunity (商机, issue 19) from the reminder in one click; the reminder closes */}
+          {can('opportunities.own') && <ReminderOpportunityButton reminder={r} onCreated={onChanged} />}
           <Button size="small" icon={<CheckOutlined />} loading={busy === keyOf(r)} onClick={() => void done(r)} data-testid={`reminder-done-${r.customer.customerId}-${r.event}`}>
             {t('worklist.myDay.done')}
           </Button>

@@ -20,6 +20,8 @@ export const worklistZh = {
     anniversary_soon: '开户纪念日',
     contact_due: '到期联络',
     risk_reassess: '风险评估到期',
+    opportunity_due: '商机待跟进',
+    opportunity_stale: '商机停滞',
   },
   channels: { phone: '电话', sms: '短信', visit: '上门拜访', branch: '网点面谈', wechat: '微信' },
   outcomes: {
@@ -191,6 +193,8 @@ export const worklistEn: typeof worklistZh = {
     anniversary_soon: 'Account anniversary',
     contact_due: 'Contact due',
     risk_reassess: 'Risk assessment due',
+    opportunity_due: 'Opportunity due',
+    opportunity_stale: 'Stale opportunity',
   },
   channels: { phone: 'Phone', sms: 'SMS', visit: 'Visit', branch: 'At the branch', wechat: 'WeChat' },
   outcomes: {
