@@ -200,11 +200,12 @@ async function makeReminders(s: SqlSession, date: string): Promise<{ due: number
     [date, POLICY_VERSION],
   );
   // no longer called for: the step was done or moved, the opportunity closed or is moving again
+  // (the events written out, as the partial index of migration 0019 names them, so that it is used)
   const expired = await s.query(
     `UPDATE reminders r SET status = 'expired', closed_at = now(), closed_reason = CASE WHEN r.event = $1 THEN 'no longer due' ELSE 'no longer stale' END
-      WHERE r.event IN ($1, $2) AND r.status = 'open'
+      WHERE r.event IN ('${DUE_EVENT}', '${STALE_EVENT}') AND r.status = 'open'
         AND NOT EXISTS (SELECT 1 FROM opp_new n WHERE (n.customer_id, n.staff_id, n.event, n.occurrence) = (r.customer_id, r.staff_id, r.event, r.occurrence))`,
-    [DUE_EVENT, STALE_EVENT],
+    [DUE_EVENT],
   );
   return { due: n.get(DUE_EVENT) ?? 0, stale: n.get(STALE_EVENT) ?? 0, expired: expired.rowCount };
 }

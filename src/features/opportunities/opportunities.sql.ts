@@ -239,7 +239,8 @@ export function listWhere(user: SignedInUser | null, f: ListFilter, asOf: string
   if (f.customerId !== null) parts.push(`o.customer_id = ${add(f.customerId)}`);
   if (f.prospectId !== null) parts.push(`o.prospect_id = ${add(f.prospectId)}`);
   if (f.stage !== null) parts.push(`o.stage = ${add(f.stage)}`);
-  if (f.status === 'open') parts.push(`o.stage = ANY(${OPEN})`);
+  // (closed_at IS NULL too: the partial indexes of open opportunities)
+  if (f.status === 'open') parts.push(`o.closed_at IS NULL AND o.stage = ANY(${OPEN})`);
   else if (f.status === 'closed') parts.push(`o.stage IN ('won', 'lost')`);
   else if (f.status !== 'all') parts.push(`o.stage = ${add(f.status)}`);
   if (f.stale !== null) parts.push(`${f.stale ? '' : 'NOT '}${staleSql('o', add(asOf))}`);
@@ -390,10 +391,10 @@ export async function reviewOf(s: SqlSession, reviewerId: string, date: string):
 
 export async function saveReview(s: SqlSession, reviewerId: string, date: string, branchId: string | null, figures: unknown): Promise<ReviewRow> {
   const r = await s.query<ReviewRow>(
-    `INSERT INTO opportunity_reviews (reviewer_id, review_date, branch_id, figures, saved_at) VALUES ($1, $2::date, $3, $4::jsonb, now())
+    `INSERT INTO opportunity_reviews (reviewer_id, review_date, branch_id, figures, saved_at) VALUES ($1, $2::date, $3, $4::jsonb, $5::timestamptz)
      ON CONFLICT (reviewer_id, review_date) DO UPDATE SET branch_id = EXCLUDED.branch_id, figures = EXCLUDED.figures, saved_at = EXCLUDED.saved_at
      RETURNING review_id, reviewer_id, review_date, branch_id, figures, saved_at`,
-    [reviewerId, date, branchId, JSON.stringify(figures)],
+    [reviewerId, date, branchId, JSON.stringify(figures), await transactionNow(s)],
   );
   const row = r.rows[0];
   if (!row) throw new Error('the review was not written');
@@ -411,11 +412,13 @@ export async function setComments(s: SqlSession, review: ReviewRow, authorId: st
     );
   }
   if (keep.length) {
+    // the time as a value (Citus takes only immutable functions in an upsert's DO UPDATE)
+    const now = await transactionNow(s);
     await s.query(
-      `INSERT INTO opportunity_comments (customer_id, opportunity_id, review_id, author_id, body, review_date)
-       SELECT x.c, x.o, $1, $2, x.b, $3::date FROM unnest($4::text[], $5::text[], $6::text[]) AS x(c, o, b)
-       ON CONFLICT (customer_id, opportunity_id, review_id) DO UPDATE SET body = EXCLUDED.body, author_id = EXCLUDED.author_id, created_at = now()`,
-      [review.review_id, authorId, review.review_date, keep.map((c) => c.customerId), keep.map((c) => c.opportunityId), keep.map((c) => c.body)],
+      `INSERT INTO opportunity_comments (customer_id, opportunity_id, review_id, author_id, body, review_date, created_at)
+       SELECT x.c, x.o, $1, $2, x.b, $3::date, $7::timestamptz FROM unnest($4::text[], $5::text[], $6::text[]) AS x(c, o, b)
+       ON CONFLICT (customer_id, opportunity_id, review_id) DO UPDATE SET body = EXCLUDED.body, author_id = EXCLUDED.author_id, created_at = EXCLUDED.created_at`,
+      [review.review_id, authorId, review.review_date, keep.map((c) => c.customerId), keep.map((c) => c.opportunityId), keep.map((c) => c.body), now],
     );
   }
 }

@@ -87,6 +87,11 @@ describe('who sees a prospect', () => {
       expect((await api.patch(login, `/api/prospects/${ids.wang}`, { notes: 'x' })).statusCode, login).toBe(404);
     }
     expect((await api.patch(HEAD, `/api/prospects/${ids.wang}`, { notes: 'x' })).statusCode).toBe(403);
+    // the owner changes it, closes it and pursues it again
+    const closed = await api.patch(MANAGER, `/api/prospects/${ids.qian}`, { notes: '暂无需求', status: 'closed' });
+    expect(closed.statusCode, closed.body).toBe(200);
+    expect(closed.json().data).toMatchObject({ notes: '暂无需求', status: 'closed' });
+    expect((await api.patch(MANAGER, `/api/prospects/${ids.qian}`, { status: 'open' })).json().data.status).toBe('open');
     expect((await api.get(MANAGER, '/api/prospects?q=2222')).json().data.items.map((p: Prospect) => p.name)).toEqual(['王五']);
     expect((await api.get(MANAGER, `/api/prospects?q=${encodeURIComponent('赵')}`)).json().data.items.map((p: Prospect) => p.name)).toEqual(['赵七']);
   });

@@ -111,6 +111,11 @@ CREATE INDEX opportunities_due_idx ON opportunities (next_step_on) WHERE closed_
 CREATE INDEX opportunities_stage_since_idx ON opportunities (stage_since) WHERE closed_at IS NULL;
 CREATE INDEX opportunities_prospect_idx ON opportunities (prospect_id) WHERE prospect_id IS NOT NULL;
 
+-- The opportunities step's open reminders (a next step due, a stale opportunity): the step expires
+-- those no longer called for without reading every open reminder of the bank.
+CREATE INDEX reminders_opportunity_open_idx ON reminders (customer_id, staff_id, event, occurrence)
+  WHERE status = 'open' AND event IN ('opportunity_due', 'opportunity_stale');
+
 -- Every stage an opportunity took: seq 1 is its creation (from_stage NULL), then each change with
 -- who and when (changed_on: the business date); branch_id is the owner's outlet then (the weekly
 -- review counts the week's moves).
