@@ -1,5 +1,5 @@
 import { Alert, Button, Modal, Radio, Result, Space, Spin, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useApi } from '../../app/use-api.js';
@@ -138,7 +138,19 @@ export function SignDialog({ open, customerId, grade, onClose, onDone }: { open:
 export function SignReminderButton({ customerId, grade, onSigned, testId }: { customerId: string; grade: string | undefined; onSigned: () => void; testId?: string }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
-  const [signed, setSigned] = useState(false);
+  // signed (or sent for approval), and whether `onSigned` has run: once, when the dialog closes or
+  // when the page is left from it (its "print the voucher" opens the voucher page)
+  const signed = useRef({ signed: false, reported: false });
+  const latest = useRef(onSigned);
+  useEffect(() => {
+    latest.current = onSigned;
+  });
+  const report = useCallback(() => {
+    if (!signed.current.signed || signed.current.reported) return;
+    signed.current.reported = true;
+    latest.current();
+  }, []);
+  useEffect(() => report, [report]);
   const chosen = GRADE_LIST.find((g) => g === grade);
   return (
     <>
@@ -151,9 +163,11 @@ export function SignReminderButton({ customerId, grade, onSigned, testId }: { cu
         grade={chosen}
         onClose={() => {
           setOpen(false);
-          if (signed) onSigned();
+          report();
         }}
-        onDone={() => setSigned(true)}
+        onDone={() => {
+          signed.current.signed = true;
+        }}
       />
     </>
   );

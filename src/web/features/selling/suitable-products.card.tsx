@@ -36,7 +36,8 @@ function RecommendDialog({ product, customerId, data, onClose, onDone }: { produ
     } catch (err) {
       // the reason of a refusal (422) at its field, else above the form
       if (err instanceof ApiError && err.fields?.confirmedBy) form.setFields([{ name: 'confirmedBy', errors: [err.fields.confirmedBy] }]);
-      setError(errorText(err));
+      // a refusal's message already names the product and the reason: not the reason again after it
+      setError(err instanceof ApiError && (err.code === 'product_unsuitable' || err.code === 'confirmation_required') ? err.message : errorText(err));
     } finally {
       setSaving(false);
     }
