@@ -66,7 +66,11 @@ export function visibleSql(user: SignedInUser | null, params: unknown[], o = 'o'
   if (scope.branches === null) return 'true';
   params.push([...scope.branches]);
   const b = `$${params.length}::text[]`;
-  return `((${o}.customer_id = '' AND ${o}.branch_id = ANY(${b})) OR (${o}.customer_id <> '' AND ${rowScopeSql(scope, `${o}.customer_id`, params)}))`;
+  // a semi-join on the key (the branches' customers, and '' for prospects' opportunities): the
+  // opportunities are then read through their primary key, customer by customer, instead of every
+  // open one of the bank tested against the branches' customers (an OR of the two is no join)
+  return `(${o}.customer_id IN (SELECT c_scope.customer_id FROM customers c_scope WHERE c_scope.branch_id = ANY(${b}) UNION ALL SELECT ''::text COLLATE "C")
+    AND (${o}.customer_id <> '' OR ${o}.branch_id = ANY(${b})))`;
 }
 
 /** The key of an opportunity by its id, if it exists (whoever may see it). */
