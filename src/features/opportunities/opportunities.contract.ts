@@ -164,6 +164,9 @@ export const ReviewQuery = z.object({
   date: DateText.optional().describe('the review date: the 7 days up to it (default today)'),
   branchId: Id.optional().describe('one branch of your scope (and its subtree)'),
   staffId: Id.optional().describe("one manager's opportunities of the week"),
+  flag: z.enum(['created', 'moved', 'won', 'lost', 'stale']).optional().describe('only the week\'s opportunities with this flag'),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
 export const ManagerWeek = z.object({
   staff: StaffRef,
@@ -189,9 +192,12 @@ export const Review = z.object({
   from: DateText,
   to: DateText,
   managers: z.array(ManagerWeek),
+  /** a page of the week's opportunities (narrowed to a manager and a flag, if asked) */
   items: z.array(ReviewItem),
-  /** more than 500: narrow to one manager */
-  truncated: z.boolean(),
+  /** how many of the week's opportunities there are (narrowed likewise), of which `items` is page `page` */
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
   saved: z.object({ reviewId: z.string(), savedAt: z.string(), reviewer: StaffRef }).nullable(),
 });
 export const ReviewResponse = z.object({ data: Review });

@@ -64,7 +64,7 @@ interface Item {
 const review = async (login: string, query = '') => {
   const r = await api.get(login, `/api/opportunities/review${query}`);
   expect(r.statusCode, r.body).toBe(200);
-  return r.json().data as { date: string; from: string; to: string; managers: Week[]; items: Item[]; saved: { reviewer: { staffId: string } } | null };
+  return r.json().data as { date: string; from: string; to: string; managers: Week[]; items: Item[]; total: number; saved: { reviewer: { staffId: string } } | null };
 };
 
 describe('the weekly review', () => {
@@ -82,6 +82,16 @@ describe('the weekly review', () => {
       'R-WON': ['won'],
       'R-LOST': ['lost'],
     });
+    // paged, and narrowed to a flag: the figures stay the whole week's
+    const first = await review(HEAD, '?pageSize=4');
+    const second = await review(HEAD, '?pageSize=4&page=2');
+    expect([first.total, first.items.length, second.items.length]).toEqual([6, 4, 2]);
+    expect([...first.items, ...second.items].map((i) => i.opportunityId)).toEqual(r.items.map((i) => i.opportunityId));
+    expect(second.managers).toEqual(r.managers);
+    const stale = await review(HEAD, '?flag=stale');
+    expect([stale.total, stale.items.map((i) => i.opportunityId)]).toEqual([1, ['R-STALE']]);
+    const created = await review(HEAD, '?flag=created');
+    expect([created.total, created.items.map((i) => i.opportunityId).sort()]).toEqual([2, ['R-NEW', 'R-SUP']]);
     // a week earlier: the one won on 11-10
     const before = await review(HEAD, '?date=2026-11-13');
     expect(before.items.map((i) => [i.opportunityId, i.flags]).filter(([id]) => id === 'R-OLDWON')).toEqual([['R-OLDWON', ['won']]]);

@@ -16,7 +16,6 @@ import * as q from './opportunities.sql.js';
 // reviewer and date; saved again, it is updated), its comments are what the managers read on their
 // opportunities.
 
-const ITEMS_MAX = 500;
 const bad = (field: string, zh: string, en: string) => new AppError('bad_request', text(zh, en), { [field]: text(zh, en) });
 
 interface Week {
@@ -24,8 +23,10 @@ interface Week {
   from: string;
   to: string;
   branches: readonly string[] | null;
+  ownerId: string | null;
   managers: ManagerWeek[];
-  rows: q.WeekRow[];
+  /** the week's opportunities, in all and per flag */
+  totals: Record<'all' | q.WeekFlag, number>;
 }
 
 /** The review's date (default today: up to a year back, not ahead) and the branches it covers; before any session is taken (the embedded engine has one connection). */
@@ -37,6 +38,7 @@ async function reviewWhat(db: Db, a: WorkActor, c: Ctx, f: { date?: string | und
   return { date, branches: await branchesWithinScope(db, a.user, f.branchId) };
 }
 
+/** The week's figures per manager, aggregated in SQL (the opportunities themselves are paged: weekItems). */
 async function week(s: SqlSession, a: WorkActor, what: { date: string; branches: readonly string[] | null }, f: { staffId?: string | undefined }): Promise<Week> {
   const { date, branches } = what;
   const from = addDays(date, -(REVIEW_DAYS - 1));
@@ -48,68 +50,73 @@ async function week(s: SqlSession, a: WorkActor, what: { date: string; branches:
     }
     ownerId = st.staff_id;
   }
-  const rows = await q.weekOpportunities(s, a.user, { branches, ownerId, from, to: date });
-  const open = await q.openPerOwner(s, a.user, branches);
+  const figures = await q.weekFigures(s, a.user, { branches, ownerId, from, to: date });
+  const byOwner = new Map(figures.map((x) => [x.owner_id, x]));
   const staff = (await q.reviewStaff(s, branches, WORKING_ROLES)).filter((st) => ownerId === null || st.staff_id === ownerId);
-  // owners of the week's opportunities who are not (or no longer) among them: listed too
+  // owners of the week's opportunities who are not (or no longer) among them: listed too, by number
   const listed = new Set(staff.map((st) => st.staff_id));
-  const others = await staffByIds(s, [...new Set(rows.map((r) => r.owner_id))].filter((id) => !listed.has(id)));
+  const others = await staffByIds(s, figures.filter((x) => x.week > 0 && !listed.has(x.owner_id)).map((x) => x.owner_id));
   const names = new Map((await s.query<{ branch_id: string; name: string }>('SELECT branch_id, name FROM branches WHERE branch_id = ANY($1::text[])', [[...new Set([...others.values()].map((o) => o.branch_id))]])).rows.map((b) => [b.branch_id, b.name]));
-  const people = [...staff, ...[...others.values()].map((o) => ({ staff_id: o.staff_id, name: o.name, role: o.role, branch_id: o.branch_id, branch_name: names.get(o.branch_id) ?? o.branch_id }))];
+  const otherPeople = [...others.values()]
+    .sort((x, y) => (x.staff_id < y.staff_id ? -1 : x.staff_id > y.staff_id ? 1 : 0))
+    .map((o) => ({ staff_id: o.staff_id, name: o.name, role: o.role, branch_id: o.branch_id, branch_name: names.get(o.branch_id) ?? o.branch_id }));
+  const people = [...staff, ...otherPeople];
   const managers = people.map((st): ManagerWeek => {
-    const mine = rows.filter((r) => r.owner_id === st.staff_id);
-    const won = mine.filter((r) => r.f_won);
+    const x = byOwner.get(st.staff_id);
     return {
       staff: { staffId: st.staff_id, name: st.name, role: st.role as Role },
       branch: { id: st.branch_id, name: st.branch_name },
-      created: mine.filter((r) => r.f_created).length,
-      moved: mine.filter((r) => r.f_moved).length,
-      won: won.length,
-      lost: mine.filter((r) => r.f_lost).length,
-      stale: mine.filter((r) => r.f_stale).length,
-      open: open.get(st.staff_id) ?? 0,
-      wonAmount: sumYuan(won.map((r) => r.expected_amount)),
+      created: x?.created ?? 0,
+      moved: x?.moved ?? 0,
+      won: x?.won ?? 0,
+      lost: x?.lost ?? 0,
+      stale: x?.stale ?? 0,
+      open: x?.open ?? 0,
+      wonAmount: x?.won_amount ?? '0.00',
     };
   });
-  return { date, from, to: date, branches, managers, rows };
+  const sum = (k: keyof q.OwnerWeek) => figures.reduce((n, x) => n + Number(x[k]), 0);
+  const totals = { all: sum('week'), created: sum('created'), moved: sum('moved'), won: sum('won'), lost: sum('lost'), stale: sum('stale') };
+  return { date, from, to: date, branches, ownerId, managers, totals };
 }
 
-/** A sum of yuan amounts, exact (in fen). */
-function sumYuan(amounts: (string | null)[]): string {
-  let fen = 0n;
-  for (const a of amounts) {
-    if (!a) continue;
-    const [whole = '0', part = ''] = a.split('.');
-    fen += BigInt(whole) * 100n + BigInt((part + '00').slice(0, 2));
-  }
-  return `${fen / 100n}.${String(fen % 100n).padStart(2, '0')}`;
-}
-
-const flagsOf = (r: q.WeekRow) =>
+const flagsOf = (r: q.WeekFlags) =>
   (['created', 'moved', 'won', 'lost', 'stale'] as const).filter((f) => ({ created: r.f_created, moved: r.f_moved, won: r.f_won, lost: r.f_lost, stale: r.f_stale })[f]);
 
-export async function getReview(db: Db, a: WorkActor, f: { date?: string | undefined; branchId?: string | undefined; staffId?: string | undefined }) {
+export interface ReviewFilter {
+  date?: string | undefined;
+  branchId?: string | undefined;
+  staffId?: string | undefined;
+  flag?: q.WeekFlag | undefined;
+  page?: number | undefined;
+  pageSize?: number | undefined;
+}
+
+export async function getReview(db: Db, a: WorkActor, f: ReviewFilter) {
   const c = await context(db, a);
   const what = await reviewWhat(db, a, c, f);
+  const page = f.page ?? 1;
+  const pageSize = f.pageSize ?? 50;
   return db.session(async (s) => {
     const wk = await week(s, a, what, f);
     const saved = await q.reviewOf(s, me(a.user), wk.date);
+    // a page of the week's opportunities: the owner's week first (as the managers are listed), stale ones first within it
+    const keys = await q.weekPage(s, a.user, { branches: wk.branches, ownerId: wk.ownerId, from: wk.from, to: wk.to, roles: WORKING_ROLES, flag: f.flag ?? null }, { limit: pageSize, offset: (page - 1) * pageSize });
+    const rows = await q.rowsOf(s, keys);
+    const flags = new Map(keys.map((k) => [k.opportunity_id, flagsOf(k)]));
     const comments = saved ? await q.reviewComments(s, saved.review_id) : new Map<string, string>();
-    // stale as of the review's date; the owner's week first, stale ones first within it
+    // stale as of the review's date
     const ctx: Ctx = { ...c, asOf: wk.date };
-    const order = new Map(wk.managers.map((m, i) => [m.staff.staffId, i]));
-    const sorted = [...wk.rows].sort(
-      (x, y) => (order.get(x.owner_id) ?? 1e9) - (order.get(y.owner_id) ?? 1e9) || Number(y.f_stale) - Number(x.f_stale) || (x.next_step_on ?? '').localeCompare(y.next_step_on ?? '') || x.opportunity_id.localeCompare(y.opportunity_id),
-    );
-    const page = sorted.slice(0, ITEMS_MAX);
-    const reviewer = saved ? (await staffByIds(s, [saved.reviewer_id])) : new Map();
+    const reviewer = saved ? await staffByIds(s, [saved.reviewer_id]) : new Map();
     return {
       date: wk.date,
       from: wk.from,
       to: wk.to,
       managers: wk.managers,
-      items: page.map((r) => ({ ...present(r, ctx), flags: flagsOf(r), comment: comments.get(r.opportunity_id) ?? null })),
-      truncated: sorted.length > ITEMS_MAX,
+      items: rows.map((r) => ({ ...present(r, ctx), flags: flags.get(r.opportunity_id) ?? [], comment: comments.get(r.opportunity_id) ?? null })),
+      total: f.flag ? wk.totals[f.flag] : wk.totals.all,
+      page,
+      pageSize,
       saved: saved ? { reviewId: saved.review_id, savedAt: new Date(saved.saved_at).toISOString(), reviewer: staffRefOr(reviewer, saved.reviewer_id) } : null,
     };
   });

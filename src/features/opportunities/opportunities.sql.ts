@@ -297,73 +297,131 @@ export async function ownerCounts(s: SqlSession, user: SignedInUser, ownerId: st
 
 // ---- the weekly review --------------------------------------------------------------------------
 
-export interface WeekRow extends OppRow {
+export interface WeekFlags {
   f_created: boolean;
   f_moved: boolean;
   f_won: boolean;
   f_lost: boolean;
   f_stale: boolean;
 }
+export interface WeekRow extends OppRow, WeekFlags {}
+
+export type WeekFlag = 'created' | 'moved' | 'won' | 'lost' | 'stale';
+export interface WeekScope {
+  branches: readonly string[] | null;
+  ownerId: string | null;
+  from: string;
+  to: string;
+}
 
 /**
- * The opportunities of the reviewer's scope (narrowed to branches and an owner) that were created,
- * moved, won or lost in the days from `from` to `to`, or are stale on `to`: each found through its
- * own index (created, closed, moved in the week; next step or stage too old), then flagged.
+ * The week of a review as conditions on `o` (values appended to `params`): `where` narrows to the
+ * reviewer's scope (branches, an owner, what the user sees); `inWeek` is an opportunity created,
+ * closed or moved in the days from `from` to `to`, or stale on `to`; and each flag. One pass over the
+ * scope's opportunities (a branch's through its index and the key, the bank's in one scan), the
+ * week's moves looked up in a hash of the week's stage changes, never a query per opportunity.
  */
-export async function weekOpportunities(
-  s: SqlSession,
-  user: SignedInUser,
-  w: { branches: readonly string[] | null; ownerId: string | null; from: string; to: string },
-): Promise<WeekRow[]> {
-  const params: unknown[] = [w.from, w.to];
-  let branch = 'true';
+function weekSql(user: SignedInUser, w: WeekScope, params: unknown[]) {
+  params.push(w.from, w.to);
+  const from = `$${params.length - 1}::date`;
+  const to = `$${params.length}::date`;
+  const parts: string[] = [];
+  let stageBranch = '';
   if (w.branches) {
     params.push([...w.branches]);
-    branch = `x.branch_id = ANY($${params.length}::text[])`;
+    parts.push(`o.branch_id = ANY($${params.length}::text[])`);
+    stageBranch = ` AND sk.branch_id = ANY($${params.length}::text[])`;
   }
-  const b = (alias: string) => branch.replace('x.', `${alias}.`);
-  const moved = `EXISTS (SELECT 1 FROM opportunity_stages sm WHERE sm.customer_id = o.customer_id AND sm.opportunity_id = o.opportunity_id
-                          AND sm.from_stage IS NOT NULL AND sm.to_stage = ANY(${OPEN}) AND sm.changed_on BETWEEN $1::date AND $2::date)`;
-  let owner = '';
   if (w.ownerId !== null) {
     params.push(w.ownerId);
-    owner = ` AND o.owner_id = $${params.length}`;
+    parts.push(`o.owner_id = $${params.length}`);
   }
-  const visible = visibleSql(user, params);
-  const r = await s.query<WeekRow>(
-    `WITH keys AS (
-       SELECT x.customer_id, x.opportunity_id FROM opportunities x WHERE ${b('x')} AND x.created_on BETWEEN $1::date AND $2::date
-       UNION SELECT x.customer_id, x.opportunity_id FROM opportunities x WHERE ${b('x')} AND x.closed_on BETWEEN $1::date AND $2::date
-       UNION SELECT x.customer_id, x.opportunity_id FROM opportunities x WHERE ${b('x')} AND x.closed_at IS NULL AND x.next_step_on < $2::date - ${STALE_AFTER_STEP_DAYS}
-       UNION SELECT x.customer_id, x.opportunity_id FROM opportunities x WHERE ${b('x')} AND x.closed_at IS NULL AND x.stage_since < $2::date - ${STALE_AFTER_STAGE_DAYS}
-       UNION SELECT x.customer_id, x.opportunity_id FROM opportunity_stages x WHERE ${b('x')} AND x.changed_on BETWEEN $1::date AND $2::date AND x.from_stage IS NOT NULL
-     )
-     SELECT ${OPP},
-            o.created_on BETWEEN $1::date AND $2::date AS f_created,
-            ${moved} AS f_moved,
-            (o.stage = 'won' AND o.closed_on BETWEEN $1::date AND $2::date) AS f_won,
-            (o.stage = 'lost' AND o.closed_on BETWEEN $1::date AND $2::date) AS f_lost,
-            ${staleSql('o', '$2')} AS f_stale
-       FROM keys k JOIN opportunities o ON o.customer_id = k.customer_id AND o.opportunity_id = k.opportunity_id ${OPP_JOIN}
-      WHERE ${b('o')}${owner} AND ${visible}`,
+  parts.push(visibleSql(user, params));
+  // moved in the week: any change after the creation, recorded in the scope's branches (what puts
+  // it in the week), and the flag, a change to an open stage (wherever it was recorded); each a hash
+  // of the week's changes (opportunity_stages_moved_idx), built once per statement
+  const movedKey = `(o.customer_id, o.opportunity_id) IN (SELECT sk.customer_id, sk.opportunity_id FROM opportunity_stages sk
+                     WHERE sk.from_stage IS NOT NULL AND sk.changed_on BETWEEN ${from} AND ${to}${stageBranch})`;
+  const movedOpen = `(o.customer_id, o.opportunity_id) IN (SELECT sm.customer_id, sm.opportunity_id FROM opportunity_stages sm
+                WHERE sm.from_stage IS NOT NULL AND sm.to_stage = ANY(${OPEN}) AND sm.changed_on BETWEEN ${from} AND ${to})`;
+  const created = `(o.created_on BETWEEN ${from} AND ${to})`;
+  const closedIn = `(o.closed_on BETWEEN ${from} AND ${to})`;
+  const stale = staleSql('o', to);
+  const inWeek = `(${created} OR ${closedIn} OR ${stale} OR ${movedKey})`;
+  const flags: Record<WeekFlag, string> = {
+    created,
+    moved: `(${inWeek} AND ${movedOpen})`,
+    won: `(o.stage = 'won' AND ${closedIn})`,
+    lost: `(o.stage = 'lost' AND ${closedIn})`,
+    stale,
+  };
+  return { where: parts.join(' AND '), inWeek, flags };
+}
+
+export interface OwnerWeek {
+  owner_id: string;
+  /** the owner's opportunities of the week */
+  week: number;
+  created: number;
+  moved: number;
+  won: number;
+  lost: number;
+  stale: number;
+  /** open now (the review's "open" column) */
+  open: number;
+  won_amount: string;
+}
+
+/** Per owner of the scope: the week's figures and the open opportunities, aggregated in one statement. */
+export async function weekFigures(s: SqlSession, user: SignedInUser, w: WeekScope): Promise<OwnerWeek[]> {
+  const params: unknown[] = [];
+  const k = weekSql(user, w, params);
+  const r = await s.query<OwnerWeek>(
+    `SELECT o.owner_id, count(*) FILTER (WHERE ${k.inWeek})::int AS week,
+            count(*) FILTER (WHERE ${k.flags.created})::int AS created, count(*) FILTER (WHERE ${k.flags.moved})::int AS moved,
+            count(*) FILTER (WHERE ${k.flags.won})::int AS won, count(*) FILTER (WHERE ${k.flags.lost})::int AS lost,
+            count(*) FILTER (WHERE ${k.flags.stale})::int AS stale, count(*) FILTER (WHERE o.closed_at IS NULL)::int AS open,
+            coalesce(sum(o.expected_amount) FILTER (WHERE ${k.flags.won}), 0)::numeric(20, 2)::text AS won_amount
+       FROM opportunities o
+      WHERE ${k.where} AND (o.closed_at IS NULL OR ${k.inWeek})
+      GROUP BY o.owner_id`,
     params,
   );
   return r.rows;
 }
 
-/** Open opportunities per owner in the branches (the review's "open" column). */
-export async function openPerOwner(s: SqlSession, user: SignedInUser, branches: readonly string[] | null): Promise<Map<string, number>> {
+/**
+ * A page of the week's opportunities (one flag's, if given), in the review's order: the owners as the
+ * review lists them (the branches' working staff by branch, role and number, then any other owner),
+ * stale ones first, then by the next step; their keys and flags only (the page's rows are read after).
+ */
+export async function weekPage(
+  s: SqlSession,
+  user: SignedInUser,
+  w: WeekScope & { roles: readonly string[]; flag: WeekFlag | null },
+  page: { limit: number; offset: number },
+): Promise<(OppKey & WeekFlags)[]> {
   const params: unknown[] = [];
-  let branch = 'true';
-  if (branches) {
-    params.push([...branches]);
-    branch = `o.branch_id = ANY($1::text[])`;
+  const k = weekSql(user, w, params);
+  params.push([...w.roles]);
+  const roles = `$${params.length}::text[]`;
+  let listedBranch = '';
+  if (w.branches) {
+    params.push([...w.branches]);
+    listedBranch = ` AND ost.branch_id = ANY($${params.length}::text[])`;
   }
-  const r = await s.query<{ owner_id: string; n: number }>(
-    `SELECT o.owner_id, count(*)::int AS n FROM opportunities o WHERE ${branch} AND o.closed_at IS NULL AND ${visibleSql(user, params)} GROUP BY o.owner_id`,
+  const listed = `(ost.active AND ost.role = ANY(${roles})${listedBranch})`;
+  const r = await s.query<OppKey & WeekFlags>(
+    `SELECT o.customer_id, o.opportunity_id, ${k.flags.created} AS f_created, ${k.flags.moved} AS f_moved, ${k.flags.won} AS f_won,
+            ${k.flags.lost} AS f_lost, ${k.flags.stale} AS f_stale
+       FROM opportunities o LEFT JOIN staff ost ON ost.staff_id = o.owner_id
+      WHERE ${k.where} AND ${w.flag ? k.flags[w.flag] : k.inWeek}
+      ORDER BY CASE WHEN ${listed} THEN 0 ELSE 1 END, CASE WHEN ${listed} THEN ost.branch_id END, CASE WHEN ${listed} THEN ost.role END, o.owner_id,
+               ${k.flags.stale} DESC, o.next_step_on NULLS FIRST, o.opportunity_id
+      LIMIT ${page.limit} OFFSET ${page.offset}`,
     params,
   );
-  return new Map(r.rows.map((x) => [x.owner_id, x.n]));
+  return r.rows;
 }
 
 /** The staff of the branches who work opportunities (managers, supervisors, branch heads), active. */

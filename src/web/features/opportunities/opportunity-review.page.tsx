@@ -8,13 +8,14 @@ import { PageTitle, SectionTitle } from '../../app/page-title.js';
 import { useApi } from '../../app/use-api.js';
 import { Wan } from '../customers/money.view.js';
 import { errorText, StaffName } from '../ownership/ownership.parts.js';
-import { opportunitiesApi, type ManagerWeek, type ReviewItem } from './opportunities.api.js';
+import { opportunitiesApi, WEEK_FLAGS, type ManagerWeek, type ReviewItem, type WeekFlag } from './opportunities.api.js';
 import { Amount, OpportunityDrawer, StageTag, SubjectCell } from './opportunity-parts.js';
 
 // The branch head's weekly review (seed 003): the 7 days to the review date, per manager what was
 // created, moved, won, lost and stale; the week's opportunities, each with a comment; saved with
 // its date, the comments show on the managers' opportunities.
 
+const PAGE_SIZE = 50;
 const FLAG_COLOR: Record<string, string> = { created: 'blue', moved: 'cyan', won: 'green', lost: 'default', stale: 'red' };
 
 export function OpportunityReviewPage() {
@@ -22,10 +23,15 @@ export function OpportunityReviewPage() {
   const { message } = App.useApp();
   const [date, setDate] = useState<string | undefined>(undefined);
   const [staffId, setStaffId] = useState<string | undefined>(undefined);
+  const [flag, setFlag] = useState<WeekFlag | undefined>(undefined);
+  const [page, setPage] = useState(1);
   const [open, setOpen] = useState<string | null>(null);
   const [comments, setComments] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
-  const review = useApi(`opportunity-review/${date ?? ''}/${staffId ?? ''}/${i18n.language}`, (signal) => opportunitiesApi.review({ date, staffId }, signal));
+  // the week's opportunities a page at a time (the managers' figures are the whole week's)
+  const review = useApi(`opportunity-review/${date ?? ''}/${staffId ?? ''}/${flag ?? ''}/${page}/${i18n.language}`, (signal) =>
+    opportunitiesApi.review({ date, staffId, flag, page, pageSize: PAGE_SIZE }, signal),
+  );
   const data = review.data;
   // the comments as saved, for this date
   useEffect(() => {
@@ -119,16 +125,33 @@ export function OpportunityReviewPage() {
             <DatePicker
               aria-label={t('opportunities.review.date')}
               value={date ? dayjs(date) : data ? dayjs(data.date) : null}
-              onChange={(d) => setDate(d ? d.format('YYYY-MM-DD') : undefined)}
+              onChange={(d) => {
+                setDate(d ? d.format('YYYY-MM-DD') : undefined);
+                setPage(1);
+              }}
               data-testid="review-date"
             />
             <Select
               style={{ width: 180 }}
               aria-label={t('opportunities.review.manager')}
               value={staffId ?? ''}
-              onChange={(v) => setStaffId(v || undefined)}
+              onChange={(v) => {
+                setStaffId(v || undefined);
+                setPage(1);
+              }}
               options={[{ value: '', label: t('opportunities.review.all') }, ...(data?.managers ?? []).map((m) => ({ value: m.staff.staffId, label: m.staff.name }))]}
               data-testid="review-manager"
+            />
+            <Select
+              style={{ width: 140 }}
+              aria-label={t('opportunities.review.flags')}
+              value={flag ?? ''}
+              onChange={(v) => {
+                setFlag((v || undefined) as WeekFlag | undefined);
+                setPage(1);
+              }}
+              options={[{ value: '', label: t('opportunities.review.allFlags') }, ...WEEK_FLAGS.map((f) => ({ value: f, label: t(`opportunities.flags.${f}`) }))]}
+              data-testid="review-flag"
             />
             <Button type="primary" icon={<SaveOutlined />} loading={saving} disabled={!data} onClick={() => void save()} data-testid="review-save">
               {t('opportunities.review.save')}
@@ -149,20 +172,25 @@ export function OpportunityReviewPage() {
           columns={managerColumns}
           dataSource={data?.managers ?? []}
           pagination={false}
-          onRow={(m) => ({ onClick: () => setStaffId(m.staff.staffId), style: { cursor: 'pointer' } })}
+          onRow={(m) => ({
+            onClick: () => {
+              setStaffId(m.staff.staffId);
+              setPage(1);
+            },
+            style: { cursor: 'pointer' },
+          })}
           data-testid="review-managers"
         />
       </Card>
       <Card size="small" className="section-card">
         <SectionTitle>{t('opportunities.review.items')}</SectionTitle>
-        {data?.truncated && <Alert type="warning" showIcon title={t('opportunities.review.truncated')} style={{ marginBottom: 8 }} />}
         <Table<ReviewItem>
           size="small"
           rowKey="opportunityId"
           loading={review.loading}
           columns={itemColumns}
           dataSource={data?.items ?? []}
-          pagination={{ pageSize: 50, hideOnSinglePage: true }}
+          pagination={{ current: page, pageSize: PAGE_SIZE, total: data?.total ?? 0, hideOnSinglePage: true, showSizeChanger: false, onChange: (p) => setPage(p) }}
           scroll={{ x: 1200 }}
           locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('opportunities.review.empty')} /> }}
           data-testid="review-items"
