@@ -321,7 +321,7 @@ export interface WeekScope {
  * scope's opportunities (a branch's through its index and the key, the bank's in one scan), the
  * week's moves looked up in a hash of the week's stage changes, never a query per opportunity.
  */
-function weekSql(user: SignedInUser, w: WeekScope, params: unknown[]) {
+function weekSql(user: SignedInUser, w: WeekScope, params: unknown[], citus: boolean) {
   params.push(w.from, w.to);
   const from = `$${params.length - 1}::date`;
   const to = `$${params.length}::date`;
@@ -338,12 +338,16 @@ function weekSql(user: SignedInUser, w: WeekScope, params: unknown[]) {
   }
   parts.push(visibleSql(user, params));
   // moved in the week: any change after the creation, recorded in the scope's branches (what puts
-  // it in the week), and the flag, a change to an open stage (wherever it was recorded); each a hash
-  // of the week's changes (opportunity_stages_moved_idx), built once per statement
-  const movedKey = `(o.customer_id, o.opportunity_id) IN (SELECT sk.customer_id, sk.opportunity_id FROM opportunity_stages sk
-                     WHERE sk.from_stage IS NOT NULL AND sk.changed_on BETWEEN ${from} AND ${to}${stageBranch})`;
-  const movedOpen = `(o.customer_id, o.opportunity_id) IN (SELECT sm.customer_id, sm.opportunity_id FROM opportunity_stages sm
-                WHERE sm.from_stage IS NOT NULL AND sm.to_stage = ANY(${OPEN}) AND sm.changed_on BETWEEN ${from} AND ${to})`;
+  // it in the week), and the flag, a change to an open stage (wherever it was recorded). On one
+  // server each is a hash of the week's changes (opportunity_stages_moved_idx), built once per
+  // statement, where a correlated subquery would look up every opportunity; on Citus a subquery
+  // joined on the key, which each shard answers (it pushes down no other)
+  const changes = (alias: string, cond: string) =>
+    citus
+      ? `EXISTS (SELECT 1 FROM opportunity_stages ${alias} WHERE ${alias}.customer_id = o.customer_id AND ${alias}.opportunity_id = o.opportunity_id AND ${cond})`
+      : `(o.customer_id, o.opportunity_id) IN (SELECT ${alias}.customer_id, ${alias}.opportunity_id FROM opportunity_stages ${alias} WHERE ${cond})`;
+  const movedKey = changes('sk', `sk.from_stage IS NOT NULL AND sk.changed_on BETWEEN ${from} AND ${to}${stageBranch}`);
+  const movedOpen = changes('sm', `sm.from_stage IS NOT NULL AND sm.to_stage = ANY(${OPEN}) AND sm.changed_on BETWEEN ${from} AND ${to}`);
   const created = `(o.created_on BETWEEN ${from} AND ${to})`;
   const closedIn = `(o.closed_on BETWEEN ${from} AND ${to})`;
   const stale = staleSql('o', to);
@@ -375,7 +379,7 @@ export interface OwnerWeek {
 /** Per owner of the scope: the week's figures and the open opportunities, aggregated in one statement. */
 export async function weekFigures(s: SqlSession, user: SignedInUser, w: WeekScope): Promise<OwnerWeek[]> {
   const params: unknown[] = [];
-  const k = weekSql(user, w, params);
+  const k = weekSql(user, w, params, s.citus);
   const r = await s.query<OwnerWeek>(
     `SELECT o.owner_id, count(*) FILTER (WHERE ${k.inWeek})::int AS week,
             count(*) FILTER (WHERE ${k.flags.created})::int AS created, count(*) FILTER (WHERE ${k.flags.moved})::int AS moved,
@@ -402,7 +406,7 @@ export async function weekPage(
   page: { limit: number; offset: number },
 ): Promise<(OppKey & WeekFlags)[]> {
   const params: unknown[] = [];
-  const k = weekSql(user, w, params);
+  const k = weekSql(user, w, params, s.citus);
   params.push([...w.roles]);
   const roles = `$${params.length}::text[]`;
   let listedBranch = '';
