@@ -97,7 +97,9 @@ export async function getReview(db: Db, a: WorkActor, f: ReviewFilter) {
   const what = await reviewWhat(db, a, c, f);
   const page = f.page ?? 1;
   const pageSize = f.pageSize ?? 50;
-  return db.session(async (s) => {
+  return db.transaction(async (s) => {
+    // a bank's week is one scan costed high enough for JIT, whose compiling takes longer than the scan
+    if (db.engine === 'postgres') await s.exec('SET LOCAL jit = off');
     const wk = await week(s, a, what, f);
     const saved = await q.reviewOf(s, me(a.user), wk.date);
     // a page of the week's opportunities: the owner's week first (as the managers are listed), stale ones first within it
