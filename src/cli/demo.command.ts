@@ -108,13 +108,26 @@ export function registerDemo(program: Command): void {
         // owners for every demo login's customers, with some proposals, a claim and referrals left open
         const { seedDemoOwnership } = await import('../features/ownership/ownership.demo.js');
         const seeded = await seedDemoOwnership(db, logins);
-        if (seeded) {
-          console.log(`Ownership: ${count(seeded.accepted)} proposals accepted by the system; ${seeded.leftOpen} left open for the branch head, with a claim and referrals`);
-          // reminders and contact plans go to owners: now that there are owners, make them again
+        if (seeded) console.log(`Ownership: ${count(seeded.accepted)} proposals accepted by the system; ${seeded.leftOpen} left open for the branch head, with a claim and referrals`);
+        // opportunities at every stage for the demo manager (and a colleague), prospects, the branch head's weekly review
+        const { seedDemoOpportunities } = await import('../features/opportunities/opportunities.demo.js');
+        const opportunities = await seedDemoOpportunities(db, logins);
+        if (opportunities) {
+          const made = opportunities.owners.map((o) => `${o.opportunities} made for ${o.name} (${o.staffId})`).join(', ');
+          const review = opportunities.review;
+          console.log(
+            `Opportunities: ${made}, with ${opportunities.prospects} prospects; ` +
+              (review ? `a weekly review of ${review.date} saved for ${review.name} (${review.staffId}) with ${review.comments} comments` : 'no weekly review (no branch head)'),
+          );
+        }
+        if (seeded || opportunities) {
+          // reminders and contact plans go to owners, and the opportunities step reminds of next
+          // steps due and stale opportunities: now that there are both, make them again (the worklist
+          // and every step after it)
           const worklistDate = await db.session((s) => lastEvaluatedDate(s));
           if (worklistDate) {
-            const [step] = await runDailyBatch(db, worklistDate, undefined, { from: 'worklist' });
-            if (step) console.log(`Daily batch for ${worklistDate}, ${step.step} again for the new owners: ${step.summary} (${seconds(step.seconds)} s)`);
+            const steps = await runDailyBatch(db, worklistDate, undefined, { from: 'worklist' });
+            for (const st of steps) console.log(`Daily batch for ${worklistDate}, ${st.step} again: ${st.summary} (${seconds(st.seconds)} s)`);
           }
         }
         const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port}/`;
@@ -125,7 +138,9 @@ Demo logins (password ${DEMO_PASSWORD} for each, unless you changed it):
 ${logins.map((l) => `  ${l.login.padEnd(8)}  ${ROLE_NAMES[l.role][0].padEnd(24)}  ${ROLE_NAMES[l.role][1]}  ${l.name}, ${l.branch}`).join('\n')}
 
 Sign in as the customer manager: "My day" shows the reminders of their customers and the contact
-plan for the next working day; the branch head reviews every plan under "Contact plans".
+plan for the next working day, "My opportunities" (我的商机) their opportunities at every stage;
+the branch head reviews every plan under "Contact plans" and the week's opportunities under
+"Weekly review" (商机周检视).
 
 Also:
   npx stratum db stats          what was loaded: rows per table, customers and AUM per business date
