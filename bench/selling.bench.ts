@@ -95,7 +95,7 @@ async function writeOpportunities(db: Db, date: string): Promise<{ open: number;
     if (owned < total) throw new Error(`only ${fmt(owned)} customers have an owner; ${fmt(total)} opportunities asked for`);
     await s.query(
       `INSERT INTO opportunities (customer_id, opportunity_id, target_type, target_code, source, stage, stage_since, expected_amount,
-                                  next_step, next_step_on, notes, owner_id, branch_id, created_by, created_on, created_at, closed_on, closed_at, lost_reason)
+                                  next_step, next_step_on, notes, owner_id, branch_id, scope_branch_id, created_by, created_on, created_at, closed_on, closed_at, lost_reason)
        SELECT x.customer_id, 'bench-' || x.customer_id, t.type, t.code, t.source,
               CASE WHEN x.h % 11 = 0 THEN (CASE WHEN x.h % 2 = 0 THEN 'won' ELSE 'lost' END)
                    ELSE (ARRAY['identified', 'contacted', 'needs_confirmed', 'proposed'])[1 + x.h % 4] END,
@@ -103,12 +103,12 @@ async function writeOpportunities(db: Db, date: string): Promise<{ open: number;
               (1 + x.h % 200) * 10000,
               CASE WHEN x.h % 11 = 0 THEN NULL ELSE '电话跟进，约见面谈' END,
               CASE WHEN x.h % 11 = 0 THEN NULL ELSE $1::date + ((x.h / 7) % 41 - 20)::int END,
-              NULL, x.owner_id, x.branch_id, 'bench', $1::date - (x.h % 61)::int - 3, now(),
+              NULL, x.owner_id, x.branch_id, x.customer_branch, 'bench', $1::date - (x.h % 61)::int - 3, now(),
               CASE WHEN x.h % 11 = 0 THEN $1::date - (x.h % 7)::int END,
               CASE WHEN x.h % 11 = 0 THEN now() END,
               CASE WHEN x.h % 11 = 0 AND x.h % 2 = 1 THEN '客户暂无需求' END
-         FROM (SELECT o.customer_id, o.staff_id AS owner_id, st.branch_id, abs(hashtext(o.customer_id)) AS h
-                 FROM customer_owners o JOIN staff st ON st.staff_id = o.staff_id
+         FROM (SELECT o.customer_id, o.staff_id AS owner_id, st.branch_id, c.branch_id AS customer_branch, abs(hashtext(o.customer_id)) AS h
+                 FROM customer_owners o JOIN staff st ON st.staff_id = o.staff_id JOIN customers c ON c.customer_id = o.customer_id
                 WHERE o.kind = 'primary' AND abs(hashtext(o.customer_id)) % 1000 < $2) x
          CROSS JOIN LATERAL (SELECT
               (ARRAY['product_kind', 'product_kind', 'vip_signing'])[1 + x.h % 3] AS type,

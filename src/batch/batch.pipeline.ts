@@ -74,7 +74,7 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     name: 'opportunities',
     async run(db, date) {
       const r = await runOpportunities(db, date);
-      return `${r.converted} prospects became customers (${r.movedOpportunities} opportunities, ${r.movedContacts} contacts moved), ${r.due} next steps due and ${r.stale} stale opportunities reminded (${r.expired} reminders expired)`;
+      return `${r.converted} prospects became customers (${r.movedOpportunities} opportunities, ${r.movedContacts} contacts moved), ${r.followed} opportunities followed their customer to another branch, ${r.due} next steps due and ${r.stale} stale opportunities reminded (${r.expired} reminders expired)`;
     },
   },
 ];

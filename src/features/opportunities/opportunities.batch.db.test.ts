@@ -120,6 +120,29 @@ describe('reminders of opportunities', () => {
     expect((await reminders()).find((x) => x.occurrence === 'API-CLOSE:2026-11-19')).toMatchObject({ status: 'done', closed_reason: '商机已成交' });
   });
 
+  it('a customer moved to another branch leaves its old head at once; the night’s batch brings its opportunities to the new branch’s heads', async () => {
+    const scopeIds = async (login: string) =>
+      ((await api.get(login, '/api/opportunities?view=scope&status=all')).json().data.items as { opportunityId: string }[]).map((o) => o.opportunityId);
+    expect(await scopeIds(HEAD)).toContain('LATE-2');
+    // the load moves C2 from outlet B111 to B112 (both under B100)
+    await sql(`UPDATE customers SET branch_id = 'B112' WHERE customer_id = 'C2'`);
+    expect(await scopeIds(HEAD)).not.toContain('LATE-2');
+    expect(await scopeIds(BRANCH_HEAD_B100)).toContain('LATE-2');
+    const r = await runOpportunities(db, D);
+    expect(r.followed).toBe(2); // LATE-2 and LATE-8, both of C2
+    expect(await sql(`SELECT opportunity_id, scope_branch_id FROM opportunities WHERE customer_id = 'C2' ORDER BY opportunity_id`)).toEqual([
+      { opportunity_id: 'LATE-2', scope_branch_id: 'B112' },
+      { opportunity_id: 'LATE-8', scope_branch_id: 'B112' },
+    ]);
+    expect(await scopeIds(BRANCH_HEAD_B100)).toContain('LATE-2');
+    expect(await scopeIds(HEAD)).not.toContain('LATE-2');
+    // back at B111: its head sees them again after the next night's run; a rerun moves nothing more
+    await sql(`UPDATE customers SET branch_id = 'B111' WHERE customer_id = 'C2'`);
+    expect((await runOpportunities(db, D)).followed).toBe(2);
+    expect((await runOpportunities(db, D)).followed).toBe(0);
+    expect(await scopeIds(HEAD)).toContain('LATE-2');
+  });
+
   it('refuses a date before the last one reminders were made for', async () => {
     await expect(runOpportunities(db, '2026-11-19')).rejects.toThrow('2026-11-19 is before 2026-11-20');
   });

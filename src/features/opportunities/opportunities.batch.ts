@@ -35,6 +35,8 @@ export interface OpportunitiesStepResult {
   converted: number;
   movedOpportunities: number;
   movedContacts: number;
+  /** opportunities whose customer moved to another branch, now seen by that branch's heads */
+  followed: number;
   /** reminders called for on the date (made or refreshed) */
   due: number;
   stale: number;
@@ -51,8 +53,10 @@ export async function runOpportunities(db: Db, businessDate: string): Promise<Op
       throw new AppError('bad_request', `${businessDate} is before ${last}, the last business date reminders were made for; they only move forward (run the batch for ${last} or a later date).`);
     }
     const conv = await convertProspects(s, businessDate);
+    // a customer the load moved to another branch: the opportunities go with them to its heads
+    const followed = await followCustomers(s, null);
     const rem = await makeReminders(s, businessDate);
-    return { businessDate, ...conv, ...rem, seconds: (performance.now() - t0) / 1000 };
+    return { businessDate, ...conv, followed, ...rem, seconds: (performance.now() - t0) / 1000 };
   });
 }
 
@@ -89,9 +93,10 @@ async function convertProspects(s: SqlSession, date: string): Promise<{ converte
   const map = `unnest($1::text[], $2::text[]) AS x(prospect_id, customer_id)`;
   await s.query(
     `INSERT INTO opportunities (customer_id, opportunity_id, prospect_id, target_type, target_code, source, source_ref, stage, stage_since, expected_amount,
-                                next_step, next_step_on, notes, lost_reason, owner_id, branch_id, created_by, created_on, created_at, updated_at, closed_on, closed_at)
+                                next_step, next_step_on, notes, lost_reason, owner_id, branch_id, created_by, created_on, created_at, updated_at, closed_on, closed_at, scope_branch_id)
      SELECT x.customer_id, o.opportunity_id, o.prospect_id, o.target_type, o.target_code, o.source, o.source_ref, o.stage, o.stage_since, o.expected_amount,
-            o.next_step, o.next_step_on, o.notes, o.lost_reason, o.owner_id, o.branch_id, o.created_by, o.created_on, o.created_at, o.updated_at, o.closed_on, o.closed_at
+            o.next_step, o.next_step_on, o.notes, o.lost_reason, o.owner_id, o.branch_id, o.created_by, o.created_on, o.created_at, o.updated_at, o.closed_on, o.closed_at,
+            o.scope_branch_id
        FROM opportunities o JOIN ${map} ON x.prospect_id = o.prospect_id WHERE o.customer_id = ''`,
     [prospects, customers],
   );
@@ -109,6 +114,8 @@ async function convertProspects(s: SqlSession, date: string): Promise<{ converte
       WHERE k.customer_id = ''`,
     [prospects, customers],
   );
+  // now the customer's opportunities: their branch heads see them (the customers' branches)
+  await followCustomers(s, customers);
   await s.query(`DELETE FROM opportunity_comments WHERE customer_id = '' AND opportunity_id = ANY($1::text[])`, [ids]);
   await s.query(`DELETE FROM opportunity_stages WHERE customer_id = '' AND opportunity_id = ANY($1::text[])`, [ids]);
   await s.query(`DELETE FROM opportunities WHERE customer_id = '' AND opportunity_id = ANY($1::text[])`, [ids]);
@@ -138,6 +145,21 @@ async function convertProspects(s: SqlSession, date: string): Promise<{ converte
     },
   });
   return { converted: prospects.length, movedOpportunities: ids.length, movedContacts: contacts.rowCount };
+}
+
+/**
+ * Sets the scope branch of customers' opportunities (those of `customers`, or all) to their
+ * customer's branch where it differs: one join on the key, co-located on Citus; a night without
+ * moves writes nothing.
+ */
+async function followCustomers(s: SqlSession, customers: readonly string[] | null): Promise<number> {
+  const r = await s.query(
+    `UPDATE opportunities o SET scope_branch_id = c.branch_id
+       FROM customers c
+      WHERE c.customer_id = o.customer_id AND o.customer_id <> '' AND o.scope_branch_id <> c.branch_id${customers ? ' AND o.customer_id = ANY($1::text[])' : ''}`,
+    customers ? [customers] : [],
+  );
+  return r.rowCount;
 }
 
 // ---- 2. reminders -----------------------------------------------------------------------------

@@ -66,11 +66,11 @@ export function visibleSql(user: SignedInUser | null, params: unknown[], o = 'o'
   if (scope.branches === null) return 'true';
   params.push([...scope.branches]);
   const b = `$${params.length}::text[]`;
-  // a semi-join on the key (the branches' customers, and '' for prospects' opportunities): the
-  // opportunities are then read through their primary key, customer by customer, instead of every
-  // open one of the bank tested against the branches' customers (an OR of the two is no join)
-  return `(${o}.customer_id IN (SELECT c_scope.customer_id FROM customers c_scope WHERE c_scope.branch_id = ANY(${b}) UNION ALL SELECT ''::text COLLATE "C")
-    AND (${o}.customer_id <> '' OR ${o}.branch_id = ANY(${b})))`;
+  // the branches' opportunities through their scope branch (opportunities_scope_branch_idx), each
+  // checked against its customer's branch now (one lookup by key): a customer moved away today is
+  // out at once, one moved in comes with the night's batch, which sets the scope branch again
+  return `(${o}.scope_branch_id = ANY(${b})
+    AND (${o}.customer_id = '' OR EXISTS (SELECT 1 FROM customers c_scope WHERE c_scope.customer_id = ${o}.customer_id AND c_scope.branch_id = ANY(${b}))))`;
 }
 
 /** The key of an opportunity by its id, if it exists (whoever may see it). */
@@ -111,10 +111,10 @@ export async function insertOpportunity(s: SqlSession, n: NewOpportunity): Promi
   const now = await transactionNow(s);
   const r = await s.query<{ opportunity_id: string }>(
     `INSERT INTO opportunities (customer_id, prospect_id, target_type, target_code, source, source_ref, stage, stage_since, expected_amount,
-                                next_step, next_step_on, notes, owner_id, branch_id, created_by, created_on, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'identified', $7::date, $8::numeric, $9, $10::date, $11, $12, $13, $14, $7::date, $15::timestamptz, $15::timestamptz)
+                                next_step, next_step_on, notes, owner_id, branch_id, created_by, created_on, created_at, updated_at, scope_branch_id)
+     VALUES ($1, $2, $3, $4, $5, $6, 'identified', $7::date, $8::numeric, $9, $10::date, $11, $12, $13, $14, $7::date, $15::timestamptz, $15::timestamptz, $16)
      RETURNING opportunity_id`,
-    [n.customerId, n.prospectId, n.targetType, n.targetCode, n.source, n.sourceRef, n.today, n.expectedAmount, n.nextStep, n.nextStepOn, n.notes, n.ownerId, n.branchId, n.by, now],
+    [n.customerId, n.prospectId, n.targetType, n.targetCode, n.source, n.sourceRef, n.today, n.expectedAmount, n.nextStep, n.nextStepOn, n.notes, n.ownerId, n.branchId, n.by, now, await scopeBranch(s, n.customerId, n.branchId)],
   );
   const id = r.rows[0]?.opportunity_id;
   if (!id) throw new Error('the opportunity was not written');
@@ -124,6 +124,13 @@ export async function insertOpportunity(s: SqlSession, n: NewOpportunity): Promi
     [n.customerId, id, n.by, now, n.today, n.branchId],
   );
   return id;
+}
+
+/** The branch whose heads see an opportunity: its customer's, or for a prospect's the owner's outlet. */
+async function scopeBranch(s: SqlSession, customerId: string, ownerBranch: string): Promise<string> {
+  if (customerId === '') return ownerBranch;
+  const r = await s.query<{ branch_id: string }>('SELECT branch_id FROM customers WHERE customer_id = $1', [customerId]);
+  return r.rows[0]?.branch_id ?? ownerBranch;
 }
 
 /** The transaction's time, read first: Citus sends a change to a shard only with its values decided. */
@@ -158,7 +165,9 @@ export async function updateFields(
   const now = await transactionNow(s);
   await s.query(
     `UPDATE opportunities SET target_type = $3, target_code = $4, expected_amount = $5::numeric, next_step = $6, next_step_on = $7::date, notes = $8,
-            owner_id = $9, branch_id = $10, updated_at = $11::timestamptz
+            owner_id = $9, branch_id = $10, updated_at = $11::timestamptz,
+            -- a prospect's follows its owner's outlet; a customer's stays with the customer's branch
+            scope_branch_id = CASE WHEN customer_id = '' THEN $10 ELSE scope_branch_id END
       WHERE customer_id = $1 AND opportunity_id = $2`,
     [k.customerId, k.opportunityId, f.targetType, f.targetCode, f.expectedAmount, f.nextStep, f.nextStepOn, f.notes, f.ownerId, f.branchId, now],
   );

@@ -51,14 +51,19 @@ export async function seedOpportunities(db: Db, list: SeedOpportunity[]): Promis
       const [type, code] = o.target ?? ['product_kind', 'wealth'];
       await s.query(
         `INSERT INTO opportunities (customer_id, opportunity_id, prospect_id, target_type, target_code, source, stage, stage_since, expected_amount, next_step, next_step_on,
-                                    lost_reason, owner_id, branch_id, created_by, created_on, created_at, closed_on, closed_at)
-         VALUES ($1, $2, $3, $4, $5, 'walk_in', $6, $7::date, $8::numeric, $9, $10::date, $11, $12, $13, $12, $14::date, $14::date + time '10:00', $15::date, $15::date + time '16:00')`,
+                                    lost_reason, owner_id, branch_id, scope_branch_id, created_by, created_on, created_at, closed_on, closed_at)
+         VALUES ($1, $2, $3, $4, $5, 'walk_in', $6, $7::date, $8::numeric, $9, $10::date, $11, $12, $13, $13, $12, $14::date, $14::date + time '10:00', $15::date, $15::date + time '16:00')`,
         [
           o.customer ?? '', o.id, o.prospect ?? null, type, code, stage, o.stageSince ?? created, o.amount ?? null, closed ? null : '电话沟通',
           closed ? null : o.nextStepOn === undefined ? '2026-11-25' : o.nextStepOn, closed ? (o.lostReason ?? (stage === 'lost' ? '客户暂无需求' : null)) : null,
           o.owner, o.branch, created, closedOn,
         ],
       );
+      // a customer's opportunity belongs to the customer's branch (a prospect's to the owner's outlet, as above)
+      await s.query('UPDATE opportunities o SET scope_branch_id = c.branch_id FROM customers c WHERE c.customer_id = o.customer_id AND o.customer_id = $1 AND o.opportunity_id = $2', [
+        o.customer ?? '',
+        o.id,
+      ]);
       await s.query(
         `INSERT INTO opportunity_stages (customer_id, opportunity_id, seq, from_stage, to_stage, changed_by, changed_at, changed_on, branch_id)
          VALUES ($1, $2, 1, NULL, 'identified', $3, $4::date + time '10:00', $4::date, $5)`,
