@@ -190,12 +190,13 @@ export async function board(db: Db, a: WorkActor, f: { staffId?: string | undefi
   return db.session(async (s) => {
     const owner = await ownerFor(s, a.user, f.staffId);
     const since = addDays(c.asOf, -BOARD_CLOSED_DAYS);
-    const columns = [];
-    for (const stage of OPPORTUNITY_STAGES) {
-      const col = await q.boardColumn(s, a.user, owner.staff_id, stage, since, BOARD_LIMIT);
-      columns.push({ stage, total: col.total, amount: col.amount, items: await presentAll(s, col.rows, c) });
-    }
-    const counts = await q.ownerCounts(s, a.user, owner.staff_id, c.asOf, c.dueBy);
+    const rows = await q.board(s, a.user, owner.staff_id, { closedSince: since, asOf: c.asOf, dueBy: c.dueBy, limit: BOARD_LIMIT });
+    const shown = await presentAll(s, rows, c);
+    const columns = OPPORTUNITY_STAGES.map((stage) => {
+      const first = rows.find((r) => r.stage === stage);
+      return { stage, total: first?.col_n ?? 0, amount: first?.col_amount ?? '0', items: shown.filter((o) => o.stage === stage) };
+    });
+    const counts = { stale: rows[0]?.stale_n ?? 0, due: rows[0]?.due_n ?? 0 };
     return { asOf: c.asOf, owner: { staffId: owner.staff_id, name: owner.name, role: owner.role as Role }, columns, stale: counts.stale, due: counts.due };
   });
 }

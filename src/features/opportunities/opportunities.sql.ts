@@ -274,34 +274,42 @@ export async function listOpportunities(s: SqlSession, user: SignedInUser, f: Li
   return { rows: rows.rows, total: totals.rows[0]?.n ?? 0, amount: totals.rows[0]?.amount ?? '0' };
 }
 
-/** One board column: an owner's opportunities of a stage (closed ones since a date), the first `limit`, with the column's count and sum. */
-export async function boardColumn(s: SqlSession, user: SignedInUser, ownerId: string, stage: string, closedSince: string, limit: number) {
-  const params: unknown[] = [ownerId, stage];
-  const closed = stage === 'won' || stage === 'lost';
-  let where = `o.owner_id = $1 AND o.stage = $2`;
-  if (closed) {
-    params.push(closedSince);
-    where += ` AND o.closed_on >= $${params.length}::date`;
-  }
-  where += ` AND ${visibleSql(user, params)}`;
-  const rows = await s.query<OppRow>(
-    `SELECT ${OPP} FROM opportunities o ${OPP_JOIN} WHERE ${where}
-      ORDER BY ${closed ? 'o.closed_at DESC' : 'o.next_step_on NULLS LAST, o.created_at'}, o.opportunity_id LIMIT ${limit}`,
-    params,
-  );
-  const totals = await s.query<{ n: number; amount: string }>(`SELECT count(*)::int AS n, coalesce(sum(o.expected_amount), 0)::text AS amount FROM opportunities o WHERE ${where}`, params);
-  return { rows: rows.rows, total: totals.rows[0]?.n ?? 0, amount: totals.rows[0]?.amount ?? '0' };
+export interface BoardRow extends OppRow {
+  /** the column's count and expected amount, and the owner's open ones stale and due (the same on every row) */
+  col_n: number;
+  col_amount: string;
+  stale_n: number;
+  due_n: number;
 }
 
-/** An owner's open opportunities that are stale on a date, and those due by a date. */
-export async function ownerCounts(s: SqlSession, user: SignedInUser, ownerId: string, asOf: string, dueBy: string) {
-  const params: unknown[] = [ownerId, asOf, dueBy];
-  const r = await s.query<{ stale: number; due: number }>(
-    `SELECT count(*) FILTER (WHERE ${staleSql('o', '$2')})::int AS stale, count(*) FILTER (WHERE o.next_step_on <= $3::date)::int AS due
-       FROM opportunities o WHERE o.owner_id = $1 AND o.stage = ANY(${OPEN}) AND ${visibleSql(user, params)}`,
+/**
+ * An owner's board in one statement: per stage the first `limit` opportunities (open ones by next
+ * step; won and lost since `closedSince`, the latest first), each column's count and sum, and how
+ * many open ones are stale on `asOf` and due by `dueBy`. The owner's opportunities are read once
+ * (a few hundred to a few thousand, through opportunities_owner_idx) and numbered per stage; on
+ * Citus the owner's rows come from every shard to the coordinator, which numbers them.
+ */
+export async function board(s: SqlSession, user: SignedInUser, ownerId: string, d: { closedSince: string; asOf: string; dueBy: string; limit: number }) {
+  const params: unknown[] = [ownerId, d.closedSince, d.asOf, d.dueBy, d.limit];
+  const r = await s.query<BoardRow>(
+    `WITH mine AS MATERIALIZED (
+       SELECT ${OPP}, ${staleSql('o', '$3')} AS is_stale, (o.closed_at IS NULL AND o.next_step_on <= $4::date) AS is_due
+         FROM opportunities o ${OPP_JOIN}
+        WHERE o.owner_id = $1 AND (o.stage = ANY(${OPEN}) OR (o.stage IN ('won', 'lost') AND o.closed_on >= $2::date)) AND ${visibleSql(user, params)}
+     )
+     SELECT * FROM (
+       SELECT m.*, row_number() OVER (PARTITION BY m.stage ORDER BY m.closed_at DESC NULLS LAST, m.next_step_on NULLS LAST, m.created_at, m.opportunity_id) AS rn,
+              count(*) OVER (PARTITION BY m.stage)::int AS col_n,
+              coalesce(sum(m.expected_amount::numeric) OVER (PARTITION BY m.stage), 0)::text AS col_amount,
+              count(*) FILTER (WHERE m.is_stale) OVER ()::int AS stale_n,
+              count(*) FILTER (WHERE m.is_due) OVER ()::int AS due_n
+         FROM mine m
+     ) x
+     WHERE x.rn <= $5
+     ORDER BY x.stage, x.rn`,
     params,
   );
-  return r.rows[0] ?? { stale: 0, due: 0 };
+  return r.rows;
 }
 
 // ---- the weekly review --------------------------------------------------------------------------
@@ -351,12 +359,14 @@ function weekSql(user: SignedInUser, w: WeekScope, params: unknown[], citus: boo
   // server each is a hash of the week's changes (opportunity_stages_moved_idx), built once per
   // statement, where a correlated subquery would look up every opportunity; on Citus a subquery
   // joined on the key, which each shard answers (it pushes down no other)
-  const changes = (alias: string, cond: string) =>
-    citus
+  const changes = (alias: string, cond: string, correlated = citus) =>
+    correlated
       ? `EXISTS (SELECT 1 FROM opportunity_stages ${alias} WHERE ${alias}.customer_id = o.customer_id AND ${alias}.opportunity_id = o.opportunity_id AND ${cond})`
       : `(o.customer_id, o.opportunity_id) IN (SELECT ${alias}.customer_id, ${alias}.opportunity_id FROM opportunity_stages ${alias} WHERE ${cond})`;
   const movedKey = changes('sk', `sk.from_stage IS NOT NULL AND sk.changed_on BETWEEN ${from} AND ${to}${stageBranch}`);
-  const movedOpen = changes('sm', `sm.from_stage IS NOT NULL AND sm.to_stage = ANY(${OPEN}) AND sm.changed_on BETWEEN ${from} AND ${to}`);
+  // (the flag asked of a branch's few opportunities is one lookup each by key, not a hash of the
+  // whole bank's moves of the week: 17,324 of them at a million customers)
+  const movedOpen = changes('sm', `sm.from_stage IS NOT NULL AND sm.to_stage = ANY(${OPEN}) AND sm.changed_on BETWEEN ${from} AND ${to}`, citus || w.branches !== null);
   const created = `(o.created_on BETWEEN ${from} AND ${to})`;
   const closedIn = `(o.closed_on BETWEEN ${from} AND ${to})`;
   const stale = staleSql('o', to);

@@ -40,7 +40,8 @@ export async function runReassessReminders(db: Db, businessDate: string): Promis
     const policy = await eventsPolicyInEffect(s, businessDate);
     const now = (await s.query<{ t: string }>('SELECT now()::text AS t')).rows[0]?.t ?? null;
     await createWorkTable(s, 'reassess_due', {
-      columns: `customer_id ${ID_SQL_TYPE} NOT NULL, staff_id text NOT NULL, occurrence text NOT NULL, facts jsonb NOT NULL, PRIMARY KEY (customer_id, staff_id, occurrence)`,
+      // no key: a customer has one primary owner, so one row each (a key built row by row cost more than the scan)
+      columns: `customer_id ${ID_SQL_TYPE} NOT NULL, staff_id text NOT NULL, occurrence text NOT NULL, facts jsonb NOT NULL`,
     });
     await s.query(
       `INSERT INTO reassess_due (customer_id, staff_id, occurrence, facts)
@@ -57,7 +58,10 @@ export async function runReassessReminders(db: Db, businessDate: string): Promis
     );
     const made = await s.query(
       `INSERT INTO reminders (customer_id, staff_id, event, occurrence, kind, facts, first_date, last_date, due_on, policy_version)
-       SELECT customer_id, staff_id, $1, occurrence, 'information', facts, $2::date, $2::date, $3::date, $4 FROM reassess_due ORDER BY customer_id, staff_id, occurrence
+       SELECT d.customer_id, d.staff_id, $1, d.occurrence, 'information', d.facts, $2::date, $2::date, $3::date, $4 FROM reassess_due d
+        -- only those not made before (most are, night after night): one anti-join, not a key lookup per row
+        WHERE NOT EXISTS (SELECT 1 FROM reminders r WHERE r.customer_id = d.customer_id AND r.staff_id = d.staff_id AND r.event = $1 AND r.occurrence = d.occurrence)
+        ORDER BY d.customer_id, d.staff_id, d.occurrence
        ON CONFLICT (customer_id, staff_id, event, occurrence) DO NOTHING`,
       [REASSESS_EVENT, businessDate, nextWorkingDay(businessDate), policy.version],
     );
