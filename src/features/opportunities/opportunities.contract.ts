@@ -187,10 +187,16 @@ export const ReviewItem = Opportunity.extend({
   /** this review's comment on it (the saved review of this reviewer and date) */
   comment: z.string().nullable(),
 });
+export const OutletWeek = ManagerWeek.omit({ staff: true });
+export type OutletWeek = z.infer<typeof OutletWeek>;
 export const Review = z.object({
   date: DateText,
   from: DateText,
   to: DateText,
+  /** manager: per manager, with the week's opportunities; outlet: per outlet of a wide scope (the department's bank), none listed until one is chosen (branchId) */
+  groupedBy: z.enum(['manager', 'outlet']),
+  /** per outlet (groupedBy outlet): the stalest first */
+  outlets: z.array(OutletWeek),
   managers: z.array(ManagerWeek),
   /** a page of the week's opportunities (narrowed to a manager and a flag, if asked) */
   items: z.array(ReviewItem),

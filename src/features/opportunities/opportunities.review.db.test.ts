@@ -64,7 +64,17 @@ interface Item {
 const review = async (login: string, query = '') => {
   const r = await api.get(login, `/api/opportunities/review${query}`);
   expect(r.statusCode, r.body).toBe(200);
-  return r.json().data as { date: string; from: string; to: string; managers: Week[]; items: Item[]; total: number; saved: { reviewer: { staffId: string } } | null };
+  return r.json().data as {
+    date: string;
+    from: string;
+    to: string;
+    groupedBy: 'manager' | 'outlet';
+    outlets: (Omit<Week, 'staff'> & { branch: { id: string; name: string } })[];
+    managers: Week[];
+    items: Item[];
+    total: number;
+    saved: { reviewer: { staffId: string } } | null;
+  };
 };
 
 describe('the weekly review', () => {
@@ -100,7 +110,27 @@ describe('the weekly review', () => {
   it('is scoped: the branch head of B100 sees B112 too, the department everyone; a manager may not (403); one manager at a time', async () => {
     expect((await review(BRANCH_HEAD_B100)).items.map((i) => i.opportunityId)).toContain('R-B112');
     expect((await review(BRANCH_HEAD_B100)).items.map((i) => i.opportunityId)).not.toContain('R-B211');
-    expect((await review(PB_DEPT)).items.map((i) => i.opportunityId)).toEqual(expect.arrayContaining(['R-B112', 'R-B211', 'R-NEW']));
+    // the department's whole bank: summed per outlet (the owners' outlets), none listed until one is chosen
+    const bank = await review(PB_DEPT);
+    expect(bank.groupedBy).toBe('outlet');
+    expect(bank.items).toEqual([]);
+    expect(bank.managers).toEqual([]);
+    expect(bank.outlets.map((o) => o.branch.id).sort()).toEqual(['B111', 'B112', 'B211']);
+    const b211 = bank.outlets.find((o) => o.branch.id === 'B211');
+    expect(b211).toMatchObject({ branch: { id: 'B211' }, created: expect.any(Number), open: expect.any(Number) });
+    // the bank's week is the sum of its outlets' weeks
+    let sum = 0;
+    for (const o of bank.outlets) sum += (await review(PB_DEPT, `?branchId=${o.branch.id}`)).total;
+    expect(bank.total).toBe(sum);
+    expect(bank.total).toBeGreaterThan(0);
+    // an outlet chosen: its managers and its opportunities, as its branch head sees them
+    const outlet = await review(PB_DEPT, '?branchId=B211');
+    expect(outlet.groupedBy).toBe('manager');
+    expect(outlet.items.map((i) => i.opportunityId)).toContain('R-B211');
+    expect(outlet.managers.map((m) => m.staff.staffId)).toContain(MANAGER_B211);
+    expect(outlet.managers.find((m) => m.staff.staffId === MANAGER_B211)).toMatchObject({ created: b211?.created, open: b211?.open, stale: b211?.stale });
+    // a narrower scope keeps the managers' view
+    expect((await review(BRANCH_HEAD_B100)).groupedBy).toBe('manager');
     expect((await api.get(MANAGER, '/api/opportunities/review')).statusCode).toBe(403);
     const one = await review(HEAD, `?staffId=${SUPERVISOR}`);
     expect(one.managers.map((m) => m.staff.staffId)).toEqual([SUPERVISOR]);

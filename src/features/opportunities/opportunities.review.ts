@@ -92,14 +92,54 @@ export interface ReviewFilter {
   pageSize?: number | undefined;
 }
 
+/**
+ * A review covering more outlets than this, with no branch or manager chosen, is summed per outlet
+ * (the department's bank, a branch with its sub-branches): a table of thousands of managers and a
+ * page of the bank's week are no review; a click on an outlet opens its managers and opportunities.
+ */
+export const OUTLETS_PER_MANAGER_VIEW = 30;
+
+/** The week per outlet: the owners' outlets of the scope, each with its figures (the outlets with none left out). */
+async function outletWeek(s: SqlSession, a: WorkActor, what: { date: string; branches: readonly string[] | null }) {
+  const from = addDays(what.date, -(REVIEW_DAYS - 1));
+  const figures = await q.weekFigures(s, a.user, { branches: what.branches, ownerId: null, from, to: what.date }, 'outlet');
+  const names = new Map(
+    (await s.query<{ branch_id: string; name: string }>('SELECT branch_id, name FROM branches WHERE branch_id = ANY($1::text[])', [figures.map((x) => x.owner_id)])).rows.map((b) => [b.branch_id, b.name]),
+  );
+  const outlets = figures
+    .filter((x) => x.week > 0 || x.open > 0)
+    .sort((x, y) => y.stale - x.stale || y.week - x.week || (x.owner_id < y.owner_id ? -1 : 1))
+    .map((x) => ({ branch: { id: x.owner_id, name: names.get(x.owner_id) ?? x.owner_id }, created: x.created, moved: x.moved, won: x.won, lost: x.lost, stale: x.stale, open: x.open, wonAmount: x.won_amount }));
+  return { from, outlets, total: figures.reduce((n, x) => n + x.week, 0) };
+}
+
 export async function getReview(db: Db, a: WorkActor, f: ReviewFilter) {
   const c = await context(db, a);
   const what = await reviewWhat(db, a, c, f);
   const page = f.page ?? 1;
   const pageSize = f.pageSize ?? 50;
+  const byOutlet = f.staffId === undefined && (what.branches === null || what.branches.length > OUTLETS_PER_MANAGER_VIEW);
   return db.transaction(async (s) => {
     // a bank's week is one scan costed high enough for JIT, whose compiling takes longer than the scan
     if (db.engine === 'postgres') await s.exec('SET LOCAL jit = off');
+    if (byOutlet) {
+      const ow = await outletWeek(s, a, what);
+      const saved = await q.reviewOf(s, me(a.user), what.date);
+      const reviewer = saved ? await staffByIds(s, [saved.reviewer_id]) : new Map();
+      return {
+        date: what.date,
+        from: ow.from,
+        to: what.date,
+        groupedBy: 'outlet' as const,
+        outlets: ow.outlets,
+        managers: [],
+        items: [],
+        total: ow.total,
+        page: 1,
+        pageSize,
+        saved: saved ? { reviewId: saved.review_id, savedAt: new Date(saved.saved_at).toISOString(), reviewer: staffRefOr(reviewer, saved.reviewer_id) } : null,
+      };
+    }
     const wk = await week(s, a, what, f);
     const saved = await q.reviewOf(s, me(a.user), wk.date);
     // a page of the week's opportunities: the owner's week first (as the managers are listed), stale ones first within it
@@ -114,6 +154,8 @@ export async function getReview(db: Db, a: WorkActor, f: ReviewFilter) {
       date: wk.date,
       from: wk.from,
       to: wk.to,
+      groupedBy: 'manager' as const,
+      outlets: [],
       managers: wk.managers,
       items: rows.map((r) => ({ ...present(r, ctx), flags: flags.get(r.opportunity_id) ?? [], comment: comments.get(r.opportunity_id) ?? null })),
       total: f.flag ? wk.totals[f.flag] : wk.totals.all,

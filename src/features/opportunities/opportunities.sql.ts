@@ -395,19 +395,23 @@ export interface OwnerWeek {
   won_amount: string;
 }
 
-/** Per owner of the scope: the week's figures and the open opportunities, aggregated in one statement. */
-export async function weekFigures(s: SqlSession, user: SignedInUser, w: WeekScope): Promise<OwnerWeek[]> {
+/**
+ * Per owner of the scope (or per outlet: the owners' outlets, `by: 'outlet'`, with `owner_id` then
+ * the outlet's id): the week's figures and the open opportunities, aggregated in one statement.
+ */
+export async function weekFigures(s: SqlSession, user: SignedInUser, w: WeekScope, by: 'owner' | 'outlet' = 'owner'): Promise<OwnerWeek[]> {
   const params: unknown[] = [];
   const k = weekSql(user, w, params, s.citus);
+  const key = by === 'owner' ? 'o.owner_id' : 'o.branch_id';
   const r = await s.query<OwnerWeek>(
-    `SELECT o.owner_id, count(*) FILTER (WHERE ${k.inWeek})::int AS week,
+    `SELECT ${key} AS owner_id, count(*) FILTER (WHERE ${k.inWeek})::int AS week,
             count(*) FILTER (WHERE ${k.flags.created})::int AS created, count(*) FILTER (WHERE ${k.flags.moved})::int AS moved,
             count(*) FILTER (WHERE ${k.flags.won})::int AS won, count(*) FILTER (WHERE ${k.flags.lost})::int AS lost,
             count(*) FILTER (WHERE ${k.flags.stale})::int AS stale, count(*) FILTER (WHERE o.closed_at IS NULL)::int AS open,
             coalesce(sum(o.expected_amount) FILTER (WHERE ${k.flags.won}), 0)::numeric(20, 2)::text AS won_amount
        FROM opportunities o
       WHERE ${k.where} AND (o.closed_at IS NULL OR ${k.inWeek})
-      GROUP BY o.owner_id`,
+      GROUP BY ${key}`,
     params,
   );
   return r.rows;

@@ -29,6 +29,7 @@ export type Board = z.infer<typeof BoardResponse>['data'];
 export type Review = z.infer<typeof ReviewResponse>['data'];
 export type ReviewItem = Review['items'][number];
 export type ManagerWeek = Review['managers'][number];
+export type OutletWeek = Review['outlets'][number];
 export const WEEK_FLAGS = ['created', 'moved', 'won', 'lost', 'stale'] as const;
 export type WeekFlag = (typeof WEEK_FLAGS)[number];
 export type Prospect = z.infer<typeof ProspectListResponse>['data']['items'][number];
@@ -66,7 +67,7 @@ export const opportunitiesApi = {
   stage: (id: string, body: z.input<typeof StageBody>) => apiRequest<OpportunityDetail>(`/api/opportunities/${enc(id)}/stage`, { method: 'POST', body }),
   ofCustomer: (customerId: string, signal: AbortSignal) =>
     apiRequest<z.infer<typeof CustomerOpportunitiesResponse>['data']>(`/api/customers/${enc(customerId)}/opportunities`, { signal }),
-  review: (q: { date?: string; staffId?: string; flag?: WeekFlag; page?: number; pageSize?: number }, signal: AbortSignal) => apiRequest<Review>('/api/opportunities/review', { query: q, signal }),
+  review: (q: { date?: string; branchId?: string; staffId?: string; flag?: WeekFlag; page?: number; pageSize?: number }, signal: AbortSignal) => apiRequest<Review>('/api/opportunities/review', { query: q, signal }),
   saveReview: (body: z.input<typeof SaveReviewBody>) => apiRequest<Review>('/api/opportunities/review', { method: 'POST', body }),
   prospects: (q: { status?: string; q?: string; page?: number; pageSize?: number }, signal: AbortSignal) =>
     apiRequest<z.infer<typeof ProspectListResponse>['data']>('/api/prospects', { query: q, signal }),

@@ -8,7 +8,7 @@ import { PageTitle, SectionTitle } from '../../app/page-title.js';
 import { useApi } from '../../app/use-api.js';
 import { Wan } from '../customers/money.view.js';
 import { errorText, StaffName } from '../ownership/ownership.parts.js';
-import { opportunitiesApi, WEEK_FLAGS, type ManagerWeek, type ReviewItem, type WeekFlag } from './opportunities.api.js';
+import { opportunitiesApi, WEEK_FLAGS, type ManagerWeek, type OutletWeek, type ReviewItem, type WeekFlag } from './opportunities.api.js';
 import { Amount, OpportunityDrawer, StageTag, SubjectCell } from './opportunity-parts.js';
 
 // The branch head's weekly review (seed 003): the 7 days to the review date, per manager what was
@@ -22,6 +22,8 @@ export function OpportunityReviewPage() {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [date, setDate] = useState<string | undefined>(undefined);
+  // an outlet chosen from the per-outlet summary of a wide scope (the department's bank)
+  const [branch, setBranch] = useState<{ id: string; name: string } | undefined>(undefined);
   const [staffId, setStaffId] = useState<string | undefined>(undefined);
   const [flag, setFlag] = useState<WeekFlag | undefined>(undefined);
   const [page, setPage] = useState(1);
@@ -29,9 +31,10 @@ export function OpportunityReviewPage() {
   const [comments, setComments] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
   // the week's opportunities a page at a time (the managers' figures are the whole week's)
-  const review = useApi(`opportunity-review/${date ?? ''}/${staffId ?? ''}/${flag ?? ''}/${page}/${i18n.language}`, (signal) =>
-    opportunitiesApi.review({ date, staffId, flag, page, pageSize: PAGE_SIZE }, signal),
+  const review = useApi(`opportunity-review/${date ?? ''}/${branch?.id ?? ''}/${staffId ?? ''}/${flag ?? ''}/${page}/${i18n.language}`, (signal) =>
+    opportunitiesApi.review({ date, branchId: branch?.id, staffId, flag, page, pageSize: PAGE_SIZE }, signal),
   );
+  const byOutlet = review.data?.groupedBy === 'outlet';
   const data = review.data;
   // the comments as saved, for this date
   useEffect(() => {
@@ -42,7 +45,7 @@ export function OpportunityReviewPage() {
     if (!data) return;
     setSaving(true);
     try {
-      await opportunitiesApi.saveReview({ date: data.date, comments: data.items.map((i) => ({ opportunityId: i.opportunityId, body: (comments[i.opportunityId] ?? '').trim() })) });
+      await opportunitiesApi.saveReview({ date: data.date, branchId: branch?.id, comments: data.items.map((i) => ({ opportunityId: i.opportunityId, body: (comments[i.opportunityId] ?? '').trim() })) });
       message.success(t('opportunities.review.savedOk'));
       review.reload();
     } catch (err) {
@@ -62,6 +65,16 @@ export function OpportunityReviewPage() {
       render: (_: unknown, m: ManagerWeek) => (k === 'stale' && m.stale > 0 ? <Tag color="red">{m.stale}</Tag> : <span className="money" data-testid={`week-${m.staff.staffId}-${k}`}>{m[k]}</span>),
     })),
     { key: 'wonAmount', title: t('opportunities.review.wonAmount'), align: 'right', render: (_, m) => <Wan yuan={m.wonAmount} /> },
+  ];
+  const outletColumns: TableColumnsType<OutletWeek> = [
+    { key: 'branch', title: t('opportunities.review.outlet'), render: (_, o) => o.branch.name },
+    ...(['created', 'moved', 'won', 'lost', 'stale', 'open'] as const).map((k) => ({
+      key: k,
+      title: t(`opportunities.review.${k}`),
+      align: 'right' as const,
+      render: (_: unknown, o: OutletWeek) => (k === 'stale' && o.stale > 0 ? <Tag color="red">{o.stale}</Tag> : <span className="money" data-testid={`outlet-${o.branch.id}-${k}`}>{o[k]}</span>),
+    })),
+    { key: 'wonAmount', title: t('opportunities.review.wonAmount'), align: 'right', render: (_, o) => <Wan yuan={o.wonAmount} /> },
   ];
   const itemColumns: TableColumnsType<ReviewItem> = [
     { key: 'owner', title: t('opportunities.common.owner'), width: 90, render: (_, o) => o.owner.name },
@@ -153,7 +166,7 @@ export function OpportunityReviewPage() {
               options={[{ value: '', label: t('opportunities.review.allFlags') }, ...WEEK_FLAGS.map((f) => ({ value: f, label: t(`opportunities.flags.${f}`) }))]}
               data-testid="review-flag"
             />
-            <Button type="primary" icon={<SaveOutlined />} loading={saving} disabled={!data} onClick={() => void save()} data-testid="review-save">
+            <Button type="primary" icon={<SaveOutlined />} loading={saving} disabled={!data || byOutlet} onClick={() => void save()} data-testid="review-save">
               {t('opportunities.review.save')}
             </Button>
           </Space>
@@ -163,39 +176,86 @@ export function OpportunityReviewPage() {
         </Typography.Text>
       </Card>
       {review.error && <Alert type="error" showIcon title={review.error.message} style={{ marginBottom: 12 }} />}
-      <Card size="small" className="section-card">
-        <SectionTitle>{t('opportunities.review.managers')}</SectionTitle>
-        <Table<ManagerWeek>
-          size="small"
-          rowKey={(m) => m.staff.staffId}
-          loading={review.loading}
-          columns={managerColumns}
-          dataSource={data?.managers ?? []}
-          pagination={false}
-          onRow={(m) => ({
-            onClick: () => {
-              setStaffId(m.staff.staffId);
-              setPage(1);
-            },
-            style: { cursor: 'pointer' },
-          })}
-          data-testid="review-managers"
+      {branch && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          title={t('opportunities.review.oneOutlet', { name: branch.name })}
+          action={
+            <Button
+              size="small"
+              onClick={() => {
+                setBranch(undefined);
+                setStaffId(undefined);
+                setPage(1);
+              }}
+              data-testid="review-all-outlets"
+            >
+              {t('opportunities.review.allOutlets')}
+            </Button>
+          }
         />
-      </Card>
-      <Card size="small" className="section-card">
-        <SectionTitle>{t('opportunities.review.items')}</SectionTitle>
-        <Table<ReviewItem>
-          size="small"
-          rowKey="opportunityId"
-          loading={review.loading}
-          columns={itemColumns}
-          dataSource={data?.items ?? []}
-          pagination={{ current: page, pageSize: PAGE_SIZE, total: data?.total ?? 0, hideOnSinglePage: true, showSizeChanger: false, onChange: (p) => setPage(p) }}
-          scroll={{ x: 1200 }}
-          locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('opportunities.review.empty')} /> }}
-          data-testid="review-items"
-        />
-      </Card>
+      )}
+      {byOutlet ? (
+        <Card size="small" className="section-card">
+          <SectionTitle>{t('opportunities.review.outlets')}</SectionTitle>
+          <Typography.Paragraph type="secondary">{t('opportunities.review.outletsHint', { count: data?.total ?? 0 })}</Typography.Paragraph>
+          <Table<OutletWeek>
+            size="small"
+            rowKey={(o) => o.branch.id}
+            loading={review.loading}
+            columns={outletColumns}
+            dataSource={data?.outlets ?? []}
+            pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
+            onRow={(o) => ({
+              onClick: () => {
+                setBranch(o.branch);
+                setStaffId(undefined);
+                setPage(1);
+              },
+              style: { cursor: 'pointer' },
+            })}
+            data-testid="review-outlets"
+          />
+        </Card>
+      ) : (
+        <>
+        <Card size="small" className="section-card">
+          <SectionTitle>{t('opportunities.review.managers')}</SectionTitle>
+          <Table<ManagerWeek>
+            size="small"
+            rowKey={(m) => m.staff.staffId}
+            loading={review.loading}
+            columns={managerColumns}
+            dataSource={data?.managers ?? []}
+            pagination={false}
+            onRow={(m) => ({
+              onClick: () => {
+                setStaffId(m.staff.staffId);
+                setPage(1);
+              },
+              style: { cursor: 'pointer' },
+            })}
+            data-testid="review-managers"
+          />
+        </Card>
+        <Card size="small" className="section-card">
+          <SectionTitle>{t('opportunities.review.items')}</SectionTitle>
+          <Table<ReviewItem>
+            size="small"
+            rowKey="opportunityId"
+            loading={review.loading}
+            columns={itemColumns}
+            dataSource={data?.items ?? []}
+            pagination={{ current: page, pageSize: PAGE_SIZE, total: data?.total ?? 0, hideOnSinglePage: true, showSizeChanger: false, onChange: (p) => setPage(p) }}
+            scroll={{ x: 1200 }}
+            locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('opportunities.review.empty')} /> }}
+            data-testid="review-items"
+          />
+        </Card>
+        </>
+      )}
       <OpportunityDrawer id={open} onClose={() => setOpen(null)} onChanged={review.reload} />
     </div>
   );
