@@ -100,13 +100,10 @@ export interface ReviewFilter {
 export const OUTLETS_PER_MANAGER_VIEW = 30;
 
 /** The week per outlet: the owners' outlets of the scope, each with its figures (the outlets with none left out). */
-async function outletWeek(s: SqlSession, a: WorkActor, what: { date: string; branches: readonly string[] | null }) {
+async function outletWeek(s: SqlSession, a: WorkActor, what: { date: string; branches: readonly string[] | null }, bank: q.OwnerWeek[] | null) {
   const from = addDays(what.date, -(REVIEW_DAYS - 1));
-  // the whole bank from indexes alone; a scope of branches (whose customers are checked) in one pass over its opportunities
-  const figures =
-    what.branches === null && a.user.scope === null
-      ? await q.bankWeekByOutlet(s, from, what.date)
-      : await q.weekFigures(s, a.user, { branches: what.branches, ownerId: null, from, to: what.date }, 'outlet');
+  // the whole bank counted beforehand from indexes alone; a scope of branches (whose customers are checked) in one pass over its opportunities
+  const figures = bank ?? (await q.weekFigures(s, a.user, { branches: what.branches, ownerId: null, from, to: what.date }, 'outlet'));
   const names = new Map(
     (await s.query<{ branch_id: string; name: string }>('SELECT branch_id, name FROM branches WHERE branch_id = ANY($1::text[])', [figures.map((x) => x.owner_id)])).rows.map((b) => [b.branch_id, b.name]),
   );
@@ -123,12 +120,14 @@ export async function getReview(db: Db, a: WorkActor, f: ReviewFilter) {
   const page = f.page ?? 1;
   const pageSize = f.pageSize ?? 50;
   const byOutlet = f.staffId === undefined && (what.branches === null || what.branches.length > OUTLETS_PER_MANAGER_VIEW);
+  // the department's whole bank: its statements at once, each on its own connection, before the review's
+  const bank = byOutlet && what.branches === null && a.user.scope === null ? await q.bankWeekByOutlet(db, addDays(what.date, -(REVIEW_DAYS - 1)), what.date) : null;
   return db.transaction(async (s) => {
     // a bank's week is one scan costed high enough for JIT, whose compiling takes longer than the
     // scan; and parallel workers cost more to start than the index scans of the bank's outlets take
     if (db.engine === 'postgres') await s.exec('SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0');
     if (byOutlet) {
-      const ow = await outletWeek(s, a, what);
+      const ow = await outletWeek(s, a, what, bank);
       const saved = await q.reviewOf(s, me(a.user), what.date);
       const reviewer = saved ? await staffByIds(s, [saved.reviewer_id]) : new Map();
       return {
