@@ -455,6 +455,34 @@ describe('the weekly review of opportunities in the web app', () => {
     await stratum.signIn(page, '/opportunities', manager.login);
     await page.getByTestId('my-opportunities').waitFor();
     await expect.poll(() => textOf(page, `card-comment-${stale.opportunityId}`)).toBe('检视意见：已逾期一周，请本周内联系客户');
+    await signOut(page);
+
+    // the department's review of the whole bank: per outlet; the manager's outlet opens its managers
+    const dept = loginOf('pb_dept');
+    const outletWeek = (await (await apiAs(dept.login))<{ outlets: { branch: { id: string; name: string }; won: number; lost: number; stale: number; open: number }[] }>('GET', '/api/opportunities/review')).outlets.find(
+      (o) => o.branch.name === manager.branch,
+    );
+    if (!outletWeek) throw new Error(`the manager's outlet ${manager.branch} is not in the department's review`);
+    expect(outletWeek.won).toBeGreaterThanOrEqual(before.won + 1);
+    await stratum.signIn(page, '/opportunity-review', dept.login);
+    await page.getByText('各网点本周情况').waitFor();
+    await settle(page);
+    const outlets = page.getByRole('table').first();
+    expect(await rowByHeader(outlets, manager.branch)).toMatchObject({
+      网点: manager.branch,
+      成交: String(outletWeek.won),
+      未成交: String(outletWeek.lost),
+      停滞: String(outletWeek.stale),
+      进行中: String(outletWeek.open),
+    });
+    await page.mouse.move(0, 0);
+    await screenshot(page, 'selling-09-weekly-review-outlets-zh');
+    await outlets.locator('tbody tr', { hasText: manager.branch }).click();
+    await page.getByText(`正在查看：${manager.branch}`).waitFor();
+    await settle(page);
+    expect(await rowByHeader(page.getByRole('table').first(), manager.name)).toMatchObject({ 成交: String(before.won + 1), 停滞: String(before.stale + 1) });
+    await page.getByRole('button', { name: '返回各网点' }).click();
+    await page.getByText('各网点本周情况').waitFor();
     await page.context().close();
   });
 });

@@ -144,28 +144,32 @@ export function OpportunityReviewPage() {
               }}
               data-testid="review-date"
             />
-            <Select
-              style={{ width: 180 }}
-              aria-label={t('opportunities.review.manager')}
-              value={staffId ?? ''}
-              onChange={(v) => {
-                setStaffId(v || undefined);
-                setPage(1);
-              }}
-              options={[{ value: '', label: t('opportunities.review.all') }, ...(data?.managers ?? []).map((m) => ({ value: m.staff.staffId, label: m.staff.name }))]}
-              data-testid="review-manager"
-            />
-            <Select
-              style={{ width: 140 }}
-              aria-label={t('opportunities.review.flags')}
-              value={flag ?? ''}
-              onChange={(v) => {
-                setFlag((v || undefined) as WeekFlag | undefined);
-                setPage(1);
-              }}
-              options={[{ value: '', label: t('opportunities.review.allFlags') }, ...WEEK_FLAGS.map((f) => ({ value: f, label: t(`opportunities.flags.${f}`) }))]}
-              data-testid="review-flag"
-            />
+            {!byOutlet && (
+              <>
+                <Select
+                  style={{ width: 180 }}
+                  aria-label={t('opportunities.review.manager')}
+                  value={staffId ?? ''}
+                  onChange={(v) => {
+                    setStaffId(v || undefined);
+                    setPage(1);
+                  }}
+                  options={[{ value: '', label: t('opportunities.review.all') }, ...(data?.managers ?? []).map((m) => ({ value: m.staff.staffId, label: m.staff.name }))]}
+                  data-testid="review-manager"
+                />
+                <Select
+                  style={{ width: 140 }}
+                  aria-label={t('opportunities.review.flags')}
+                  value={flag ?? ''}
+                  onChange={(v) => {
+                    setFlag((v || undefined) as WeekFlag | undefined);
+                    setPage(1);
+                  }}
+                  options={[{ value: '', label: t('opportunities.review.allFlags') }, ...WEEK_FLAGS.map((f) => ({ value: f, label: t(`opportunities.flags.${f}`) }))]}
+                  data-testid="review-flag"
+                />
+              </>
+            )}
             <Button type="primary" icon={<SaveOutlined />} loading={saving} disabled={!data || byOutlet} onClick={() => void save()} data-testid="review-save">
               {t('opportunities.review.save')}
             </Button>
