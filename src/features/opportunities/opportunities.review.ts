@@ -56,7 +56,7 @@ async function week(s: SqlSession, a: WorkActor, what: { date: string; branches:
   // owners of the week's opportunities who are not (or no longer) among them: listed too, by number
   const listed = new Set(staff.map((st) => st.staff_id));
   const others = await staffByIds(s, figures.filter((x) => x.week > 0 && !listed.has(x.owner_id)).map((x) => x.owner_id));
-  const names = new Map((await s.query<{ branch_id: string; name: string }>('SELECT branch_id, name FROM branches WHERE branch_id = ANY($1::text[])', [[...new Set([...others.values()].map((o) => o.branch_id))]])).rows.map((b) => [b.branch_id, b.name]));
+  const names = await q.branchNames(s, [...others.values()].map((o) => o.branch_id));
   const otherPeople = [...others.values()]
     .sort((x, y) => (x.staff_id < y.staff_id ? -1 : x.staff_id > y.staff_id ? 1 : 0))
     .map((o) => ({ staff_id: o.staff_id, name: o.name, role: o.role, branch_id: o.branch_id, branch_name: names.get(o.branch_id) ?? o.branch_id }));
@@ -100,18 +100,21 @@ export interface ReviewFilter {
 export const OUTLETS_PER_MANAGER_VIEW = 30;
 
 /** The week per outlet: the owners' outlets of the scope, each with its figures (the outlets with none left out). */
-async function outletWeek(s: SqlSession, a: WorkActor, what: { date: string; branches: readonly string[] | null }, bank: q.OwnerWeek[] | null) {
-  const from = addDays(what.date, -(REVIEW_DAYS - 1));
+async function outletWeek(s: SqlSession, a: WorkActor, w: { from: string; to: string; branches: readonly string[] | null }, bank: q.OwnerWeek[] | null) {
   // the whole bank counted beforehand from indexes alone; a scope of branches (whose customers are checked) in one pass over its opportunities
-  const figures = bank ?? (await q.weekFigures(s, a.user, { branches: what.branches, ownerId: null, from, to: what.date }, 'outlet'));
-  const names = new Map(
-    (await s.query<{ branch_id: string; name: string }>('SELECT branch_id, name FROM branches WHERE branch_id = ANY($1::text[])', [figures.map((x) => x.owner_id)])).rows.map((b) => [b.branch_id, b.name]),
-  );
-  const outlets = figures
+  const figures = bank ?? (await q.weekFigures(s, a.user, { ...w, ownerId: null }, 'outlet'));
+  const names = await q.branchNames(s, figures.map((x) => x.owner_id));
+  return figures
     .filter((x) => x.created + x.moved + x.won + x.lost + x.stale + x.open > 0)
     .sort((x, y) => y.stale - x.stale || y.open - x.open || (x.owner_id < y.owner_id ? -1 : 1))
     .map((x) => ({ branch: { id: x.owner_id, name: names.get(x.owner_id) ?? x.owner_id }, created: x.created, moved: x.moved, won: x.won, lost: x.lost, stale: x.stale, open: x.open, wonAmount: x.won_amount }));
-  return { from, outlets };
+}
+
+/** The reviewer's saved review of the date, as the response shows it. */
+async function savedRef(s: SqlSession, saved: q.ReviewRow | undefined) {
+  if (!saved) return null;
+  const reviewer = await staffByIds(s, [saved.reviewer_id]);
+  return { reviewId: saved.review_id, savedAt: new Date(saved.saved_at).toISOString(), reviewer: staffRefOr(reviewer, saved.reviewer_id) };
 }
 
 export async function getReview(db: Db, a: WorkActor, f: ReviewFilter) {
@@ -120,29 +123,29 @@ export async function getReview(db: Db, a: WorkActor, f: ReviewFilter) {
   const page = f.page ?? 1;
   const pageSize = f.pageSize ?? 50;
   const byOutlet = f.staffId === undefined && (what.branches === null || what.branches.length > OUTLETS_PER_MANAGER_VIEW);
-  // the department's whole bank: its statements at once, each on its own connection, before the review's
-  const bank = byOutlet && what.branches === null && a.user.scope === null ? await q.bankWeekByOutlet(db, addDays(what.date, -(REVIEW_DAYS - 1)), what.date) : null;
+  const from = addDays(what.date, -(REVIEW_DAYS - 1));
+  // the department's whole bank (no branches: the user sees them all): its statements at once, each
+  // on its own connection, before the review's
+  const bank = byOutlet && what.branches === null ? await q.bankWeekByOutlet(db, from, what.date) : null;
   return db.transaction(async (s) => {
     // a bank's week is one scan costed high enough for JIT, whose compiling takes longer than the
     // scan; and parallel workers cost more to start than the index scans of the bank's outlets take
     if (db.engine === 'postgres') await s.exec('SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0');
     if (byOutlet) {
-      const ow = await outletWeek(s, a, what, bank);
-      const saved = await q.reviewOf(s, me(a.user), what.date);
-      const reviewer = saved ? await staffByIds(s, [saved.reviewer_id]) : new Map();
+      const outlets = await outletWeek(s, a, { from, to: what.date, branches: what.branches }, bank);
       return {
         date: what.date,
-        from: ow.from,
+        from,
         to: what.date,
         groupedBy: 'outlet' as const,
-        outlets: ow.outlets,
+        outlets,
         managers: [],
         items: [],
         // the outlets listed (the week's opportunities are counted per outlet, and listed once one is chosen)
-        total: ow.outlets.length,
+        total: outlets.length,
         page: 1,
         pageSize,
-        saved: saved ? { reviewId: saved.review_id, savedAt: new Date(saved.saved_at).toISOString(), reviewer: staffRefOr(reviewer, saved.reviewer_id) } : null,
+        saved: await savedRef(s, await q.reviewOf(s, me(a.user), what.date)),
       };
     }
     const wk = await week(s, a, what, f);
@@ -154,7 +157,6 @@ export async function getReview(db: Db, a: WorkActor, f: ReviewFilter) {
     const comments = saved ? await q.reviewComments(s, saved.review_id) : new Map<string, string>();
     // stale as of the review's date
     const ctx: Ctx = { ...c, asOf: wk.date };
-    const reviewer = saved ? await staffByIds(s, [saved.reviewer_id]) : new Map();
     return {
       date: wk.date,
       from: wk.from,
@@ -166,7 +168,7 @@ export async function getReview(db: Db, a: WorkActor, f: ReviewFilter) {
       total: f.flag ? wk.totals[f.flag] : wk.totals.all,
       page,
       pageSize,
-      saved: saved ? { reviewId: saved.review_id, savedAt: new Date(saved.saved_at).toISOString(), reviewer: staffRefOr(reviewer, saved.reviewer_id) } : null,
+      saved: await savedRef(s, saved),
     };
   });
 }

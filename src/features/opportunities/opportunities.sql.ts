@@ -511,6 +511,12 @@ export async function reviewStaff(s: SqlSession, branches: readonly string[] | n
   return r.rows;
 }
 
+/** The names of branches by id. */
+export async function branchNames(s: SqlSession, ids: readonly string[]): Promise<Map<string, string>> {
+  const r = await s.query<{ branch_id: string; name: string }>('SELECT branch_id, name FROM branches WHERE branch_id = ANY($1::text[])', [[...new Set(ids)]]);
+  return new Map(r.rows.map((b) => [b.branch_id, b.name]));
+}
+
 export interface ReviewRow {
   review_id: string;
   reviewer_id: string;

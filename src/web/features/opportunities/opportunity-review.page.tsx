@@ -55,26 +55,24 @@ export function OpportunityReviewPage() {
     }
   };
 
+  // the week's figures, the same columns per manager and per outlet
+  const figureColumns = <T extends OutletWeek>(testId: (r: T) => string): TableColumnsType<T> => [
+    ...(['created', 'moved', 'won', 'lost', 'stale', 'open'] as const).map((k) => ({
+      key: k,
+      title: t(`opportunities.review.${k}`),
+      align: 'right' as const,
+      render: (_: unknown, r: T) => (k === 'stale' && r.stale > 0 ? <Tag color="red">{r.stale}</Tag> : <span className="money" data-testid={`${testId(r)}-${k}`}>{r[k]}</span>),
+    })),
+    { key: 'wonAmount', title: t('opportunities.review.wonAmount'), align: 'right', render: (_: unknown, r: T) => <Wan yuan={r.wonAmount} /> },
+  ];
   const managerColumns: TableColumnsType<ManagerWeek> = [
     { key: 'staff', title: t('opportunities.review.manager'), render: (_, m) => <StaffName staff={m.staff} /> },
     { key: 'branch', title: t('opportunities.review.branch'), render: (_, m) => m.branch.name },
-    ...(['created', 'moved', 'won', 'lost', 'stale', 'open'] as const).map((k) => ({
-      key: k,
-      title: t(`opportunities.review.${k}`),
-      align: 'right' as const,
-      render: (_: unknown, m: ManagerWeek) => (k === 'stale' && m.stale > 0 ? <Tag color="red">{m.stale}</Tag> : <span className="money" data-testid={`week-${m.staff.staffId}-${k}`}>{m[k]}</span>),
-    })),
-    { key: 'wonAmount', title: t('opportunities.review.wonAmount'), align: 'right', render: (_, m) => <Wan yuan={m.wonAmount} /> },
+    ...figureColumns<ManagerWeek>((m) => `week-${m.staff.staffId}`),
   ];
   const outletColumns: TableColumnsType<OutletWeek> = [
     { key: 'branch', title: t('opportunities.review.outlet'), render: (_, o) => o.branch.name },
-    ...(['created', 'moved', 'won', 'lost', 'stale', 'open'] as const).map((k) => ({
-      key: k,
-      title: t(`opportunities.review.${k}`),
-      align: 'right' as const,
-      render: (_: unknown, o: OutletWeek) => (k === 'stale' && o.stale > 0 ? <Tag color="red">{o.stale}</Tag> : <span className="money" data-testid={`outlet-${o.branch.id}-${k}`}>{o[k]}</span>),
-    })),
-    { key: 'wonAmount', title: t('opportunities.review.wonAmount'), align: 'right', render: (_, o) => <Wan yuan={o.wonAmount} /> },
+    ...figureColumns<OutletWeek>((o) => `outlet-${o.branch.id}`),
   ];
   const itemColumns: TableColumnsType<ReviewItem> = [
     { key: 'owner', title: t('opportunities.common.owner'), width: 90, render: (_, o) => o.owner.name },
@@ -225,39 +223,39 @@ export function OpportunityReviewPage() {
         </Card>
       ) : (
         <>
-        <Card size="small" className="section-card">
-          <SectionTitle>{t('opportunities.review.managers')}</SectionTitle>
-          <Table<ManagerWeek>
-            size="small"
-            rowKey={(m) => m.staff.staffId}
-            loading={review.loading}
-            columns={managerColumns}
-            dataSource={data?.managers ?? []}
-            pagination={false}
-            onRow={(m) => ({
-              onClick: () => {
-                setStaffId(m.staff.staffId);
-                setPage(1);
-              },
-              style: { cursor: 'pointer' },
-            })}
-            data-testid="review-managers"
-          />
-        </Card>
-        <Card size="small" className="section-card">
-          <SectionTitle>{t('opportunities.review.items')}</SectionTitle>
-          <Table<ReviewItem>
-            size="small"
-            rowKey="opportunityId"
-            loading={review.loading}
-            columns={itemColumns}
-            dataSource={data?.items ?? []}
-            pagination={{ current: page, pageSize: PAGE_SIZE, total: data?.total ?? 0, hideOnSinglePage: true, showSizeChanger: false, onChange: (p) => setPage(p) }}
-            scroll={{ x: 1200 }}
-            locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('opportunities.review.empty')} /> }}
-            data-testid="review-items"
-          />
-        </Card>
+          <Card size="small" className="section-card">
+            <SectionTitle>{t('opportunities.review.managers')}</SectionTitle>
+            <Table<ManagerWeek>
+              size="small"
+              rowKey={(m) => m.staff.staffId}
+              loading={review.loading}
+              columns={managerColumns}
+              dataSource={data?.managers ?? []}
+              pagination={false}
+              onRow={(m) => ({
+                onClick: () => {
+                  setStaffId(m.staff.staffId);
+                  setPage(1);
+                },
+                style: { cursor: 'pointer' },
+              })}
+              data-testid="review-managers"
+            />
+          </Card>
+          <Card size="small" className="section-card">
+            <SectionTitle>{t('opportunities.review.items')}</SectionTitle>
+            <Table<ReviewItem>
+              size="small"
+              rowKey="opportunityId"
+              loading={review.loading}
+              columns={itemColumns}
+              dataSource={data?.items ?? []}
+              pagination={{ current: page, pageSize: PAGE_SIZE, total: data?.total ?? 0, hideOnSinglePage: true, showSizeChanger: false, onChange: (p) => setPage(p) }}
+              scroll={{ x: 1200 }}
+              locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('opportunities.review.empty')} /> }}
+              data-testid="review-items"
+            />
+          </Card>
         </>
       )}
       <OpportunityDrawer id={open} onClose={() => setOpen(null)} onChanged={review.reload} />
