@@ -5,6 +5,7 @@ import { runEvents } from '../features/events/events.batch.js';
 import { runWorklist } from '../features/worklist/worklist.batch.js';
 import { runOpportunities } from '../features/opportunities/opportunities.batch.js';
 import { runReassessReminders } from '../features/selling/suitability.batch.js';
+import { recordOwnerHistory } from '../features/managing/owner-history.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -75,6 +76,16 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     async run(db, date) {
       const r = await runOpportunities(db, date);
       return `${r.converted} prospects became customers (${r.movedOpportunities} opportunities, ${r.movedContacts} contacts moved), ${r.followed} opportunities followed their customer to another branch, ${r.due} next steps due and ${r.stale} stale opportunities reminded (${r.expired} reminders expired)`;
+    },
+  },
+  {
+    // last: a rerun from any step (after the branch heads' decisions) records the owners as they stand
+    name: 'owner_history',
+    async run(db, date) {
+      const r = await recordOwnerHistory(db, date);
+      return r.newerDate
+        ? `owners of ${date} left as recorded: the history already holds ${r.newerDate}`
+        : `owners recorded for ${date}: ${r.opened} assignments began, ${r.closed} ended`;
     },
   },
 ];

@@ -10,6 +10,7 @@ import { registerSignings } from './signings.command.js';
 import { registerSuitability } from './suitability.command.js';
 import { registerOpportunities } from './opportunities.command.js';
 import { registerLoad } from './load.command.js';
+import { registerReport } from './report.command.js';
 import { registerServe } from './serve.command.js';
 import { registerUser } from './user.command.js';
 
@@ -45,6 +46,7 @@ registerSignings(program);
 registerSuitability(program);
 registerOpportunities(program);
 registerAudit(program);
+registerReport(program);
 
 try {
   await program.parseAsync(process.argv);

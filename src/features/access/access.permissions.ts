@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'system.runs', // the runs status: every load and daily batch, its outcome and problems (issue 18); no customer data, not scoped
   'signings.request', // sign a customer in scope for a VIP card grade (issue 19), cancel a signing, record its card issued
   'signings.approve', // approve or reject a signing above the customer's standard: the branch head gold/platinum, the department diamond
+  'performance.read', // manager performance (管户业绩统计): a reviewer every staff member of the scope, anyone else their own line (issue 20)
   'products.recommend', // record a product recommended or proposed to a customer in scope (only one that suits); confirm a colleague's for a customer of 65 or over
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -44,18 +45,18 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review'],
-  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own'],
-  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read'],
+  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read'],
+  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
-  lobby_manager: ['customers.read', 'referrals.create', 'worklist.own'],
+  lobby_manager: ['customers.read', 'referrals.create', 'worklist.own', 'performance.read'],
   // tellers check the ID card a customer hands over against the record and fill in forms with
   // the number: they may reveal the ID number, not the phone or address (not their duty)
-  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own'],
-  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own'],
+  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read'],
+  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read'],
   lobby_assistant: ['customers.read', 'referrals.create'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };

@@ -20,11 +20,11 @@ import { customerTierHistory, tiersOnDate } from './tiering.sql.js';
  * policy); the shipped defaults stand in for models nothing has been recorded for yet, so that a
  * page view never writes.
  */
-async function currentPolicies(s: SqlSession): Promise<Map<string, PolicyDocument>> {
+export async function currentPolicies(s: SqlSession): Promise<Map<string, PolicyDocument>> {
   const r = await s.query<{ model: string; document: PolicyDocument }>('SELECT DISTINCT ON (model) model, document FROM policies ORDER BY model, version DESC');
   return new Map([...builtInPolicies().map((p): [string, PolicyDocument] => [p.model, p]), ...r.rows.map((x): [string, PolicyDocument] => [x.model, x.document])]);
 }
-const policyOf = (policies: Map<string, PolicyDocument>, model: string) => policies.get(model.startsWith('tags.') ? 'tags' : model);
+export const policyOf = (policies: Map<string, PolicyDocument>, model: string) => policies.get(model.startsWith('tags.') ? 'tags' : model);
 
 export async function customerTiers(db: Db, user: SignedInUser, customerId: string) {
   const view = await requireCustomer(db, user, customerId);
