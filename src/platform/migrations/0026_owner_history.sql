@@ -5,7 +5,7 @@
 -- to_date (the first business date whose batch no longer saw it; NULL while it holds). An
 -- assignment made during the day counts from the next night's batch.
 CREATE TABLE owner_history (
-  customer_id text NOT NULL,
+  customer_id text COLLATE "C" NOT NULL,  -- as customers.customer_id: co-located with it on Citus
   staff_id    text NOT NULL,
   kind        text NOT NULL CHECK (kind IN ('primary', 'co')),
   from_date   date NOT NULL,
