@@ -103,6 +103,7 @@ const PAGES: { path: string; permission: Permission; page: LazyPage }[] = [
   { path: 'opportunities', permission: 'opportunities.own', page: lazyPage(() => import('../features/opportunities/my-opportunities.page.js'), (m) => m.MyOpportunitiesPage) },
   { path: 'opportunity-review', permission: 'opportunities.review', page: lazyPage(() => import('../features/opportunities/opportunity-review.page.js'), (m) => m.OpportunityReviewPage) },
   { path: 'prospects', permission: 'opportunities.own', page: lazyPage(() => import('../features/opportunities/prospects.page.js'), (m) => m.ProspectsPage) },
+  { path: 'performance', permission: 'performance.read', page: lazyPage(() => import('../features/managing/performance.page.js'), (m) => m.PerformancePage) },
   { path: 'signings', permission: 'signings.request', page: lazyPage(() => import('../features/selling/signings.page.js'), (m) => m.SigningsPage) },
   { path: 'customers/:customerId/signings/:signingId/voucher', permission: 'customers.read', page: lazyPage(() => import('../features/selling/voucher.page.js'), (m) => m.VoucherPage) },
 ];

@@ -4,6 +4,7 @@ import { auditEn } from '../../features/audit/audit.locale.js';
 import { ownershipEn } from '../../features/ownership/ownership.locale.js';
 import { worklistEn } from '../../features/worklist/worklist.locale.js';
 import { opportunitiesEn } from '../../features/opportunities/opportunities.locale.js';
+import { performanceEn } from '../../features/managing/performance.locale.js';
 import { runsEn } from '../../features/system/runs.locale.js';
 import { sellingEn } from '../../features/selling/selling.locale.js';
 
@@ -319,5 +320,6 @@ export const en: Messages = {
   opportunities: opportunitiesEn,
   exports: exportsEn,
   runs: runsEn,
+  performance: performanceEn,
   selling: sellingEn,
 };

@@ -3,6 +3,7 @@ import { auditZh } from '../../features/audit/audit.locale.js';
 import { ownershipZh } from '../../features/ownership/ownership.locale.js';
 import { worklistZh } from '../../features/worklist/worklist.locale.js';
 import { opportunitiesZh } from '../../features/opportunities/opportunities.locale.js';
+import { performanceZh } from '../../features/managing/performance.locale.js';
 import { runsZh } from '../../features/system/runs.locale.js';
 import { sellingZh } from '../../features/selling/selling.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
@@ -319,6 +320,7 @@ export const zhCN = {
   opportunities: opportunitiesZh,
   exports: exportsZh,
   runs: runsZh,
+  performance: performanceZh,
   selling: sellingZh,
 };
 
