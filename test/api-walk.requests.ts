@@ -305,7 +305,7 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'GET /api/signings', base: () => ({ query: { status: 'signed', page: '1', pageSize: '20' } }) },
   // manager performance (issue 20): the one loaded date as a period of no length
   { key: 'GET /api/performance/managers', base: () => ({ query: { period: 'range', from: '2026-11-20', to: '2026-11-20' } }) },
-  { key: 'GET /api/performance/managers.xlsx', base: () => ({ query: { period: 'range', from: '2026-11-20', to: '2026-11-20' } }) },
+  { key: 'GET /api/performance/sheet', base: () => ({ query: { period: 'range', from: '2026-11-20', to: '2026-11-20' } }) },
   { key: 'GET /api/performance/customers', base: () => ({ query: { period: 'range', from: '2026-11-20', to: '2026-11-20', measure: 'customers', page: '0', pageSize: '20' } }) },
   // suitable products: CUR (R1) suits every customer; each base request records a recommendation
   { key: 'GET /api/customers/:customerId/suitability', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },

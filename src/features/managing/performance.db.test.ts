@@ -178,7 +178,7 @@ describe('the customers behind a number', () => {
 
 describe('the sheet', () => {
   it('downloads the report as .xlsx with the bank’s columns and audits it', async () => {
-    const r = await api.get(BRANCH_HEAD_B100, `/api/performance/managers.xlsx?period=range&from=${A}&to=${B}`);
+    const r = await api.get(BRANCH_HEAD_B100, `/api/performance/sheet?period=range&from=${A}&to=${B}`);
     expect(r.statusCode, r.body).toBe(200);
     expect(r.headers['content-type']).toContain('spreadsheetml');
     const ExcelJS = (await import('exceljs')).default;

@@ -19,7 +19,7 @@ export async function performanceRoutes(api: Api, { db }: AppDeps): Promise<void
     async (req) => ({ data: await managerPerformance(db, signedIn(req), req.query) }),
   );
   api.get(
-    '/api/performance/managers.xlsx',
+    '/api/performance/sheet',
     { config: need, schema: { tags, summary: 'The same report as the bank’s sheet (.xlsx, audited)', querystring: c.PerformanceQuery, produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], response: errors } },
     async (req, reply) => sendDownload(reply as unknown as FastifyReply, await performanceWorkbook(db, signedIn(req), req.query, langOf(req.headers['accept-language']), req.ip)),
   );

@@ -25,5 +25,5 @@ export const performanceApi = {
   customers: (q: Omit<MeasureCustomersQuery, 'page' | 'pageSize'> & { page: number; pageSize: number }, signal: AbortSignal) =>
     apiRequest<{ period: Period; measure: CustomerMeasure; total: number; items: MeasureCustomer[] }>('/api/performance/customers', { query: { ...query(q), measure: q.measure, page: q.page, pageSize: q.pageSize, ...(q.staffId ? { staffId: q.staffId } : {}) }, signal }),
   /** the sheet's address: a plain link downloads it with the session's cookie */
-  sheetUrl: (q: PerformanceQuery) => `/api/performance/managers.xlsx?${new URLSearchParams(query(q)).toString()}`,
+  sheetUrl: (q: PerformanceQuery) => `/api/performance/sheet?${new URLSearchParams(query(q)).toString()}`,
 };
