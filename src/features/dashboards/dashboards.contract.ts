@@ -30,6 +30,8 @@ const Period = z.object({
   missingDates: z.array(DateText),
   /** the latest business date the dashboards step ran for: plan execution and events are as it counted them */
   countedOn: DateText.nullable(),
+  /** the loaded business dates to choose A and B from, newest first (the last 500) */
+  dates: z.array(DateText),
 });
 
 const Churn = z.object({

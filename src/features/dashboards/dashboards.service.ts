@@ -74,7 +74,7 @@ async function periodOf(s: SqlSession, f: { from?: string | undefined; to?: stri
 
 async function periodInfo(s: SqlSession, p: Period) {
   const d = await q.periodDates(s, p.from, p.to);
-  return { missingDates: d.loaded.filter((x) => !d.run.has(x)), countedOn: d.lastRun };
+  return { missingDates: d.loaded.filter((x) => !d.run.has(x)), countedOn: d.lastRun, dates: await q.latestDates(s, 500) };
 }
 
 const within = (branches: Branches) => (b: string) => branches === null || branches.includes(b);

@@ -163,6 +163,12 @@ export async function periodDates(s: SqlSession, from: string, to: string): Prom
   return { loaded: r.rows.map((x) => x.d), run: new Set(r.rows.filter((x) => x.run).map((x) => x.d)), lastRun: last.rows[0]?.d ?? null };
 }
 
+/** The latest loaded business dates, newest first. */
+export async function latestDates(s: SqlSession, limit: number): Promise<string[]> {
+  const r = await s.query<{ d: string }>(`SELECT business_date AS d FROM business_dates ORDER BY business_date DESC LIMIT ${Math.trunc(limit)}`);
+  return r.rows.map((x) => x.d);
+}
+
 // ── the figures ─────────────────────────────────────────────────────────────────────────────
 
 export interface BandRow {

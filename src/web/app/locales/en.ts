@@ -5,6 +5,7 @@ import { ownershipEn } from '../../features/ownership/ownership.locale.js';
 import { worklistEn } from '../../features/worklist/worklist.locale.js';
 import { opportunitiesEn } from '../../features/opportunities/opportunities.locale.js';
 import { runsEn } from '../../features/system/runs.locale.js';
+import { dashboardsEn } from '../../features/dashboards/dashboards.locale.js';
 import { sellingEn } from '../../features/selling/selling.locale.js';
 
 export const en: Messages = {
@@ -320,4 +321,5 @@ export const en: Messages = {
   exports: exportsEn,
   runs: runsEn,
   selling: sellingEn,
+  dashboards: dashboardsEn,
 };
