@@ -205,6 +205,15 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'GET /api/branch/tier-mix', base: () => ({ query: { model: 'aum_band', date: '2026-11-20' } }) },
   { key: 'GET /api/branch/migration', base: () => ({ query: { model: 'aum_band', from: '2026-11-01', to: '2026-11-20' } }) },
 
+  // dashboards
+  { key: 'GET /api/dashboards/branch', base: () => ({ query: { from: '2026-11-20', to: '2026-11-20', branchId: 'B111' } }) },
+  { key: 'GET /api/dashboards/bands', base: () => ({ query: { to: '2026-11-20', branchId: 'B111', months: '12' } }) },
+  { key: 'GET /api/dashboards/branches', base: () => ({ query: { from: '2026-11-20', to: '2026-11-20', branchId: 'B111' } }) },
+  {
+    key: 'GET /api/dashboards/items',
+    base: () => ({ query: { measure: 'churn', from: '2026-11-20', to: '2026-11-20', branchId: 'B111', status: 'left', staffId: OUTLET_STAFF.customer_manager, page: '1', pageSize: '20' } }),
+  },
+
   // ownership
   { key: 'GET /api/customers/:customerId/owners', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
   { key: 'GET /api/ownership/pool', base: () => ({ query: { branchId: 'B111', page: '1', pageSize: '20' } }) },

@@ -6,6 +6,7 @@ import { runWorklist } from '../features/worklist/worklist.batch.js';
 import { runOpportunities } from '../features/opportunities/opportunities.batch.js';
 import { runReassessReminders } from '../features/selling/suitability.batch.js';
 import { recordOwnerHistory } from '../features/managing/owner-history.batch.js';
+import { runDashboards } from '../features/dashboards/dashboards.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -76,6 +77,14 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     async run(db, date) {
       const r = await runOpportunities(db, date);
       return `${r.converted} prospects became customers (${r.movedOpportunities} opportunities, ${r.movedContacts} contacts moved), ${r.followed} opportunities followed their customer to another branch, ${r.due} next steps due and ${r.stale} stale opportunities reminded (${r.expired} reminders expired)`;
+    },
+  },
+  {
+    // after the steps whose tiers, plans and reminders it counts
+    name: 'dashboards',
+    async run(db, date) {
+      const r = await runDashboards(db, date);
+      return `${r.bandRows} branch and band figures, ${r.standingChanges} customers' standings changed since ${r.previousDate ?? 'nothing (the first date)'}, ${r.plans} plans and ${r.eventRows} event figures counted for the dashboards`;
     },
   },
   {

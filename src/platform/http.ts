@@ -386,6 +386,7 @@ export const TAGS: Record<string, string> = {
   prospects: 'Prospects (递进沟通表): people who are not customers yet, their contacts and opportunities; the phone and ID number masked, revealed with a reason',
   selling: 'VIP signing with its voucher (automatic or approved), and the products that suit a customer (recommendations checked for suitability)',
   performance: 'Manager performance (管户业绩统计): each staff member’s customers, assets and work for a period, per branch and in total; the customers behind a figure; the sheet',
+  dashboards: "The branch and department dashboards for a period: churn, contact-plan execution, the opportunity funnel, referrals, events handled, AUM by band month by month, the branches side by side, and the lists behind each number",
 };
 
 /** What an error status means, for every operation that documents it. */

@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   'policies.read', // tiering policies: versions, simulation of a draft
   'policies.publish', // publishing a new version of a policy
   'reports.branch', // tier mix and migration of the branch (within scope)
+  'reports.dashboards', // the branch and department dashboards: churn, plan execution, funnel, referrals, events, AUM by band, the branches compared (within scope)
   'pii.reveal', // show a customer's phone, ID number or address in full, with a reason (audited)
   'pii.reveal_id', // show only the ID number in full, with a reason (audited): identity checks at the counter
   'pii.details', // birth date, annual income and transaction counterparties unmasked (those who maintain the customer)
@@ -45,7 +46,7 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read'],
   cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read'],
   customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
@@ -56,7 +57,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read'],
   lobby_assistant: ['customers.read', 'referrals.create'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };

@@ -93,6 +93,8 @@ const PAGES: { path: string; permission: Permission; page: LazyPage }[] = [
   { path: 'ownership', permission: 'ownership.manage', page: lazyPage(() => import('../features/ownership/assignment-workbench.page.js'), (m) => m.AssignmentWorkbenchPage) },
   { path: 'referrals', permission: 'customers.read', page: lazyPage(() => import('../features/ownership/referrals.page.js'), (m) => m.ReferralsPage) },
   { path: 'branch', permission: 'reports.branch', page: lazyPage(() => import('../features/tiering/branch-tiers.page.js'), (m) => m.BranchTiersPage) },
+  { path: 'dashboards/branch', permission: 'reports.dashboards', page: lazyPage(() => import('../features/dashboards/branch-dashboard.page.js'), (m) => m.BranchDashboardPage) },
+  { path: 'dashboards/branches', permission: 'reports.dashboards', page: lazyPage(() => import('../features/dashboards/branches-ranking.page.js'), (m) => m.BranchesRankingPage) },
   { path: 'policies', permission: 'policies.read', page: lazyPage(() => import('../features/tiering/policies.page.js'), (m) => m.PoliciesPage) },
   { path: 'audit', permission: 'audit.read', page: lazyPage(() => import('../features/audit/audit.page.js'), (m) => m.AuditPage) },
   { path: 'my-day', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/my-day.page.js'), (m) => m.MyDayPage) },

@@ -1,11 +1,11 @@
 import type { ComponentType } from 'react';
-import { AimOutlined, AuditOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined } from '@ant-design/icons';
+import { AimOutlined, AuditOutlined, ClusterOutlined, DashboardOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined } from '@ant-design/icons';
 import type { Permission } from '../../features/access/access.permissions.js';
 
 /** The left menu, in one place: each entry shows only to roles holding its permission. */
 export interface MenuEntry {
   path: string;
-  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu';
+  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu' | 'dashboards.menu.branch' | 'dashboards.menu.branches';
   icon: ComponentType;
   permission: Permission;
 }
@@ -26,6 +26,8 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/signings', labelKey: 'selling.menu.signings', icon: CreditCardOutlined, permission: 'signings.request' },
   { path: '/performance', labelKey: 'performance.menu', icon: TrophyOutlined, permission: 'performance.read' },
   { path: '/branch', labelKey: 'menu.branch', icon: BarChartOutlined, permission: 'reports.branch' },
+  { path: '/dashboards/branch', labelKey: 'dashboards.menu.branch', icon: DashboardOutlined, permission: 'reports.dashboards' },
+  { path: '/dashboards/branches', labelKey: 'dashboards.menu.branches', icon: ClusterOutlined, permission: 'reports.dashboards' },
   { path: '/policies', labelKey: 'menu.policies', icon: PartitionOutlined, permission: 'policies.read' },
   { path: '/audit', labelKey: 'audit.menu', icon: AuditOutlined, permission: 'audit.read' },
   { path: '/runs', labelKey: 'runs.menu', icon: HistoryOutlined, permission: 'system.runs' },

@@ -6,6 +6,7 @@ import { worklistEn } from '../../features/worklist/worklist.locale.js';
 import { opportunitiesEn } from '../../features/opportunities/opportunities.locale.js';
 import { performanceEn } from '../../features/managing/performance.locale.js';
 import { runsEn } from '../../features/system/runs.locale.js';
+import { dashboardsEn } from '../../features/dashboards/dashboards.locale.js';
 import { sellingEn } from '../../features/selling/selling.locale.js';
 
 export const en: Messages = {
@@ -322,4 +323,5 @@ export const en: Messages = {
   runs: runsEn,
   performance: performanceEn,
   selling: sellingEn,
+  dashboards: dashboardsEn,
 };

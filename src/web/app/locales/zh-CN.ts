@@ -5,6 +5,7 @@ import { worklistZh } from '../../features/worklist/worklist.locale.js';
 import { opportunitiesZh } from '../../features/opportunities/opportunities.locale.js';
 import { performanceZh } from '../../features/managing/performance.locale.js';
 import { runsZh } from '../../features/system/runs.locale.js';
+import { dashboardsZh } from '../../features/dashboards/dashboards.locale.js';
 import { sellingZh } from '../../features/selling/selling.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
@@ -322,6 +323,7 @@ export const zhCN = {
   runs: runsZh,
   performance: performanceZh,
   selling: sellingZh,
+  dashboards: dashboardsZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
