@@ -15,6 +15,7 @@ import { tieringRoutes } from './features/tiering/tiering.routes.js';
 import { worklistRoutes } from './features/worklist/worklist.routes.js';
 import { opportunityRoutes } from './features/opportunities/opportunities.routes.js';
 import { sellingRoutes } from './features/selling/selling.routes.js';
+import { reviewRoutes } from './features/review/review.routes.js';
 import type { Db } from './platform/db.js';
 import { buildApp } from './platform/http.js';
 
@@ -35,7 +36,7 @@ export interface StratumAppOptions {
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
+  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, reviewRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),

@@ -73,6 +73,7 @@ export const VALIDATION_MESSAGES: Record<string, LocalText> = {
   reveal_reason: text('请写明查看原因（4–200 个字）', 'give the reason for seeing the full value (4 to 200 characters)'),
   date_format: text('日期应写作 YYYY-MM-DD，如 2026-11-20', 'a date is written YYYY-MM-DD, e.g. 2026-11-20'),
   calendar_date: text('不是日历上存在的日期（如 2 月 30 日）', 'is not a real calendar day (like 30 February)'),
+  month_format: text('月份应写作 YYYY-MM，如 2026-11', 'a month is written YYYY-MM, e.g. 2026-11'),
 };
 
 /** Keys that would change every object were the body ever merged into one (prototype poisoning). */
@@ -385,6 +386,7 @@ export const TAGS: Record<string, string> = {
   opportunities: "Opportunities (商机): made from reminders, contacts, referrals, walk-ins and campaigns, worked through their stages; the board, the customer's, the branch head's weekly review",
   prospects: 'Prospects (递进沟通表): people who are not customers yet, their contacts and opportunities; the phone and ID number masked, revealed with a reason',
   selling: 'VIP signing with its voucher (automatic or approved), and the products that suit a customer (recommendations checked for suitability)',
+  review: "The branch head's monthly review: the spot check of familiar customers, customers' feedback counted per manager, the coaching log and its follow-ups",
 };
 
 /** What an error status means, for every operation that documents it. */

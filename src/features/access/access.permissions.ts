@@ -26,6 +26,9 @@ export const PERMISSIONS = [
   'signings.request', // sign a customer in scope for a VIP card grade (issue 19), cancel a signing, record its card issued
   'signings.approve', // approve or reject a signing above the customer's standard: the branch head gold/platinum, the department diamond
   'products.recommend', // record a product recommended or proposed to a customer in scope (only one that suits); confirm a colleague's for a customer of 65 or over
+  'review.manage', // the monthly review (管户效果评估, issue 20 §3) within scope: spot checks of familiar customers, feedback counted per manager, the coaching log
+  'feedback.record', // record a customer's feedback (客户反馈) about a customer in scope: whoever serves the customer
+  'coaching.own', // read one's own coaching records (绩效沟通辅导), read-only
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -44,18 +47,18 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review'],
-  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own'],
-  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'review.manage', 'feedback.record'],
+  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'feedback.record', 'coaching.own'],
+  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'feedback.record', 'coaching.own'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
-  lobby_manager: ['customers.read', 'referrals.create', 'worklist.own'],
+  lobby_manager: ['customers.read', 'referrals.create', 'worklist.own', 'feedback.record'],
   // tellers check the ID card a customer hands over against the record and fill in forms with
   // the number: they may reveal the ID number, not the phone or address (not their duty)
-  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own'],
-  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own'],
-  lobby_assistant: ['customers.read', 'referrals.create'],
+  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'feedback.record'],
+  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'feedback.record'],
+  lobby_assistant: ['customers.read', 'referrals.create', 'feedback.record'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'review.manage', 'feedback.record'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };

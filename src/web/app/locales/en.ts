@@ -6,6 +6,7 @@ import { worklistEn } from '../../features/worklist/worklist.locale.js';
 import { opportunitiesEn } from '../../features/opportunities/opportunities.locale.js';
 import { runsEn } from '../../features/system/runs.locale.js';
 import { sellingEn } from '../../features/selling/selling.locale.js';
+import { reviewEn } from '../../features/review/review.locale.js';
 
 export const en: Messages = {
   app: {
@@ -320,4 +321,5 @@ export const en: Messages = {
   exports: exportsEn,
   runs: runsEn,
   selling: sellingEn,
+  review: reviewEn,
 };

@@ -5,6 +5,7 @@ import { worklistZh } from '../../features/worklist/worklist.locale.js';
 import { opportunitiesZh } from '../../features/opportunities/opportunities.locale.js';
 import { runsZh } from '../../features/system/runs.locale.js';
 import { sellingZh } from '../../features/selling/selling.locale.js';
+import { reviewZh } from '../../features/review/review.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -320,6 +321,7 @@ export const zhCN = {
   exports: exportsZh,
   runs: runsZh,
   selling: sellingZh,
+  review: reviewZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
