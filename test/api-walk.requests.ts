@@ -359,6 +359,33 @@ export const OPERATIONS: readonly Operation[] = [
   },
   { key: 'POST /api/prospects/:prospectId/reveal', base: () => ({ params: { prospectId: WALK_PROSPECT }, body: { fields: ['phone'], reason } }) },
 
+  // the monthly review (issue 20 §3): a spot check or coaching record that does not exist answers
+  // 404 (the reviewers' tests draw and record real ones); a customer's feedback is read with the
+  // customer and recorded by whoever serves them
+  { key: 'GET /api/review/spot-checks', base: () => ({ query: { month: '2026-11', branchId: 'B111' } }) },
+  { key: 'POST /api/review/spot-checks', base: () => ({ body: { month: '2026-11', branchId: 'B111', n: 3 } }) },
+  { key: 'GET /api/review/spot-checks/:reviewId', base: () => ({ params: { reviewId: 'no-such-check' }, query: { staffId: OUTLET_STAFF.customer_manager } }) },
+  {
+    key: 'POST /api/review/spot-checks/:reviewId/results',
+    base: () => ({ params: { reviewId: 'no-such-check' }, body: { customerId: 'C1', staffId: OUTLET_STAFF.customer_manager, result: 'familiar', note: reason } }),
+  },
+  { key: 'GET /api/customers/:customerId/feedback', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  {
+    key: 'POST /api/customers/:customerId/feedback',
+    base: () => ({ params: { customerId: 'C1' }, body: { kind: 'asked_for_help', on: '2026-11-20', note: reason } }),
+    customer: { scope: 'read' },
+  },
+  { key: 'GET /api/review/feedback', base: () => ({ query: { from: '2026-11-01', to: '2026-11-30', branchId: 'B111' } }) },
+  { key: 'GET /api/review/coaching', base: () => ({ query: { staffId: OUTLET_STAFF.customer_manager, branchId: 'B111', from: '2026-11-01', to: '2026-11-30' } }) },
+  {
+    key: 'POST /api/review/coaching',
+    base: () => ({ body: { staffId: OUTLET_STAFF.customer_manager, coachedOn: '2026-11-20', findings: reason, actions: reason, followUpOn: '2026-12-20' } }),
+  },
+  { key: 'PATCH /api/review/coaching/:coachingId', base: () => ({ params: { coachingId: 'no-such-record' }, body: { findings: reason, actions: reason, followUpOn: '2026-12-20' } }) },
+  { key: 'POST /api/review/coaching/:coachingId/follow-up', base: () => ({ params: { coachingId: 'no-such-record' }, body: { note: reason } }) },
+  { key: 'GET /api/review/my-coaching', base: () => ({}) },
+  { key: 'GET /api/review/my-coaching/:coachingId', base: () => ({ params: { coachingId: 'no-such-record' } }) },
+
   // exports (background jobs): a job of someone else, or none, answers 404 alike
   { key: 'POST /api/exports', base: () => ({ body: { kind: 'contact_log', filters: { from: '2026-11-01', to: '2026-11-30' } } }) },
   { key: 'GET /api/exports', base: () => ({}) },

@@ -73,6 +73,7 @@ export const VALIDATION_MESSAGES: Record<string, LocalText> = {
   reveal_reason: text('请写明查看原因（4–200 个字）', 'give the reason for seeing the full value (4 to 200 characters)'),
   date_format: text('日期应写作 YYYY-MM-DD，如 2026-11-20', 'a date is written YYYY-MM-DD, e.g. 2026-11-20'),
   calendar_date: text('不是日历上存在的日期（如 2 月 30 日）', 'is not a real calendar day (like 30 February)'),
+  month_format: text('月份应写作 YYYY-MM，如 2026-11', 'a month is written YYYY-MM, e.g. 2026-11'),
 };
 
 /** Keys that would change every object were the body ever merged into one (prototype poisoning). */
@@ -387,6 +388,7 @@ export const TAGS: Record<string, string> = {
   selling: 'VIP signing with its voucher (automatic or approved), and the products that suit a customer (recommendations checked for suitability)',
   performance: 'Manager performance (管户业绩统计): each staff member’s customers, assets and work for a period, per branch and in total; the customers behind a figure; the sheet',
   dashboards: "The branch and department dashboards for a period: churn, contact-plan execution, the opportunity funnel, referrals, events handled, AUM by band month by month, the branches side by side, and the lists behind each number",
+  review: "The branch head's monthly review: the spot check of familiar customers, customers' feedback counted per manager, the coaching log and its follow-ups",
 };
 
 /** What an error status means, for every operation that documents it. */

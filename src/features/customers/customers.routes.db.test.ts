@@ -78,6 +78,9 @@ const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
   { method: 'POST', url: `/api/customers/${id}/recommendations`, permission: 'products.recommend', body: { productCode: 'CUR' } },
   // the customer's opportunities (issue 19): the ones the user may see, none for a role that works none
   { method: 'GET', url: `/api/customers/${id}/opportunities` },
+  // customers' feedback (issue 20 §3): read with the customer, recorded by whoever serves them
+  { method: 'GET', url: `/api/customers/${id}/feedback` },
+  { method: 'POST', url: `/api/customers/${id}/feedback`, permission: 'feedback.record', body: { kind: 'asked_for_help' } },
 ];
 // the reading ones (GET), as URLs
 const CUSTOMER_ROUTES = (id: string) => CUSTOMER_ROUTE_LIST(id).filter((r) => r.method === 'GET').map((r) => r.url);

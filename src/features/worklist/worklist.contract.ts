@@ -35,7 +35,8 @@ export const CustomerBrief = z.object({
 export type CustomerBrief = z.infer<typeof CustomerBrief>;
 
 export const Reminder = z.object({
-  customer: CustomerBrief,
+  /** null: a reminder about no customer (event coaching_follow_up: the monthly review's coaching follow-up, facts.staff_id the manager) */
+  customer: CustomerBrief.nullable(),
   event: z.string(),
   occurrence: z.string(),
   kind: z.enum(REMINDER_KINDS),

@@ -14,7 +14,8 @@ import { customerScope, piiView, visibleAmong } from '../access/access.scope.js'
 export const SNOOZE_MAX_DAYS = 90;
 
 export function presentReminder(r: q.ReminderRow, user: SignedInUser, lang: Lang): Reminder {
-  const customer = presentBrief(r, user, lang);
+  // a reminder about no customer (a coaching follow-up of the monthly review) has none to show
+  const customer = r.customer_id === '' ? null : presentBrief(r, user, lang);
   const view = piiView(user);
   return {
     customer,
@@ -29,7 +30,7 @@ export function presentReminder(r: q.ReminderRow, user: SignedInUser, lang: Lang
     status: r.status,
     snoozedUntil: r.snoozed_until,
     closedReason: r.closed_reason,
-    marketingAllowed: !customer.serviceOnly,
+    marketingAllowed: customer !== null && !customer.serviceOnly,
   };
 }
 

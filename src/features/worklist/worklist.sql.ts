@@ -51,8 +51,10 @@ const STATUS_WHERE = {
 /**
  * Only reminders about customers the owner still sees: a reminder made for a former owner (before a
  * re-assignment or a recall) stays theirs until it expires, but shows them nothing of the customer.
+ * A reminder about no customer (customer_id '': a coaching follow-up of the monthly review) is
+ * its staff member's alone.
  */
-const stillSeen = (scope: CustomerScope, params: unknown[]) => rowScopeSql(scope, 'r.customer_id', params);
+const stillSeen = (scope: CustomerScope, params: unknown[]) => `(r.customer_id = '' OR ${rowScopeSql(scope, 'r.customer_id', params)})`;
 
 export async function reminderCounts(s: SqlSession, staffId: string, today: string, scope: CustomerScope) {
   const params: unknown[] = [staffId, today];
@@ -82,6 +84,7 @@ export async function listReminders(
       : `${KIND_ORDER.replace('r.kind', `${t}.kind`)}, ${t}.due_on, ${t === 'r' ? 'coalesce(ov.aum, 0)' : 'p.aum'} DESC`;
   // The page is chosen on the reminders and the customers' AUM alone; names, consent and tiers
   // are looked up for its rows only (a busy owner has hundreds of open reminders, a page 50–200).
+  // A reminder about no customer (customer_id '') has none of them.
   const rows = await s.query<ReminderRow>(
     `WITH p AS (
        SELECT r.*, coalesce(ov.aum, 0) AS aum FROM reminders r LEFT JOIN customer_overview ov ON ov.customer_id = r.customer_id
@@ -89,10 +92,10 @@ export async function listReminders(
         ORDER BY ${order('r')}, r.customer_id, r.event, r.occurrence LIMIT $${page + 1} OFFSET $${page + 2}
      )
      SELECT p.staff_id, p.event, p.occurrence, p.kind, p.facts, p.first_date, p.last_date, p.due_on, p.status, p.snoozed_until,
-            p.closed_reason, p.closed_by, p.closed_at, p.contact_id, c.customer_id, c.name, p.aum::text AS aum, c.do_not_disturb, c.marketing_consent,
+            p.closed_reason, p.closed_by, p.closed_at, p.contact_id, p.customer_id, c.name, p.aum::text AS aum, c.do_not_disturb, c.marketing_consent,
             (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'aum_band') AS aum_band,
             (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'relationship_tier') AS relationship_tier
-       FROM p JOIN customers c ON c.customer_id = p.customer_id
+       FROM p LEFT JOIN customers c ON c.customer_id = p.customer_id
       ORDER BY ${order('p')}, p.customer_id, p.event, p.occurrence`,
     [...params, f.pageSize, (f.page - 1) * f.pageSize],
   );

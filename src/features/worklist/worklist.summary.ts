@@ -164,6 +164,15 @@ const FORMATTERS: Record<string, Formatter> = {
       en: `stale opportunity of ${owner}: ${what.en}, ${days} days in its stage${past > STALE_AFTER_STEP_DAYS ? `, next step ${past} days overdue` : ''}`,
     };
   },
+  // the monthly review's coaching log (review/review.coaching.ts): a follow-up with a manager, about no customer
+  coaching_follow_up: (f) => {
+    const who = str(f.staff_name) ?? str(f.staff_id) ?? '?';
+    const actions = str(f.actions);
+    return {
+      zh: `绩效辅导跟进：${who}（${md(f.coached_on)} 辅导），${md(f.follow_up_on)} 跟进${actions ? `；约定事项：${actions}` : ''}`,
+      en: `coaching follow-up with ${who} (coached ${md(f.coached_on)}), due ${md(f.follow_up_on)}${actions ? `; actions agreed: ${actions}` : ''}`,
+    };
+  },
 };
 
 /** An opportunity's target and stage from a reminder's facts: 理财产品（已联系）. */

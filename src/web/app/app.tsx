@@ -106,6 +106,8 @@ const PAGES: { path: string; permission: Permission; page: LazyPage }[] = [
   { path: 'opportunity-review', permission: 'opportunities.review', page: lazyPage(() => import('../features/opportunities/opportunity-review.page.js'), (m) => m.OpportunityReviewPage) },
   { path: 'prospects', permission: 'opportunities.own', page: lazyPage(() => import('../features/opportunities/prospects.page.js'), (m) => m.ProspectsPage) },
   { path: 'performance', permission: 'performance.read', page: lazyPage(() => import('../features/managing/performance.page.js'), (m) => m.PerformancePage) },
+  { path: 'monthly-review', permission: 'review.manage', page: lazyPage(() => import('../features/review/monthly-review.page.js'), (m) => m.MonthlyReviewPage) },
+  { path: 'my-coaching', permission: 'coaching.own', page: lazyPage(() => import('../features/review/my-coaching.page.js'), (m) => m.MyCoachingPage) },
   { path: 'signings', permission: 'signings.request', page: lazyPage(() => import('../features/selling/signings.page.js'), (m) => m.SigningsPage) },
   { path: 'customers/:customerId/signings/:signingId/voucher', permission: 'customers.read', page: lazyPage(() => import('../features/selling/voucher.page.js'), (m) => m.VoucherPage) },
 ];

@@ -8,6 +8,7 @@ import { performanceEn } from '../../features/managing/performance.locale.js';
 import { runsEn } from '../../features/system/runs.locale.js';
 import { dashboardsEn } from '../../features/dashboards/dashboards.locale.js';
 import { sellingEn } from '../../features/selling/selling.locale.js';
+import { reviewEn } from '../../features/review/review.locale.js';
 
 export const en: Messages = {
   app: {
@@ -324,4 +325,5 @@ export const en: Messages = {
   performance: performanceEn,
   selling: sellingEn,
   dashboards: dashboardsEn,
+  review: reviewEn,
 };

@@ -7,6 +7,7 @@ import { performanceZh } from '../../features/managing/performance.locale.js';
 import { runsZh } from '../../features/system/runs.locale.js';
 import { dashboardsZh } from '../../features/dashboards/dashboards.locale.js';
 import { sellingZh } from '../../features/selling/selling.locale.js';
+import { reviewZh } from '../../features/review/review.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -324,6 +325,7 @@ export const zhCN = {
   performance: performanceZh,
   selling: sellingZh,
   dashboards: dashboardsZh,
+  review: reviewZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

@@ -10,6 +10,7 @@ import { CustomerTimelineCard } from '../worklist/customer-timeline.card.js';
 import { SuitableProductsCard } from '../selling/suitable-products.card.js';
 import { VipSigningCard } from '../selling/vip-signing.card.js';
 import { CustomerOpportunitiesCard } from '../opportunities/customer-opportunities.card.js';
+import { CustomerFeedbackCard } from '../review/customer-feedback.card.js';
 import { AumHistoryChart, AumSummary } from './customer-360.aum.js';
 import { AccountsTable, CardsTable, LoansTable, WealthProductsTable } from './customer-360.holdings.js';
 import { CustomerProfile } from './customer-360.profile.js';
@@ -112,6 +113,7 @@ export function Customer360Page() {
       <CustomerTiersCard customerId={customerId} />
       <CustomerTimelineCard customerId={customerId} name={data.profile.name} />
       <CustomerOpportunitiesCard customerId={customerId} />
+      <CustomerFeedbackCard customerId={customerId} />
       <Row gutter={12}>
         <Col xs={24} xl={16}>
           <CustomerProfile profile={data.profile} />

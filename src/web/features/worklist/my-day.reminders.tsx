@@ -12,12 +12,15 @@ import { chinaToday } from '../../app/china-time.js';
 import { useSession } from '../../app/session.js';
 import { SignReminderButton } from '../selling/sign-dialog.js';
 import { ReminderOpportunityButton } from '../opportunities/reminder-opportunity.js';
+import { NoCustomerAction, NoCustomerCell } from '../review/reminder-coaching.js';
 
 // The reminders of "My day", one tab per kind of seed 003 with its count. Done closes a reminder;
 // dismissing asks why (required, at the field); snoozing asks until when. For service-only
 // customers the reminder stays, but the offer is disabled with the reason.
 
-const keyOf = (r: Reminder) => `${r.customer.customerId}/${r.event}/${r.occurrence}`;
+const keyOf = (r: Reminder) => `${r.customer?.customerId ?? ''}/${r.event}/${r.occurrence}`;
+/** what the row's test ids name: the customer, or (a reminder about no customer) its occurrence */
+const rowId = (r: Reminder) => r.customer?.customerId ?? r.occurrence;
 
 type Asking = { mode: 'dismiss' | 'snooze'; reminder: Reminder } | null;
 
@@ -44,7 +47,7 @@ function AskDialog({ asking, asOf, onClose, onDone }: { asking: Asking; asOf: st
     const body: ReminderAction = mode === 'dismiss' ? { action: 'dismiss', reason: (v.reason ?? '').trim() } : { action: 'snooze', until: v.until ? v.until.format('YYYY-MM-DD') : '' };
     setSaving(true);
     try {
-      await worklistApi.act({ customerId: asking.reminder.customer.customerId, event: asking.reminder.event, occurrence: asking.reminder.occurrence }, body);
+      await worklistApi.act({ customerId: asking.reminder.customer?.customerId ?? '', event: asking.reminder.event, occurrence: asking.reminder.occurrence }, body);
       onDone();
     } catch (err) {
       const field = mode === 'dismiss' ? 'reason' : 'until';
@@ -84,6 +87,7 @@ function AskDialog({ asking, asOf, onClose, onDone }: { asking: Asking; asOf: st
 function OfferAction({ reminder, onSaved }: { reminder: Reminder; onSaved: () => void }) {
   const { t } = useTranslation();
   const c = reminder.customer;
+  if (!c) return null;
   if (!reminder.marketingAllowed) {
     return (
       <Tooltip title={t('worklist.common.serviceOnlyHint', { reason: c.serviceOnlyReason ?? '' })}>
@@ -137,7 +141,7 @@ export function RemindersPanel({
   const done = async (r: Reminder) => {
     setBusy(keyOf(r));
     try {
-      await worklistApi.act({ customerId: r.customer.customerId, event: r.event, occurrence: r.occurrence }, { action: 'done' });
+      await worklistApi.act({ customerId: r.customer?.customerId ?? '', event: r.event, occurrence: r.occurrence }, { action: 'done' });
       message.success(t('worklist.myDay.closed'));
       onChanged();
     } catch (err) {
@@ -149,39 +153,44 @@ export function RemindersPanel({
 
   const columns: TableColumnsType<Reminder> = [
     { key: 'event', title: t('worklist.common.event'), width: 130, render: (_, r) => <Tag color={KIND_COLOR[r.kind]} variant="outlined">{eventName(r.event)}</Tag> },
-    { key: 'customer', title: t('worklist.common.customer'), width: 330, render: (_, r) => <CustomerCell customer={r.customer} /> },
-    { key: 'summary', title: t('worklist.common.summary'), render: (_, r) => <span data-testid={`reminder-summary-${r.customer.customerId}-${r.event}`}>{r.summary}</span> },
+    { key: 'customer', title: t('worklist.common.customer'), width: 330, render: (_, r) => (r.customer ? <CustomerCell customer={r.customer} /> : <NoCustomerCell reminder={r} />) },
+    { key: 'summary', title: t('worklist.common.summary'), render: (_, r) => <span data-testid={`reminder-summary-${rowId(r)}-${r.event}`}>{r.summary}</span> },
     { key: 'due', title: t('worklist.common.due'), width: 100, render: (_, r) => <span className="money">{r.dueOn}</span> },
     {
       key: 'actions',
       title: t('worklist.plan.actions'),
       width: 330,
-      render: (_, r) => (
+      render: (_, r) => {
+        const customer = r.customer;
+        // a reminder about no customer (a coaching follow-up): its page closes it
+        if (!customer) return <NoCustomerAction reminder={r} />;
+        return (
         <Space size={4} wrap>
-          <LogContactButton customer={r.customer} reminders={[{ event: r.event, occurrence: r.occurrence, kind: r.kind, summary: r.summary }]} source="reminder" onSaved={onChanged} testId={`reminder-log-${r.customer.customerId}-${r.event}`} />
+          <LogContactButton customer={customer} reminders={[{ event: r.event, occurrence: r.occurrence, kind: r.kind, summary: r.summary }]} source="reminder" onSaved={onChanged} testId={`reminder-log-${customer.customerId}-${r.event}`} />
           {r.kind === 'opportunity' && <OfferAction reminder={r} onSaved={onChanged} />}
           {/* a customer who reached a card's standard: sign (issue 19); the reminder closes once signed or sent for approval */}
           {r.event === 'vip_card_due' && can('signings.request') && (
             <SignReminderButton
-              customerId={r.customer.customerId}
+              customerId={customer.customerId}
               grade={typeof r.facts.grade === 'string' ? r.facts.grade : undefined}
-              onSigned={() => void worklistApi.act({ customerId: r.customer.customerId, event: r.event, occurrence: r.occurrence }, { action: 'done' }).catch(() => undefined).finally(onChanged)}
-              testId={`reminder-sign-${r.customer.customerId}`}
+              onSigned={() => void worklistApi.act({ customerId: customer.customerId, event: r.event, occurrence: r.occurrence }, { action: 'done' }).catch(() => undefined).finally(onChanged)}
+              testId={`reminder-sign-${customer.customerId}`}
             />
           )}
           {/* an opportunity (商机, issue 19) from the reminder in one click; the reminder closes */}
-          {can('opportunities.own') && <ReminderOpportunityButton reminder={r} onCreated={onChanged} />}
-          <Button size="small" icon={<CheckOutlined />} loading={busy === keyOf(r)} onClick={() => void done(r)} data-testid={`reminder-done-${r.customer.customerId}-${r.event}`}>
+          {can('opportunities.own') && <ReminderOpportunityButton reminder={{ ...r, customer }} onCreated={onChanged} />}
+          <Button size="small" icon={<CheckOutlined />} loading={busy === keyOf(r)} onClick={() => void done(r)} data-testid={`reminder-done-${customer.customerId}-${r.event}`}>
             {t('worklist.myDay.done')}
           </Button>
-          <Button size="small" icon={<CloseOutlined />} onClick={() => setAsking({ mode: 'dismiss', reminder: r })} data-testid={`reminder-dismiss-${r.customer.customerId}-${r.event}`}>
+          <Button size="small" icon={<CloseOutlined />} onClick={() => setAsking({ mode: 'dismiss', reminder: r })} data-testid={`reminder-dismiss-${customer.customerId}-${r.event}`}>
             {t('worklist.myDay.dismiss')}
           </Button>
-          <Button size="small" icon={<ClockCircleOutlined />} onClick={() => setAsking({ mode: 'snooze', reminder: r })} data-testid={`reminder-snooze-${r.customer.customerId}-${r.event}`}>
+          <Button size="small" icon={<ClockCircleOutlined />} onClick={() => setAsking({ mode: 'snooze', reminder: r })} data-testid={`reminder-snooze-${customer.customerId}-${r.event}`}>
             {t('worklist.myDay.snooze')}
           </Button>
         </Space>
-      ),
+        );
+      },
     },
   ];
 
@@ -206,7 +215,7 @@ export function RemindersPanel({
               loading={loading}
               columns={columns}
               dataSource={items.filter((r) => r.kind === kind)}
-              onRow={(r) => ({ 'data-testid': `reminder-${r.customer.customerId}-${r.event}` }) as React.HTMLAttributes<HTMLElement>}
+              onRow={(r) => ({ 'data-testid': `reminder-${rowId(r)}-${r.event}` }) as React.HTMLAttributes<HTMLElement>}
               pagination={{ current: page, pageSize: REMINDERS_PAGE_SIZE, total: reminders?.total ?? 0, hideOnSinglePage: true, showSizeChanger: false, onChange: onPage }}
               locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('worklist.myDay.noReminders')} /> }}
               scroll={{ x: 1000 }}

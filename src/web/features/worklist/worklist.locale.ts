@@ -22,6 +22,7 @@ export const worklistZh = {
     risk_reassess: '风险评估到期',
     opportunity_due: '商机待跟进',
     opportunity_stale: '商机停滞',
+    coaching_follow_up: '绩效辅导跟进',
   },
   channels: { phone: '电话', sms: '短信', visit: '上门拜访', branch: '网点面谈', wechat: '微信' },
   outcomes: {
@@ -195,6 +196,7 @@ export const worklistEn: typeof worklistZh = {
     risk_reassess: 'Risk assessment due',
     opportunity_due: 'Opportunity due',
     opportunity_stale: 'Stale opportunity',
+    coaching_follow_up: 'Coaching follow-up',
   },
   channels: { phone: 'Phone', sms: 'SMS', visit: 'Visit', branch: 'At the branch', wechat: 'WeChat' },
   outcomes: {
