@@ -1,0 +1,245 @@
+// npm run bench:performance — the month's manager report (管户业绩统计, issue 20 §5: 1,000,000
+// customers and 500 managers, ≤ 3 s) through the whole HTTP stack in process (app.inject: session,
+// permission, scope, schema, SQL, serialisation), against its floor in the same run: the report's
+// own statement for the month replayed as plain SQL (the request runs it twice: the month and the
+// month before).
+//
+//   npm run bench:performance -- [--customers 1000000] [--n 10] [--warmup 2]
+//
+// It reads the database `npm run bench:api -- --keep` leaves on the PostgreSQL server (1,000,000
+// customers of one business date D, owners spread over each outlet's managers): run that first.
+// It migrates it, then writes (set-based, replacing an earlier run's) what a month needs:
+//   - the previous month's end P = D − 30 days: every customer's balances on P (D's scaled by a
+//     factor from 0.85 to 1.14 by customer), and 1% more customers on P who left by D (churn);
+//   - owners by date: today's owners from P, the leavers' until D − 10;
+//   - AUM band moves on D − 5 for 5% of the customers (up and down), contacts and contact-plan
+//     items of the month (about 20 a manager a working day), and a VIP signing for 1 customer in 50.
+// The batch precomputes nothing for the report beyond owner_history (the owners by date): the
+// report reads the dates' balance snapshots, facts and the month's work through their keys and
+// indexes.
+import './quiet-logs.js';
+import pg from 'pg';
+import { buildStratumApp } from '../src/app.js';
+import { hashPassword } from '../src/features/access/access.password.js';
+import { upsertAccount } from '../src/features/access/access.sql.js';
+import { bandOrder } from '../src/features/managing/performance.service.js';
+import { performanceRows } from '../src/features/managing/performance.sql.js';
+import { openDb, type Db } from '../src/platform/db.js';
+import { migrate } from '../src/platform/migrate.js';
+import { ensureMonthPartition } from '../src/platform/partitions.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
+const num = (name: string, dflt: number) => {
+  const v = opt(name);
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} wants a positive number, not ${v}`);
+  return Math.round(n);
+};
+const CUSTOMERS = num('customers', 1_000_000);
+const N = num('n', 10);
+const WARMUP = num('warmup', 2);
+const AIM_MS = 3000;
+const PASSWORD = 'Bench-secret-123';
+const SERVER = process.env.STRATUM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const fmt = (n: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(n);
+
+async function openKept(): Promise<Db> {
+  const name = `stratum_bench_api_${CUSTOMERS}`;
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+  await admin.end();
+  if (!exists) throw new Error(`no kept database ${name} on ${SERVER}: run \`npm run bench:api -- --keep --customers ${CUSTOMERS}\` first`);
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  return openDb({ databaseUrl: url.toString() });
+}
+
+const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/** The month's data (see the header), replacing an earlier run's. */
+async function writeMonth(db: Db, d: string, p: string): Promise<Record<string, number>> {
+  return db.transaction(async (s) => {
+    const n: Record<string, number> = {};
+    await ensureMonthPartition(s, 'balance_snapshots', p);
+    await s.query('DELETE FROM balance_snapshots WHERE business_date = $1', [p]);
+    const factor = `(0.85 + (abs(hashtext(customer_id)) % 30) / 100.0)`;
+    n.snapshots = (await s.query(
+      `INSERT INTO balance_snapshots (customer_id, business_date, current_balance, time_deposit, wealth, fund, insurance, loan_balance, loans_outstanding, deposits, aum,
+                                      deposit_term_months, product_kinds, loan_count, worst_overdue_days)
+       SELECT customer_id, $1::date, round(current_balance * ${factor}, 2), round(time_deposit * ${factor}, 2), round(wealth * ${factor}, 2), round(fund * ${factor}, 2),
+              round(insurance * ${factor}, 2), loan_balance, loans_outstanding, round(current_balance * ${factor}, 2) + round(time_deposit * ${factor}, 2),
+              round(current_balance * ${factor}, 2) + round(time_deposit * ${factor}, 2) + round(wealth * ${factor}, 2) + round(fund * ${factor}, 2) + round(insurance * ${factor}, 2),
+              deposit_term_months, product_kinds, loan_count, worst_overdue_days
+         FROM balance_snapshots WHERE business_date = $2::date`,
+      [p, d],
+    )).rowCount;
+    // the leavers: 1% more customers on P, gone by D
+    n.leavers = (await s.query(
+      `INSERT INTO balance_snapshots (customer_id, business_date, current_balance, time_deposit, wealth, fund, insurance, loan_balance, loans_outstanding, deposits, aum,
+                                      deposit_term_months, product_kinds, loan_count, worst_overdue_days)
+       SELECT 'GONE' || customer_id, $1::date, aum, 0, 0, 0, 0, 0, 0, aum, aum, 0, 1, 0, 0
+         FROM balance_snapshots WHERE business_date = $1::date AND abs(hashtext(customer_id)) % 100 = 7 AND customer_id NOT LIKE 'GONE%'`,
+      [p],
+    )).rowCount;
+    await s.query(
+      `INSERT INTO business_dates (business_date, mode, content_hash, file_rows, seconds, source) VALUES ($1, 'full', 'bench', '{}'::jsonb, 0, 'bench')
+       ON CONFLICT (business_date) DO NOTHING`,
+      [p],
+    );
+    await s.exec('DELETE FROM owner_history');
+    await s.exec('DELETE FROM owner_history_dates');
+    n.owners = (await s.query(`INSERT INTO owner_history (customer_id, staff_id, kind, from_date) SELECT customer_id, staff_id, kind, $1::date FROM customer_owners`, [p])).rowCount;
+    await s.query(
+      `INSERT INTO owner_history (customer_id, staff_id, kind, from_date, to_date)
+       SELECT 'GONE' || o.customer_id, o.staff_id, 'primary', $1::date, $2::date
+         FROM customer_owners o WHERE o.kind = 'primary' AND abs(hashtext(o.customer_id)) % 100 = 7`,
+      [p, addDays(d, -10)],
+    );
+    await s.query(`INSERT INTO owner_history_dates (business_date, opened, closed) VALUES ($1, 0, 0), ($2, 0, 0)`, [p, d]);
+    // band moves on D − 5
+    const moved = addDays(d, -5);
+    await s.query(`DELETE FROM tier_history WHERE model = 'aum_band' AND business_date = $1`, [moved]);
+    n.moves = (await s.query(
+      `INSERT INTO tier_history (customer_id, model, business_date, from_tier, from_since, from_version, to_tier, policy_version)
+       SELECT customer_id, 'aum_band', $1::date,
+              CASE WHEN abs(hashtext(customer_id)) % 2 = 0 THEN 'band_1' ELSE 'band_3' END, $2::date, 1, 'band_2', 1
+         FROM customer_owners WHERE kind = 'primary' AND abs(hashtext(customer_id)) % 20 = 3`,
+      [moved, p],
+    )).rowCount;
+    // the month's work of each owner: contacts and plan items on its working days
+    await s.exec(`DELETE FROM contact_log WHERE contact_id LIKE 'bench-%'`);
+    await s.query(`DELETE FROM contact_plan_items WHERE plan_date > $1::date AND plan_date <= $2::date`, [p, d]);
+    n.contacts = (await s.query(
+      `INSERT INTO contact_log (customer_id, contact_id, staff_id, contacted_at, channel, outcome)
+       SELECT customer_id, 'bench-' || customer_id, staff_id, ($1::date + 1 + abs(hashtext(customer_id)) % 30) + time '10:00', 'phone', 'reached'
+         FROM customer_owners WHERE kind = 'primary' AND abs(hashtext(customer_id)) % 10 = 1`,
+      [p],
+    )).rowCount;
+    n.planItems = (await s.query(
+      `INSERT INTO contact_plan_items (customer_id, staff_id, plan_date, position, reason, facts, status)
+       SELECT customer_id, staff_id, $1::date + 1 + abs(hashtext(customer_id)) % 30, 1, 'due_contact', '{}'::jsonb,
+              CASE WHEN abs(hashtext(customer_id)) % 3 = 0 THEN 'contacted' ELSE 'planned' END
+         FROM customer_owners WHERE kind = 'primary' AND abs(hashtext(customer_id)) % 10 = 2
+       ON CONFLICT DO NOTHING`,
+      [p],
+    )).rowCount;
+    await s.exec(`DELETE FROM vip_signings WHERE requested_by = 'bench'`);
+    n.signings = (await s.query(
+      `INSERT INTO vip_signings (customer_id, grade, branch_id, requested_by, requested_at, business_date, qualified, status, agreement_no)
+       SELECT o.customer_id, 'gold', c.branch_id, 'bench', ($1::date + 3) + time '10:00', $1::date + 3, ARRAY['gold'], 'signed', 'BENCH' || o.customer_id
+         FROM customer_owners o JOIN customers c ON c.customer_id = o.customer_id WHERE o.kind = 'primary' AND abs(hashtext(o.customer_id)) % 50 = 4`,
+      [p],
+    )).rowCount;
+    return n;
+  });
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+const stats = (ms: number[]) => {
+  const s = [...ms].sort((a, b) => a - b);
+  return { p50: quantile(s, 0.5), p95: quantile(s, 0.95), max: s.at(-1) ?? NaN };
+};
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+const db = await openKept();
+try {
+  console.log('migrating …');
+  await migrate(db);
+  const d = (await db.session((s) => s.query<{ d: string }>(`SELECT max(business_date)::text AS d FROM business_dates WHERE source <> 'bench'`))).rows[0]?.d;
+  if (!d) throw new Error('the kept database has no business date loaded');
+  const p = addDays(d, -30);
+  let t = performance.now();
+  const written = await writeMonth(db, d, p);
+  for (const table of ['balance_snapshots', 'owner_history', 'tier_history', 'contact_log', 'contact_plan_items', 'vip_signings']) await db.session((s) => s.exec(`VACUUM (ANALYZE) ${table}`));
+  console.log(`month ${p} → ${d} written in ${((performance.now() - t) / 1000).toFixed(1)} s: ${Object.entries(written).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+
+  const who = await db.session(async (s) => {
+    const staff = (await s.query<{ n: number; managers: number }>(
+      `SELECT count(DISTINCT staff_id)::int AS n, count(DISTINCT staff_id) FILTER (WHERE kind = 'primary')::int AS managers FROM customer_owners`,
+    )).rows[0];
+    const head = (await s.query<{ staff_id: string; branch_id: string }>(
+      `SELECT st.staff_id, st.branch_id FROM staff st JOIN branches b ON b.branch_id = st.branch_id
+        WHERE st.role = 'branch_head' AND st.active AND b.level = 'branch' ORDER BY st.staff_id LIMIT 1`,
+    )).rows[0];
+    const dept = (await s.query<{ staff_id: string }>(`SELECT staff_id FROM staff WHERE role = 'pb_dept' AND active ORDER BY staff_id LIMIT 1`)).rows[0];
+    const mgr = (await s.query<{ staff_id: string }>(`SELECT staff_id FROM customer_owners WHERE kind = 'primary' GROUP BY staff_id ORDER BY count(*) DESC, staff_id LIMIT 1`)).rows[0];
+    if (!head || !dept || !mgr || !staff) throw new Error('the bench bank lacks a branch head of a branch, a department member or a manager');
+    return { staff, head, dept: dept.staff_id, manager: mgr.staff_id };
+  });
+  console.log(`${fmt(who.staff.n)} staff own customers, ${fmt(who.staff.managers)} as primary owners; head ${who.head.staff_id} of ${who.head.branch_id}; department ${who.dept}`);
+
+  const hash = await hashPassword(PASSWORD);
+  const logins = { dept: who.dept, head: who.head.staff_id, manager: who.manager };
+  for (const login of Object.values(logins)) await upsertAccount(db, { login, staffId: login, isAdmin: false, displayName: null, passwordHash: hash });
+  const app = await buildStratumApp({ db, webDir: null, signInRateLimit: 100_000 });
+  await app.ready();
+  const cookies: Record<string, string> = {};
+  for (const [k, login] of Object.entries(logins)) {
+    const r = await app.inject({ method: 'POST', url: '/api/session', payload: { login, password: PASSWORD } });
+    const c = r.cookies.find((x) => x.name === 'stratum_session');
+    if (r.statusCode !== 200 || !c) throw new Error(`sign-in of ${login} failed: ${r.statusCode} ${r.body}`);
+    cookies[k] = `stratum_session=${c.value}`;
+  }
+  const month = d.slice(0, 7);
+  const order = await bandOrder(db);
+  const cases: { name: string; who: keyof typeof logins; url: string; floor: () => Promise<unknown> }[] = [
+    {
+      name: 'dept · the bank’s month (with the month before)',
+      who: 'dept',
+      url: `/api/performance/managers?month=${month}`,
+      floor: () => db.session((s) => performanceRows(s, { from: p, to: d, branches: null, staffId: null, bandOrder: order })),
+    },
+    {
+      name: 'dept · the bank, two dates',
+      who: 'dept',
+      url: `/api/performance/managers?period=range&from=${p}&to=${d}`,
+      floor: () => db.session((s) => performanceRows(s, { from: p, to: d, branches: null, staffId: null, bandOrder: order })),
+    },
+    {
+      name: `head · ${who.head.branch_id}’s month`,
+      who: 'head',
+      url: `/api/performance/managers?month=${month}`,
+      floor: () => db.session((s) => performanceRows(s, { from: p, to: d, branches: [who.head.branch_id], staffId: null, bandOrder: order })),
+    },
+    {
+      name: 'manager · own line',
+      who: 'manager',
+      url: `/api/performance/managers?month=${month}`,
+      floor: () => db.session((s) => performanceRows(s, { from: p, to: d, branches: null, staffId: who.manager, bandOrder: order })),
+    },
+  ];
+  console.log(`\n| request | api p50 ms | api p95 ms | floor p95 ms | api ÷ floor | lines | aim |`);
+  console.log(`| --- | ---: | ---: | ---: | ---: | ---: | --- |`);
+  for (const c of cases) {
+    const api: number[] = [];
+    const floor: number[] = [];
+    let lines = 0;
+    for (let k = 0; k < WARMUP + N; k++) {
+      let body = '';
+      const ms = await timed(async () => {
+        const r = await app.inject({ method: 'GET', url: c.url, headers: { cookie: cookies[c.who] ?? '' } });
+        if (r.statusCode !== 200) throw new Error(`${c.name}: ${r.statusCode} ${r.body.slice(0, 300)}`);
+        body = r.body;
+      });
+      const f = await timed(c.floor);
+      if (k >= WARMUP) {
+        api.push(ms);
+        floor.push(f);
+      }
+      lines = (JSON.parse(body) as { data: { staff: unknown[] } }).data.staff.length;
+    }
+    const a = stats(api);
+    const f = stats(floor);
+    console.log(`| ${c.name} | ${a.p50.toFixed(0)} | ${a.p95.toFixed(0)} | ${f.p95.toFixed(0)} | ${(a.p95 / f.p95).toFixed(2)}× | ${fmt(lines)} | ${a.p95 <= AIM_MS ? 'met' : 'missed'} (≤ ${AIM_MS} ms) |`);
+  }
+  await app.close();
+} finally {
+  await db.close();
+}
