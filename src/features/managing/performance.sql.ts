@@ -62,11 +62,43 @@ export interface PerformanceQuery {
 /** The first instant after a business date's day in China time (the day's contacts end before it). */
 const DAY_END = (p: string) => `((${p}::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')`;
 
-/** Primary owners on a date: an assignment held from from_date until before to_date. */
-export const ownedOn = (dateParam: string, staffFilter: string) => `
+/** Primary owners on a date: an assignment held from from_date until before to_date; `staffIs` narrows h.staff_id. */
+export const ownedOn = (dateParam: string, staffIs: (column: string) => string) => `
   SELECT h.customer_id, h.staff_id FROM owner_history h
    WHERE h.kind = 'primary' AND h.from_date <= ${dateParam}::date AND (h.to_date IS NULL OR h.to_date > ${dateParam}::date)
-     AND h.staff_id IN (${staffFilter})`;
+     AND ${staffIs('h.staff_id')}`;
+
+/**
+ * Whose lines: one staff member (an index range of owner_history by staff), the staff of some
+ * branches, or everyone — as a condition on a staff column, its values bound in `params`. Written
+ * out for each case rather than one condition with "or null" tests, which hide from the planner
+ * that one manager's few hundred customers are read through the index.
+ */
+export function staffCondition(q: { branches: readonly string[] | null; staffId: string | null }, params: unknown[]): (column: string) => string {
+  if (q.staffId !== null) {
+    params.push(q.staffId);
+    const p = `$${params.length}::text`;
+    return (column) => `${column} = ${p}`;
+  }
+  if (q.branches) {
+    params.push([...q.branches]);
+    const p = `$${params.length}::text[]`;
+    return (column) => `${column} IN (SELECT st_f.staff_id FROM staff st_f WHERE st_f.branch_id = ANY(${p}))`;
+  }
+  return () => 'true';
+}
+
+/**
+ * The net band move of the customer `alias` (band_a, band_b): for the whole bank one aggregate of
+ * the period's band changes, hashed; for a few customers a lookup by key per customer.
+ */
+const movesJoin = (alias: string, narrow: boolean) =>
+  narrow
+    ? `LEFT JOIN LATERAL (
+         SELECT (array_agg(t.from_tier ORDER BY t.business_date))[1] AS band_a, (array_agg(t.to_tier ORDER BY t.business_date DESC))[1] AS band_b
+           FROM tier_history t
+          WHERE t.customer_id = ${alias}.customer_id AND t.model = 'aum_band' AND t.business_date > $1::date AND t.business_date <= $2::date) m ON true`
+    : `LEFT JOIN (${bandMoves('$1', '$2')}) m ON m.customer_id = ${alias}.customer_id`;
 
 /** Net AUM band move of each customer whose band changed on the days after A up to B. */
 export const bandMoves = (fromParam: string, toParam: string) => `
@@ -84,9 +116,10 @@ export const signedOn = (alias: string, dateParam: string) =>
     AND (${alias}.cancelled_at IS NULL OR (${alias}.cancelled_at AT TIME ZONE 'Asia/Shanghai')::date > ${dateParam}::date))`;
 
 export async function performanceRows(s: SqlSession, q: PerformanceQuery): Promise<PerformanceRow[]> {
-  const params: unknown[] = [q.from, q.to, q.branches ? [...q.branches] : null, q.staffId, [...q.bandOrder]];
-  const staffFilter = `SELECT staff_id FROM staff WHERE ($3::text[] IS NULL OR branch_id = ANY($3::text[])) AND ($4::text IS NULL OR staff_id = $4::text)`;
-  const rank = (t: string) => `array_position($5::text[], ${t})`;
+  const params: unknown[] = [q.from, q.to, [...q.bandOrder]];
+  const staffIs = staffCondition(q, params);
+  const narrow = q.staffId !== null || q.branches !== null;
+  const rank = (t: string) => `array_position($3::text[], ${t})`;
   const r = await s.query<PerformanceRow>(
     `WITH cust AS (
        SELECT ob.staff_id,
@@ -101,43 +134,43 @@ export async function performanceRows(s: SqlSession, q: PerformanceQuery): Promi
               count(*) FILTER (WHERE f.mobile_txns_90d > 0)::int AS mobile,
               count(*) FILTER (WHERE ${rank('m.band_b')} > ${rank('m.band_a')})::int AS up_moves,
               count(*) FILTER (WHERE ${rank('m.band_b')} < ${rank('m.band_a')})::int AS down_moves
-         FROM (${ownedOn('$2', staffFilter)}) ob
+         FROM (${ownedOn('$2', staffIs)}) ob
          JOIN balance_snapshots b ON b.customer_id = ob.customer_id AND b.business_date = $2::date
          LEFT JOIN balance_snapshots a ON a.customer_id = ob.customer_id AND a.business_date = $1::date
          LEFT JOIN customer_facts f ON f.customer_id = ob.customer_id AND f.business_date = $2::date
-         LEFT JOIN (${bandMoves('$1', '$2')}) m ON m.customer_id = ob.customer_id
+         ${movesJoin('ob', narrow)}
         GROUP BY ob.staff_id
      ), signed AS (
        SELECT ob.staff_id, count(DISTINCT ob.customer_id)::int AS signed
-         FROM (${ownedOn('$2', staffFilter)}) ob
+         FROM (${ownedOn('$2', staffIs)}) ob
          JOIN vip_signings v ON v.customer_id = ob.customer_id AND ${signedOn('v', '$2')}
         GROUP BY ob.staff_id
      ), churn AS (
        SELECT oa.staff_id, count(*)::int AS churned, sum(a.aum) AS churned_aum
-         FROM (${ownedOn('$1', staffFilter)}) oa
+         FROM (${ownedOn('$1', staffIs)}) oa
          JOIN balance_snapshots a ON a.customer_id = oa.customer_id AND a.business_date = $1::date
          LEFT JOIN balance_snapshots b ON b.customer_id = oa.customer_id AND b.business_date = $2::date
         WHERE b.customer_id IS NULL OR (b.aum = 0 AND a.aum >= 1000)
         GROUP BY oa.staff_id
      ), contacts AS (
        SELECT staff_id, count(*)::int AS contacts FROM contact_log
-        WHERE contacted_at >= ${DAY_END('$1')} AND contacted_at < ${DAY_END('$2')} AND staff_id IN (${staffFilter})
+        WHERE contacted_at >= ${DAY_END('$1')} AND contacted_at < ${DAY_END('$2')} AND ${staffIs('staff_id')}
         GROUP BY staff_id
      ), plans AS (
        SELECT staff_id, count(*) FILTER (WHERE status = 'contacted')::int AS plan_done, count(*)::int AS plan_items
          FROM contact_plan_items
-        WHERE plan_date > $1::date AND plan_date <= $2::date AND staff_id IN (${staffFilter})
+        WHERE plan_date > $1::date AND plan_date <= $2::date AND ${staffIs('staff_id')}
         GROUP BY staff_id
      ), opps AS (
        SELECT owner_id AS staff_id, count(*) FILTER (WHERE stage = 'won')::int AS won, count(*) FILTER (WHERE stage = 'lost')::int AS lost
          FROM opportunities
-        WHERE closed_on > $1::date AND closed_on <= $2::date AND owner_id IN (${staffFilter})
+        WHERE closed_on > $1::date AND closed_on <= $2::date AND ${staffIs('owner_id')}
         GROUP BY owner_id
      ), refs AS (
        SELECT referrer_id AS staff_id, count(*)::int AS sent,
               count(*) FILTER (WHERE outcome IN ('signed', 'product_sold'))::int AS converted
          FROM referrals
-        WHERE created_at >= ${DAY_END('$1')} AND created_at < ${DAY_END('$2')} AND referrer_id IN (${staffFilter})
+        WHERE created_at >= ${DAY_END('$1')} AND created_at < ${DAY_END('$2')} AND ${staffIs('referrer_id')}
         GROUP BY referrer_id
      )
      SELECT st.staff_id, st.name, st.role, st.branch_id, br.name AS branch_name, st.active,
@@ -163,7 +196,7 @@ export async function performanceRows(s: SqlSession, q: PerformanceQuery): Promi
        LEFT JOIN plans ON plans.staff_id = st.staff_id
        LEFT JOIN opps ON opps.staff_id = st.staff_id
        LEFT JOIN refs ON refs.staff_id = st.staff_id
-      WHERE st.staff_id IN (${staffFilter})
+      WHERE ${staffIs('st.staff_id')}
         AND ((st.active AND st.role IN ('customer_manager', 'cm_supervisor'))
              OR cust.staff_id IS NOT NULL OR churn.staff_id IS NOT NULL OR contacts.staff_id IS NOT NULL
              OR plans.staff_id IS NOT NULL OR opps.staff_id IS NOT NULL OR refs.staff_id IS NOT NULL)
@@ -197,11 +230,9 @@ export async function measureCustomers(
   q: PerformanceQuery & { measure: CustomerMeasure; limit: number; offset: number },
   scope: (params: unknown[]) => string,
 ): Promise<{ rows: MeasureCustomerRow[]; total: number }> {
-  const params: unknown[] = [q.from, q.to, q.branches ? [...q.branches] : null, q.staffId];
-  const staffFilter = `SELECT staff_id FROM staff WHERE ($3::text[] IS NULL OR branch_id = ANY($3::text[])) AND ($4::text IS NULL OR staff_id = $4::text)`;
-  // the bands' order is bound only where a move is asked for
-  if (q.measure === 'up_moves' || q.measure === 'down_moves') params.push([...q.bandOrder]);
-  const rank = (t: string) => `array_position($5::text[], ${t})`;
+  const params: unknown[] = [q.from, q.to, [...q.bandOrder]];
+  const staffIs = staffCondition(q, params);
+  const rank = (t: string) => `array_position($3::text[], ${t})`;
   const churn = q.measure === 'churned';
   const where: Record<CustomerMeasure, string> = {
     customers: 'true',
@@ -217,20 +248,20 @@ export async function measureCustomers(
   };
   const scopeCond = scope(params);
   params.push(q.limit, q.offset);
-  const r = await s.query<MeasureCustomerRow & { total: number }>(
+  const r = await s.query<MeasureCustomerRow & { total: number; band_step: number | null }>(
     `SELECT c.customer_id, c.name, c.branch_id, o.staff_id,
             b.aum::text AS aum_end, a.aum::text AS aum_start, b.deposits::text AS deposits_end, a.deposits::text AS deposits_start,
-            m.band_a, m.band_b, count(*) OVER ()::int AS total
-       FROM (${ownedOn(churn ? '$1' : '$2', staffFilter)}) o
+            m.band_a, m.band_b, ${rank('m.band_b')} - ${rank('m.band_a')} AS band_step, count(*) OVER ()::int AS total
+       FROM (${ownedOn(churn ? '$1' : '$2', staffIs)}) o
        JOIN customers c ON c.customer_id = o.customer_id
        ${churn ? 'JOIN' : 'LEFT JOIN'} balance_snapshots a ON a.customer_id = o.customer_id AND a.business_date = $1::date
        ${churn ? 'LEFT JOIN' : 'JOIN'} balance_snapshots b ON b.customer_id = o.customer_id AND b.business_date = $2::date
        LEFT JOIN customer_facts f ON f.customer_id = o.customer_id AND f.business_date = $2::date
-       LEFT JOIN (${bandMoves('$1', '$2')}) m ON m.customer_id = o.customer_id
+       ${movesJoin('o', true)}
       WHERE ${where[q.measure]} AND ${scopeCond}
       ORDER BY greatest(coalesce(b.aum, 0), coalesce(a.aum, 0)) DESC, c.customer_id
       LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   );
-  return { rows: r.rows.map(({ total: _t, ...x }) => x), total: r.rows[0]?.total ?? 0 };
+  return { rows: r.rows.map(({ total: _t, band_step: _s, ...x }) => x), total: r.rows[0]?.total ?? 0 };
 }
