@@ -78,25 +78,30 @@ export async function listReminders(
   const where = `r.staff_id = $1 AND ${STATUS_WHERE[f.status]} AND ($3::text IS NULL OR r.kind = $3) AND ($4::text IS NULL OR r.customer_id = $4) AND ${stillSeen(scope, params)}`;
   const page = params.length;
   // closed ones newest first; open ones by kind, then what is due first, then the richest customer
-  const order = (t: 'r' | 'p') =>
+  const order = (t: 'r' | 'x') =>
     f.status === 'closed'
       ? `${t}.closed_at DESC NULLS LAST, ${t}.last_date DESC`
-      : `${KIND_ORDER.replace('r.kind', `${t}.kind`)}, ${t}.due_on, ${t === 'r' ? 'coalesce(ov.aum, 0)' : 'p.aum'} DESC`;
+      : `${KIND_ORDER.replace('r.kind', `${t}.kind`)}, ${t}.due_on, ${t === 'r' ? 'coalesce(ov.aum, 0)' : 'x.aum_rank'} DESC`;
   // The page is chosen on the reminders and the customers' AUM alone; names, consent and tiers
   // are looked up for its rows only (a busy owner has hundreds of open reminders, a page 50–200).
-  // A reminder about no customer (customer_id '') has none of them.
+  // A reminder about no customer (customer_id '') has none of them: the page's rows of those come
+  // in a second part of the answer (on Citus the page's rows and customers' join inner only).
+  const P = 'p.staff_id, p.event, p.occurrence, p.kind, p.facts, p.first_date, p.last_date, p.due_on, p.status, p.snoozed_until, p.closed_reason, p.closed_by, p.closed_at, p.contact_id';
   const rows = await s.query<ReminderRow>(
     `WITH p AS (
        SELECT r.*, coalesce(ov.aum, 0) AS aum FROM reminders r LEFT JOIN customer_overview ov ON ov.customer_id = r.customer_id
         WHERE ${where}
         ORDER BY ${order('r')}, r.customer_id, r.event, r.occurrence LIMIT $${page + 1} OFFSET $${page + 2}
      )
-     SELECT p.staff_id, p.event, p.occurrence, p.kind, p.facts, p.first_date, p.last_date, p.due_on, p.status, p.snoozed_until,
-            p.closed_reason, p.closed_by, p.closed_at, p.contact_id, p.customer_id, c.name, p.aum::text AS aum, c.do_not_disturb, c.marketing_consent,
-            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'aum_band') AS aum_band,
-            (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'relationship_tier') AS relationship_tier
-       FROM p LEFT JOIN customers c ON c.customer_id = p.customer_id
-      ORDER BY ${order('p')}, p.customer_id, p.event, p.occurrence`,
+     SELECT x.* FROM (
+       SELECT ${P}, c.customer_id, c.name, p.aum::text AS aum, p.aum AS aum_rank, c.do_not_disturb, c.marketing_consent,
+              (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'aum_band') AS aum_band,
+              (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'relationship_tier') AS relationship_tier
+         FROM p JOIN customers c ON c.customer_id = p.customer_id
+       UNION ALL
+       SELECT ${P}, p.customer_id, NULL, p.aum::text, p.aum, NULL, NULL, NULL, NULL FROM p WHERE p.customer_id = ''
+     ) x
+     ORDER BY ${order('x')}, x.customer_id, x.event, x.occurrence`,
     [...params, f.pageSize, (f.page - 1) * f.pageSize],
   );
   const fromCounts = f.status === 'open' && !f.customerId && counted ? (f.kind ? (counted.get(f.kind) ?? 0) : [...counted.values()].reduce((a, b) => a + b, 0)) : undefined;

@@ -22,7 +22,7 @@ export function CoachingDetails({ c }: { c: Coaching }) {
   return (
     <Descriptions size="small" column={1} bordered data-testid={`coaching-${c.coachingId}`}>
       <Descriptions.Item label={t('review.coaching.coachedOn')}>
-        <span className="money">{c.coachedOn}</span> · {c.staff.name} · {t('review.coaching.author')}：{c.author.name}
+        <span className="money">{c.coachedOn}</span> · {c.staff.name} · {t('review.coaching.author')} {c.author.name}
       </Descriptions.Item>
       <Descriptions.Item label={t('review.coaching.findings')}>
         <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 0 }}>{c.findings}</Typography.Paragraph>
@@ -34,7 +34,7 @@ export function CoachingDetails({ c }: { c: Coaching }) {
         <FollowUpTag c={c} />
         {c.followedUpAt && (
           <Typography.Text type="secondary">
-            {chinaTime(c.followedUpAt)} · {c.followedUpBy?.name ?? ''}：{c.followUpNote ?? ''}
+            {chinaTime(c.followedUpAt)} · {c.followedUpBy?.name ?? ''} — {c.followUpNote ?? ''}
           </Typography.Text>
         )}
       </Descriptions.Item>

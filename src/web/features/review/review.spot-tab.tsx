@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { chinaTime } from '../../app/china-time.js';
 import { SectionTitle } from '../../app/page-title.js';
+import { useCurrentUser } from '../../app/session.js';
 import { useApi } from '../../app/use-api.js';
 import { Wan } from '../customers/money.view.js';
 import { ownershipApi } from '../ownership/ownership.api.js';
@@ -29,6 +30,9 @@ export function SpotCheckTab({ month, staffId, onStaff }: { month: string | unde
   const checks = list.data?.items ?? [];
   useEffect(() => setChosen(undefined), [month]);
   const check = checks.find((c) => c.reviewId === chosen) ?? checks[0];
+  // one spot check per reviewer, month and branch: drawn, the button has nothing more to do
+  const user = useCurrentUser();
+  const drawn = checks.some((c) => c.reviewer.staffId === user.login && c.branch.id === user.branch?.id);
 
   const draw = async () => {
     setDrawing(true);
@@ -86,7 +90,7 @@ export function SpotCheckTab({ month, staffId, onStaff }: { month: string | unde
         <span>{t('review.spot.size')}</span>
         <InputNumber min={1} max={20} value={size} onChange={(v) => setSize(v ?? DEFAULT_SIZE)} aria-label={t('review.spot.size')} data-testid="spot-size" />
         <span>{t('review.spot.sizeUnit')}</span>
-        <Button type="primary" loading={drawing} onClick={() => void draw()} data-testid="spot-draw">
+        <Button type="primary" loading={drawing} disabled={drawn} onClick={() => void draw()} data-testid="spot-draw">
           {t('review.spot.draw')}
         </Button>
       </Space>
