@@ -205,10 +205,12 @@ export async function monthEnds(s: SqlSession, since: string, to: string): Promi
 
 /**
  * The customers who churned between A and B (in scope by their branch at their last change): each
- * one's standings on A and B from their changes in the period. `select` reads `churned` (customer_id,
- * on_a, on_b, branch_id, how) and A's snapshot `sa` (absent when the step did not run for a date).
+ * one's standings on A and B from their changes in the period, those recorded at the branches
+ * `branchesParam` names (null: all; a customer's changes are recorded at their branch then).
+ * `select` reads `churned` (customer_id, on_a, on_b, branch_id, how) and A's snapshot `sa` (absent
+ * when the step did not run for a date).
  */
-function churnSql(from: string, to: string, select: string, tail = '') {
+function churnSql(from: string, to: string, branchesParam: string, select: string, tail = '') {
   const onA = monthPartition('balance_snapshots', from);
   return `WITH ends AS (
        SELECT customer_id,
@@ -217,6 +219,7 @@ function churnSql(from: string, to: string, select: string, tail = '') {
               (array_agg(branch_id ORDER BY business_date DESC))[1] AS branch_id
          FROM customer_standing_changes
         WHERE business_date > '${isoDate(from)}'::date AND business_date <= '${isoDate(to)}'::date
+          AND (${branchesParam}::text[] IS NULL OR branch_id = ANY(${branchesParam}::text[]))
         GROUP BY customer_id
      ), churned AS (
        SELECT customer_id, on_a, on_b, branch_id, CASE WHEN on_b = 'absent' THEN 'left' ELSE 'zeroed' END AS how
@@ -243,6 +246,7 @@ export async function churnByBranch(s: SqlSession, from: string, to: string, bra
     churnSql(
       from,
       to,
+      '$1',
       `ch.branch_id, count(*)::int AS customers, count(*) FILTER (WHERE ch.how = 'left')::int AS left_feed,
        count(*) FILTER (WHERE ch.how = 'zeroed')::int AS zeroed, coalesce(sum(sa.aum), 0)::text AS aum_lost`,
       `WHERE $1::text[] IS NULL OR ch.branch_id = ANY($1::text[]) GROUP BY ch.branch_id`,
@@ -367,6 +371,7 @@ export async function churnItems(
     churnSql(
       f.from,
       f.to,
+      `$${n - 2}`,
       `ch.customer_id, c.name AS customer_name, ch.branch_id, b.name AS branch_name, o.staff_id, st.name AS staff_name, st.role AS staff_role,
        '${isoDate(f.to)}' AS date, ch.how AS status, NULL::text AS detail, sa.aum::text AS amount_from, sb.aum::text AS amount_to, count(*) OVER ()::int AS total`,
       `JOIN customers c ON c.customer_id = ch.customer_id
