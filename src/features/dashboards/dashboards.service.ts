@@ -98,10 +98,9 @@ const staffRefOf = (m: Map<string, StaffRow>, id: string) => {
   return { staffId: id, name: st?.name ?? id, role: (st?.role ?? 'customer_manager') as Role };
 };
 
-/** Whether the per-staff lists are worth giving: a scope of a few outlets (the department's bank is compared per branch instead). */
+/** Whether the per-staff lists are worth giving: a scope of a few outlets (a bank's hundreds are compared per branch instead). */
 async function listsStaff(s: SqlSession, branches: Branches): Promise<boolean> {
-  if (branches === null) return false;
-  const r = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM branches WHERE branch_id = ANY($1::text[]) AND level = 'outlet'`, [[...branches]]);
+  const r = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM branches WHERE ($1::text[] IS NULL OR branch_id = ANY($1::text[])) AND level = 'outlet'`, [branches ? [...branches] : null]);
   return (r.rows[0]?.n ?? 0) <= OUTLETS_PER_MANAGER_VIEW;
 }
 
@@ -214,9 +213,11 @@ export async function branchDashboard(db: Db, user: SignedInUser, f: PeriodQuery
       churn: { customers: churnTotal.customers, leftFeed: churnTotal.left_feed, zeroed: churnTotal.zeroed, aumLost: sumMoney(churn.map((c) => c.aum_lost)) },
       plans: {
         ...plansOf(add(plans, ['planned', 'done'])),
-        managers: perStaffSum(plans, ['planned', 'done'])
-          .map((x) => ({ staff: staffRefOf(staff, x.id), branch: branchRef(x.branch), ...plansOf(x.sums) }))
-          .sort(byName),
+        managers: perStaff
+          ? perStaffSum(plans, ['planned', 'done'])
+              .map((x) => ({ staff: staffRefOf(staff, x.id), branch: branchRef(x.branch), ...plansOf(x.sums) }))
+              .sort(byName)
+          : [],
       },
       funnel: {
         ...funnel(oppTotal),
