@@ -181,6 +181,8 @@ export const ItemsResponse = z.object({
       }),
     ),
     total: z.number().int(),
+    /** more than 10,000: `total` is 10,000 (narrow by branch, staff member or state to count them all) */
+    totalIsLowerBound: z.boolean(),
     page: z.number().int(),
     pageSize: z.number().int(),
   }),

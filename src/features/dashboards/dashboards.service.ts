@@ -98,10 +98,9 @@ const staffRefOf = (m: Map<string, StaffRow>, id: string) => {
   return { staffId: id, name: st?.name ?? id, role: (st?.role ?? 'customer_manager') as Role };
 };
 
-/** Whether the per-staff lists are worth giving: a scope of a few outlets (the department's bank is compared per branch instead). */
+/** Whether the per-staff lists are worth giving: a scope of a few outlets (a bank's hundreds are compared per branch instead). */
 async function listsStaff(s: SqlSession, branches: Branches): Promise<boolean> {
-  if (branches === null) return false;
-  const r = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM branches WHERE branch_id = ANY($1::text[]) AND level = 'outlet'`, [[...branches]]);
+  const r = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM branches WHERE ($1::text[] IS NULL OR branch_id = ANY($1::text[])) AND level = 'outlet'`, [branches ? [...branches] : null]);
   return (r.rows[0]?.n ?? 0) <= OUTLETS_PER_MANAGER_VIEW;
 }
 
@@ -145,6 +144,26 @@ async function branchNames(s: SqlSession, ids: readonly string[]): Promise<Map<s
   return new Map(r.rows.map((b) => [b.branch_id, b.name]));
 }
 
+/** A read of the dashboards' figures: on a server, without JIT (compiling costs more than these short aggregates take). */
+function read<T>(db: Db, fn: (s: SqlSession) => Promise<T>): Promise<T> {
+  return db.transaction(async (s) => {
+    if (db.engine === 'postgres') await s.exec('SET LOCAL jit = off');
+    return fn(s);
+  });
+}
+
+/** The period's figures of the branches (null: the bank), each read at once on a server (a connection each), in turn on the embedded engine. */
+async function figures(db: Db, p: Period, branches: Branches, perBranch: boolean) {
+  const [bands, churn, plans, events, referrals] = await Promise.all([
+    read(db, (s) => q.bandFigures(s, p.from === p.to ? [p.to] : [p.from, p.to], branches, perBranch)),
+    read(db, (s) => q.churnByBranch(s, p.from, p.to, branches)),
+    read(db, (s) => q.planFigures(s, p.from, p.to, branches)),
+    read(db, (s) => q.eventFigures(s, p.from, p.to, branches)),
+    read(db, (s) => q.referralFigures(s, q.chinaMidnight(addDays(p.from, 1)), q.chinaMidnight(addDays(p.to, 1)), branches)),
+  ]);
+  return { bands, churn, plans, events, referrals };
+}
+
 /** The branch head's dashboard: the scope's figures for the period, and per staff member when the scope is a few outlets. */
 export async function branchDashboard(db: Db, user: SignedInUser, f: PeriodQuery) {
   const scope = await scopeOf(db, user, f.branchId);
@@ -152,17 +171,18 @@ export async function branchDashboard(db: Db, user: SignedInUser, f: PeriodQuery
     const p = await periodOf(s, f);
     return { p, info: await periodInfo(s, p), perStaff: await listsStaff(s, scope.branches) };
   });
-  const opps = await opportunityFigures(db, user, p, scope.branches, perStaff ? 'owner' : 'outlet');
+  const branches = scope.branches;
+  const [opps, { bands, churn, plans, events, referrals }, stages] = await Promise.all([
+    opportunityFigures(db, user, p, branches, perStaff ? 'owner' : 'outlet'),
+    figures(db, p, branches, false),
+    // the open opportunities by stage, which the ranking has no column for
+    read(db, (s) => {
+      const vparams: unknown[] = [];
+      return q.openByStage(s, branches, visibleSql(user, vparams), vparams);
+    }),
+  ]);
+  const onDate = (d: string) => bands.filter((b) => b.business_date === d);
   return db.session(async (s) => {
-    const branches = scope.branches;
-    const bands = await q.bandFigures(s, p.from === p.to ? [p.to] : [p.from, p.to], branches, false);
-    const onDate = (d: string) => bands.filter((b) => b.business_date === d);
-    const churn = await q.churnByBranch(s, p.from, p.to, branches);
-    const plans = await q.planFigures(s, p.from, p.to, branches);
-    const events = await q.eventFigures(s, p.from, p.to, branches);
-    const referrals = await q.referralFigures(s, q.chinaMidnight(addDays(p.from, 1)), q.chinaMidnight(addDays(p.to, 1)), branches);
-    const vparams: unknown[] = [];
-    const stages = await q.openByStage(s, branches, visibleSql(user, vparams), vparams);
     const staffIds = perStaff ? [...plans.map((x) => x.staff_id), ...events.map((x) => x.staff_id), ...referrals.map((x) => x.referrer_id), ...opps.map((x) => x.owner_id)] : [];
     const staff = await staffByIds(s, staffIds);
     const names = await branchNames(s, [...plans.map((x) => x.branch_id), ...events.map((x) => x.branch_id), ...referrals.map((x) => x.branch_id), ...[...staff.values()].map((x) => x.branch_id)]);
@@ -193,9 +213,11 @@ export async function branchDashboard(db: Db, user: SignedInUser, f: PeriodQuery
       churn: { customers: churnTotal.customers, leftFeed: churnTotal.left_feed, zeroed: churnTotal.zeroed, aumLost: sumMoney(churn.map((c) => c.aum_lost)) },
       plans: {
         ...plansOf(add(plans, ['planned', 'done'])),
-        managers: perStaffSum(plans, ['planned', 'done'])
-          .map((x) => ({ staff: staffRefOf(staff, x.id), branch: branchRef(x.branch), ...plansOf(x.sums) }))
-          .sort(byName),
+        managers: perStaff
+          ? perStaffSum(plans, ['planned', 'done'])
+              .map((x) => ({ staff: staffRefOf(staff, x.id), branch: branchRef(x.branch), ...plansOf(x.sums) }))
+              .sort(byName)
+          : [],
       },
       funnel: {
         ...funnel(oppTotal),
@@ -304,13 +326,8 @@ export async function branchRanking(db: Db, user: SignedInUser, f: PeriodQuery) 
   });
   // the whole bank's when the parent is the root and the user sees it all
   const branches = parentId === root?.branch_id && user.scope === null ? null : scope.branches;
-  const opps = await opportunityFigures(db, user, p, branches, 'outlet');
-  return db.session(async (s) => {
-    const bands = await q.bandFigures(s, p.from === p.to ? [p.to] : [p.from, p.to], branches, true);
-    const churn = await q.churnByBranch(s, p.from, p.to, branches);
-    const plans = await q.planFigures(s, p.from, p.to, branches);
-    const events = await q.eventFigures(s, p.from, p.to, branches);
-    const referrals = await q.referralFigures(s, q.chinaMidnight(addDays(p.from, 1)), q.chinaMidnight(addDays(p.to, 1)), branches);
+  const [opps, { bands, churn, plans, events, referrals }] = await Promise.all([opportunityFigures(db, user, p, branches, 'outlet'), figures(db, p, branches, true)]);
+  {
     const empty = () => ({ customers: 0, customersOnA: 0, aum: [] as string[], aumOnA: [] as string[], churn: 0, aumLost: [] as string[], planned: 0, done: 0, created: 0, won: 0, lost: 0, referrals: 0, referralsConverted: 0, eventsRaised: 0, eventsHandled: 0 });
     const acc = new Map(rowsOf.map((b) => [b.branch_id, empty()]));
     const at = (branch: string) => {
@@ -406,7 +423,7 @@ export async function branchRanking(db: Db, user: SignedInUser, f: PeriodQuery) 
       })),
       total: present(total),
     };
-  });
+  }
 }
 
 /** The customers, plan items, reminders, referrals or opportunities behind a number, within the user's scope, a page at a time. */
@@ -421,20 +438,20 @@ export async function dashboardItems(db: Db, user: SignedInUser, f: ItemsQuery) 
     const params: unknown[] = [];
     const common = { branches: scope.branches, status: f.status ?? null, staffId: f.staffId ?? null, params, limit: f.pageSize, offset: (f.page - 1) * f.pageSize };
     const cust = () => scopeSql(customerScope(user), 'c', params);
-    const lists: Record<ItemMeasure, () => Promise<q.ItemRow[]>> = {
+    const lists: Record<ItemMeasure, () => Promise<q.ListPage>> = {
       churn: () => q.churnItems(s, { ...common, ...p, visible: cust() }),
       plans: () => q.planItems(s, { ...common, ...p, visible: cust() }),
       events: () => q.eventItems(s, { ...common, ...p, visible: cust() }),
       referrals: () => q.referralItems(s, { ...common, since: q.chinaMidnight(addDays(p.from, 1)), until: q.chinaMidnight(addDays(p.to, 1)), visible: cust() }),
       opportunities: () => q.opportunityItems(s, { ...common, ...p, visible: visibleSql(user, params, 'o') }),
     };
-    const rows = await lists[f.measure]();
+    const list = await lists[f.measure]();
     const view = piiView(user);
     return {
       measure: f.measure,
       from: p.from,
       to: p.to,
-      items: rows.map((r) => ({
+      items: list.rows.map((r) => ({
         customer: { customerId: r.customer_id, name: r.customer_name === null ? '' : viewName(view, r.customer_name) },
         branch: { id: r.branch_id, name: r.branch_name ?? r.branch_id },
         staff: r.staff_id ? { staffId: r.staff_id, name: r.staff_name ?? r.staff_id, role: (r.staff_role ?? 'customer_manager') as Role } : null,
@@ -444,8 +461,8 @@ export async function dashboardItems(db: Db, user: SignedInUser, f: ItemsQuery) 
         amount: r.amount_from,
         amountOnB: r.amount_to,
       })),
-      // every row carries the count of all (a page past the end has none: 0)
-      total: rows[0]?.total ?? 0,
+      total: list.total,
+      totalIsLowerBound: list.totalIsLowerBound,
       page: f.page,
       pageSize: f.pageSize,
     };

@@ -204,12 +204,12 @@ export async function monthEnds(s: SqlSession, since: string, to: string): Promi
 }
 
 /**
- * The customers who churned between A and B (in scope by their branch at their last change): each
- * one's standings on A and B from their changes in the period. `select` reads `churned` (customer_id,
- * on_a, on_b, branch_id, how) and A's snapshot `sa` (absent when the step did not run for a date).
+ * The customers who churned between A and B, as the CTE `churned` (customer_id, on_a, on_b,
+ * branch_id: at their last change, how: left or zeroed): each one's standings on A and B from their
+ * changes in the period, those recorded at the branches `branchesParam` names (null: all; a
+ * customer's changes are recorded at their branch then).
  */
-function churnSql(from: string, to: string, select: string, tail = '') {
-  const onA = monthPartition('balance_snapshots', from);
+function churnWith(from: string, to: string, branchesParam: string) {
   return `WITH ends AS (
        SELECT customer_id,
               (array_agg(from_standing ORDER BY business_date))[1] AS on_a,
@@ -217,16 +217,15 @@ function churnSql(from: string, to: string, select: string, tail = '') {
               (array_agg(branch_id ORDER BY business_date DESC))[1] AS branch_id
          FROM customer_standing_changes
         WHERE business_date > '${isoDate(from)}'::date AND business_date <= '${isoDate(to)}'::date
+          AND (${branchesParam}::text[] IS NULL OR branch_id = ANY(${branchesParam}::text[]))
         GROUP BY customer_id
      ), churned AS (
        SELECT customer_id, on_a, on_b, branch_id, CASE WHEN on_b = 'absent' THEN 'left' ELSE 'zeroed' END AS how
          FROM ends WHERE ${churnedSql('on_a', 'on_b')}
-     )
-     SELECT ${select}
-       FROM churned ch
-       LEFT JOIN ${onA} sa ON sa.customer_id = ch.customer_id AND sa.business_date = '${isoDate(from)}'::date
-     ${tail}`;
+     )`;
 }
+/** A's snapshot of a churned customer `ch` as `sa` (their AUM lost; absent when the step did not run for a date). */
+const onA = (from: string) => `LEFT JOIN ${monthPartition('balance_snapshots', from)} sa ON sa.customer_id = ch.customer_id AND sa.business_date = '${isoDate(from)}'::date`;
 
 export interface ChurnRow {
   branch_id: string;
@@ -240,13 +239,12 @@ export interface ChurnRow {
 export async function churnByBranch(s: SqlSession, from: string, to: string, branches: Branches): Promise<ChurnRow[]> {
   if (!(await tableExists(s, monthPartition('balance_snapshots', from)))) return [];
   const r = await s.query<ChurnRow>(
-    churnSql(
-      from,
-      to,
-      `ch.branch_id, count(*)::int AS customers, count(*) FILTER (WHERE ch.how = 'left')::int AS left_feed,
-       count(*) FILTER (WHERE ch.how = 'zeroed')::int AS zeroed, coalesce(sum(sa.aum), 0)::text AS aum_lost`,
-      `WHERE $1::text[] IS NULL OR ch.branch_id = ANY($1::text[]) GROUP BY ch.branch_id`,
-    ),
+    `${churnWith(from, to, '$1')}
+     SELECT ch.branch_id, count(*)::int AS customers, count(*) FILTER (WHERE ch.how = 'left')::int AS left_feed,
+            count(*) FILTER (WHERE ch.how = 'zeroed')::int AS zeroed, coalesce(sum(sa.aum), 0)::text AS aum_lost
+       FROM churned ch ${onA(from)}
+      WHERE $1::text[] IS NULL OR ch.branch_id = ANY($1::text[])
+      GROUP BY ch.branch_id`,
     [arr(branches)],
   );
   return r.rows;
@@ -348,163 +346,177 @@ export interface ItemRow {
   detail: string | null;
   amount_from: string | null;
   amount_to: string | null;
-  total: number;
 }
 
-const page = (limit: number, offset: number) => `LIMIT ${Math.trunc(limit)} OFFSET ${Math.trunc(offset)}`;
+/** A list counts its rows up to this many; more is shown as "10,000 or more". */
+export const LIST_COUNT_CAP = 10_000;
+
+export interface ListPage {
+  rows: ItemRow[];
+  total: number;
+  /** more rows than LIST_COUNT_CAP: `total` is the cap */
+  totalIsLowerBound: boolean;
+}
+
+export interface ListFilter {
+  branches: Branches;
+  status: string | null;
+  staffId: string | null;
+  /** the viewer's scope as a condition (on customers `c`, or opportunities `o`), its values already in `params` */
+  visible: string;
+  params: unknown[];
+  limit: number;
+  offset: number;
+}
+
+/**
+ * A page of a list (`select` and `order` over `from`, which holds the joins and the conditions,
+ * after an optional `with`) and its count up to the cap, each from the indexes the order and the
+ * conditions name: never every row of a bank's period sorted or counted for one page.
+ */
+async function listPage(s: SqlSession, l: { with?: string; select: string; from: string; order: string }, f: ListFilter): Promise<ListPage> {
+  const head = l.with ?? '';
+  const rows = (await s.query<ItemRow>(`${head} SELECT ${l.select} ${l.from} ORDER BY ${l.order} LIMIT ${Math.trunc(f.limit)} OFFSET ${Math.trunc(f.offset)}`, f.params)).rows;
+  if (f.offset === 0 && rows.length < f.limit) return { rows, total: rows.length, totalIsLowerBound: false };
+  const n = (await s.query<{ n: number }>(`${head} SELECT count(*)::int AS n FROM (SELECT 1 ${l.from} LIMIT ${LIST_COUNT_CAP + 1}) x`, f.params)).rows[0]?.n ?? 0;
+  return { rows, total: Math.min(n, LIST_COUNT_CAP), totalIsLowerBound: n > LIST_COUNT_CAP };
+}
+
+/** Appends values to the list's parameters; their placeholders. */
+function bind(f: ListFilter, ...values: unknown[]): string[] {
+  return values.map((v) => {
+    f.params.push(v);
+    return `$${f.params.length}`;
+  });
+}
 
 /** The churned customers (scope: their branch at their last change, and `visible` on customers `c`), the largest AUM lost first. */
-export async function churnItems(
-  s: SqlSession,
-  f: { from: string; to: string; branches: Branches; status: string | null; staffId: string | null; visible: string; params: unknown[]; limit: number; offset: number },
-): Promise<ItemRow[]> {
-  if (!(await tableExists(s, monthPartition('balance_snapshots', f.from)))) return [];
+export async function churnItems(s: SqlSession, f: ListFilter & { from: string; to: string }): Promise<ListPage> {
+  if (!(await tableExists(s, monthPartition('balance_snapshots', f.from)))) return { rows: [], total: 0, totalIsLowerBound: false };
   const onB = monthPartition('balance_snapshots', f.to);
-  const params = f.params;
-  params.push(arr(f.branches), f.status, f.staffId);
-  const n = params.length;
-  const r = await s.query<ItemRow>(
-    churnSql(
-      f.from,
-      f.to,
-      `ch.customer_id, c.name AS customer_name, ch.branch_id, b.name AS branch_name, o.staff_id, st.name AS staff_name, st.role AS staff_role,
-       '${isoDate(f.to)}' AS date, ch.how AS status, NULL::text AS detail, sa.aum::text AS amount_from, sb.aum::text AS amount_to, count(*) OVER ()::int AS total`,
-      `JOIN customers c ON c.customer_id = ch.customer_id
+  const [branches, status, staff] = bind(f, arr(f.branches), f.status, f.staffId) as [string, string, string];
+  return listPage(
+    s,
+    {
+      with: churnWith(f.from, f.to, branches),
+      select: `ch.customer_id, c.name AS customer_name, ch.branch_id, b.name AS branch_name, o.staff_id, st.name AS staff_name, st.role AS staff_role,
+               '${isoDate(f.to)}' AS date, ch.how AS status, NULL::text AS detail, sa.aum::text AS amount_from, sb.aum::text AS amount_to`,
+      from: `FROM churned ch ${onA(f.from)}
+       JOIN customers c ON c.customer_id = ch.customer_id
        LEFT JOIN ${onB} sb ON sb.customer_id = ch.customer_id AND sb.business_date = '${isoDate(f.to)}'::date
        LEFT JOIN customer_owners o ON o.customer_id = ch.customer_id AND o.kind = 'primary'
        LEFT JOIN staff st ON st.staff_id = o.staff_id
        LEFT JOIN branches b ON b.branch_id = ch.branch_id
-      WHERE ($${n - 2}::text[] IS NULL OR ch.branch_id = ANY($${n - 2}::text[])) AND ($${n - 1}::text IS NULL OR ch.how = $${n - 1}::text)
-        AND ($${n}::text IS NULL OR o.staff_id = $${n}::text) AND ${f.visible}
-      ORDER BY sa.aum DESC NULLS LAST, ch.customer_id
-      ${page(f.limit, f.offset)}`,
-    ),
-    params,
+      WHERE (${branches}::text[] IS NULL OR ch.branch_id = ANY(${branches}::text[])) AND (${status}::text IS NULL OR ch.how = ${status}::text)
+        AND (${staff}::text IS NULL OR o.staff_id = ${staff}::text) AND ${f.visible}`,
+      order: 'sa.aum DESC NULLS LAST, ch.customer_id',
+    },
+    f,
   );
-  return r.rows;
 }
 
 /** The plan items of the plans carried out on the working days after A up to B (removed ones left out). */
-export async function planItems(
-  s: SqlSession,
-  f: { from: string; to: string; branches: Branches; status: string | null; staffId: string | null; visible: string; params: unknown[]; limit: number; offset: number },
-): Promise<ItemRow[]> {
-  const params = f.params;
-  params.push(f.from, f.to, arr(f.branches), f.status, f.staffId);
-  const n = params.length;
-  const r = await s.query<ItemRow>(
-    `SELECT i.customer_id, c.name AS customer_name, p.branch_id, b.name AS branch_name, i.staff_id, st.name AS staff_name, st.role AS staff_role,
-            p.work_date AS date, CASE WHEN i.status = 'contacted' THEN 'done' ELSE 'not_done' END AS status, i.reason AS detail,
-            NULL::text AS amount_from, NULL::text AS amount_to, count(*) OVER ()::int AS total
-       FROM contact_plans p
+export async function planItems(s: SqlSession, f: ListFilter & { from: string; to: string }): Promise<ListPage> {
+  const [A, B, branches, status, staff] = bind(f, f.from, f.to, arr(f.branches), f.status, f.staffId) as [string, string, string, string, string];
+  const done = `CASE WHEN i.status = 'contacted' THEN 'done' ELSE 'not_done' END`;
+  return listPage(
+    s,
+    {
+      select: `i.customer_id, c.name AS customer_name, p.branch_id, b.name AS branch_name, i.staff_id, st.name AS staff_name, st.role AS staff_role,
+               p.work_date AS date, ${done} AS status, i.reason AS detail, NULL::text AS amount_from, NULL::text AS amount_to`,
+      from: `FROM contact_plans p
        JOIN contact_plan_items i ON i.staff_id = p.staff_id AND i.plan_date = p.plan_date
        JOIN customers c ON c.customer_id = i.customer_id
        LEFT JOIN staff st ON st.staff_id = i.staff_id
        LEFT JOIN branches b ON b.branch_id = p.branch_id
-      WHERE p.work_date > $${n - 4}::date AND p.work_date <= $${n - 3}::date
-        -- a plan is made at most a fortnight before its working day (the longest holiday): the plans' index finds them
-        AND p.plan_date BETWEEN $${n - 4}::date - 15 AND $${n - 3}::date AND i.plan_date BETWEEN $${n - 4}::date - 15 AND $${n - 3}::date
-        AND ($${n - 2}::text[] IS NULL OR p.branch_id = ANY($${n - 2}::text[])) AND i.status <> 'removed'
-        AND ($${n - 1}::text IS NULL OR (CASE WHEN i.status = 'contacted' THEN 'done' ELSE 'not_done' END) = $${n - 1}::text)
-        AND ($${n}::text IS NULL OR p.staff_id = $${n}::text) AND ${f.visible}
-      ORDER BY p.work_date DESC, i.staff_id, i.position, i.customer_id
-      ${page(f.limit, f.offset)}`,
-    params,
+      WHERE p.work_date > ${A}::date AND p.work_date <= ${B}::date
+        -- a plan is made at most a fortnight before its working day (the longest holiday)
+        AND i.plan_date BETWEEN ${A}::date - 15 AND ${B}::date
+        AND (${branches}::text[] IS NULL OR p.branch_id = ANY(${branches}::text[])) AND i.status <> 'removed'
+        AND (${status}::text IS NULL OR ${done} = ${status}::text) AND (${staff}::text IS NULL OR p.staff_id = ${staff}::text) AND ${f.visible}`,
+      order: 'p.work_date DESC, p.staff_id, i.position, i.customer_id',
+    },
+    f,
   );
-  return r.rows;
 }
 
 /** The events step's risk and opportunity reminders raised after A up to B, by the outlet of the staff member they are for. */
-export async function eventItems(
-  s: SqlSession,
-  f: { from: string; to: string; branches: Branches; status: string | null; staffId: string | null; visible: string; params: unknown[]; limit: number; offset: number },
-): Promise<ItemRow[]> {
-  const params = f.params;
-  params.push(f.from, f.to, arr(f.branches), f.status, f.staffId, [...NOT_EVENTS]);
-  const n = params.length;
+export async function eventItems(s: SqlSession, f: ListFilter & { from: string; to: string }): Promise<ListPage> {
+  const [A, B, branches, status, staff, others] = bind(f, f.from, f.to, arr(f.branches), f.status, f.staffId, [...NOT_EVENTS]) as [string, string, string, string, string, string];
   const state = `CASE WHEN r.status IN ('done', 'dismissed') THEN 'handled' ELSE r.status END`;
-  const r = await s.query<ItemRow>(
-    `SELECT r.customer_id, c.name AS customer_name, st.branch_id, b.name AS branch_name, r.staff_id, st.name AS staff_name, st.role AS staff_role,
-            r.first_date AS date, ${state} AS status, r.event AS detail, NULL::text AS amount_from, NULL::text AS amount_to, count(*) OVER ()::int AS total
-       FROM reminders r
+  // a few branches: their staff's reminders, through each one's index by date (last seen no earlier
+  // than first raised); the bank: the period's through the index of raised ones
+  const whose = f.branches ? `AND r.staff_id IN (SELECT sb.staff_id FROM staff sb WHERE sb.branch_id = ANY(${branches}::text[])) AND r.last_date > ${A}::date` : '';
+  return listPage(
+    s,
+    {
+      select: `r.customer_id, c.name AS customer_name, st.branch_id, b.name AS branch_name, r.staff_id, st.name AS staff_name, st.role AS staff_role,
+               r.first_date AS date, ${state} AS status, r.event AS detail, NULL::text AS amount_from, NULL::text AS amount_to`,
+      from: `FROM reminders r
        JOIN staff st ON st.staff_id = r.staff_id
        JOIN customers c ON c.customer_id = r.customer_id
        LEFT JOIN branches b ON b.branch_id = st.branch_id
-      WHERE r.kind = ANY(${KINDS}) AND r.first_date > $${n - 5}::date AND r.first_date <= $${n - 4}::date
-        -- last seen no earlier than first raised: a staff member's reminders are found through their index by date
-        AND r.last_date > $${n - 5}::date AND NOT (r.event = ANY($${n}::text[]))
-        AND ($${n - 3}::text[] IS NULL OR st.branch_id = ANY($${n - 3}::text[]))
-        AND ($${n - 2}::text IS NULL OR ${state} = $${n - 2}::text) AND ($${n - 1}::text IS NULL OR r.staff_id = $${n - 1}::text) AND ${f.visible}
-      ORDER BY r.first_date DESC, r.staff_id, r.customer_id, r.event, r.occurrence
-      ${page(f.limit, f.offset)}`,
-    params,
+      WHERE r.kind IN ('risk', 'opportunity') AND r.first_date > ${A}::date AND r.first_date <= ${B}::date ${whose}
+        AND NOT (r.event = ANY(${others}::text[])) AND (${branches}::text[] IS NULL OR st.branch_id = ANY(${branches}::text[]))
+        AND (${status}::text IS NULL OR ${state} = ${status}::text) AND (${staff}::text IS NULL OR r.staff_id = ${staff}::text) AND ${f.visible}`,
+      order: 'r.first_date DESC, r.staff_id, r.customer_id, r.event, r.occurrence',
+    },
+    f,
   );
-  return r.rows;
 }
 
 /** The referrals made after A up to B (China time), by the referrer's outlet. */
-export async function referralItems(
-  s: SqlSession,
-  f: { since: string; until: string; branches: Branches; status: string | null; staffId: string | null; visible: string; params: unknown[]; limit: number; offset: number },
-): Promise<ItemRow[]> {
-  const params = f.params;
-  params.push(f.since, f.until, arr(f.branches), f.status, f.staffId);
-  const n = params.length;
+export async function referralItems(s: SqlSession, f: ListFilter & { since: string; until: string }): Promise<ListPage> {
+  const [since, until, branches, status, staff] = bind(f, f.since, f.until, arr(f.branches), f.status, f.staffId) as [string, string, string, string, string];
   const state = `CASE WHEN r.status <> 'closed' THEN 'pending' ELSE coalesce(r.outcome, 'declined') END`;
-  const r = await s.query<ItemRow>(
-    `SELECT r.customer_id, c.name AS customer_name, r.branch_id, b.name AS branch_name, r.referrer_id AS staff_id, st.name AS staff_name, st.role AS staff_role,
-            (r.created_at AT TIME ZONE 'Asia/Shanghai')::date AS date, ${state} AS status, r.need AS detail,
-            NULL::text AS amount_from, NULL::text AS amount_to, count(*) OVER ()::int AS total
-       FROM referrals r
+  return listPage(
+    s,
+    {
+      select: `r.customer_id, c.name AS customer_name, r.branch_id, b.name AS branch_name, r.referrer_id AS staff_id, st.name AS staff_name, st.role AS staff_role,
+               (r.created_at AT TIME ZONE 'Asia/Shanghai')::date AS date, ${state} AS status, r.need AS detail, NULL::text AS amount_from, NULL::text AS amount_to`,
+      from: `FROM referrals r
        JOIN customers c ON c.customer_id = r.customer_id
        LEFT JOIN staff st ON st.staff_id = r.referrer_id
        LEFT JOIN branches b ON b.branch_id = r.branch_id
-      WHERE r.created_at >= $${n - 4}::timestamptz AND r.created_at < $${n - 3}::timestamptz
-        AND ($${n - 2}::text[] IS NULL OR r.branch_id = ANY($${n - 2}::text[]))
-        AND ($${n - 1}::text IS NULL OR ${state} = $${n - 1}::text) AND ($${n}::text IS NULL OR r.referrer_id = $${n}::text) AND ${f.visible}
-      ORDER BY r.created_at DESC, r.referral_id
-      ${page(f.limit, f.offset)}`,
-    params,
+      WHERE r.created_at >= ${since}::timestamptz AND r.created_at < ${until}::timestamptz
+        AND (${branches}::text[] IS NULL OR r.branch_id = ANY(${branches}::text[]))
+        AND (${status}::text IS NULL OR ${state} = ${status}::text) AND (${staff}::text IS NULL OR r.referrer_id = ${staff}::text) AND ${f.visible}`,
+      order: 'r.created_at DESC, r.referral_id',
+    },
+    f,
   );
-  return r.rows;
 }
 
 /**
  * The opportunities of the owners' outlets of the scope: created after A up to B, won or lost in
- * it, or open now (of a stage); `visible` is the viewer's condition on `o`.
+ * it, or open now (of a stage); `visible` is the viewer's condition on `o`. Newest first: by the
+ * day closed (won, lost) or made (the others), which their indexes keep in order.
  */
-export async function opportunityItems(
-  s: SqlSession,
-  f: { from: string; to: string; branches: Branches; status: string | null; staffId: string | null; visible: string; params: unknown[]; limit: number; offset: number },
-): Promise<ItemRow[]> {
-  const params = f.params;
-  params.push(f.from, f.to, arr(f.branches), f.status, f.staffId);
-  const n = params.length;
-  const A = `$${n - 4}::date`;
-  const B = `$${n - 3}::date`;
-  const st = `$${n - 1}::text`;
-  const which = `CASE ${st}
-      WHEN 'created' THEN o.created_on > ${A} AND o.created_on <= ${B}
-      WHEN 'won' THEN o.stage = 'won' AND o.closed_on > ${A} AND o.closed_on <= ${B}
-      WHEN 'lost' THEN o.stage = 'lost' AND o.closed_on > ${A} AND o.closed_on <= ${B}
-      WHEN 'open' THEN o.closed_at IS NULL
-      ELSE o.closed_at IS NULL AND o.stage = ${st} END`;
-  const r = await s.query<ItemRow>(
-    `SELECT nullif(o.customer_id, '') AS customer_id, coalesce(c.name, p.name) AS customer_name, o.branch_id, b.name AS branch_name,
-            o.owner_id AS staff_id, sf.name AS staff_name, sf.role AS staff_role,
-            CASE WHEN ${st} IN ('won', 'lost') THEN o.closed_on ELSE o.created_on END AS date, o.stage AS status,
-            CASE WHEN o.target_type = 'vip_signing' THEN 'vip_signing' ELSE coalesce(o.target_code, o.target_type) END AS detail,
-            o.expected_amount::text AS amount_from, NULL::text AS amount_to, count(*) OVER ()::int AS total
-       FROM opportunities o
+export async function opportunityItems(s: SqlSession, f: ListFilter & { from: string; to: string }): Promise<ListPage> {
+  const [A, B, branches, staff] = bind(f, f.from, f.to, arr(f.branches), f.staffId) as [string, string, string, string];
+  const st = f.status;
+  let which: string;
+  if (st === 'created') which = `o.created_on > ${A}::date AND o.created_on <= ${B}::date`;
+  else if (st === 'won' || st === 'lost') which = `o.closed_on > ${A}::date AND o.closed_on <= ${B}::date AND o.stage = '${st}'`;
+  else if (st === 'open' || st === null) which = 'o.closed_at IS NULL';
+  else which = `o.closed_at IS NULL AND o.stage = ${bind(f, st)[0]}::text`;
+  const day = st === 'won' || st === 'lost' ? 'o.closed_on' : 'o.created_on';
+  return listPage(
+    s,
+    {
+      select: `nullif(o.customer_id, '') AS customer_id, coalesce(c.name, p.name) AS customer_name, o.branch_id, b.name AS branch_name,
+               o.owner_id AS staff_id, sf.name AS staff_name, sf.role AS staff_role, ${day} AS date, o.stage AS status,
+               CASE WHEN o.target_type = 'vip_signing' THEN 'vip_signing' ELSE coalesce(o.target_code, o.target_type) END AS detail,
+               o.expected_amount::text AS amount_from, NULL::text AS amount_to`,
+      from: `FROM opportunities o
        LEFT JOIN customers c ON c.customer_id = o.customer_id
        LEFT JOIN prospects p ON p.prospect_id = o.prospect_id
        LEFT JOIN staff sf ON sf.staff_id = o.owner_id
        LEFT JOIN branches b ON b.branch_id = o.branch_id
-      WHERE (${which}) AND ($${n - 2}::text[] IS NULL OR o.branch_id = ANY($${n - 2}::text[])) AND ($${n}::text IS NULL OR o.owner_id = $${n}::text)
-        AND ${f.visible}
-      ORDER BY date DESC, o.opportunity_id
-      ${page(f.limit, f.offset)}`,
-    params,
+      WHERE ${which} AND (${branches}::text[] IS NULL OR o.branch_id = ANY(${branches}::text[])) AND (${staff}::text IS NULL OR o.owner_id = ${staff}::text)
+        AND ${f.visible}`,
+      order: `${day} DESC, o.opportunity_id`,
+    },
+    f,
   );
-  return r.rows;
 }

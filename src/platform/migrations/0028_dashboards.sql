@@ -43,7 +43,9 @@ CREATE TABLE plan_figures (
   done       integer NOT NULL CHECK (done >= 0),
   PRIMARY KEY (staff_id, plan_date)
 );
-CREATE INDEX plan_figures_work_idx ON plan_figures (work_date, branch_id);
+-- a period's plans of a few branches, and of the whole bank
+CREATE INDEX plan_figures_branch_idx ON plan_figures (branch_id, work_date);
+CREATE INDEX plan_figures_work_idx ON plan_figures (work_date);
 
 -- The events step's risk and opportunity reminders per staff member, date first raised and kind:
 -- how many were raised, and of them how many handled (done or dismissed), still open, expired, as
@@ -59,7 +61,8 @@ CREATE TABLE event_figures (
   expired     integer NOT NULL CHECK (expired >= 0),
   PRIMARY KEY (staff_id, first_date, kind)
 );
-CREATE INDEX event_figures_date_idx ON event_figures (first_date, branch_id);
+CREATE INDEX event_figures_branch_idx ON event_figures (branch_id, first_date);
+CREATE INDEX event_figures_date_idx ON event_figures (first_date);
 
 -- Which business dates the step ran for (a reference table, like worklist_runs).
 CREATE TABLE dashboard_runs (
@@ -72,3 +75,7 @@ CREATE TABLE dashboard_runs (
 -- The step counts the last 62 days' risk and opportunity reminders from this index, not a scan of
 -- every reminder ever made.
 CREATE INDEX reminders_raised_idx ON reminders (first_date) WHERE kind IN ('risk', 'opportunity');
+-- The referrals and the plan items of a period across the bank (the department's lists and counts),
+-- without a pass over every referral and plan ever made.
+CREATE INDEX referrals_created_idx ON referrals (created_at) INCLUDE (referrer_id, branch_id, status, outcome);
+CREATE INDEX contact_plans_work_idx ON contact_plans (work_date, staff_id);

@@ -149,7 +149,14 @@ export function ItemsDrawer({ choice, onClose }: { choice: ItemsChoice | null; o
         dataSource={(data?.items ?? []).map((x, key) => ({ ...x, key }))}
         loading={items.loading}
         locale={{ emptyText: t('dashboards.items.empty') }}
-        pagination={{ current: page, pageSize: PAGE_SIZE, total: data?.total ?? 0, showSizeChanger: false, onChange: setPage }}
+        pagination={{
+          current: page,
+          pageSize: PAGE_SIZE,
+          total: data?.total ?? 0,
+          showSizeChanger: false,
+          onChange: setPage,
+          showTotal: (n) => (data?.totalIsLowerBound ? t('dashboards.items.totalMore', { n: count(n) }) : t('dashboards.items.total', { n: count(n) })),
+        }}
         data-testid="dashboard-items-table"
       />
     </Drawer>

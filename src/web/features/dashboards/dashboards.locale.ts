@@ -91,6 +91,8 @@ export const dashboardsZh = {
     amountOnA: '期初 AUM',
     amountOnB: '期末 AUM',
     empty: '没有记录',
+    total: '共 {{n}} 条',
+    totalMore: '超过 {{n}} 条，请按机构、员工或状态缩小范围',
     measures: { churn: '流失客户', plans: '联络计划明细', events: '事件提示', referrals: '转介', opportunities: '商机' },
     states: {
       left: '脱离数据',
@@ -203,6 +205,8 @@ export const dashboardsEn: typeof dashboardsZh = {
     amountOnA: 'AUM at the start',
     amountOnB: 'AUM at the end',
     empty: 'Nothing to list',
+    total: '{{n}} in all',
+    totalMore: 'More than {{n}}: narrow by branch, staff member or status',
     measures: { churn: 'Churned customers', plans: 'Plan items', events: 'Events', referrals: 'Referrals', opportunities: 'Opportunities' },
     states: {
       left: 'Left the feed',
