@@ -166,11 +166,11 @@ try {
     )).rows[0];
     const head = (await s.query<{ staff_id: string; branch_id: string }>(
       `SELECT st.staff_id, st.branch_id FROM staff st JOIN branches b ON b.branch_id = st.branch_id
-        WHERE st.role = 'branch_head' AND st.active AND b.level = 'branch' ORDER BY st.staff_id LIMIT 1`,
+        WHERE st.role = 'branch_head' AND st.active ORDER BY (b.level = 'outlet'), st.staff_id LIMIT 1`,
     )).rows[0];
     const dept = (await s.query<{ staff_id: string }>(`SELECT staff_id FROM staff WHERE role = 'pb_dept' AND active ORDER BY staff_id LIMIT 1`)).rows[0];
     const mgr = (await s.query<{ staff_id: string }>(`SELECT staff_id FROM customer_owners WHERE kind = 'primary' GROUP BY staff_id ORDER BY count(*) DESC, staff_id LIMIT 1`)).rows[0];
-    if (!head || !dept || !mgr || !staff) throw new Error('the bench bank lacks a branch head of a branch, a department member or a manager');
+    if (!head || !dept || !mgr || !staff) throw new Error('the bench bank lacks a branch head, a department member or a manager');
     return { staff, head, dept: dept.staff_id, manager: mgr.staff_id };
   });
   console.log(`${fmt(who.staff.n)} staff own customers, ${fmt(who.staff.managers)} as primary owners; head ${who.head.staff_id} of ${who.head.branch_id}; department ${who.dept}`);
