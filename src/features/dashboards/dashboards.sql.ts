@@ -210,15 +210,19 @@ export async function monthEnds(s: SqlSession, since: string, to: string): Promi
  * customer's changes are recorded at their branch then).
  */
 function churnWith(from: string, to: string, branchesParam: string) {
-  // the first change's from and the last change's to (with its branch), by the least and the
-  // greatest of date-prefixed texts: a customer's few changes compared as strings, no sorting
+  const period = `business_date > '${isoDate(from)}'::date AND business_date <= '${isoDate(to)}'::date
+          AND (${branchesParam}::text[] IS NULL OR branch_id = ANY(${branchesParam}::text[]))`;
+  // only a customer who left the feed or fell to 0 in the period can have churned: those first
+  // (customer_standing_changes_gone_idx), then their changes by key. The first change's from and
+  // the last change's to (with its branch) are the least and the greatest of date-prefixed texts:
+  // a customer's few changes compared as strings, no sorting.
   return `WITH ends AS (
        SELECT customer_id,
               substr(min(business_date::text || from_standing), 11) AS on_a,
               substr(max(business_date::text || to_standing || ':' || branch_id), 11) AS last
          FROM customer_standing_changes
-        WHERE business_date > '${isoDate(from)}'::date AND business_date <= '${isoDate(to)}'::date
-          AND (${branchesParam}::text[] IS NULL OR branch_id = ANY(${branchesParam}::text[]))
+        WHERE ${period}
+          AND customer_id IN (SELECT customer_id FROM customer_standing_changes WHERE ${period} AND to_standing IN ('absent', 'zero'))
         GROUP BY customer_id
      ), churned AS (
        SELECT customer_id, on_a, on_b, branch_id, CASE WHEN on_b = 'absent' THEN 'left' ELSE 'zeroed' END AS how
