@@ -180,6 +180,16 @@ describe('churn', () => {
     const left = await data(PB_DEPT, '/api/dashboards/items?measure=churn&status=left');
     expect(left.items).toEqual([expect.objectContaining({ customer: { customerId: 'C4', name: '客户C4' }, branch: { id: 'B211', name: '湖墅网点' }, status: 'left', amount: '3000000.00', amountOnB: null })]);
     expect(left.items[0].staff.staffId).toBe(MANAGER_B211);
+    // a page at a time, with the count of all
+    const second = await data(BRANCH_HEAD_B100, '/api/dashboards/items?measure=churn&page=2&pageSize=1');
+    expect(second).toMatchObject({ total: 2, totalIsLowerBound: false, page: 2, pageSize: 1 });
+    expect(second.items.map((x: { customer: { customerId: string } }) => x.customer.customerId)).toEqual(['C8']);
+    for (const measure of ['plans', 'events', 'referrals', 'opportunities']) {
+      const all = await data(PB_DEPT, `/api/dashboards/items?measure=${measure}&pageSize=200`);
+      const paged = await data(PB_DEPT, `/api/dashboards/items?measure=${measure}&pageSize=1&page=2`);
+      expect(paged.total, measure).toBe(all.items.length);
+      expect(paged.items, measure).toEqual(all.items.slice(1, 2));
+    }
   });
 });
 

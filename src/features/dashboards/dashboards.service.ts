@@ -144,10 +144,13 @@ async function branchNames(s: SqlSession, ids: readonly string[]): Promise<Map<s
   return new Map(r.rows.map((b) => [b.branch_id, b.name]));
 }
 
-/** A read of the dashboards' figures: on a server, without JIT (compiling costs more than these short aggregates take). */
+/**
+ * A read of the dashboards: on a server without JIT and parallel workers, whose start (compiling,
+ * forking) costs more than these short index scans and aggregates take.
+ */
 function read<T>(db: Db, fn: (s: SqlSession) => Promise<T>): Promise<T> {
   return db.transaction(async (s) => {
-    if (db.engine === 'postgres') await s.exec('SET LOCAL jit = off');
+    if (db.engine === 'postgres') await s.exec('SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0');
     return fn(s);
   });
 }
@@ -433,7 +436,7 @@ export async function dashboardItems(db: Db, user: SignedInUser, f: ItemsQuery) 
   if (f.status !== undefined && !states.includes(f.status)) {
     throw bad('status', `“${f.measure}”的状态只能是：${states.join('、')}。`, `The status of ${f.measure} is one of: ${states.join(', ')}.`);
   }
-  return db.session(async (s) => {
+  return read(db, async (s) => {
     const p = await periodOf(s, f);
     const params: unknown[] = [];
     const common = { branches: scope.branches, status: f.status ?? null, staffId: f.staffId ?? null, params, limit: f.pageSize, offset: (f.page - 1) * f.pageSize };

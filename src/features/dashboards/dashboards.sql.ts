@@ -210,18 +210,24 @@ export async function monthEnds(s: SqlSession, since: string, to: string): Promi
  * customer's changes are recorded at their branch then).
  */
 function churnWith(from: string, to: string, branchesParam: string) {
+  const period = `business_date > '${isoDate(from)}'::date AND business_date <= '${isoDate(to)}'::date
+          AND (${branchesParam}::text[] IS NULL OR branch_id = ANY(${branchesParam}::text[]))`;
+  // only a customer who left the feed or fell to 0 in the period can have churned: those first
+  // (customer_standing_changes_gone_idx), then their changes by key. The first change's from and
+  // the last change's to (with its branch) are the least and the greatest of date-prefixed texts:
+  // a customer's few changes compared as strings, no sorting.
   return `WITH ends AS (
        SELECT customer_id,
-              (array_agg(from_standing ORDER BY business_date))[1] AS on_a,
-              (array_agg(to_standing ORDER BY business_date DESC))[1] AS on_b,
-              (array_agg(branch_id ORDER BY business_date DESC))[1] AS branch_id
+              substr(min(business_date::text || from_standing), 11) AS on_a,
+              substr(max(business_date::text || to_standing || ':' || branch_id), 11) AS last
          FROM customer_standing_changes
-        WHERE business_date > '${isoDate(from)}'::date AND business_date <= '${isoDate(to)}'::date
-          AND (${branchesParam}::text[] IS NULL OR branch_id = ANY(${branchesParam}::text[]))
+        WHERE ${period}
+          AND customer_id IN (SELECT customer_id FROM customer_standing_changes WHERE ${period} AND to_standing IN ('absent', 'zero'))
         GROUP BY customer_id
      ), churned AS (
        SELECT customer_id, on_a, on_b, branch_id, CASE WHEN on_b = 'absent' THEN 'left' ELSE 'zeroed' END AS how
-         FROM ends WHERE ${churnedSql('on_a', 'on_b')}
+         FROM (SELECT customer_id, on_a, split_part(last, ':', 1) AS on_b, substr(last, strpos(last, ':') + 1) AS branch_id FROM ends) e
+        WHERE ${churnedSql('on_a', 'on_b')}
      )`;
 }
 /** A's snapshot of a churned customer `ch` as `sa` (their AUM lost; absent when the step did not run for a date). */
@@ -371,14 +377,15 @@ export interface ListFilter {
 
 /**
  * A page of a list (`select` and `order` over `from`, which holds the joins and the conditions,
- * after an optional `with`) and its count up to the cap, each from the indexes the order and the
- * conditions name: never every row of a bank's period sorted or counted for one page.
+ * after an optional `with`) and its count up to the cap (over `count`: the same rows without the
+ * joins only the page shows), each from the indexes the order and the conditions name: never every
+ * row of a bank's period sorted or counted for one page.
  */
-async function listPage(s: SqlSession, l: { with?: string; select: string; from: string; order: string }, f: ListFilter): Promise<ListPage> {
+async function listPage(s: SqlSession, l: { with?: string; select: string; from: string; order: string; count?: string }, f: ListFilter): Promise<ListPage> {
   const head = l.with ?? '';
   const rows = (await s.query<ItemRow>(`${head} SELECT ${l.select} ${l.from} ORDER BY ${l.order} LIMIT ${Math.trunc(f.limit)} OFFSET ${Math.trunc(f.offset)}`, f.params)).rows;
   if (f.offset === 0 && rows.length < f.limit) return { rows, total: rows.length, totalIsLowerBound: false };
-  const n = (await s.query<{ n: number }>(`${head} SELECT count(*)::int AS n FROM (SELECT 1 ${l.from} LIMIT ${LIST_COUNT_CAP + 1}) x`, f.params)).rows[0]?.n ?? 0;
+  const n = (await s.query<{ n: number }>(`${head} SELECT count(*)::int AS n FROM (SELECT 1 ${l.count ?? l.from} LIMIT ${LIST_COUNT_CAP + 1}) x`, f.params)).rows[0]?.n ?? 0;
   return { rows, total: Math.min(n, LIST_COUNT_CAP), totalIsLowerBound: n > LIST_COUNT_CAP };
 }
 
@@ -390,11 +397,18 @@ function bind(f: ListFilter, ...values: unknown[]): string[] {
   });
 }
 
+/** The join of customers `c` a count needs: only when the viewer's scope is a condition on them (not the department's `true`). */
+const customersFor = (f: ListFilter, on: string) => (f.visible === 'true' ? '' : `JOIN customers c ON c.customer_id = ${on}`);
+
 /** The churned customers (scope: their branch at their last change, and `visible` on customers `c`), the largest AUM lost first. */
 export async function churnItems(s: SqlSession, f: ListFilter & { from: string; to: string }): Promise<ListPage> {
   if (!(await tableExists(s, monthPartition('balance_snapshots', f.from)))) return { rows: [], total: 0, totalIsLowerBound: false };
   const onB = monthPartition('balance_snapshots', f.to);
-  const [branches, status, staff] = bind(f, arr(f.branches), f.status, f.staffId) as [string, string, string];
+  const [branches] = bind(f, arr(f.branches)) as [string];
+  const where = [`(${branches}::text[] IS NULL OR ch.branch_id = ANY(${branches}::text[]))`, f.visible];
+  if (f.status !== null) where.push(`ch.how = ${bind(f, f.status)[0]}::text`);
+  if (f.staffId !== null) where.push(`o.staff_id = ${bind(f, f.staffId)[0]}::text`);
+  const owner = `LEFT JOIN customer_owners o ON o.customer_id = ch.customer_id AND o.kind = 'primary'`;
   return listPage(
     s,
     {
@@ -404,11 +418,11 @@ export async function churnItems(s: SqlSession, f: ListFilter & { from: string; 
       from: `FROM churned ch ${onA(f.from)}
        JOIN customers c ON c.customer_id = ch.customer_id
        LEFT JOIN ${onB} sb ON sb.customer_id = ch.customer_id AND sb.business_date = '${isoDate(f.to)}'::date
-       LEFT JOIN customer_owners o ON o.customer_id = ch.customer_id AND o.kind = 'primary'
+       ${owner}
        LEFT JOIN staff st ON st.staff_id = o.staff_id
        LEFT JOIN branches b ON b.branch_id = ch.branch_id
-      WHERE (${branches}::text[] IS NULL OR ch.branch_id = ANY(${branches}::text[])) AND (${status}::text IS NULL OR ch.how = ${status}::text)
-        AND (${staff}::text IS NULL OR o.staff_id = ${staff}::text) AND ${f.visible}`,
+      WHERE ${where.join(' AND ')}`,
+      count: `FROM churned ch ${customersFor(f, 'ch.customer_id')} ${f.staffId !== null ? owner : ''} WHERE ${where.join(' AND ')}`,
       order: 'sa.aum DESC NULLS LAST, ch.customer_id',
     },
     f,
@@ -417,23 +431,29 @@ export async function churnItems(s: SqlSession, f: ListFilter & { from: string; 
 
 /** The plan items of the plans carried out on the working days after A up to B (removed ones left out). */
 export async function planItems(s: SqlSession, f: ListFilter & { from: string; to: string }): Promise<ListPage> {
-  const [A, B, branches, status, staff] = bind(f, f.from, f.to, arr(f.branches), f.status, f.staffId) as [string, string, string, string, string];
+  const [A, B, branches] = bind(f, f.from, f.to, arr(f.branches)) as [string, string, string];
   const done = `CASE WHEN i.status = 'contacted' THEN 'done' ELSE 'not_done' END`;
+  const where = [
+    `p.work_date > ${A}::date AND p.work_date <= ${B}::date`,
+    // a plan is made at most a fortnight before its working day (the longest holiday)
+    `i.plan_date BETWEEN ${A}::date - 15 AND ${B}::date`,
+    `(${branches}::text[] IS NULL OR p.branch_id = ANY(${branches}::text[])) AND i.status <> 'removed'`,
+    f.visible,
+  ];
+  if (f.status !== null) where.push(`${done} = ${bind(f, f.status)[0]}::text`);
+  if (f.staffId !== null) where.push(`p.staff_id = ${bind(f, f.staffId)[0]}::text`);
+  const plans = `FROM contact_plans p JOIN contact_plan_items i ON i.staff_id = p.staff_id AND i.plan_date = p.plan_date`;
   return listPage(
     s,
     {
       select: `i.customer_id, c.name AS customer_name, p.branch_id, b.name AS branch_name, i.staff_id, st.name AS staff_name, st.role AS staff_role,
                p.work_date AS date, ${done} AS status, i.reason AS detail, NULL::text AS amount_from, NULL::text AS amount_to`,
-      from: `FROM contact_plans p
-       JOIN contact_plan_items i ON i.staff_id = p.staff_id AND i.plan_date = p.plan_date
+      from: `${plans}
        JOIN customers c ON c.customer_id = i.customer_id
        LEFT JOIN staff st ON st.staff_id = i.staff_id
        LEFT JOIN branches b ON b.branch_id = p.branch_id
-      WHERE p.work_date > ${A}::date AND p.work_date <= ${B}::date
-        -- a plan is made at most a fortnight before its working day (the longest holiday)
-        AND i.plan_date BETWEEN ${A}::date - 15 AND ${B}::date
-        AND (${branches}::text[] IS NULL OR p.branch_id = ANY(${branches}::text[])) AND i.status <> 'removed'
-        AND (${status}::text IS NULL OR ${done} = ${status}::text) AND (${staff}::text IS NULL OR p.staff_id = ${staff}::text) AND ${f.visible}`,
+      WHERE ${where.join(' AND ')}`,
+      count: `${plans} ${customersFor(f, 'i.customer_id')} WHERE ${where.join(' AND ')}`,
       order: 'p.work_date DESC, p.staff_id, i.position, i.customer_id',
     },
     f,
@@ -442,11 +462,17 @@ export async function planItems(s: SqlSession, f: ListFilter & { from: string; t
 
 /** The events step's risk and opportunity reminders raised after A up to B, by the outlet of the staff member they are for. */
 export async function eventItems(s: SqlSession, f: ListFilter & { from: string; to: string }): Promise<ListPage> {
-  const [A, B, branches, status, staff, others] = bind(f, f.from, f.to, arr(f.branches), f.status, f.staffId, [...NOT_EVENTS]) as [string, string, string, string, string, string];
+  const [A, B, others] = bind(f, f.from, f.to, [...NOT_EVENTS]) as [string, string, string];
   const state = `CASE WHEN r.status IN ('done', 'dismissed') THEN 'handled' ELSE r.status END`;
-  // a few branches: their staff's reminders, through each one's index by date (last seen no earlier
-  // than first raised); the bank: the period's through the index of raised ones
-  const whose = f.branches ? `AND r.staff_id IN (SELECT sb.staff_id FROM staff sb WHERE sb.branch_id = ANY(${branches}::text[])) AND r.last_date > ${A}::date` : '';
+  const where = [`r.kind IN ('risk', 'opportunity') AND r.first_date > ${A}::date AND r.first_date <= ${B}::date AND NOT (r.event = ANY(${others}::text[]))`, f.visible];
+  if (f.branches) {
+    // a few branches: their staff's reminders, through each one's index by date (last seen no
+    // earlier than first raised); the bank: the period's, through the index of raised ones
+    const [branches] = bind(f, [...f.branches]);
+    where.push(`r.staff_id IN (SELECT sb.staff_id FROM staff sb WHERE sb.branch_id = ANY(${branches}::text[])) AND r.last_date > ${A}::date`);
+  }
+  if (f.status !== null) where.push(`${state} = ${bind(f, f.status)[0]}::text`);
+  if (f.staffId !== null) where.push(`r.staff_id = ${bind(f, f.staffId)[0]}::text`);
   return listPage(
     s,
     {
@@ -456,9 +482,8 @@ export async function eventItems(s: SqlSession, f: ListFilter & { from: string; 
        JOIN staff st ON st.staff_id = r.staff_id
        JOIN customers c ON c.customer_id = r.customer_id
        LEFT JOIN branches b ON b.branch_id = st.branch_id
-      WHERE r.kind IN ('risk', 'opportunity') AND r.first_date > ${A}::date AND r.first_date <= ${B}::date ${whose}
-        AND NOT (r.event = ANY(${others}::text[])) AND (${branches}::text[] IS NULL OR st.branch_id = ANY(${branches}::text[]))
-        AND (${status}::text IS NULL OR ${state} = ${status}::text) AND (${staff}::text IS NULL OR r.staff_id = ${staff}::text) AND ${f.visible}`,
+      WHERE ${where.join(' AND ')}`,
+      count: `FROM reminders r ${customersFor(f, 'r.customer_id')} WHERE ${where.join(' AND ')}`,
       order: 'r.first_date DESC, r.staff_id, r.customer_id, r.event, r.occurrence',
     },
     f,
@@ -467,8 +492,11 @@ export async function eventItems(s: SqlSession, f: ListFilter & { from: string; 
 
 /** The referrals made after A up to B (China time), by the referrer's outlet. */
 export async function referralItems(s: SqlSession, f: ListFilter & { since: string; until: string }): Promise<ListPage> {
-  const [since, until, branches, status, staff] = bind(f, f.since, f.until, arr(f.branches), f.status, f.staffId) as [string, string, string, string, string];
+  const [since, until, branches] = bind(f, f.since, f.until, arr(f.branches)) as [string, string, string];
   const state = `CASE WHEN r.status <> 'closed' THEN 'pending' ELSE coalesce(r.outcome, 'declined') END`;
+  const where = [`r.created_at >= ${since}::timestamptz AND r.created_at < ${until}::timestamptz`, `(${branches}::text[] IS NULL OR r.branch_id = ANY(${branches}::text[]))`, f.visible];
+  if (f.status !== null) where.push(`${state} = ${bind(f, f.status)[0]}::text`);
+  if (f.staffId !== null) where.push(`r.referrer_id = ${bind(f, f.staffId)[0]}::text`);
   return listPage(
     s,
     {
@@ -478,9 +506,8 @@ export async function referralItems(s: SqlSession, f: ListFilter & { since: stri
        JOIN customers c ON c.customer_id = r.customer_id
        LEFT JOIN staff st ON st.staff_id = r.referrer_id
        LEFT JOIN branches b ON b.branch_id = r.branch_id
-      WHERE r.created_at >= ${since}::timestamptz AND r.created_at < ${until}::timestamptz
-        AND (${branches}::text[] IS NULL OR r.branch_id = ANY(${branches}::text[]))
-        AND (${status}::text IS NULL OR ${state} = ${status}::text) AND (${staff}::text IS NULL OR r.referrer_id = ${staff}::text) AND ${f.visible}`,
+      WHERE ${where.join(' AND ')}`,
+      count: `FROM referrals r ${customersFor(f, 'r.customer_id')} WHERE ${where.join(' AND ')}`,
       order: 'r.created_at DESC, r.referral_id',
     },
     f,
@@ -493,13 +520,18 @@ export async function referralItems(s: SqlSession, f: ListFilter & { since: stri
  * day closed (won, lost) or made (the others), which their indexes keep in order.
  */
 export async function opportunityItems(s: SqlSession, f: ListFilter & { from: string; to: string }): Promise<ListPage> {
-  const [A, B, branches, staff] = bind(f, f.from, f.to, arr(f.branches), f.staffId) as [string, string, string, string];
+  const [branches] = bind(f, arr(f.branches)) as [string];
   const st = f.status;
-  let which: string;
-  if (st === 'created') which = `o.created_on > ${A}::date AND o.created_on <= ${B}::date`;
-  else if (st === 'won' || st === 'lost') which = `o.closed_on > ${A}::date AND o.closed_on <= ${B}::date AND o.stage = '${st}'`;
-  else if (st === 'open' || st === null) which = 'o.closed_at IS NULL';
-  else which = `o.closed_at IS NULL AND o.stage = ${bind(f, st)[0]}::text`;
+  const where = [`(${branches}::text[] IS NULL OR o.branch_id = ANY(${branches}::text[]))`, f.visible];
+  const inPeriod = (column: string) => {
+    const [A, B] = bind(f, f.from, f.to) as [string, string];
+    return `${column} > ${A}::date AND ${column} <= ${B}::date`;
+  };
+  if (st === 'created') where.push(inPeriod('o.created_on'));
+  else if (st === 'won' || st === 'lost') where.push(`${inPeriod('o.closed_on')} AND o.stage = '${st}'`);
+  else if (st === 'open' || st === null) where.push('o.closed_at IS NULL');
+  else where.push(`o.closed_at IS NULL AND o.stage = ${bind(f, st)[0]}::text`);
+  if (f.staffId !== null) where.push(`o.owner_id = ${bind(f, f.staffId)[0]}::text`);
   const day = st === 'won' || st === 'lost' ? 'o.closed_on' : 'o.created_on';
   return listPage(
     s,
@@ -513,8 +545,8 @@ export async function opportunityItems(s: SqlSession, f: ListFilter & { from: st
        LEFT JOIN prospects p ON p.prospect_id = o.prospect_id
        LEFT JOIN staff sf ON sf.staff_id = o.owner_id
        LEFT JOIN branches b ON b.branch_id = o.branch_id
-      WHERE ${which} AND (${branches}::text[] IS NULL OR o.branch_id = ANY(${branches}::text[])) AND (${staff}::text IS NULL OR o.owner_id = ${staff}::text)
-        AND ${f.visible}`,
+      WHERE ${where.join(' AND ')}`,
+      count: `FROM opportunities o WHERE ${where.join(' AND ')}`,
       order: `${day} DESC, o.opportunity_id`,
     },
     f,

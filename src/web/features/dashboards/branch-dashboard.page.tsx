@@ -164,12 +164,11 @@ export function BranchDashboardPage() {
           </Card>
 
           <Card size="small" className="section-card" title={t('dashboards.sections.mix')}>
-            <Row gutter={16}>
-              <Col xs={24} xl={12}>{mix.data ? <TierMixView mix={mix.data} /> : mix.error ? <Alert type="error" showIcon title={mix.error.message} /> : <Skeleton active />}</Col>
-              <Col xs={24} xl={12}>
-                <BranchMigration model="aum_band" from={data.from} to={data.to} branchId={choice.branchId} />
-              </Col>
-            </Row>
+            {mix.data ? <TierMixView mix={mix.data} /> : mix.error ? <Alert type="error" showIcon title={mix.error.message} /> : <Skeleton active />}
+            {/* the matrix at the page's full width, as on the branch tiers page: it needs no scrolling there */}
+            <div style={{ marginTop: 12 }}>
+              <BranchMigration model="aum_band" from={data.from} to={data.to} branchId={choice.branchId} />
+            </div>
           </Card>
 
           {!data.staffListed && <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t('dashboards.sections.wide')} data-testid="dashboard-wide" />}

@@ -57,11 +57,11 @@ export function PeriodBar({ period, dates, onChange, branch = true }: { period: 
 
 /** How complete the figures are: dates the batch has not counted, and when plans and events were last counted. */
 export function PeriodNotes({ data }: { data: { missingDates: string[]; countedOn: string | null } | undefined }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   if (!data) return null;
   return (
     <>
-      {data.missingDates.length > 0 && <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="dashboard-missing" title={t('dashboards.period.missing', { dates: data.missingDates.join('、') })} />}
+      {data.missingDates.length > 0 && <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="dashboard-missing" title={t('dashboards.period.missing', { dates: data.missingDates.join(i18n.language === 'en' ? ', ' : '、') })} />}
       {data.countedOn && (
         <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="dashboard-counted-on">
           {t('dashboards.period.countedOn', { date: data.countedOn })}
