@@ -5,6 +5,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { PageTitle } from '../../app/page-title.js';
+import { STATE_HEX } from '../../app/theme.js';
 import { useSession } from '../../app/session.js';
 import { useApi } from '../../app/use-api.js';
 import { BranchTreeSelect } from '../customers/customer-list.filters.js';
@@ -57,7 +58,7 @@ export function PerformancePage() {
     );
   const change = (yuan: string) => {
     const c = toCents(yuan);
-    return <span style={{ color: c < 0n ? '#cf1322' : c > 0n ? '#389e0d' : undefined }} className="money">{c > 0n ? '+' : ''}{formatWan(yuan)}</span>;
+    return <span style={{ color: c < 0n ? STATE_HEX.red : c > 0n ? STATE_HEX.green : undefined }} className="money">{c > 0n ? '+' : ''}{formatWan(yuan)}</span>;
   };
   const was = (node: ReactNode, prev: string | null) => (prev === null ? node : <Tooltip title={t('performance.previousValue', { value: prev })}>{node}</Tooltip>);
 
