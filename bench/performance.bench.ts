@@ -18,6 +18,7 @@
 // report reads the dates' balance snapshots, facts and the month's work through their keys and
 // indexes.
 import './quiet-logs.js';
+import { fmt, num, opt, stats, timed } from './bench-lib.js';
 import pg from 'pg';
 import { buildStratumApp } from '../src/app.js';
 import { hashPassword } from '../src/features/access/access.password.js';
@@ -28,22 +29,12 @@ import { openDb, type Db } from '../src/platform/db.js';
 import { migrate } from '../src/platform/migrate.js';
 import { ensureMonthPartition } from '../src/platform/partitions.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
-const num = (name: string, dflt: number) => {
-  const v = opt(name);
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} wants a positive number, not ${v}`);
-  return Math.round(n);
-};
 const CUSTOMERS = num('customers', 1_000_000);
 const N = num('n', 10);
 const WARMUP = num('warmup', 2);
 const AIM_MS = 3000;
 const PASSWORD = 'Bench-secret-123';
 const SERVER = process.env.STRATUM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const fmt = (n: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(n);
 
 async function openKept(): Promise<Db> {
   const name = `stratum_bench_api_${CUSTOMERS}`;
@@ -137,16 +128,6 @@ async function writeMonth(db: Db, d: string, p: string): Promise<Record<string, 
   });
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
-const stats = (ms: number[]) => {
-  const s = [...ms].sort((a, b) => a - b);
-  return { p50: quantile(s, 0.5), p95: quantile(s, 0.95), max: s.at(-1) ?? NaN };
-};
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-}
 
 const db = await openKept();
 try {
@@ -223,12 +204,12 @@ try {
     let lines = 0;
     for (let k = 0; k < WARMUP + N; k++) {
       let body = '';
-      const ms = await timed(async () => {
+      const [ms] = await timed(async () => {
         const r = await app.inject({ method: 'GET', url: c.url, headers: { cookie: cookies[c.who] ?? '' } });
         if (r.statusCode !== 200) throw new Error(`${c.name}: ${r.statusCode} ${r.body.slice(0, 300)}`);
         body = r.body;
       });
-      const f = await timed(c.floor);
+      const [f] = await timed(c.floor);
       if (k >= WARMUP) {
         api.push(ms);
         floor.push(f);

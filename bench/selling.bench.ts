@@ -17,6 +17,7 @@
 // each request ran, captured from its Db and replayed as plain SQL. The batch's steps are timed
 // against a plain SQL floor too: one scan of the open opportunities and one of the prospects.
 import './quiet-logs.js';
+import { fmt, num, opt, stats, timed } from './bench-lib.js';
 import type { CompiledQuery, KyselyPlugin } from 'kysely';
 import pg from 'pg';
 import { buildStratumApp } from '../src/app.js';
@@ -29,15 +30,6 @@ import { openDb, type Db } from '../src/platform/db.js';
 import { migrate } from '../src/platform/migrate.js';
 import { citusDatabase } from './citus-db.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
-const num = (name: string, dflt: number) => {
-  const v = opt(name);
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} wants a positive number, not ${v}`);
-  return Math.round(n);
-};
 const engine = opt('engine') ?? 'pg';
 if (engine !== 'pg' && engine !== 'citus') throw new Error('--engine is pg or citus');
 const CUSTOMERS = num('customers', 1_000_000);
@@ -50,7 +42,6 @@ const PAGE_AIM_MS = 100;
 const BATCH_AIM_S = 10;
 const PASSWORD = 'Bench-secret-123';
 const SERVER = process.env.STRATUM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const fmt = (n: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(n);
 
 async function openKept(): Promise<Db> {
   const name = `stratum_bench_api_${CUSTOMERS}`;
@@ -198,16 +189,6 @@ function capturing(db: Db): { db: Db; take: () => CompiledQuery[] } {
       return out;
     },
   };
-}
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
-function stats(ms: number[]) {
-  const s = [...ms].sort((a, b) => a - b);
-  return { n: s.length, p50: quantile(s, 0.5), p95: quantile(s, 0.95), max: s[s.length - 1] ?? NaN };
-}
-async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
-  const t = performance.now();
-  const v = await fn();
-  return [performance.now() - t, v];
 }
 /** the tables a request reads to know who is asking: not the page's own work */
 const SESSION_TABLES = /"(sessions|user_accounts)"|FROM sessions s/;
