@@ -14,9 +14,13 @@
 //   - owners by date: today's owners from P, the leavers' until D − 10;
 //   - AUM band moves on D − 5 for 5% of the customers (up and down), contacts and contact-plan
 //     items of the month (about 20 a manager a working day), and a VIP signing for 1 customer in 50.
-// The batch precomputes nothing for the report beyond owner_history (the owners by date): the
-// report reads the dates' balance snapshots, facts and the month's work through their keys and
-// indexes.
+// Then it runs what the daily batch precomputes for the report, timed: the owners' figures of P and
+// of D (staff_figures: each staff member's customers on the date, their AUM, deposits and
+// holdings) and D's dashboards step (its standing changes against P name who left the feed or fell
+// to AUM 0). The report reads B's and A's sums, corrects A's by the customers whose owner or
+// presence changed in the period, and reads the month's work through its tables' indexes. Beside
+// each request: the same report counted from every owned customer's balances (what it costs
+// without the sums: `fromBalances`, timed twice).
 import './quiet-logs.js';
 import { fmt, num, opt, stats, timed } from './bench-lib.js';
 import pg from 'pg';
@@ -24,7 +28,9 @@ import { buildStratumApp } from '../src/app.js';
 import { hashPassword } from '../src/features/access/access.password.js';
 import { upsertAccount } from '../src/features/access/access.sql.js';
 import { bandOrder } from '../src/features/managing/performance.service.js';
-import { performanceRows } from '../src/features/managing/performance.sql.js';
+import { performanceRows, reportSession, type PerformanceQuery } from '../src/features/managing/performance.sql.js';
+import { writeStaffFigures } from '../src/features/managing/staff-figures.batch.js';
+import { runDashboards } from '../src/features/dashboards/dashboards.batch.js';
 import { openDb, type Db } from '../src/platform/db.js';
 import { migrate } from '../src/platform/migrate.js';
 import { ensureMonthPartition } from '../src/platform/partitions.js';
@@ -141,6 +147,15 @@ try {
   for (const table of ['balance_snapshots', 'owner_history', 'tier_history', 'contact_log', 'contact_plan_items', 'vip_signings']) await db.session((s) => s.exec(`VACUUM (ANALYZE) ${table}`));
   console.log(`month ${p} → ${d} written in ${((performance.now() - t) / 1000).toFixed(1)} s: ${Object.entries(written).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
 
+  t = performance.now();
+  const sumsP = await writeStaffFigures(db, p);
+  const dash = await runDashboards(db, d);
+  const sumsD = await writeStaffFigures(db, d);
+  console.log(
+    `the batch's sums for the report in ${((performance.now() - t) / 1000).toFixed(1)} s: staff figures of ${p} ${sumsP.seconds.toFixed(1)} s (${fmt(sumsP.staff)} staff), ` +
+      `of ${d} ${sumsD.seconds.toFixed(1)} s; dashboards of ${d} ${dash.seconds.toFixed(1)} s (${fmt(dash.standingChanges)} standings changed since ${dash.previousDate})`,
+  );
+
   const who = await db.session(async (s) => {
     const staff = (await s.query<{ n: number; managers: number }>(
       `SELECT count(DISTINCT staff_id)::int AS n, count(DISTINCT staff_id) FILTER (WHERE kind = 'primary')::int AS managers FROM customer_owners`,
@@ -170,34 +185,34 @@ try {
   }
   const month = d.slice(0, 7);
   const order = await bandOrder(db);
-  const cases: { name: string; who: keyof typeof logins; url: string; floor: () => Promise<unknown> }[] = [
+  const cases: { name: string; who: keyof typeof logins; url: string; q: PerformanceQuery }[] = [
     {
       name: 'dept · the bank’s month (with the month before)',
       who: 'dept',
       url: `/api/performance/managers?month=${month}`,
-      floor: () => db.session((s) => performanceRows(s, { from: p, to: d, branches: null, staffId: null, bandOrder: order })),
+      q: { from: p, to: d, branches: null, staffId: null, bandOrder: order },
     },
     {
       name: 'dept · the bank, two dates',
       who: 'dept',
       url: `/api/performance/managers?period=range&from=${p}&to=${d}`,
-      floor: () => db.session((s) => performanceRows(s, { from: p, to: d, branches: null, staffId: null, bandOrder: order })),
+      q: { from: p, to: d, branches: null, staffId: null, bandOrder: order },
     },
     {
       name: `head · ${who.head.branch_id}’s month`,
       who: 'head',
       url: `/api/performance/managers?month=${month}`,
-      floor: () => db.session((s) => performanceRows(s, { from: p, to: d, branches: [who.head.branch_id], staffId: null, bandOrder: order })),
+      q: { from: p, to: d, branches: [who.head.branch_id], staffId: null, bandOrder: order },
     },
     {
       name: 'manager · own line',
       who: 'manager',
       url: `/api/performance/managers?month=${month}`,
-      floor: () => db.session((s) => performanceRows(s, { from: p, to: d, branches: null, staffId: who.manager, bandOrder: order })),
+      q: { from: p, to: d, branches: null, staffId: who.manager, bandOrder: order },
     },
   ];
-  console.log(`\n| request | api p50 ms | api p95 ms | floor p95 ms | api ÷ floor | lines | aim |`);
-  console.log(`| --- | ---: | ---: | ---: | ---: | ---: | --- |`);
+  console.log(`\n| request | api p50 ms | api p95 ms | floor p95 ms | api ÷ floor | from balances ms | lines | aim |`);
+  console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |`);
   for (const c of cases) {
     const api: number[] = [];
     const floor: number[] = [];
@@ -209,7 +224,7 @@ try {
         if (r.statusCode !== 200) throw new Error(`${c.name}: ${r.statusCode} ${r.body.slice(0, 300)}`);
         body = r.body;
       });
-      const [f] = await timed(c.floor);
+      const [f] = await timed(() => reportSession(db, (s) => performanceRows(s, c.q)));
       if (k >= WARMUP) {
         api.push(ms);
         floor.push(f);
@@ -218,7 +233,10 @@ try {
     }
     const a = stats(api);
     const f = stats(floor);
-    console.log(`| ${c.name} | ${a.p50.toFixed(0)} | ${a.p95.toFixed(0)} | ${f.p95.toFixed(0)} | ${(a.p95 / f.p95).toFixed(2)}× | ${fmt(lines)} | ${a.p95 <= AIM_MS ? 'met' : 'missed'} (≤ ${AIM_MS} ms) |`);
+    // the same statement for one period counted from every owned customer's balances (no sums), twice
+    const balances: number[] = [];
+    for (let k = 0; k < 2; k++) balances.push((await timed(() => reportSession(db, (s) => performanceRows(s, { ...c.q, fromBalances: true }))))[0]);
+    console.log(`| ${c.name} | ${a.p50.toFixed(0)} | ${a.p95.toFixed(0)} | ${f.p95.toFixed(0)} | ${(a.p95 / f.p95).toFixed(2)}× | ${Math.min(...balances).toFixed(0)} | ${fmt(lines)} | ${a.p95 <= AIM_MS ? 'met' : 'missed'} (≤ ${AIM_MS} ms) |`);
   }
   await app.close();
 } finally {

@@ -6,6 +6,7 @@ import { runWorklist } from '../features/worklist/worklist.batch.js';
 import { runOpportunities } from '../features/opportunities/opportunities.batch.js';
 import { runReassessReminders } from '../features/selling/suitability.batch.js';
 import { recordOwnerHistory } from '../features/managing/owner-history.batch.js';
+import { writeStaffFigures } from '../features/managing/staff-figures.batch.js';
 import { runDashboards } from '../features/dashboards/dashboards.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
@@ -92,9 +93,10 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     name: 'owner_history',
     async run(db, date) {
       const r = await recordOwnerHistory(db, date);
-      return r.newerDate
+      const f = await writeStaffFigures(db, date);
+      return (r.newerDate
         ? `owners of ${date} left as recorded: the history already holds ${r.newerDate}`
-        : `owners recorded for ${date}: ${r.opened} assignments began, ${r.closed} ended`;
+        : `owners recorded for ${date}: ${r.opened} assignments began, ${r.closed} ended`) + `; ${f.staff} staff members' customers summed for manager performance`;
     },
   },
 ];

@@ -8,6 +8,8 @@ import type { Db } from '../../platform/db.js';
 import { apiClient } from '../worklist/worklist.test-support.js';
 import type { PerformanceReport } from './performance.contract.js';
 import { recordOwnerHistory } from './owner-history.batch.js';
+import { bandOrder } from './performance.service.js';
+import { figuresSummed, performanceRows } from './performance.sql.js';
 import { A, B, M1, M2, M3, MID, REFERRER, seedPerformanceBank } from './performance.test-support.js';
 
 // Manager performance (issue 20 §1, §6) against the hand-computed bank of performance.test-support.ts:
@@ -115,6 +117,33 @@ describe('the figures (POLICIES.md "Manager performance")', () => {
     expect(rep.total.figures.aumEnd).toBe('780000.00');
     const b111 = rep.branches.find((b) => b.branchId === 'B111');
     expect(b111?.figures).toMatchObject({ customers: 4, churned: 2, referralsSent: 2 });
+  });
+
+  it('reads the batch’s sums of A and B and gets the figures the balances give, for every period and scope', async () => {
+    const order = await bandOrder(db);
+    const dated = (await db.session((s) => s.query<{ d: string; staff: number }>('SELECT business_date::text AS d, staff FROM staff_figure_dates ORDER BY 1'))).rows;
+    expect(dated.map((x) => x.d)).toEqual([A, MID, B]);
+    for (const [from, to] of [[A, B], [A, MID], [MID, B], [B, B]] as const) {
+      expect(await db.session((s) => figuresSummed(s, from, to)), `${from} → ${to}`).toBe(true);
+      for (const who of [{ branches: null, staffId: null }, { branches: ['B111', 'B112'], staffId: null }, { branches: null, staffId: M1 }, { branches: null, staffId: M2 }]) {
+        const q = { from, to, bandOrder: order, ...who };
+        const summed = await db.session((s) => performanceRows(s, q));
+        const counted = await db.session((s) => performanceRows(s, { ...q, fromBalances: true }));
+        expect(summed, `${from} → ${to} ${JSON.stringify(who)}`).toEqual(counted);
+      }
+    }
+    // M1 on A → B from the sums: C7 came from M2 (its A balance moves with it), C5 left the feed
+    const m1 = (await db.session((s) => performanceRows(s, { from: A, to: B, bandOrder: order, branches: null, staffId: M1 })))[0];
+    expect(m1).toMatchObject({ customers: 4, customers_start: 4, aum_start: '705999.99', churned: 2, churned_aum: '8000.00', up_moves: 1, down_moves: 2 });
+    // a date the batch did not sum: the report reads the balances instead
+    await db.session((s) => s.query('DELETE FROM staff_figure_dates WHERE business_date = $1', [MID]));
+    try {
+      expect(await db.session((s) => figuresSummed(s, A, MID))).toBe(false);
+      expect(await db.session((s) => figuresSummed(s, A, B))).toBe(true);
+      expect((await report(PB_DEPT, `period=range&from=${A}&to=${MID}`)).staff.find((x) => x.staffId === M1)?.figures.customers).toBe(5);
+    } finally {
+      await runDailyBatch(db, MID, undefined, { from: 'owner_history' });
+    }
   });
 
   it('a month is the previous month’s last business date to the month’s last, with the month before beside it', async () => {

@@ -7,7 +7,7 @@ import { customerScope, piiView, scopeSql } from '../access/access.scope.js';
 import { currentPolicies, policyOf } from '../tiering/tiering.service.js';
 import { tierOrder, tierRank } from '../tiering/tiering.explain.js';
 import type { CustomerMeasure, Figures, MeasureCustomersQuery, Period, PerformanceQuery, PerformanceReport, StaffFigures } from './performance.contract.js';
-import { measureCustomers, performanceRows, type PerformanceRow } from './performance.sql.js';
+import { measureCustomers, performanceRows, reportSession, type PerformanceRow } from './performance.sql.js';
 
 // Manager performance (管户业绩统计, issue 20 §1): the period chosen (a month, a quarter, a year or
 // two loaded business dates A → B) and the one before it, per staff member of the reader's scope,
@@ -186,8 +186,8 @@ export async function managerPerformance(db: Db, user: SignedInUser, q: Performa
   const { period, previous } = resolvePeriod(q, dates);
   const order = await bandOrder(db);
   const [now, before] = await Promise.all([
-    db.session((s) => performanceRows(s, { from: period.from, to: period.to, ...who, bandOrder: order })),
-    previous ? db.session((s) => performanceRows(s, { from: previous.from, to: previous.to, ...who, bandOrder: order })) : Promise.resolve(null),
+    reportSession(db, (s) => performanceRows(s, { from: period.from, to: period.to, ...who, bandOrder: order })),
+    previous ? reportSession(db, (s) => performanceRows(s, { from: previous.from, to: previous.to, ...who, bandOrder: order })) : Promise.resolve(null),
   ]);
   const prevOf = new Map((before ?? []).map((r) => [r.staff_id, r]));
   const staff: StaffFigures[] = now.map((r) => {

@@ -1,4 +1,4 @@
-import type { SqlSession } from '../../platform/db.js';
+import type { Db, SqlSession } from '../../platform/db.js';
 import type { CustomerMeasure } from './performance.contract.js';
 
 // Manager performance (管户业绩统计, seed 003; POLICIES.md "Manager performance") for a period
@@ -7,10 +7,12 @@ import type { CustomerMeasure } from './performance.contract.js';
 // days after A up to and including B, the days whose effect is B − A (a month's report: A is the
 // previous month's last business date, B the month's last).
 //
-// One statement. The customers' figures join owner_history, balance_snapshots on A and B and the
-// facts on B on customer_id, grouped by staff: on a Citus cluster each shard sums its customers and
-// the coordinator adds the shards' sums. The period's work (contacts, plan items, opportunities,
-// referrals) is read through each table's own date.
+// One statement. The customers' figures come from the batch's sums of A and B (staff_figures, see
+// customersFromSums), or, for a date the batch has not summed, from every owned customer's balances
+// on A and B (customersFromBalances): the same figures, the second at the cost of a join of the
+// bank's owners with two dates' snapshots. Either way grouped by staff: on a Citus cluster each
+// shard sums its customers and the coordinator adds the shards' sums. The period's work (contacts,
+// plan items, opportunities, referrals) is read through each table's own date.
 
 /** One staff member's figures for the period (sums in yuan as exact decimal strings). */
 export interface PerformanceRow {
@@ -115,13 +117,30 @@ export const signedOn = (alias: string, dateParam: string) =>
     AND (coalesce(${alias}.decided_at, ${alias}.requested_at) AT TIME ZONE 'Asia/Shanghai')::date <= ${dateParam}::date
     AND (${alias}.cancelled_at IS NULL OR (${alias}.cancelled_at AT TIME ZONE 'Asia/Shanghai')::date > ${dateParam}::date))`;
 
-export async function performanceRows(s: SqlSession, q: PerformanceQuery): Promise<PerformanceRow[]> {
-  const params: unknown[] = [q.from, q.to, [...q.bandOrder]];
-  const staffIs = staffCondition(q, params);
-  const narrow = q.staffId !== null || q.branches !== null;
-  const rank = (t: string) => `array_position($3::text[], ${t})`;
-  const r = await s.query<PerformanceRow>(
-    `WITH cust AS (
+/**
+ * Whether the batch summed the owners' figures of A and B (staff_figures) and recorded every
+ * standing change between them (the dashboards step on each loaded date after A up to B, each
+ * against the loaded date before it): then the report reads those rows, not every customer's
+ * balances.
+ */
+export async function figuresSummed(s: SqlSession, from: string, to: string): Promise<boolean> {
+  const r = await s.query<{ ok: boolean }>(
+    `SELECT (SELECT count(*) FROM staff_figure_dates WHERE business_date IN ($1::date, $2::date)) = (CASE WHEN $1::date = $2::date THEN 1 ELSE 2 END)
+        AND NOT EXISTS (
+              SELECT 1 FROM (SELECT business_date, lag(business_date) OVER (ORDER BY business_date) AS previous_date FROM business_dates) d
+                LEFT JOIN dashboard_runs r ON r.business_date = d.business_date AND r.previous_date = d.previous_date
+               WHERE d.business_date > $1::date AND d.business_date <= $2::date AND r.business_date IS NULL) AS ok`,
+    [from, to],
+  );
+  return r.rows[0]?.ok === true;
+}
+
+/**
+ * The customers' figures from every owned customer's balances on A and B (a date the batch has not
+ * summed): owners on B joined with B's and A's snapshots and B's facts; churn among the owners on A.
+ */
+const customersFromBalances = (staffIs: (column: string) => string, narrow: boolean, rank: (t: string) => string) => `
+     cust AS (
        SELECT ob.staff_id,
               count(*)::int AS customers,
               sum(b.aum) AS aum_end, sum(a.aum) AS aum_start,
@@ -140,11 +159,6 @@ export async function performanceRows(s: SqlSession, q: PerformanceQuery): Promi
          LEFT JOIN customer_facts f ON f.customer_id = ob.customer_id AND f.business_date = $2::date
          ${movesJoin('ob', narrow)}
         GROUP BY ob.staff_id
-     ), signed AS (
-       SELECT ob.staff_id, count(DISTINCT ob.customer_id)::int AS signed
-         FROM (${ownedOn('$2', staffIs)}) ob
-         JOIN vip_signings v ON v.customer_id = ob.customer_id AND ${signedOn('v', '$2')}
-        GROUP BY ob.staff_id
      ), churn AS (
        SELECT oa.staff_id, count(*)::int AS churned, sum(a.aum) AS churned_aum
          FROM (${ownedOn('$1', staffIs)}) oa
@@ -152,6 +166,131 @@ export async function performanceRows(s: SqlSession, q: PerformanceQuery): Promi
          LEFT JOIN balance_snapshots b ON b.customer_id = oa.customer_id AND b.business_date = $2::date
         WHERE b.customer_id IS NULL OR (b.aum = 0 AND a.aum >= 1000)
         GROUP BY oa.staff_id
+     )`;
+
+/** The primary owner of the customer `alias` on a date (one at most: the intervals of a customer do not overlap). */
+const ownerOf = (alias: string, dateParam: string) =>
+  `SELECT max(h.staff_id) AS staff_id FROM owner_history h
+    WHERE h.customer_id = ${alias}.customer_id AND h.kind = 'primary' AND h.from_date <= ${dateParam}::date AND (h.to_date IS NULL OR h.to_date > ${dateParam}::date)`;
+
+/** The customer `alias`'s balances on a date, by key: n = 0 when not in the date's feed (an aggregate, so looked up per customer). */
+const snapshotOf = (alias: string, dateParam: string) =>
+  `SELECT count(*) AS n, max(x.aum) AS aum, max(x.deposits) AS deposits FROM balance_snapshots x
+    WHERE x.customer_id = ${alias}.customer_id AND x.business_date = ${dateParam}::date`;
+
+/**
+ * The customers' figures from the batch's sums (staff_figures): B's row gives the end figures and
+ * coverage; the start is A's row (the customers owned on A, their balances on A) corrected by the
+ * customers whose owner or presence may differ between A and B — an owner_history interval
+ * beginning or ending in the period, or a standing change to "absent" or "zero" in it. Any other
+ * customer had the same primary owner and was in the feed on A and on B, so counts alike in A's
+ * row and in the report's start. Churn is among the same few customers.
+ */
+const customersFromSums = (staffIs: (column: string) => string, narrow: boolean, rank: (t: string) => string) => `
+     changed AS (${narrow
+       ? `
+       -- of these staff only: their intervals beginning or ending in the period, and their customers on A
+       -- whose standing changed to absent or zero in it (the others' changes do not touch their lines)
+       SELECT h.customer_id FROM owner_history h
+        WHERE h.kind = 'primary' AND ${staffIs('h.staff_id')}
+          AND ((h.from_date > $1::date AND h.from_date <= $2::date) OR (h.to_date > $1::date AND h.to_date <= $2::date))
+       UNION
+       SELECT oa.customer_id FROM (${ownedOn('$1', staffIs)}) oa
+        WHERE EXISTS (SELECT 1 FROM customer_standing_changes g
+                       WHERE g.customer_id = oa.customer_id AND g.business_date > $1::date AND g.business_date <= $2::date
+                         AND g.to_standing IN ('absent', 'zero'))`
+       : `
+       SELECT customer_id FROM owner_history WHERE kind = 'primary' AND from_date > $1::date AND from_date <= $2::date
+       UNION
+       SELECT customer_id FROM owner_history WHERE kind = 'primary' AND to_date > $1::date AND to_date <= $2::date
+       UNION
+       SELECT customer_id FROM customer_standing_changes
+        WHERE business_date > $1::date AND business_date <= $2::date AND to_standing IN ('absent', 'zero')`}
+     ), delta AS (
+       SELECT ch.customer_id, oa.staff_id AS staff_a, ob.staff_id AS staff_b,
+              a.n > 0 AS in_a, b.n > 0 AS in_b, a.aum AS aum_a, a.deposits AS deposits_a, b.aum AS aum_b
+         FROM changed ch
+         -- each looked up by key: a few customers of the bank's million
+         LEFT JOIN LATERAL (${ownerOf('ch', '$1')}) oa ON true
+         LEFT JOIN LATERAL (${ownerOf('ch', '$2')}) ob ON true
+         LEFT JOIN LATERAL (${snapshotOf('ch', '$1')}) a ON true
+         LEFT JOIN LATERAL (${snapshotOf('ch', '$2')}) b ON true
+     ), start_fix AS (
+       SELECT staff_id, sum(aum) AS aum, sum(deposits) AS deposits, sum(n)::int AS n
+         FROM (SELECT staff_a AS staff_id, -aum_a AS aum, -deposits_a AS deposits, -1 AS n FROM delta WHERE staff_a IS NOT NULL AND in_a
+               UNION ALL
+               SELECT staff_b, aum_a, deposits_a, 1 FROM delta WHERE staff_b IS NOT NULL AND in_b AND in_a) x
+        WHERE ${staffIs('staff_id')}
+        GROUP BY staff_id
+     ), moves AS (${narrow
+       ? `
+       SELECT ob.staff_id,
+              count(*) FILTER (WHERE ${rank('m.band_b')} > ${rank('m.band_a')})::int AS up_moves,
+              count(*) FILTER (WHERE ${rank('m.band_b')} < ${rank('m.band_a')})::int AS down_moves
+         FROM (${ownedOn('$2', staffIs)}) ob
+         JOIN balance_snapshots b ON b.customer_id = ob.customer_id AND b.business_date = $2::date
+         ${movesJoin('ob', true)}
+        GROUP BY ob.staff_id`
+       : `
+       -- the bank's customers whose band changed in the period, each one's owner on B and presence by key
+       SELECT o.staff_id,
+              count(*) FILTER (WHERE ${rank('m.band_b')} > ${rank('m.band_a')})::int AS up_moves,
+              count(*) FILTER (WHERE ${rank('m.band_b')} < ${rank('m.band_a')})::int AS down_moves
+         FROM (${bandMoves('$1', '$2')}) m
+         JOIN LATERAL (${ownerOf('m', '$2')}) o ON true
+         JOIN LATERAL (${snapshotOf('m', '$2')}) b ON true
+        WHERE o.staff_id IS NOT NULL AND b.n > 0
+        GROUP BY o.staff_id`}
+     ), cust AS (
+       SELECT e.staff_id, e.customers,
+              e.aum AS aum_end, coalesce(s.aum, 0) + coalesce(fx.aum, 0) AS aum_start,
+              e.deposits AS deposits_end, coalesce(s.deposits, 0) + coalesce(fx.deposits, 0) AS deposits_start,
+              (coalesce(s.customers, 0) + coalesce(fx.n, 0))::int AS customers_start,
+              e.time_deposit, e.wealth, e.fund, e.insurance, e.mobile,
+              coalesce(mv.up_moves, 0) AS up_moves, coalesce(mv.down_moves, 0) AS down_moves
+         FROM staff_figures e
+         LEFT JOIN staff_figures s ON s.business_date = $1::date AND s.staff_id = e.staff_id
+         LEFT JOIN start_fix fx ON fx.staff_id = e.staff_id
+         LEFT JOIN moves mv ON mv.staff_id = e.staff_id
+        WHERE e.business_date = $2::date AND ${staffIs('e.staff_id')}
+     ), churn AS (
+       SELECT staff_a AS staff_id, count(*)::int AS churned, sum(aum_a) AS churned_aum
+         FROM delta
+        WHERE staff_a IS NOT NULL AND in_a AND (NOT in_b OR (aum_b = 0 AND aum_a >= 1000)) AND ${staffIs('staff_a')}
+        GROUP BY staff_a
+     )`;
+
+/**
+ * A session for the report on a server: its whole-bank aggregates are hashed in memory and not worth
+ * compiling (JIT), which would cost more than the statement.
+ */
+export function reportSession<T>(db: Db, run: (s: SqlSession) => Promise<T>): Promise<T> {
+  return db.transaction(async (s) => {
+    if (db.engine === 'postgres') await s.exec('SET LOCAL jit = off');
+    return run(s);
+  });
+}
+
+export async function performanceRows(s: SqlSession, q: PerformanceQuery & { fromBalances?: boolean }): Promise<PerformanceRow[]> {
+  const params: unknown[] = [q.from, q.to, [...q.bandOrder]];
+  const staffIs = staffCondition(q, params);
+  const narrow = q.staffId !== null || q.branches !== null;
+  const rank = (t: string) => `array_position($3::text[], ${t})`;
+  const summed = !q.fromBalances && (await figuresSummed(s, q.from, q.to));
+  const r = await s.query<PerformanceRow>(
+    `WITH ${summed ? customersFromSums(staffIs, narrow, rank) : customersFromBalances(staffIs, narrow, rank)}, signed AS (${summed && !narrow
+       ? `
+       -- the bank's active signings on B, each one's owner on B by key
+       SELECT o.staff_id, count(DISTINCT v.customer_id)::int AS signed
+         FROM vip_signings v
+         JOIN LATERAL (${ownerOf('v', '$2')}) o ON true
+        WHERE ${signedOn('v', '$2')} AND o.staff_id IS NOT NULL
+        GROUP BY o.staff_id`
+       : `
+       SELECT ob.staff_id, count(DISTINCT ob.customer_id)::int AS signed
+         FROM (${ownedOn('$2', staffIs)}) ob
+         JOIN vip_signings v ON v.customer_id = ob.customer_id AND ${signedOn('v', '$2')}
+        GROUP BY ob.staff_id`}
      ), contacts AS (
        SELECT staff_id, count(*)::int AS contacts FROM contact_log
         WHERE contacted_at >= ${DAY_END('$1')} AND contacted_at < ${DAY_END('$2')} AND ${staffIs('staff_id')}
