@@ -41,5 +41,5 @@ describe('stratum report managers', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('There is no branch B999');
     expect((await stratum('report', 'managers', '--from', 'yesterday', '--to', B)).stderr).toContain("--from must be a date like 2026-11-20, not 'yesterday'");
-  });
+  }, 300_000); // three loads and batches, then five commands, each a process of its own
 });

@@ -107,6 +107,15 @@ describe('the figures (POLICIES.md "Manager performance")', () => {
       referralsSent: 0,
       referralsConverted: 0,
     });
+    // owners from the bank's file and from Stratum: C3, C4 from owners.csv; C7 given by the file, then handed over in Stratum
+    const sources = (await db.session((s) => s.query<{ customer_id: string; staff_id: string; source: string }>(
+      `SELECT customer_id, staff_id, source FROM customer_owners WHERE kind = 'primary' AND customer_id IN ('C3', 'C4', 'C7') ORDER BY 1`,
+    ))).rows;
+    expect(sources).toEqual([
+      { customer_id: 'C3', staff_id: M2, source: 'feed' },
+      { customer_id: 'C4', staff_id: M3, source: 'feed' },
+      { customer_id: 'C7', staff_id: M1, source: 'manual' },
+    ]);
     // M2 owned C7 on A, not on B: C7 counts for neither its churn nor its customers
     expect(line(rep, M2)?.figures).toMatchObject({ customers: 1, aumEnd: '50000.00', aumStart: '50000.00', churned: 0, downMoves: 0 });
     expect(line(rep, M3)?.figures).toMatchObject({ customers: 1, aumEnd: '80000.00' });

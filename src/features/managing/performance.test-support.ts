@@ -17,7 +17,8 @@ import { loadFeed } from '../feed/feed.load.js';
 //   C6  owned by M1; AUM 999.99 → 0: not churned (below 1,000 on A), below → below
 //   C7  owned by M2 (S20, B112) on A, handed to M1 before the middle date's batch; 100,000 current
 //       + 500,000 wealth → 100,000 + 300,000: band_4 → band_3, down; a signing cancelled on 11-25
-// and C3 of M2 (50,000 on every date), C4 of S30 (B211, 80,000).
+// and C3 of M2 (50,000 on every date), C4 of S30 (B211, 80,000). C3, C4 and C7 are the bank's own
+// assignments (owners.csv, source "feed"); the others and C7's hand-over are made in Stratum.
 // M1's work: contacts on 11-05 and 11-30 23:59 count, on 10-31 and 12-01 00:10 not; plan items on
 // 11-10 (done) and 11-11 (not), 10-31 (before the period); an opportunity won on 11-12, one lost on
 // 11-13, one won on 10-31 (before). The VIP teller S15 referred C1 twice in November: one signed,
@@ -55,6 +56,13 @@ export function performanceDay(date: string): FeedFiles {
   ];
   files.cards = [];
   files.loans = [];
+  // the bank's own assignments (owners.csv), the same on every date: C7's hand-over made in Stratum
+  // stands, since no later file names C7 differently
+  files.owners = [
+    { customer_id: 'C3', staff_id: M2, kind: 'primary' },
+    { customer_id: 'C4', staff_id: M3, kind: 'primary' },
+    { customer_id: 'C7', staff_id: M2, kind: 'primary' },
+  ];
   files.transactions = atB ? [buildTransaction({ txn_id: 'T1', account_id: 'A1', customer_id: 'C1', booked_at: '2026-11-30T10:00:00+08:00', amount: '-88.00', channel: 'mobile', counterparty: '' })] : [];
   return files;
 }
@@ -77,9 +85,9 @@ export async function seedPerformanceBank(db: Db): Promise<void> {
       `INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by)
        SELECT c, st, k, 'manual', 'test' FROM unnest($1::text[], $2::text[], $3::text[]) AS x(c, st, k)`,
       [
-        ['C1', 'C2', 'C5', 'C6', 'C7', 'C3', 'C4', 'C1'],
-        [M1, M1, M1, M1, M2, M2, M3, OUTLET_STAFF.cm_supervisor],
-        ['primary', 'primary', 'primary', 'primary', 'primary', 'primary', 'primary', 'co'],
+        ['C1', 'C2', 'C5', 'C6', 'C1'],
+        [M1, M1, M1, M1, OUTLET_STAFF.cm_supervisor],
+        ['primary', 'primary', 'primary', 'primary', 'co'],
       ],
     ),
   );
