@@ -9,15 +9,18 @@
 // It reads the database `npm run bench:api -- --keep` leaves on the PostgreSQL server (1,000,000
 // customers of one business date D, owners spread over each outlet's managers): run that first.
 // It migrates it, then writes (set-based, replacing an earlier run's) what a month needs:
-//   - the previous month's end P = D − 30 days: every customer's balances on P (D's scaled by a
-//     factor from 0.85 to 1.14 by customer), and 1% more customers on P who left by D (churn);
-//   - owners by date: today's owners from P, the leavers' until D − 10;
-//   - AUM band moves on D − 5 for 5% of the customers (up and down), contacts and contact-plan
-//     items of the month (about 20 a manager a working day), and a VIP signing for 1 customer in 50.
-// Then it runs what the daily batch precomputes for the report, timed: the owners' figures of P and
-// of D (staff_figures: each staff member's customers on the date, their AUM, deposits and
-// holdings) and D's dashboards step (its standing changes against P name who left the feed or fell
-// to AUM 0). The report reads B's and A's sums, corrects A's by the customers whose owner or
+//   - the previous month's end P = D − 30 days and the one before, P0 = D − 60: every customer's
+//     balances on each (D's scaled by a factor from 0.85 to 1.14, 0.80 to 1.09 on P0, by customer),
+//     and 1% more customers on both who left by D (churn); so the request's month (P → D) and the
+//     month before it (P0 → P) are both whole months;
+//   - owners by date: today's owners from P0, the leavers' until D − 10;
+//   - AUM band moves on D − 5 and on P − 5 for 5% of the customers each (up and down), contacts and
+//     contact-plan items of the month (about 20 a manager a working day), and a VIP signing for 1
+//     customer in 50.
+// Then it runs what the daily batch precomputes for the report, timed: the owners' figures of P0, P
+// and D (staff_figures: each staff member's customers on the date, their AUM, deposits and
+// holdings) and the dashboards step of P and D (its standing changes against the date before name
+// who left the feed or fell to AUM 0). The report reads B's and A's sums, corrects A's by the customers whose owner or
 // presence changed in the period, and reads the month's work through its tables' indexes. Beside
 // each request: the same report counted from every owned customer's balances (what it costs
 // without the sums: `fromBalances`, timed twice).
@@ -57,30 +60,38 @@ async function openKept(): Promise<Db> {
 const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** The month's data (see the header), replacing an earlier run's. */
-async function writeMonth(db: Db, d: string, p: string): Promise<Record<string, number>> {
+async function writeMonth(db: Db, d: string, p: string, p0: string): Promise<Record<string, number>> {
   return db.transaction(async (s) => {
-    const n: Record<string, number> = {};
-    await ensureMonthPartition(s, 'balance_snapshots', p);
-    await s.query('DELETE FROM balance_snapshots WHERE business_date = $1', [p]);
-    const factor = `(0.85 + (abs(hashtext(customer_id)) % 30) / 100.0)`;
-    n.snapshots = (await s.query(
-      `INSERT INTO balance_snapshots (customer_id, business_date, current_balance, time_deposit, wealth, fund, insurance, loan_balance, loans_outstanding, deposits, aum,
-                                      deposit_term_months, product_kinds, loan_count, worst_overdue_days)
-       SELECT customer_id, $1::date, round(current_balance * ${factor}, 2), round(time_deposit * ${factor}, 2), round(wealth * ${factor}, 2), round(fund * ${factor}, 2),
-              round(insurance * ${factor}, 2), loan_balance, loans_outstanding, round(current_balance * ${factor}, 2) + round(time_deposit * ${factor}, 2),
-              round(current_balance * ${factor}, 2) + round(time_deposit * ${factor}, 2) + round(wealth * ${factor}, 2) + round(fund * ${factor}, 2) + round(insurance * ${factor}, 2),
-              deposit_term_months, product_kinds, loan_count, worst_overdue_days
-         FROM balance_snapshots WHERE business_date = $2::date`,
-      [p, d],
-    )).rowCount;
-    // the leavers: 1% more customers on P, gone by D
-    n.leavers = (await s.query(
-      `INSERT INTO balance_snapshots (customer_id, business_date, current_balance, time_deposit, wealth, fund, insurance, loan_balance, loans_outstanding, deposits, aum,
-                                      deposit_term_months, product_kinds, loan_count, worst_overdue_days)
-       SELECT 'GONE' || customer_id, $1::date, aum, 0, 0, 0, 0, 0, 0, aum, aum, 0, 1, 0, 0
-         FROM balance_snapshots WHERE business_date = $1::date AND abs(hashtext(customer_id)) % 100 = 7 AND customer_id NOT LIKE 'GONE%'`,
-      [p],
-    )).rowCount;
+    const n: Record<string, number> = { snapshots: 0, leavers: 0 };
+    // P0 and P: D's balances scaled by customer (0.80–1.09 on P0, 0.85–1.14 on P), and the leavers
+    for (const [date, base] of [[p0, '0.80'], [p, '0.85']] as const) {
+      await ensureMonthPartition(s, 'balance_snapshots', date);
+      await s.query('DELETE FROM balance_snapshots WHERE business_date = $1', [date]);
+      const factor = `(${base} + (abs(hashtext(customer_id)) % 30) / 100.0)`;
+      n.snapshots! += (await s.query(
+        `INSERT INTO balance_snapshots (customer_id, business_date, current_balance, time_deposit, wealth, fund, insurance, loan_balance, loans_outstanding, deposits, aum,
+                                        deposit_term_months, product_kinds, loan_count, worst_overdue_days)
+         SELECT customer_id, $1::date, round(current_balance * ${factor}, 2), round(time_deposit * ${factor}, 2), round(wealth * ${factor}, 2), round(fund * ${factor}, 2),
+                round(insurance * ${factor}, 2), loan_balance, loans_outstanding, round(current_balance * ${factor}, 2) + round(time_deposit * ${factor}, 2),
+                round(current_balance * ${factor}, 2) + round(time_deposit * ${factor}, 2) + round(wealth * ${factor}, 2) + round(fund * ${factor}, 2) + round(insurance * ${factor}, 2),
+                deposit_term_months, product_kinds, loan_count, worst_overdue_days
+           FROM balance_snapshots WHERE business_date = $2::date`,
+        [date, d],
+      )).rowCount;
+      // the leavers: 1% more customers on P0 and P, gone by D
+      n.leavers = (await s.query(
+        `INSERT INTO balance_snapshots (customer_id, business_date, current_balance, time_deposit, wealth, fund, insurance, loan_balance, loans_outstanding, deposits, aum,
+                                        deposit_term_months, product_kinds, loan_count, worst_overdue_days)
+         SELECT 'GONE' || customer_id, $1::date, aum, 0, 0, 0, 0, 0, 0, aum, aum, 0, 1, 0, 0
+           FROM balance_snapshots WHERE business_date = $1::date AND abs(hashtext(customer_id)) % 100 = 7 AND customer_id NOT LIKE 'GONE%'`,
+        [date],
+      )).rowCount;
+    }
+    await s.query(
+      `INSERT INTO business_dates (business_date, mode, content_hash, file_rows, seconds, source) VALUES ($1, 'full', 'bench', '{}'::jsonb, 0, 'bench')
+       ON CONFLICT (business_date) DO NOTHING`,
+      [p0],
+    );
     await s.query(
       `INSERT INTO business_dates (business_date, mode, content_hash, file_rows, seconds, source) VALUES ($1, 'full', 'bench', '{}'::jsonb, 0, 'bench')
        ON CONFLICT (business_date) DO NOTHING`,
@@ -88,41 +99,47 @@ async function writeMonth(db: Db, d: string, p: string): Promise<Record<string, 
     );
     await s.exec('DELETE FROM owner_history');
     await s.exec('DELETE FROM owner_history_dates');
-    n.owners = (await s.query(`INSERT INTO owner_history (customer_id, staff_id, kind, from_date) SELECT customer_id, staff_id, kind, $1::date FROM customer_owners`, [p])).rowCount;
+    n.owners = (await s.query(`INSERT INTO owner_history (customer_id, staff_id, kind, from_date) SELECT customer_id, staff_id, kind, $1::date FROM customer_owners`, [p0])).rowCount;
     await s.query(
       `INSERT INTO owner_history (customer_id, staff_id, kind, from_date, to_date)
        SELECT 'GONE' || o.customer_id, o.staff_id, 'primary', $1::date, $2::date
          FROM customer_owners o WHERE o.kind = 'primary' AND abs(hashtext(o.customer_id)) % 100 = 7`,
-      [p, addDays(d, -10)],
+      [p0, addDays(d, -10)],
     );
-    await s.query(`INSERT INTO owner_history_dates (business_date, opened, closed) VALUES ($1, 0, 0), ($2, 0, 0)`, [p, d]);
-    // band moves on D − 5
-    const moved = addDays(d, -5);
-    await s.query(`DELETE FROM tier_history WHERE model = 'aum_band' AND business_date = $1`, [moved]);
-    n.moves = (await s.query(
-      `INSERT INTO tier_history (customer_id, model, business_date, from_tier, from_since, from_version, to_tier, policy_version)
-       SELECT customer_id, 'aum_band', $1::date,
-              CASE WHEN abs(hashtext(customer_id)) % 2 = 0 THEN 'band_1' ELSE 'band_3' END, $2::date, 1, 'band_2', 1
-         FROM customer_owners WHERE kind = 'primary' AND abs(hashtext(customer_id)) % 20 = 3`,
-      [moved, p],
-    )).rowCount;
-    // the month's work of each owner: contacts and plan items on its working days
+    await s.query(`INSERT INTO owner_history_dates (business_date, opened, closed) VALUES ($1, 0, 0), ($2, 0, 0), ($3, 0, 0)`, [p0, p, d]);
+    // band moves on D − 5 for 5% of the customers, and on P − 5 for another 5%
+    n.moves = 0;
+    for (const [moved, since, k] of [[addDays(d, -5), p, 3], [addDays(p, -5), p0, 4]] as const) {
+      await s.query(`DELETE FROM tier_history WHERE model = 'aum_band' AND business_date = $1`, [moved]);
+      n.moves += (await s.query(
+        `INSERT INTO tier_history (customer_id, model, business_date, from_tier, from_since, from_version, to_tier, policy_version)
+         SELECT customer_id, 'aum_band', $1::date,
+                CASE WHEN abs(hashtext(customer_id)) % 2 = 0 THEN 'band_1' ELSE 'band_3' END, $2::date, 1, 'band_2', 1
+           FROM customer_owners WHERE kind = 'primary' AND abs(hashtext(customer_id)) % 20 = $3`,
+        [moved, since, k],
+      )).rowCount;
+    }
+    // each month's work of each owner: contacts and plan items on its days (P0 → P and P → D)
     await s.exec(`DELETE FROM contact_log WHERE contact_id LIKE 'bench-%'`);
-    await s.query(`DELETE FROM contact_plan_items WHERE plan_date > $1::date AND plan_date <= $2::date`, [p, d]);
-    n.contacts = (await s.query(
-      `INSERT INTO contact_log (customer_id, contact_id, staff_id, contacted_at, channel, outcome)
-       SELECT customer_id, 'bench-' || customer_id, staff_id, ($1::date + 1 + abs(hashtext(customer_id)) % 30) + time '10:00', 'phone', 'reached'
-         FROM customer_owners WHERE kind = 'primary' AND abs(hashtext(customer_id)) % 10 = 1`,
-      [p],
-    )).rowCount;
-    n.planItems = (await s.query(
-      `INSERT INTO contact_plan_items (customer_id, staff_id, plan_date, position, reason, facts, status)
-       SELECT customer_id, staff_id, $1::date + 1 + abs(hashtext(customer_id)) % 30, 1, 'due_contact', '{}'::jsonb,
-              CASE WHEN abs(hashtext(customer_id)) % 3 = 0 THEN 'contacted' ELSE 'planned' END
-         FROM customer_owners WHERE kind = 'primary' AND abs(hashtext(customer_id)) % 10 = 2
-       ON CONFLICT DO NOTHING`,
-      [p],
-    )).rowCount;
+    await s.query(`DELETE FROM contact_plan_items WHERE plan_date > $1::date AND plan_date <= $2::date`, [p0, d]);
+    n.contacts = 0;
+    n.planItems = 0;
+    for (const [start, tag] of [[p0, 'bench-0-'], [p, 'bench-1-']] as const) {
+      n.contacts += (await s.query(
+        `INSERT INTO contact_log (customer_id, contact_id, staff_id, contacted_at, channel, outcome)
+         SELECT customer_id, $2 || customer_id, staff_id, ($1::date + 1 + abs(hashtext(customer_id)) % 30) + time '10:00', 'phone', 'reached'
+           FROM customer_owners WHERE kind = 'primary' AND abs(hashtext(customer_id)) % 10 = 1`,
+        [start, tag],
+      )).rowCount;
+      n.planItems += (await s.query(
+        `INSERT INTO contact_plan_items (customer_id, staff_id, plan_date, position, reason, facts, status)
+         SELECT customer_id, staff_id, $1::date + 1 + abs(hashtext(customer_id)) % 30, 1, 'due_contact', '{}'::jsonb,
+                CASE WHEN abs(hashtext(customer_id)) % 3 = 0 THEN 'contacted' ELSE 'planned' END
+           FROM customer_owners WHERE kind = 'primary' AND abs(hashtext(customer_id)) % 10 = 2
+         ON CONFLICT DO NOTHING`,
+        [start],
+      )).rowCount;
+    }
     await s.exec(`DELETE FROM vip_signings WHERE requested_by = 'bench'`);
     n.signings = (await s.query(
       `INSERT INTO vip_signings (customer_id, grade, branch_id, requested_by, requested_at, business_date, qualified, status, agreement_no)
@@ -142,17 +159,20 @@ try {
   const d = (await db.session((s) => s.query<{ d: string }>(`SELECT max(business_date)::text AS d FROM business_dates WHERE source <> 'bench'`))).rows[0]?.d;
   if (!d) throw new Error('the kept database has no business date loaded');
   const p = addDays(d, -30);
+  const p0 = addDays(d, -60);
   let t = performance.now();
-  const written = await writeMonth(db, d, p);
+  const written = await writeMonth(db, d, p, p0);
   for (const table of ['balance_snapshots', 'owner_history', 'tier_history', 'contact_log', 'contact_plan_items', 'vip_signings']) await db.session((s) => s.exec(`VACUUM (ANALYZE) ${table}`));
-  console.log(`month ${p} → ${d} written in ${((performance.now() - t) / 1000).toFixed(1)} s: ${Object.entries(written).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+  console.log(`months ${p0} → ${p} → ${d} written in ${((performance.now() - t) / 1000).toFixed(1)} s: ${Object.entries(written).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
 
   t = performance.now();
+  const sumsP0 = await writeStaffFigures(db, p0);
   const sumsP = await writeStaffFigures(db, p);
+  await runDashboards(db, p);
   const dash = await runDashboards(db, d);
   const sumsD = await writeStaffFigures(db, d);
   console.log(
-    `the batch's sums for the report in ${((performance.now() - t) / 1000).toFixed(1)} s: staff figures of ${p} ${sumsP.seconds.toFixed(1)} s (${fmt(sumsP.staff)} staff), ` +
+    `the batch's sums for the report in ${((performance.now() - t) / 1000).toFixed(1)} s: staff figures of ${p0} ${sumsP0.seconds.toFixed(1)} s, of ${p} ${sumsP.seconds.toFixed(1)} s (${fmt(sumsP.staff)} staff), ` +
       `of ${d} ${sumsD.seconds.toFixed(1)} s; dashboards of ${d} ${dash.seconds.toFixed(1)} s (${fmt(dash.standingChanges)} standings changed since ${dash.previousDate})`,
   );
 
