@@ -14,8 +14,9 @@
 // --explain    print the plan of every scenario's page and count query, not only the slowest page
 // --keep       keep the loaded database (stratum_bench_api_N on the server, .bench/pglite-api-N)
 // --reuse      use a database kept by --keep instead of generating and loading again
-// --engine citus  every scenario on the single PostgreSQL server, then on a Citus cluster
-//              (bench/citus-db.ts), and each scenario's p95 on both side by side with their ratio
+// --engine citus  every scenario on the single PostgreSQL server and on a Citus cluster
+//              (bench/citus-db.ts), their requests alternating, and each scenario's p95 on both
+//              side by side with their ratio
 //
 // The feed (one day, layout 'single', no everyday transactions: the list does not read them) is
 // generated once into .bench/ and reused while its parameters stay the same. The baseline SQL is
@@ -466,151 +467,201 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - t, v];
 }
 
-async function benchOn(kind: Engine): Promise<Result[]> {
+/** One engine made ready: its database, the app on it, the bench's staff signed in. */
+interface Bench {
+  kind: Engine;
+  db: Db;
+  cap: ReturnType<typeof capturing>;
+  app: Awaited<ReturnType<typeof buildStratumApp>>;
+  cookies: Record<Who, string>;
+  s: Sample;
+  close: () => Promise<void>;
+}
+
+async function prepare(kind: Engine): Promise<Bench> {
   const opened = kind === 'pg' ? await openServer() : kind === 'citus' ? await openCitus() : await openEmbedded();
   const { db } = opened;
   console.log(`\n── ${ENGINE_NAMES[kind]} ──`);
-  try {
-    const owned = await giveOwners(db);
-    if (owned) console.log(`  ${fmt(owned)} customers given a primary owner (round-robin among each outlet's managers)`);
-    await analyze(db);
-    const s = await sample(db);
-    console.log(
-      `${fmt(CUSTOMERS)} customers, ${s.branches.length} branches, ${s.subBranches.length} sub-branches, ${s.outlets.length} outlets; ` +
-        `manager ${s.manager.login} of ${s.manager.outlet} (owns or co-owns ${fmt(s.manager.customers)} customers); head ${s.head.login} of ${s.head.branch} (${s.head.level}); ` +
-        `lobby ${s.lobby.login} of ${s.lobby.outlet} (${fmt(s.lobby.customers)} customers)`,
+  const owned = await giveOwners(db);
+  if (owned) console.log(`  ${fmt(owned)} customers given a primary owner (round-robin among each outlet's managers)`);
+  await analyze(db);
+  const s = await sample(db);
+  console.log(
+    `${fmt(CUSTOMERS)} customers, ${s.branches.length} branches, ${s.subBranches.length} sub-branches, ${s.outlets.length} outlets; ` +
+      `manager ${s.manager.login} of ${s.manager.outlet} (owns or co-owns ${fmt(s.manager.customers)} customers); head ${s.head.login} of ${s.head.branch} (${s.head.level}); ` +
+      `lobby ${s.lobby.login} of ${s.lobby.outlet} (${fmt(s.lobby.customers)} customers)`,
+  );
+  const hash = await hashPassword(PASSWORD);
+  const logins: Record<Who, string> = { dept: s.dept, manager: s.manager.login, head: s.head.login, lobby: s.lobby.login };
+  for (const login of Object.values(logins)) await upsertAccount(db, { login, staffId: login, isAdmin: false, displayName: null, passwordHash: hash });
+  const cap = capturing(db);
+  const app = await buildStratumApp({ db: cap.db, webDir: null, signInRateLimit: 100_000 });
+  await app.ready();
+  const cookies = {} as Record<Who, string>;
+  for (const [who, login] of Object.entries(logins) as [Who, string][]) {
+    const r = await app.inject({ method: 'POST', url: '/api/session', payload: { login, password: PASSWORD } });
+    const c = r.cookies.find((k) => k.name === 'stratum_session');
+    if (r.statusCode !== 200 || !c) throw new Error(`sign-in of ${login} failed: ${r.statusCode} ${r.body}`);
+    cookies[who] = `stratum_session=${c.value}`;
+  }
+  return {
+    kind, db, cap, app, cookies, s,
+    close: async () => {
+      await app.close();
+      await opened.close();
+    },
+  };
+}
+
+/** What one engine's requests of a scenario measured and ran. */
+interface Pass {
+  apiMs: number[];
+  floor: [CompiledQuery[], CompiledQuery][];
+  rows: number;
+  total: string;
+  answered: boolean;
+}
+
+/** One request of a scenario on one engine, recording the page and count query it ran. */
+async function request(b: Bench, sc: Scenario, url: string, pass: Pass, timedRun: boolean): Promise<void> {
+  b.cap.take();
+  const [ms, res] = await timed(() => b.app.inject({ method: 'GET', url, headers: { cookie: b.cookies[sc.who] } }));
+  if (res.statusCode !== 200) throw new Error(`${sc.name} (${ENGINE_NAMES[b.kind]}): GET ${url} answered ${res.statusCode} ${res.body}`);
+  const seen = b.cap.take();
+  const sqls = seen.filter((q) => q.sql.includes('"customer_overview"') || q.sql.includes('"overview_branch_counts"'));
+  // the total: a count of the list's rows, or (branches alone) a sum of the branches' counts
+  const count = sqls.find((q) => q.sql.includes('count(*)') || q.sql.includes('"overview_branch_counts"'));
+  const page = sqls.find((q) => q !== count && !q.sql.startsWith('select 1 as "one"'));
+  if (!page || !count) throw new Error(`${sc.name}: the page or count query was not seen: ${sqls.map((q) => q.sql).join('\n')}`);
+  // on Citus the page's details are a second statement, by the page's ids
+  const details = seen.filter((q) => q.sql.includes('from "customers" as "c"') && q.sql.includes('= ANY('));
+  pass.floor.push([[page, ...details], count]);
+  if (timedRun) pass.apiMs.push(ms);
+  const data = (res.json() as { data: { items: unknown[]; total: number; totalIsLowerBound: boolean } }).data;
+  pass.rows = data.items.length;
+  pass.total = `${fmt(data.total)}${data.totalIsLowerBound ? '+' : ''}`;
+  if (timedRun && data.total > 0) pass.answered = true;
+}
+
+/** The floor of a pass: the same queries as plain SQL through the same Db, in parallel as the API runs them. */
+async function floorOf(b: Bench, pass: Pass): Promise<number[]> {
+  const sqlMs: number[] = [];
+  for (const [k, [chain, count]] of pass.floor.entries()) {
+    const [ms] = await timed(() =>
+      Promise.all([
+        (async () => {
+          for (const q of chain) await b.db.session((x) => x.query(q.sql, q.parameters));
+        })(),
+        b.db.session((x) => x.query(count.sql, count.parameters)),
+      ]),
     );
+    if (k >= WARMUP) sqlMs.push(ms);
+  }
+  return sqlMs;
+}
 
-    const hash = await hashPassword(PASSWORD);
-    const logins: Record<Who, string> = { dept: s.dept, manager: s.manager.login, head: s.head.login, lobby: s.lobby.login };
-    for (const login of Object.values(logins)) await upsertAccount(db, { login, staffId: login, isAdmin: false, displayName: null, passwordHash: hash });
-
-    const cap = capturing(db);
-    const app = await buildStratumApp({ db: cap.db, webDir: null, signInRateLimit: 100_000 });
-    await app.ready();
-    const cookies = {} as Record<Who, string>;
-    for (const [who, login] of Object.entries(logins) as [Who, string][]) {
-      const r = await app.inject({ method: 'POST', url: '/api/session', payload: { login, password: PASSWORD } });
-      const c = r.cookies.find((k) => k.name === 'stratum_session');
-      if (r.statusCode !== 200 || !c) throw new Error(`sign-in of ${login} failed: ${r.statusCode} ${r.body}`);
-      cookies[who] = `stratum_session=${c.value}`;
+/**
+ * Every scenario on every engine. With two engines (--engine citus) their requests alternate, one on
+ * PostgreSQL, one on Citus, the first of each pair changing from request to request: both see the
+ * machine as it is at the same moment (the three Citus nodes share its cores with the server), so
+ * their ratio does not carry the drift of a machine measured minutes apart.
+ */
+async function benchAll(benches: Bench[]): Promise<Map<Engine, Result[]>> {
+  const out = new Map<Engine, Result[]>(benches.map((b) => [b.kind, []]));
+  const chosen = SCENARIOS.filter((sc) => !ONLY || sc.name.includes(ONLY));
+  const want360 = !ONLY || PAGE_360.includes(ONLY);
+  if (!chosen.length && !want360) throw new Error(`no scenario's name contains ${ONLY}`);
+  console.log(
+    `\n${chosen.length} scenarios, page size ${PAGE_SIZE}, ${WARMUP} warm-up + up to ${N} requests each (at most ${(BUDGET_MS * benches.length) / 1000} s a pass)` +
+      (benches.length > 1 ? `, the engines' requests alternating` : ''),
+  );
+  for (const [i, sc] of chosen.entries()) {
+    const urls = new Map(
+      benches.map((b) => {
+        const r = rng(1000 + i);
+        return [b.kind, Array.from({ length: WARMUP + N }, () => {
+          const p = new URLSearchParams(Object.entries({ ...sc.params(r, b.s), pageSize: PAGE_SIZE }).map(([k, v]): [string, string] => [k, String(v)]));
+          return `/api/customers?${p.toString()}`;
+        })];
+      }),
+    );
+    const passes = new Map<Engine, Pass>(benches.map((b) => [b.kind, { apiMs: [], floor: [], rows: 0, total: '', answered: false }]));
+    let started = performance.now();
+    for (let k = 0; k < WARMUP + N; k++) {
+      if (k >= WARMUP && performance.now() - started > BUDGET_MS * benches.length && [...passes.values()].every((x) => x.apiMs.length >= 20)) break;
+      if (k === WARMUP) started = performance.now();
+      const order = k % 2 === 0 ? benches : [...benches].reverse();
+      for (const b of order) await request(b, sc, urls.get(b.kind)![k]!, passes.get(b.kind)!, k >= WARMUP);
     }
-
-    const results: Result[] = [];
-    const chosen = SCENARIOS.filter((sc) => !ONLY || sc.name.includes(ONLY));
-    const want360 = !ONLY || PAGE_360.includes(ONLY);
-    if (!chosen.length && !want360) throw new Error(`no scenario's name contains ${ONLY}`);
-    console.log(`\n${chosen.length} scenarios, page size ${PAGE_SIZE}, ${WARMUP} warm-up + up to ${N} requests each (at most ${BUDGET_MS / 1000} s a pass)`);
-    for (const [i, sc] of chosen.entries()) {
-      const r = rng(1000 + i);
-      const urls = Array.from({ length: WARMUP + N }, () => {
-        const p = new URLSearchParams(Object.entries({ ...sc.params(r, s), pageSize: PAGE_SIZE }).map(([k, v]): [string, string] => [k, String(v)]));
-        return `/api/customers?${p.toString()}`;
-      });
-
-      // the API, recording the page and count query each request ran
-      const apiMs: number[] = [];
-      const floor: [CompiledQuery[], CompiledQuery][] = [];
-      let rows = 0;
-      let total = '';
-      let answered = false;
-      let started = performance.now();
-      for (const [k, url] of urls.entries()) {
-        if (k >= WARMUP && performance.now() - started > BUDGET_MS && apiMs.length >= 20) break;
-        if (k === WARMUP) started = performance.now();
-        cap.take();
-        const [ms, res] = await timed(() => app.inject({ method: 'GET', url, headers: { cookie: cookies[sc.who] } }));
-        if (res.statusCode !== 200) throw new Error(`${sc.name}: GET ${url} answered ${res.statusCode} ${res.body}`);
-        const seen = cap.take();
-        const sqls = seen.filter((q) => q.sql.includes('"customer_overview"') || q.sql.includes('"overview_branch_counts"'));
-        // the total: a count of the list's rows, or (branches alone) a sum of the branches' counts
-        const count = sqls.find((q) => q.sql.includes('count(*)') || q.sql.includes('"overview_branch_counts"'));
-        const page = sqls.find((q) => q !== count && !q.sql.startsWith('select 1 as "one"'));
-        if (!page || !count) throw new Error(`${sc.name}: the page or count query was not seen: ${sqls.map((q) => q.sql).join('\n')}`);
-        // on Citus the page's details are a second statement, by the page's ids
-        const details = seen.filter((q) => q.sql.includes('from "customers" as "c"') && q.sql.includes('= ANY('));
-        floor.push([[page, ...details], count]);
-        if (k >= WARMUP) apiMs.push(ms);
-        const data = (res.json() as { data: { items: unknown[]; total: number; totalIsLowerBound: boolean } }).data;
-        rows = data.items.length;
-        total = `${fmt(data.total)}${data.totalIsLowerBound ? '+' : ''}`;
-        if (k >= WARMUP && data.total > 0) answered = true;
-      }
+    for (const b of benches) {
+      const pass = passes.get(b.kind)!;
       // a scenario whose every request found nobody measured nothing
-      if (!answered) throw new Error(`${sc.name}: every request answered 0 rows; the scenario measures nothing (who owns what in the bench bank?)`);
-
-      // the floor: the same two queries, as plain SQL through the same Db, in parallel as the API runs them
-      const sqlMs: number[] = [];
-      for (const [k, [chain, count]] of floor.entries()) {
-        const [ms] = await timed(() =>
-          Promise.all([
-            (async () => {
-              for (const q of chain) await db.session((x) => x.query(q.sql, q.parameters));
-            })(),
-            db.session((x) => x.query(count.sql, count.parameters)),
-          ]),
-        );
-        if (k >= WARMUP) sqlMs.push(ms);
-      }
-      const last = floor[floor.length - 1];
+      if (!pass.answered) throw new Error(`${sc.name}: every request answered 0 rows on ${ENGINE_NAMES[b.kind]}; the scenario measures nothing (who owns what in the bench bank?)`);
+      const sqlMs = await floorOf(b, pass);
+      const last = pass.floor[pass.floor.length - 1];
       if (!last) throw new Error('no request ran');
-      const res: Result = { name: sc.name, api: stats(apiMs), sql: stats(sqlMs), rows, total, lastPage: last[0][0] as CompiledQuery, lastCount: last[1] };
-      results.push(res);
+      const res: Result = { name: sc.name, api: stats(pass.apiMs), sql: stats(sqlMs), rows: pass.rows, total: pass.total, lastPage: last[0][0] as CompiledQuery, lastCount: last[1] };
+      out.get(b.kind)!.push(res);
       console.log(
-        `  ${sc.name}: n ${res.api.n}, api p95 ${res.api.p95.toFixed(1)} ms, sql p95 ${res.sql.p95.toFixed(1)} ms  (last: ${rows} rows of ${total})`,
+        `  ${sc.name}${benches.length > 1 ? ` [${b.kind}]` : ''}: n ${res.api.n}, api p95 ${res.api.p95.toFixed(1)} ms, sql p95 ${res.sql.p95.toFixed(1)} ms  (last: ${pass.rows} rows of ${pass.total})`,
       );
     }
-    if (want360) results.push(await customerPages(app, cap, cookies.manager, s.managerCustomers));
-    await app.close();
+  }
+  if (want360) for (const b of benches) out.get(b.kind)!.push(await customerPages(b.app, b.cap, b.cookies.manager, b.s.managerCustomers));
+  return out;
+}
 
-    // CJK characters take two columns in a terminal
-    const width = (t: string) => [...t].reduce((n, ch) => n + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
-    const pad = (t: string, n: number) => t + ' '.repeat(Math.max(0, n - width(t)));
-    const w = Math.max(...results.map((x) => width(x.name)));
-    const col = (v: number) => v.toFixed(1).padStart(7);
+async function report(b: Bench, results: Result[]): Promise<void> {
+  // CJK characters take two columns in a terminal
+  const width = (t: string) => [...t].reduce((n, ch) => n + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
+  const pad = (t: string, n: number) => t + ' '.repeat(Math.max(0, n - width(t)));
+  const w = Math.max(...results.map((x) => width(x.name)));
+  const col = (v: number) => v.toFixed(1).padStart(7);
+  console.log(
+    `\n${ENGINE_NAMES[b.kind]}, ${fmt(CUSTOMERS)} customers, page of ${PAGE_SIZE}; ms; api = GET /api/customers via app.inject, sql = its page + count query alone`,
+  );
+  console.log(`${pad('scenario', w)}    n  api p50  api p95  api max  sql p50  sql p95  sql max  api÷sql p95   aim p95 < ${AIM_MS} ms`);
+  for (const x of results) {
     console.log(
-      `\n${ENGINE_NAMES[kind]}, ${fmt(CUSTOMERS)} customers, page of ${PAGE_SIZE}; ms; api = GET /api/customers via app.inject, sql = its page + count query alone`,
+      `${pad(x.name, w)} ${String(x.api.n).padStart(4)} ${col(x.api.p50)}  ${col(x.api.p95)}  ${col(x.api.max)}  ${col(x.sql.p50)}  ${col(x.sql.p95)}  ${col(x.sql.max)}  ${(x.api.p95 / x.sql.p95).toFixed(2).padStart(10)}×   ${x.api.p95 < AIM_MS ? 'PASS' : 'FAIL'}`,
     );
-    console.log(`${pad('scenario', w)}    n  api p50  api p95  api max  sql p50  sql p95  sql max  api÷sql p95   aim p95 < ${AIM_MS} ms`);
-    for (const x of results) {
-      console.log(
-        `${pad(x.name, w)} ${String(x.api.n).padStart(4)} ${col(x.api.p50)}  ${col(x.api.p95)}  ${col(x.api.max)}  ${col(x.sql.p50)}  ${col(x.sql.p95)}  ${col(x.sql.max)}  ${(x.api.p95 / x.sql.p95).toFixed(2).padStart(10)}×   ${x.api.p95 < AIM_MS ? 'PASS' : 'FAIL'}`,
-      );
-    }
-    const failed = results.filter((x) => x.api.p95 >= AIM_MS);
-    console.log(failed.length ? `\n${failed.length} of ${results.length} scenarios miss the aim.` : `\nall ${results.length} scenarios meet the aim.`);
+  }
+  const failed = results.filter((x) => x.api.p95 >= AIM_MS);
+  console.log(failed.length ? `\n${failed.length} of ${results.length} scenarios miss the aim.` : `\nall ${results.length} scenarios meet the aim.`);
 
-    const explain = async (q: CompiledQuery) =>
-      (await db.session((x) => x.query<Record<string, string>>(`EXPLAIN ${q.sql}`, q.parameters))).rows.map((r) => `    ${Object.values(r)[0]}`).join('\n');
-    const slowest = [...results].sort((a, b) => b.api.p95 - a.api.p95)[0];
-    if (slowest) {
-      console.log(`\nplan of the slowest scenario's page query (${slowest.name}), parameters ${JSON.stringify(slowest.lastPage.parameters)}:`);
-      console.log(await explain(slowest.lastPage));
+  const explain = async (q: CompiledQuery) =>
+    (await b.db.session((x) => x.query<Record<string, string>>(`EXPLAIN ${q.sql}`, q.parameters))).rows.map((r) => `    ${Object.values(r)[0]}`).join('\n');
+  const slowest = [...results].sort((a, c) => c.api.p95 - a.api.p95)[0];
+  if (slowest) {
+    console.log(`\nplan of the slowest scenario's page query (${slowest.name}), parameters ${JSON.stringify(slowest.lastPage.parameters)}:`);
+    console.log(await explain(slowest.lastPage));
+  }
+  if (args.includes('--explain')) {
+    for (const x of results) {
+      console.log(`\n${x.name} — page, parameters ${JSON.stringify(x.lastPage.parameters)}:\n${await explain(x.lastPage)}`);
+      console.log(`${x.name} — count:\n${await explain(x.lastCount)}`);
     }
-    if (args.includes('--explain')) {
-      for (const x of results) {
-        console.log(`\n${x.name} — page, parameters ${JSON.stringify(x.lastPage.parameters)}:\n${await explain(x.lastPage)}`);
-        console.log(`${x.name} — count:\n${await explain(x.lastCount)}`);
-      }
-    }
-    return results;
-  } finally {
-    await opened.close();
   }
 }
 
-const byEngine = new Map<Engine, Result[]>();
-for (const kind of engines) byEngine.set(kind, await benchOn(kind));
-const onServer = byEngine.get('pg');
-const onCluster = byEngine.get('citus');
-if (onServer && onCluster) {
-  console.log(`\nCitus beside PostgreSQL, ${fmt(CUSTOMERS)} customers: api p95 (ms) of each scenario, and their ratio (aim: within 2×)\n`);
-  console.log('| scenario | PostgreSQL p95 | Citus p95 | Citus ÷ PostgreSQL | within 2× |');
-  console.log('| --- | --- | --- | --- | --- |');
-  for (const a of onServer) {
-    const b = onCluster.find((x) => x.name === a.name);
-    if (!b) continue;
-    const r = b.api.p95 / a.api.p95;
-    console.log(`| ${a.name} | ${a.api.p95.toFixed(1)} | ${b.api.p95.toFixed(1)} | ${r.toFixed(2)}× | ${r <= 2 ? 'met' : 'missed'} |`);
+const benches: Bench[] = [];
+try {
+  for (const kind of engines) benches.push(await prepare(kind));
+  const byEngine = await benchAll(benches);
+  for (const b of benches) await report(b, byEngine.get(b.kind) ?? []);
+  const onServer = byEngine.get('pg');
+  const onCluster = byEngine.get('citus');
+  if (onServer && onCluster) {
+    console.log(`\nCitus beside PostgreSQL, ${fmt(CUSTOMERS)} customers, requests alternating: api p95 (ms) of each scenario, and their ratio (aim: within 2×)\n`);
+    console.log('| scenario | PostgreSQL p95 | Citus p95 | Citus ÷ PostgreSQL | within 2× |');
+    console.log('| --- | --- | --- | --- | --- |');
+    for (const a of onServer) {
+      const c = onCluster.find((x) => x.name === a.name);
+      if (!c) continue;
+      const r = c.api.p95 / a.api.p95;
+      console.log(`| ${a.name} | ${a.api.p95.toFixed(1)} | ${c.api.p95.toFixed(1)} | ${r.toFixed(2)}× | ${r <= 2 ? 'met' : 'missed'} |`);
+    }
   }
+} finally {
+  for (const b of benches) await b.close();
 }
