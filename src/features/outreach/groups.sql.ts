@@ -1,16 +1,15 @@
 import type { Db, SqlSession } from '../../platform/db.js';
 import { scopeSql, type CustomerScope } from '../access/access.scope.js';
 import { ROLE_SCOPE, type Role } from '../access/access.permissions.js';
-import type { GroupFilter, ProductKind } from './groups.contract.js';
+import { PRODUCT_BITS } from '../customers/customers.overview.js';
+import type { GroupFilter } from './groups.contract.js';
 
 // The SQL of customer groups. A filter is compiled to conditions on customer_overview (alias o):
 // the indexed one-row-per-customer table the customer list reads (AUM of the latest business
-// date, branch, status), with EXISTS probes by customer_id into the tiers, reminders, owners and
-// the latest balances for the criteria that need them — never a join of the raw tables. The
+// date, branch, status, the product kinds held), with EXISTS probes by customer_id into the tiers,
+// reminders and owners for the criteria that need them — never a join of the raw tables. The
 // reader's scope is the customer list's (access.scope.ts scopeSql), so a count, a preview and a
 // membership hold only customers the reader (or, for a membership, the group's creator) sees.
-
-const PRODUCT_COLUMN: Record<ProductKind, string> = { time_deposit: 'time_deposit', wealth: 'wealth', fund: 'fund', insurance: 'insurance' };
 
 /** The conditions of a filter on `customer_overview o`, its values appended to params. */
 export function filterSql(f: GroupFilter, scope: CustomerScope, branches: readonly string[] | null, params: unknown[]): string {
@@ -33,8 +32,9 @@ export function filterSql(f: GroupFilter, scope: CustomerScope, branches: readon
   if (f.openEventKinds) where.push(`EXISTS (SELECT 1 FROM reminders r WHERE r.customer_id = o.customer_id AND r.status = 'open' AND r.kind = ANY(${p([...f.openEventKinds])}::text[]))`);
   if (f.openEvents) where.push(`EXISTS (SELECT 1 FROM reminders r WHERE r.customer_id = o.customer_id AND r.status = 'open' AND r.event = ANY(${p([...f.openEvents])}::text[]))`);
   if (f.products) {
-    const held = f.products.map((k) => `b.${PRODUCT_COLUMN[k]} > 0`).join(' AND ');
-    where.push(`EXISTS (SELECT 1 FROM balance_snapshots b WHERE b.customer_id = o.customer_id AND b.business_date = o.aum_date AND ${held})`);
+    // the kinds held on the overview's date, kept with it as bits (customers.overview.ts)
+    const mask = f.products.reduce((m, k) => m | PRODUCT_BITS[k], 0);
+    where.push(`(o.products & ${p(mask)}::smallint) = ${p(mask)}::smallint`);
   }
   if (f.ownerIds) where.push(`o.customer_id IN (SELECT w.customer_id FROM customer_owners w WHERE w.staff_id = ANY(${p([...f.ownerIds])}::text[]))`);
   return where.join('\n   AND ');
