@@ -153,7 +153,7 @@ export function GroupsPage() {
     { key: 'by', title: t('outreach.groups.createdBy'), render: (_, g) => g.createdBy.name },
     {
       key: 'actions',
-      title: '',
+      title: t('outreach.groups.actions'),
       width: 150,
       render: (_, g) => (
         <Space size={4}>
@@ -248,11 +248,11 @@ export function GroupsPage() {
             {counted?.count ?? ''}
           </span>
           {countError && <Typography.Text type="danger" data-testid="group-count-error">{countError}</Typography.Text>}
-          <Typography.Title level={5} style={{ marginTop: 12 }}>
+          <Typography.Title level={2} style={{ fontSize: 16, marginTop: 12 }}>
             {t('outreach.groups.preview')}
           </Typography.Title>
           <Table<Member> size="small" rowKey="customerId" columns={columns} dataSource={counted?.preview ?? []} pagination={false} loading={counting} data-testid="group-preview" />
-          <Typography.Title level={5} style={{ marginTop: 16 }}>
+          <Typography.Title level={2} style={{ fontSize: 16, marginTop: 16 }}>
             {t('outreach.groups.savedGroups')}
           </Typography.Title>
           <Table<Group>

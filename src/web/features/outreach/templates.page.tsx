@@ -101,7 +101,7 @@ export function TemplatesPage() {
     { key: 'by', title: t('outreach.templates.createdBy'), width: 90, render: (_, x) => x.createdBy.name },
     {
       key: 'actions',
-      title: '',
+      title: t('outreach.templates.actions'),
       render: (_, x) => (
         <Space size={4} wrap>
           <Button size="small" onClick={() => open(x)} data-testid={`template-open-${x.templateId}`}>
@@ -136,8 +136,8 @@ export function TemplatesPage() {
       <Row gutter={16}>
         <Col xs={24} lg={11}>
           <Form layout="vertical">
-            <Form.Item label={t('outreach.templates.name')}>
-              <Input value={draft.name} maxLength={60} onChange={(e) => setDraft({ ...draft, name: e.target.value })} data-testid="template-name" />
+            <Form.Item label={t('outreach.templates.name')} htmlFor="template-name">
+              <Input id="template-name" value={draft.name} maxLength={60} onChange={(e) => setDraft({ ...draft, name: e.target.value })} data-testid="template-name" />
             </Form.Item>
             <Form.Item label={t('outreach.templates.kind')}>
               <Radio.Group value={draft.kind} onChange={(e) => setDraft({ ...draft, kind: e.target.value as Draft['kind'] })} data-testid="template-kind">
@@ -145,23 +145,23 @@ export function TemplatesPage() {
                 <Radio value="service">{t('outreach.templates.kinds.service')}</Radio>
               </Radio.Group>
             </Form.Item>
-            <Form.Item label={t('outreach.templates.body')} validateStatus={previewError ? 'error' : ''} help={previewError ?? undefined}>
-              <Input.TextArea rows={5} maxLength={1000} value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.target.value })} data-testid="template-body" />
+            <Form.Item label={t('outreach.templates.body')} htmlFor="template-body" validateStatus={previewError ? 'error' : ''} help={previewError ?? undefined}>
+              <Input.TextArea id="template-body" rows={5} maxLength={1000} value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.target.value })} data-testid="template-body" />
             </Form.Item>
             <Row gutter={8}>
               <Col span={8}>
-                <Form.Item label={t('outreach.templates.customer')}>
-                  <Input value={customerId} placeholder={t('outreach.templates.customerPlaceholder')} onChange={(e) => setCustomerId(e.target.value)} data-testid="template-customer" />
+                <Form.Item label={t('outreach.templates.customer')} htmlFor="template-customer">
+                  <Input id="template-customer" value={customerId} placeholder={t('outreach.templates.customerPlaceholder')} onChange={(e) => setCustomerId(e.target.value)} data-testid="template-customer" />
                 </Form.Item>
               </Col>
               <Col span={8}>
-                <Form.Item label={t('outreach.templates.product')}>
-                  <Input value={product} maxLength={40} onChange={(e) => setProduct(e.target.value)} />
+                <Form.Item label={t('outreach.templates.product')} htmlFor="template-product">
+                  <Input id="template-product" value={product} maxLength={40} onChange={(e) => setProduct(e.target.value)} />
                 </Form.Item>
               </Col>
               <Col span={8}>
-                <Form.Item label={t('outreach.templates.date')}>
-                  <DatePicker value={date} onChange={(d) => setDate(d)} style={{ width: '100%' }} />
+                <Form.Item label={t('outreach.templates.date')} htmlFor="template-date">
+                  <DatePicker id="template-date" value={date} onChange={(d) => setDate(d)} style={{ width: '100%' }} />
                 </Form.Item>
               </Col>
             </Row>
@@ -186,7 +186,7 @@ export function TemplatesPage() {
           {editing?.status === 'approved' && <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>{t('outreach.templates.editApproved')}</Typography.Paragraph>}
         </Col>
         <Col xs={24} lg={13}>
-          <Typography.Title level={5}>{t('outreach.templates.list')}</Typography.Title>
+          <Typography.Title level={2} style={{ fontSize: 16 }}>{t('outreach.templates.list')}</Typography.Title>
           <Table<Template>
             size="small"
             rowKey="templateId"
