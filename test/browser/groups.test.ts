@@ -62,10 +62,12 @@ describe('customer groups in the web app', () => {
     await page.getByTestId('template-body').fill('字'.repeat(65));
     await expect.poll(() => page.getByTestId('template-segments').textContent()).toBe('2 SMS');
     await page.getByTestId('template-body').fill('{姓名}您好，{姓}');
-    await expect.poll(() => page.getByTestId('template-preview').page().getByText('unknown placeholder {姓} at character 8').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('unknown placeholder {姓} at character 8', { exact: true }).count()).toBe(1);
     await page.getByTestId('template-body').fill('{姓名}{称谓}您好，{网点}本周六举办理财沙龙。');
+    await expect.poll(() => page.getByTestId('template-message').textContent()).toBe('{姓名}{称谓}您好，{网点}本周六举办理财沙龙。拒收请回复R');
     await page.getByTestId('template-save').click();
     await expect.poll(async () => (await sql<{ status: string }>(`SELECT status FROM message_templates WHERE created_by = $1`, [manager.login])).map((x) => x.status)).toEqual(['draft']);
+    await expect.poll(() => page.getByTestId('template-list').textContent()).toContain('Salon invitation');
     await screenshot(page, 'groups-02-template-en');
     await page.context().close();
   });

@@ -52,7 +52,10 @@ export function TemplatesPage() {
           setPreviewError(null);
         })
         .catch((err: unknown) => {
-          if (!controller.signal.aborted) setPreviewError(errorText(err));
+          if (controller.signal.aborted) return;
+          // the field's own words ("unknown placeholder {姓} at character 5") under the text
+          setPreviewError(err instanceof ApiError && err.fields?.body ? err.fields.body : errorText(err));
+          setPreview(null);
         });
     }, 250);
     return () => {
