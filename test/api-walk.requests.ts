@@ -391,6 +391,26 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'GET /api/exports', base: () => ({}) },
   { key: 'GET /api/exports/:exportId', base: () => ({ params: { exportId: 'no-such-export' } }) },
   { key: 'GET /api/exports/:exportId/file', base: () => ({ params: { exportId: 'no-such-export' } }) },
+  // customer groups and message templates (issue 21 §1–2): a group or template that does not exist
+  // answers 404 (their own tests make real ones); a preview names a customer in its body
+  { key: 'POST /api/groups/count', base: () => ({ body: { filter: { aumBands: ['band_1'], aumMin: 0, aumMax: 1000000, products: ['time_deposit'], branchIds: ['B111'] } } }) },
+  { key: 'GET /api/groups', base: () => ({}) },
+  { key: 'POST /api/groups', base: () => ({ body: { name: reason, filter: { aumMin: 500000, openEventKinds: ['opportunity'] } } }) },
+  { key: 'GET /api/groups/:groupId', base: () => ({ params: { groupId: 'no-such-group' } }) },
+  { key: 'PUT /api/groups/:groupId', base: () => ({ params: { groupId: 'no-such-group' }, body: { name: reason, filter: { aumMin: 1 } } }) },
+  { key: 'DELETE /api/groups/:groupId', base: () => ({ params: { groupId: 'no-such-group' } }) },
+  { key: 'GET /api/groups/:groupId/count', base: () => ({ params: { groupId: 'no-such-group' } }) },
+  { key: 'GET /api/templates', base: () => ({ query: { status: 'approved' } }) },
+  { key: 'POST /api/templates', base: () => ({ body: { name: reason, kind: 'marketing', body: '{称谓}您好，{网点}本周六举办理财沙龙。' } }) },
+  {
+    key: 'POST /api/templates/preview',
+    base: () => ({ body: { body: '{姓名}{称谓}您好，您的{产品}将于{日期}到期。', kind: 'service', customerId: 'C1', product: '定期存款', date: '2026-12-10' } }),
+    bodyCustomer: { scope: 'read', at: ['customerId'] },
+  },
+  { key: 'GET /api/templates/:templateId', base: () => ({ params: { templateId: 'no-such-template' } }) },
+  { key: 'PUT /api/templates/:templateId', base: () => ({ params: { templateId: 'no-such-template' }, body: { name: reason, kind: 'service', body: '{姓名}您好' } }) },
+  { key: 'POST /api/templates/:templateId/submit', base: () => ({ params: { templateId: 'no-such-template' } }) },
+  { key: 'POST /api/templates/:templateId/decision', base: () => ({ params: { templateId: 'no-such-template' }, body: { decision: 'reject', note: reason } }) },
 ];
 
 // ---- the fuzz values -------------------------------------------------------------------------

@@ -192,6 +192,8 @@ export interface CustomerOverviewTable {
   aum: Money;
   aum_date: DateText | null;
   vip_grade: 'gold' | 'platinum' | 'diamond' | null;
+  /** the product kinds held on aum_date as bits: time deposit 1, wealth 2, fund 4, insurance 8 (customers.overview.ts PRODUCT_BITS) */
+  products: Generated<number>;
 }
 
 export interface OperationRunTable {

@@ -9,6 +9,7 @@ import { runsEn } from '../../features/system/runs.locale.js';
 import { dashboardsEn } from '../../features/dashboards/dashboards.locale.js';
 import { sellingEn } from '../../features/selling/selling.locale.js';
 import { reviewEn } from '../../features/review/review.locale.js';
+import { outreachEn } from '../../features/outreach/outreach.locale.js';
 
 export const en: Messages = {
   app: {
@@ -326,4 +327,5 @@ export const en: Messages = {
   selling: sellingEn,
   dashboards: dashboardsEn,
   review: reviewEn,
+  outreach: outreachEn,
 };

@@ -8,6 +8,7 @@ import { runsZh } from '../../features/system/runs.locale.js';
 import { dashboardsZh } from '../../features/dashboards/dashboards.locale.js';
 import { sellingZh } from '../../features/selling/selling.locale.js';
 import { reviewZh } from '../../features/review/review.locale.js';
+import { outreachZh } from '../../features/outreach/outreach.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -326,6 +327,7 @@ export const zhCN = {
   selling: sellingZh,
   dashboards: dashboardsZh,
   review: reviewZh,
+  outreach: outreachZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

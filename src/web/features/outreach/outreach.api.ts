@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import type { GroupCountResponse, GroupFilter, GroupResponse, GroupsResponse } from '../../../features/outreach/groups.contract.js';
+import type { PreviewBody, PreviewResponse, TemplateBody, TemplateResponse, TemplatesResponse, TemplateVersionsResponse } from '../../../features/outreach/templates.contract.js';
+import { apiRequest } from '../../app/api.js';
+
+// Customer groups and message templates as the pages use them; types from the shared contracts.
+
+export type Filter = GroupFilter;
+export type Counted = z.infer<typeof GroupCountResponse>['data'];
+export type Member = Counted['preview'][number];
+export type Group = z.infer<typeof GroupResponse>['data'];
+export type Template = z.infer<typeof TemplateResponse>['data'];
+export type Preview = z.infer<typeof PreviewResponse>['data'];
+export interface Branch {
+  id: string;
+  name: string;
+  parentId: string | null;
+  level: string;
+}
+
+const enc = encodeURIComponent;
+
+export const outreachApi = {
+  count: (filter: Filter, signal?: AbortSignal) => apiRequest<Counted>('/api/groups/count', { method: 'POST', body: { filter }, ...(signal ? { signal } : {}) }),
+  groups: (signal: AbortSignal) => apiRequest<z.infer<typeof GroupsResponse>['data']>('/api/groups', { signal }),
+  createGroup: (name: string, filter: Filter) => apiRequest<Group>('/api/groups', { method: 'POST', body: { name, filter } }),
+  updateGroup: (id: string, name: string, filter: Filter) => apiRequest<Group>(`/api/groups/${enc(id)}`, { method: 'PUT', body: { name, filter } }),
+  deleteGroup: (id: string) => apiRequest<{ deleted: boolean }>(`/api/groups/${enc(id)}`, { method: 'DELETE' }),
+  branches: (signal: AbortSignal) => apiRequest<{ items: Branch[] }>('/api/branches', { signal }),
+  templates: (signal: AbortSignal) => apiRequest<z.infer<typeof TemplatesResponse>['data']>('/api/templates', { signal }),
+  versions: (id: string, signal: AbortSignal) => apiRequest<z.infer<typeof TemplateVersionsResponse>['data']>(`/api/templates/${enc(id)}`, { signal }),
+  createTemplate: (body: z.input<typeof TemplateBody>) => apiRequest<Template>('/api/templates', { method: 'POST', body }),
+  updateTemplate: (id: string, body: z.input<typeof TemplateBody>) => apiRequest<Template>(`/api/templates/${enc(id)}`, { method: 'PUT', body }),
+  submit: (id: string) => apiRequest<Template>(`/api/templates/${enc(id)}/submit`, { method: 'POST', body: {} }),
+  decide: (id: string, decision: 'approve' | 'reject', note?: string) => apiRequest<Template>(`/api/templates/${enc(id)}/decision`, { method: 'POST', body: { decision, ...(note ? { note } : {}) } }),
+  preview: (body: z.input<typeof PreviewBody>, signal?: AbortSignal) => apiRequest<Preview>('/api/templates/preview', { method: 'POST', body, ...(signal ? { signal } : {}) }),
+};
