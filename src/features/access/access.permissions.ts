@@ -31,6 +31,7 @@ export const PERMISSIONS = [
   'review.manage', // the monthly review (管户效果评估, issue 20 §3) within scope: spot checks of familiar customers, feedback counted per manager, the coaching log
   'feedback.record', // record a customer's feedback (客户反馈) about a customer in scope: whoever serves the customer
   'coaching.own', // read one's own coaching records (绩效沟通辅导), read-only
+  'campaigns.read', // a campaign's messages counted by status and skip reason: a branch head their branch's, the department every one (issue 21)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -49,7 +50,7 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'campaigns.read'],
   cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own'],
   customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
@@ -60,7 +61,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record'],
   lobby_assistant: ['customers.read', 'referrals.create', 'feedback.record'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'campaigns.read'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };

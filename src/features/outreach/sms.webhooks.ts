@@ -1,0 +1,89 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { recordAudit } from '../../platform/audit.js';
+import type { Db } from '../../platform/db.js';
+import { logger } from '../../platform/logger.js';
+import { isOptOutReply } from './sms.rules.js';
+
+// What the gateway tells Stratum (docs/sms-gateway.md): delivery receipts, and customers' replies.
+// Both may come twice (a gateway retries until it is answered 2xx): a repeated one changes nothing.
+
+const log = logger.child({ component: 'sms' });
+
+/** Whether the signature is the hex HMAC-SHA256 of the raw body with the secret (timing-safe). */
+export function validSignature(secret: string | undefined, rawBody: Buffer, signature: unknown): boolean {
+  if (!secret || typeof signature !== 'string' || !/^[0-9a-fA-F]{64}$/.test(signature.trim())) return false;
+  const expected = createHmac('sha256', secret).update(rawBody).digest();
+  return timingSafeEqual(expected, Buffer.from(signature.trim(), 'hex'));
+}
+
+export interface Receipt {
+  gateway_id: string;
+  status: 'delivered' | 'failed';
+  at: string;
+  reason?: string | null | undefined;
+}
+
+/**
+ * Records delivery receipts: a message accepted by the gateway becomes delivered or failed, once
+ * (a delivered or failed one stays as it is). A receipt for a gateway id Stratum never got is
+ * logged by its id (no customer data) and ignored.
+ */
+export async function recordReceipts(db: Db, receipts: readonly Receipt[]): Promise<{ recorded: number; repeated: number; unknown: number }> {
+  const seen = new Map<string, Receipt>();
+  for (const r of receipts) if (!seen.has(r.gateway_id)) seen.set(r.gateway_id, r);
+  const list = [...seen.values()];
+  if (list.length === 0) return { recorded: 0, repeated: 0, unknown: 0 };
+  const { recorded, unknown } = await db.transaction(async (s) => {
+    const done = await s.query<{ gateway_id: string }>(
+      `UPDATE sms_outbox o SET status = r.status, receipt_at = r.at, reason = CASE WHEN r.status = 'failed' THEN coalesce(r.reason, o.reason) ELSE o.reason END
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) r(gateway_id, status, at, reason)
+        WHERE o.gateway_id = r.gateway_id AND o.status IN ('sending', 'accepted')
+       RETURNING o.gateway_id`,
+      [list.map((r) => r.gateway_id), list.map((r) => r.status), list.map((r) => r.at), list.map((r) => r.reason ?? null)],
+    );
+    const missing = await s.query<{ id: string }>(
+      `SELECT x.id FROM unnest($1::text[]) x(id) WHERE NOT EXISTS (SELECT 1 FROM sms_outbox o WHERE o.gateway_id = x.id)`,
+      [list.map((r) => r.gateway_id)],
+    );
+    return { recorded: done.rowCount, unknown: missing.rows.map((r) => r.id) };
+  });
+  if (unknown.length > 0) log.warn({ unknown: unknown.length, gatewayIds: unknown.slice(0, 20) }, 'delivery receipts for messages Stratum did not send: ignored');
+  return { recorded, repeated: list.length - recorded - unknown.length, unknown: unknown.length };
+}
+
+/** A mobile number as customers' records hold it: digits only, without the country code 86. */
+export function plainPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  return digits.length === 13 && digits.startsWith('86') ? digits.slice(2) : digits;
+}
+
+/**
+ * A customer's reply: R, TD, T or 退订 (any case, trimmed) opts out at once every customer with
+ * that phone (audited as the customer's own act); a repeated one changes nothing. Any other reply
+ * is not kept (it may hold personal details): how many customers were opted out now.
+ */
+export async function recordInbound(db: Db, input: { phone: string; text: string; at: string }): Promise<{ optOut: boolean; optedOut: number }> {
+  if (!isOptOutReply(input.text)) {
+    log.info({ chars: input.text.length }, 'an SMS reply that is not an opt-out: not kept');
+    return { optOut: false, optedOut: 0 };
+  }
+  const phone = plainPhone(input.phone);
+  if (phone.length < 7) return { optOut: true, optedOut: 0 };
+  const ids = await db.transaction(async (s) => {
+    const r = await s.query<{ customer_id: string }>(
+      `INSERT INTO sms_opt_outs (customer_id, at, source)
+       SELECT c.customer_id, $2::timestamptz, 'sms_reply' FROM customers c
+        WHERE c.phone IS NOT NULL AND (c.phone = $1 OR regexp_replace(c.phone, '\\D', '', 'g') IN ($1, '86' || $1))
+       ON CONFLICT (customer_id) DO NOTHING
+       RETURNING customer_id`,
+      [phone, input.at],
+    );
+    const opted = r.rows.map((x) => x.customer_id);
+    if (opted.length > 0) {
+      await recordAudit(s, { actor: null, role: 'customer', action: 'sms_opt_out', customerIds: opted, outcome: 'allowed', detail: { by: 'customer', via: 'sms_reply', at: input.at } });
+    }
+    return opted;
+  });
+  if (ids.length === 0) log.info('an SMS opt-out from a phone no customer (still opted in) has');
+  return { optOut: true, optedOut: ids.length };
+}
