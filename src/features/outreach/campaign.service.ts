@@ -115,7 +115,7 @@ export async function addRecipients(db: Db, campaign: Campaign, ids: readonly st
     added += await db.transaction(async (s) => {
       const r = await s.query(
         `INSERT INTO sms_outbox (customer_id, campaign_id, marketing, text)
-         SELECT DISTINCT x.id, $2, $3, $4 FROM unnest($1::text[]) x(id)
+         SELECT DISTINCT x.id, $2::text, $3::boolean, $4::text FROM unnest($1::text[]) x(id)
          ON CONFLICT (campaign_id, customer_id) DO NOTHING`,
         [part, campaign.campaignId, campaign.kind === 'marketing', campaign.text],
       );
