@@ -116,10 +116,12 @@ export async function addRecipients(db: Db, campaign: Campaign, ids: readonly st
       const r = await s.query(
         `INSERT INTO sms_outbox (customer_id, campaign_id, marketing, text)
          SELECT DISTINCT x.id, $2::text, $3::boolean, $4::text FROM unnest($1::text[]) x(id)
-         ON CONFLICT (campaign_id, customer_id) DO NOTHING`,
+         ON CONFLICT (campaign_id, customer_id) DO NOTHING
+         RETURNING 1`,
         [part, campaign.campaignId, campaign.kind === 'marketing', campaign.text],
       );
-      return r.rowCount;
+      // the rows returned, not rowCount: Citus counts an INSERT … SELECT's rows before ON CONFLICT
+      return r.rows.length;
     });
   }
   return added;

@@ -45,7 +45,7 @@ export async function recordReceipts(db: Db, receipts: readonly Receipt[]): Prom
       `SELECT x.id FROM unnest($1::text[]) x(id) WHERE NOT EXISTS (SELECT 1 FROM sms_outbox o WHERE o.gateway_id = x.id)`,
       [list.map((r) => r.gateway_id)],
     );
-    return { recorded: done.rowCount, unknown: missing.rows.map((r) => r.id) };
+    return { recorded: done.rows.length, unknown: missing.rows.map((r) => r.id) };
   });
   if (unknown.length > 0) log.warn({ unknown: unknown.length, gatewayIds: unknown.slice(0, 20) }, 'delivery receipts for messages Stratum did not send: ignored');
   return { recorded, repeated: list.length - recorded - unknown.length, unknown: unknown.length };
