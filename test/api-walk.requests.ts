@@ -386,6 +386,13 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'GET /api/review/my-coaching', base: () => ({}) },
   { key: 'GET /api/review/my-coaching/:coachingId', base: () => ({ params: { coachingId: 'no-such-record' } }) },
 
+  // short messages (issue 21 §3): the gateway's webhooks have no session and answer 401 to anything
+  // not signed with STRATUM_SMS_WEBHOOK_SECRET (outreach/sms.routes.db.test.ts signs real ones); a
+  // campaign that does not exist answers 404
+  { key: 'POST /api/sms/receipts', base: () => ({ body: { receipts: [{ gateway_id: 'fg-walk', status: 'delivered', at: '2026-11-20T10:00:00+08:00' }] } }), anonymous: 401, fuzzAs: null },
+  { key: 'POST /api/sms/inbound', base: () => ({ body: { phone: '13800000000', text: 'R', at: '2026-11-20T10:00:00+08:00' } }), anonymous: 401, fuzzAs: null },
+  { key: 'GET /api/campaigns/:campaignId', base: () => ({ params: { campaignId: 'no-such-campaign' } }) },
+
   // exports (background jobs): a job of someone else, or none, answers 404 alike
   { key: 'POST /api/exports', base: () => ({ body: { kind: 'contact_log', filters: { from: '2026-11-01', to: '2026-11-30' } } }) },
   { key: 'GET /api/exports', base: () => ({}) },
