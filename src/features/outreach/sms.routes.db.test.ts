@@ -123,6 +123,26 @@ describe('delivery receipts', () => {
   });
 });
 
+describe('the demo', () => {
+  it('starts the fake gateway, points Stratum at it, and its campaign ends delivered', async () => {
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    expect(port).toBeGreaterThan(0); // listening since the receipts test
+    const { startDemoGateway, sendDemoCampaign } = await import('./sms.demo.js');
+    const demo = await startDemoGateway(`http://127.0.0.1:${port}/`);
+    try {
+      expect(process.env.STRATUM_SMS_URL).toBe(demo?.url);
+      const sent = await sendDemoCampaign(db);
+      expect(sent.recipients).toBeGreaterThan(5);
+      expect(sent.delivered).toBe(sent.recipients);
+      expect(await sendDemoCampaign(db)).toEqual(sent); // the demo started again sends nothing new
+    } finally {
+      delete process.env.STRATUM_SMS_URL;
+      await demo?.close();
+    }
+  });
+});
+
 describe('replies: opting out', () => {
   const reply = (phone: string, text: string) => hook('/api/sms/inbound', { phone, text, at: '2026-12-01T12:30:00+08:00' });
 
