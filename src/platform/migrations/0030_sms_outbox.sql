@@ -44,8 +44,8 @@ CREATE TABLE sms_outbox (
   PRIMARY KEY (campaign_id, customer_id),
   CHECK ((status = 'skipped') = (skip_reason IS NOT NULL))
 );
--- the sender: a campaign's rows of one status
-CREATE INDEX sms_outbox_status_idx ON sms_outbox (campaign_id, status);
+-- the sender: a campaign's next rows of one status, in customer order (a claim, the resend)
+CREATE INDEX sms_outbox_status_idx ON sms_outbox (campaign_id, status, customer_id);
 -- the delivery receipts: the row of a gateway id
 CREATE INDEX sms_outbox_gateway_idx ON sms_outbox (gateway_id) WHERE gateway_id IS NOT NULL;
 -- the 2-in-7-days rule: a customer's marketing messages sent lately
