@@ -40,6 +40,10 @@ export function registerCampaign(program: Command): void {
       const { sendCampaign } = await import('../features/outreach/sms.sender.js');
       const { SKIP_WORDS } = await import('../features/outreach/sms.rules.js');
       await withDb(config, async (db) => {
+        if (opts.branch) {
+          const known = await db.session(async (s) => (await s.query(`SELECT 1 FROM branches WHERE branch_id = $1`, [opts.branch])).rows.length > 0);
+          if (!known) throw new Error(`--branch ${opts.branch}: no such branch (branches.csv of the feed)`);
+        }
         if (list.problems.length === 0) {
           const unknown = await svc.unknownCustomers(db, list.ids);
           for (const id of unknown) list.problems.push(`${opts.customers} line ${list.lineOf.get(id)}: no customer ${id}`);

@@ -1,8 +1,14 @@
 import { z } from 'zod';
+import { isCalendarDate } from '../../platform/calendar.js';
 
 // The gateway's webhooks (docs/sms-gateway.md) and the campaign's figures.
 
-const instant = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'a time like 2026-12-05T10:00:00+08:00');
+// an instant with its offset, on a real calendar day (2026-02-30 is refused, not rolled over)
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const instant = z
+  .string()
+  .max(40)
+  .refine((v) => INSTANT.test(v) && isCalendarDate(v.slice(0, 10)) && !Number.isNaN(Date.parse(v)), 'a time with its offset, like 2026-12-05T10:00:00+08:00');
 
 export const ReceiptsBody = z.object({
   receipts: z

@@ -37,7 +37,7 @@ beforeAll(async () => {
     { id: 'NOPHONE', phone: null },
     { id: 'LEFT', left: true },
     { id: 'BADPHONE', phone: '12345' },
-    ...['W1', 'W2', 'W3', 'W4', 'H1', 'H2', 'H3', 'H4', 'K1', 'K2', 'K3'].map((id) => ({ id })),
+    ...['W1', 'W2', 'H1', 'H2', 'H3', 'H4', 'K1', 'K2', 'K3'].map((id) => ({ id })),
   ]);
   await sql(`INSERT INTO sms_opt_outs (customer_id, at, source) VALUES ('OPTOUT', now(), 'sms_reply')`);
   gw = await startFakeGateway({ token: 'test-token' });
@@ -141,6 +141,27 @@ describe('the gateway', () => {
     const r = await send(c.campaignId, NOON, { retries: 2 });
     expect(r.posted).toBe(1);
     expect(await statusOf(c.campaignId)).toEqual({ K1: 'accepted' });
+  });
+
+  it('a request that times out is tried again under the same refs: the gateway keeps one message', async () => {
+    const c = await approvedCampaign(db, 'timeout', 'service', ['K3']);
+    let slow = true;
+    const sluggish = await startFakeGateway({ token: 'test-token', beforeAnswer: async () => {
+      if (slow) {
+        slow = false;
+        await new Promise((r) => setTimeout(r, 600));
+      }
+    } });
+    try {
+      const r = await sendCampaign(db, c.campaignId, { settings: gatewaySettings(sluggish.url, { timeoutMs: 200, retries: 2 }), now: () => NOON });
+      expect(r.posted).toBe(1);
+      const [row] = await outbox(c.campaignId);
+      expect(row?.status).toBe('accepted');
+      expect(sluggish.messages.size).toBe(1);
+      expect(sluggish.messages.get(row?.ref ?? '')).toMatchObject({ posted: 2, gatewayId: row?.gateway_id });
+    } finally {
+      await sluggish.close();
+    }
   });
 
   it('a gateway that stays down leaves the messages to send, nothing lost', async () => {
