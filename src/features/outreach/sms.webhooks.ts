@@ -34,18 +34,36 @@ export async function recordReceipts(db: Db, receipts: readonly Receipt[]): Prom
   const list = [...seen.values()];
   if (list.length === 0) return { recorded: 0, repeated: 0, unknown: 0 };
   const { recorded, unknown } = await db.transaction(async (s) => {
-    const done = await s.query<{ gateway_id: string }>(
-      `UPDATE sms_outbox o SET status = r.status, receipt_at = r.at, reason = CASE WHEN r.status = 'failed' THEN coalesce(r.reason, o.reason) ELSE o.reason END
-         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) r(gateway_id, status, at, reason)
-        WHERE o.gateway_id = r.gateway_id AND o.status IN ('sending', 'accepted')
-       RETURNING o.gateway_id`,
-      [list.map((r) => r.gateway_id), list.map((r) => r.status), list.map((r) => r.at), list.map((r) => r.reason ?? null)],
-    );
-    const missing = await s.query<{ id: string }>(
-      `SELECT x.id FROM unnest($1::text[]) x(id) WHERE NOT EXISTS (SELECT 1 FROM sms_outbox o WHERE o.gateway_id = x.id)`,
-      [list.map((r) => r.gateway_id)],
-    );
-    return { recorded: done.rows.length, unknown: missing.rows.map((r) => r.id) };
+    // the messages of these gateway ids, then an update by their keys (customer_id first: on Citus
+    // each goes to its shard; a correlated subquery beside unnest() is refused there)
+    const rows = (
+      await s.query<{ customer_id: string; campaign_id: string; gateway_id: string; status: string }>(
+        `SELECT customer_id, campaign_id, gateway_id, status FROM sms_outbox WHERE gateway_id = ANY($1::text[])`,
+        [list.map((r) => r.gateway_id)],
+      )
+    ).rows;
+    const known = new Set(rows.map((r) => r.gateway_id));
+    const open = rows.filter((r) => r.status === 'sending' || r.status === 'accepted');
+    let done = 0;
+    if (open.length > 0) {
+      const receipt = (g: string) => seen.get(g) as Receipt;
+      const r = await s.query(
+        `UPDATE sms_outbox o SET status = r.status, receipt_at = r.at, reason = CASE WHEN r.status = 'failed' THEN coalesce(r.reason, o.reason) ELSE o.reason END
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) r(customer_id, campaign_id, gateway_id, status, at, reason)
+          WHERE o.customer_id = r.customer_id AND o.campaign_id = r.campaign_id AND o.gateway_id = r.gateway_id AND o.status IN ('sending', 'accepted')
+         RETURNING o.gateway_id`,
+        [
+          open.map((x) => x.customer_id),
+          open.map((x) => x.campaign_id),
+          open.map((x) => x.gateway_id),
+          open.map((x) => receipt(x.gateway_id).status),
+          open.map((x) => receipt(x.gateway_id).at),
+          open.map((x) => receipt(x.gateway_id).reason ?? null),
+        ],
+      );
+      done = r.rows.length;
+    }
+    return { recorded: done, unknown: list.map((r) => r.gateway_id).filter((g) => !known.has(g)) };
   });
   if (unknown.length > 0) log.warn({ unknown: unknown.length, gatewayIds: unknown.slice(0, 20) }, 'delivery receipts for messages Stratum did not send: ignored');
   return { recorded, repeated: list.length - recorded - unknown.length, unknown: unknown.length };
