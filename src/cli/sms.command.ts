@@ -64,7 +64,7 @@ export function registerSms(program: Command): void {
               await s.query<{ campaign_id: string; name: string }>(
                 `SELECT c.campaign_id, c.name FROM campaigns c
                   WHERE c.status IN ('approved', 'sending') AND ($1::text IS NULL OR c.name = $1)
-                    AND EXISTS (SELECT 1 FROM sms_outbox o WHERE o.campaign_id = c.campaign_id AND o.status IN ('queued', 'sending'))
+                    AND c.campaign_id IN (SELECT DISTINCT o.campaign_id FROM sms_outbox o WHERE o.status IN ('queued', 'sending'))
                   ORDER BY c.created_at`,
                 [opts.name ?? null],
               )

@@ -46,6 +46,8 @@ CREATE TABLE sms_outbox (
 );
 -- the sender: a campaign's next rows of one status, in customer order (a claim, the resend)
 CREATE INDEX sms_outbox_status_idx ON sms_outbox (campaign_id, status, customer_id);
+-- what waits (stratum sms outbox, sms send): the few rows not yet at their end, of every campaign
+CREATE INDEX sms_outbox_waiting_idx ON sms_outbox (campaign_id) WHERE status IN ('queued', 'sending', 'accepted');
 -- the delivery receipts: the row of a gateway id
 CREATE INDEX sms_outbox_gateway_idx ON sms_outbox (gateway_id) WHERE gateway_id IS NOT NULL;
 -- the 2-in-7-days rule: a customer's marketing messages sent lately
