@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { createHmac } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { parse as parseYaml, stringify as yamlText } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -117,7 +118,9 @@ const SUPERVISOR = OUTLET_STAFF.cm_supervisor;
 const TELLER = OUTLET_STAFF.vip_teller;
 const MANAGER = OUTLET_STAFF.customer_manager;
 
+const WALK_SMS_SECRET = 'walk-webhook-secret';
 beforeAll(async () => {
+  process.env.STRATUM_SMS_WEBHOOK_SECRET = WALK_SMS_SECRET;
   db = await openTestDb();
   const files = buildScopedBank();
   files.customers?.push(buildCustomer({ customer_id: UNOWNED_CUSTOMER, name: '王小五', branch_id: 'B111', id_number: validIdNumber('19750101', '127'), phone: '13500002222' }));
@@ -174,6 +177,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  delete process.env.STRATUM_SMS_WEBHOOK_SECRET;
   await app?.close();
   await db?.close();
 });
@@ -229,6 +233,8 @@ async function send(login: Login | null, op: Operation, req: WalkRequest): Promi
   }
   const payload = req.raw ?? (req.body === undefined ? undefined : jsonText(req.body));
   if (payload !== undefined) headers['content-type'] = 'application/json';
+  // the SMS gateway's webhooks: signed as the gateway signs them (the body as sent), so the fields are what is walked
+  if (op.signed && payload !== undefined) headers['x-stratum-signature'] = createHmac('sha256', WALK_SMS_SECRET).update(payload).digest('hex');
   const r = await app.inject({ method: method as 'GET', url: qs ? `${path}?${qs}` : path, headers, ...(payload !== undefined ? { payload } : {}) });
   let json: Answer['json'];
   try {

@@ -125,6 +125,8 @@ export interface Operation {
   bodyCustomer?: { scope: CustomerScope; at: (string | number)[] };
   /** the answer an anonymous caller gets on a public route (default: not checked beyond "no 5xx") */
   anonymous?: number;
+  /** the body is signed with X-Stratum-Signature, as the SMS gateway signs its webhooks (unsigned ones answer 401: outreach/sms.routes.db.test.ts) */
+  signed?: boolean;
   /** every request signs in anew (sign-out ends the session it is sent with) */
   freshSession?: boolean;
   /** what must be in place before each request (a pending claim, an open referral, an open reminder, an open proposal) */
@@ -385,6 +387,13 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'POST /api/review/coaching/:coachingId/follow-up', base: () => ({ params: { coachingId: 'no-such-record' }, body: { note: reason } }) },
   { key: 'GET /api/review/my-coaching', base: () => ({}) },
   { key: 'GET /api/review/my-coaching/:coachingId', base: () => ({ params: { coachingId: 'no-such-record' } }) },
+
+  // short messages (issue 21 §3): the gateway's webhooks have no session; the walk signs them as the
+  // gateway does (an unsigned one answers 401: outreach/sms.routes.db.test.ts); a campaign that does
+  // not exist answers 404
+  { key: 'POST /api/sms/receipts', base: () => ({ body: { receipts: [{ gateway_id: 'fg-walk', status: 'delivered', at: '2026-11-20T10:00:00+08:00' }] } }), signed: true, anonymous: 200, fuzzAs: null },
+  { key: 'POST /api/sms/inbound', base: () => ({ body: { phone: '13800000000', text: 'R', at: '2026-11-20T10:00:00+08:00' } }), signed: true, anonymous: 200, fuzzAs: null },
+  { key: 'GET /api/campaigns/:campaignId', base: () => ({ params: { campaignId: 'no-such-campaign' } }) },
 
   // exports (background jobs): a job of someone else, or none, answers 404 alike
   { key: 'POST /api/exports', base: () => ({ body: { kind: 'contact_log', filters: { from: '2026-11-01', to: '2026-11-30' } } }) },

@@ -147,9 +147,19 @@ Also:
   npx stratum load <folder>     load a bank's own feed (its files: docs/feed-format.md)
   npx stratum --help            every command`);
         if (opts.serve) {
+          // short messages through the fake SMS gateway (unless a real one is set): a demo campaign delivered
+          const { startDemoGateway, sendDemoCampaign, DEMO_CAMPAIGN } = await import('../features/outreach/sms.demo.js');
+          const gateway = await startDemoGateway(url);
           console.log(`\nOpen ${url} and sign in with one of the logins above.`);
           await serveUntilStopped(db, config);
           serving = true;
+          if (gateway) console.log(`The fake SMS gateway runs at ${gateway.url} (docs/sms-gateway.md).`);
+          try {
+            const sms = await sendDemoCampaign(db);
+            console.log(`Messages: the campaign '${DEMO_CAMPAIGN}' went through it to ${sms.recipients} customers: ${sms.delivered} delivered.`);
+          } catch (e) {
+            console.log(`Messages: the demo campaign was not sent (${e instanceof Error ? e.message : String(e)}).`);
+          }
         }
       } finally {
         if (!serving) await db.close();

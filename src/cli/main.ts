@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { registerAudit } from './audit.command.js';
+import { registerCampaign } from './campaign.command.js';
+import { registerSms } from './sms.command.js';
 import { registerBatch, registerTiers } from './batch.command.js';
 import { registerDaily } from './daily.command.js';
 import { registerDb } from './db.command.js';
@@ -28,6 +30,7 @@ Environment:
   STRATUM_SESSION_IDLE_MINUTES   sign-out after this many idle minutes (default 30)
   STRATUM_LOCK_MINUTES           how long five wrong passwords lock an account (default 15)
   STRATUM_INBOX                  the folder the bank drops its date folders into (stratum daily, serve --daily-at)
+  STRATUM_SMS_URL, STRATUM_SMS_TOKEN, STRATUM_SMS_WEBHOOK_SECRET   the SMS gateway (docs/sms-gateway.md)
 
 Start with:  npm run demo`,
   );
@@ -47,6 +50,8 @@ registerSuitability(program);
 registerOpportunities(program);
 registerAudit(program);
 registerReport(program);
+registerCampaign(program);
+registerSms(program);
 
 try {
   await program.parseAsync(process.argv);

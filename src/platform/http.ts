@@ -265,6 +265,7 @@ export async function buildApp(deps: AppDeps, routes: RegisterRoutes[], opts: Ap
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'stratum_session', description: 'the session cookie POST /api/session sets (httpOnly)' },
           csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: 'the csrfToken of the session, on every request that changes something' },
+          signature: { type: 'apiKey', in: 'header', name: 'X-Stratum-Signature', description: "the SMS gateway's webhooks: hex HMAC-SHA256 of the raw request body with STRATUM_SMS_WEBHOOK_SECRET (docs/sms-gateway.md)" },
         },
       },
     },
@@ -388,6 +389,7 @@ export const TAGS: Record<string, string> = {
   selling: 'VIP signing with its voucher (automatic or approved), and the products that suit a customer (recommendations checked for suitability)',
   performance: 'Manager performance (管户业绩统计): each staff member’s customers, assets and work for a period, per branch and in total; the customers behind a figure; the sheet',
   dashboards: "The branch and department dashboards for a period: churn, contact-plan execution, the opportunity funnel, referrals, events handled, AUM by band month by month, the branches side by side, and the lists behind each number",
+  sms: "Short messages through the bank's SMS gateway: the gateway's signed webhooks (delivery receipts, customers' replies: R, TD, T or 退订 opts out) and a campaign's messages counted by status",
   review: "The branch head's monthly review: the spot check of familiar customers, customers' feedback counted per manager, the coaching log and its follow-ups",
   groups: 'Customer groups (客户分组): saved filters over tiers, tags, AUM, open reminders, products held, branch and owner; counted and previewed within your scope',
   templates: 'Message templates (短信模板): placeholders rendered per recipient, characters and SMS segments counted, approval by the branch head (the department for bank-wide ones)',

@@ -34,6 +34,7 @@ export const PERMISSIONS = [
   'groups.manage', // customer groups (客户分组, issue 21): count and preview a filter within one's scope, save, change and delete groups
   'templates.write', // message templates (短信模板): write, preview for a customer in scope, submit for approval
   'templates.approve', // approve or reject a submitted template: a branch head their subtree's, the department bank-wide ones
+  'campaigns.read', // a campaign's messages counted by status and skip reason: a branch head their branch's, the department every one (issue 21)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -52,7 +53,7 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read'],
   cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write'],
   customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
@@ -63,7 +64,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'groups.manage', 'templates.write'],
   lobby_assistant: ['customers.read', 'referrals.create', 'feedback.record'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };
