@@ -6,10 +6,11 @@ import type { Db } from '../../platform/db.js';
 import { createCampaign, approveCampaign, addRecipients } from './campaign.service.js';
 import { signBody, startFakeGateway, type FakeGateway } from './fake-gateway.js';
 import { sendCampaign } from './sms.sender.js';
+import { recordReceipts } from './sms.webhooks.js';
 import { addTestCustomers, approvedCampaign, chinaTime, gatewaySettings, OPERATOR } from './sms.test-support.js';
 
 // The gateway's webhooks: signed with the shared secret (401 otherwise), a repeated one changes
-// nothing, an unknown gateway id is ignored; a reply R/TD/T/退订 opts the customer out at once, so
+// nothing, an unknown gateway id is kept 10 minutes for the sender (a receipt may come first), then dropped; a reply R/TD/T/退订 opts the customer out at once, so
 // the next marketing batch skips them. And a campaign's figures for the branch head and the department.
 
 const SECRET = 'webhook-secret-for-tests';
@@ -30,7 +31,7 @@ beforeAll(async () => {
   process.env.STRATUM_SMS_WEBHOOK_SECRET = SECRET;
   db = await openTestDb();
   await loadScopedBank(db);
-  await addTestCustomers(db, [{ id: 'R1', phone: '13911110001' }, { id: 'R2', phone: '13911110002' }, { id: 'R3', phone: '13911110003' }, { id: 'R4', phone: '13911110004' }, { id: 'R5', phone: '13911110005' }, { id: 'TWIN', phone: '13911110005' }]);
+  await addTestCustomers(db, [{ id: 'R1', phone: '13911110001' }, { id: 'R2', phone: '13911110002' }, { id: 'R3', phone: '13911110003' }, { id: 'R4', phone: '13911110004' }, { id: 'R5', phone: '13911110005' }, { id: 'TWIN', phone: '13911110005' }, { id: 'R6', phone: '13911110006' }]);
   gw = await startFakeGateway();
   app = await buildStratumApp({ db, webDir: null, signInRateLimit: 1000 });
 });
@@ -97,6 +98,29 @@ describe('delivery receipts', () => {
     expect((await hook('/api/sms/receipts', receipts)).json().data).toEqual({ recorded: 0, repeated: 2, unknown: 1 });
     await hook('/api/sms/receipts', { receipts: [{ gateway_id: g2, status: 'delivered', at: '2026-12-01T13:00:00+08:00' }] });
     expect(await after()).toEqual(once);
+  });
+
+  it('a receipt that comes before the sender has recorded the gateway’s answer is kept, then applied; one kept 10 minutes is dropped', async () => {
+    // the gateway reports the delivery before it answers the send request
+    const early: FakeGateway = await startFakeGateway({
+      beforeAnswer: async (_n, refs) => {
+        const receipts = refs.map((ref) => ({ gateway_id: early.messages.get(ref)?.gatewayId ?? '', status: 'delivered' as const, at: '2026-12-01T12:00:01+08:00' }));
+        expect(await recordReceipts(db, receipts)).toEqual({ recorded: 0, repeated: 0, unknown: 1 });
+      },
+    });
+    try {
+      const c = await approvedCampaign(db, 'early-receipts', 'service', ['R6']);
+      await sendCampaign(db, c.campaignId, { settings: gatewaySettings(early.url), now: () => NOON });
+      const [row] = await sql<{ status: string; gateway_id: string; receipt_at: Date }>(`SELECT status, gateway_id, receipt_at FROM sms_outbox WHERE campaign_id = $1`, [c.campaignId]);
+      expect(row?.status).toBe('delivered');
+      expect(row?.receipt_at.toISOString()).toBe('2026-12-01T04:00:01.000Z');
+      expect(await sql(`SELECT gateway_id FROM sms_early_receipts WHERE gateway_id = $1`, [row?.gateway_id])).toEqual([]);
+    } finally {
+      await early.close();
+    }
+    await sql(`INSERT INTO sms_early_receipts (gateway_id, status, at, received_at) VALUES ('fg-stale', 'delivered', now(), now() - interval '11 minutes'), ('fg-fresh', 'delivered', now(), now() - interval '9 minutes')`);
+    await hook('/api/sms/receipts', { receipts: [{ gateway_id: 'fg-other', status: 'delivered', at: '2026-12-01T12:00:06+08:00' }] });
+    expect((await sql<{ gateway_id: string }>(`SELECT gateway_id FROM sms_early_receipts WHERE gateway_id IN ('fg-stale', 'fg-fresh', 'fg-other') ORDER BY 1`)).map((r) => r.gateway_id)).toEqual(['fg-fresh', 'fg-other']);
   });
 
   it('the fake gateway posts signed receipts to a listening Stratum: the messages end delivered', async () => {

@@ -4,6 +4,7 @@ import { logger } from '../../platform/logger.js';
 import { campaignById, campaignCounts, type Campaign, type CampaignCounts } from './campaign.service.js';
 import { GATEWAY_BATCH, postMessages, type GatewayMessage, type GatewayResult } from './sms.gateway.js';
 import { inMarketingHours, MARKETING_PER_7_DAYS, nextMarketingStart } from './sms.rules.js';
+import { RECEIPTS_LOCK } from './sms.webhooks.js';
 
 // The sender: the campaign's outbox through the gateway, keeping every rule of POLICIES "Messages
 // and campaigns". Exactly once, even when killed: a batch is claimed (status 'sending', with the
@@ -73,6 +74,14 @@ UPDATE sms_outbox o
   FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) r(customer_id, gateway_id, status, reason)
  WHERE o.campaign_id = $1 AND o.customer_id = r.customer_id AND o.status IN ('sending', 'delivered', 'failed')`;
 
+const EARLY = `
+UPDATE sms_outbox o
+   SET status = e.status, receipt_at = e.at, reason = CASE WHEN e.status = 'failed' THEN coalesce(e.reason, o.reason) ELSE o.reason END
+  FROM sms_early_receipts e
+ WHERE o.campaign_id = $1 AND o.customer_id = ANY($2::text[]) AND o.status = 'accepted'
+   AND o.gateway_id = e.gateway_id AND e.gateway_id = ANY($3::text[])
+RETURNING o.gateway_id`;
+
 interface Claimed extends GatewayMessage {
   customer_id: string;
 }
@@ -102,16 +111,21 @@ async function record(db: Db, campaignId: string, sent: readonly Claimed[], resu
   const byRef = new Map(sent.map((m) => [m.ref, m.customer_id]));
   const known = results.filter((r) => byRef.has(r.ref));
   if (known.length === 0) return;
-  await db.session((s) =>
-    s.query(RECORD, [
+  await db.transaction(async (s) => {
+    // after any receipt being recorded now: one that came before this answer is then found below
+    await s.query('SELECT pg_advisory_xact_lock($1)', [RECEIPTS_LOCK]);
+    await s.query(RECORD, [
       campaignId,
       known.map((r) => byRef.get(r.ref)),
       known.map((r) => r.gateway_id),
       known.map((r) => r.status),
       known.map((r) => r.reason),
       at.toISOString(),
-    ]),
-  );
+    ]);
+    // receipts the gateway sent before this answer was recorded (sms.webhooks.ts)
+    const early = await s.query<{ gateway_id: string }>(EARLY, [campaignId, known.map((r) => byRef.get(r.ref)), known.map((r) => r.gateway_id)]);
+    if (early.rows.length > 0) await s.query('DELETE FROM sms_early_receipts WHERE gateway_id = ANY($1::text[])', [early.rows.map((r) => r.gateway_id)]);
+  });
 }
 
 /** Posts the messages in requests of GATEWAY_BATCH, `concurrency` at a time; records each request's answers. */

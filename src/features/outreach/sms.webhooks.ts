@@ -24,9 +24,20 @@ export interface Receipt {
 }
 
 /**
+ * Serialises the receipts' lookup of gateway ids with the sender's recording of them (sms.sender.ts):
+ * a receipt either finds its message's gateway id, or is kept as early and then found by the sender.
+ */
+export const RECEIPTS_LOCK = 731_942_122;
+
+/** How long a receipt for a gateway id not (yet) recorded is kept for the sender to apply. */
+export const EARLY_RECEIPT_MINUTES = 10;
+
+/**
  * Records delivery receipts: a message accepted by the gateway becomes delivered or failed, once
- * (a delivered or failed one stays as it is). A receipt for a gateway id Stratum never got is
- * logged by its id (no customer data) and ignored.
+ * (a delivered or failed one stays as it is). A receipt for a gateway id Stratum has not recorded
+ * is kept for EARLY_RECEIPT_MINUTES (the gateway may report before the sender has recorded its
+ * answer: the sender applies it then), logged by its id (no customer data); after that it is
+ * dropped as one for a message Stratum never sent.
  */
 export async function recordReceipts(db: Db, receipts: readonly Receipt[]): Promise<{ recorded: number; repeated: number; unknown: number }> {
   const seen = new Map<string, Receipt>();
@@ -34,6 +45,7 @@ export async function recordReceipts(db: Db, receipts: readonly Receipt[]): Prom
   const list = [...seen.values()];
   if (list.length === 0) return { recorded: 0, repeated: 0, unknown: 0 };
   const { recorded, unknown } = await db.transaction(async (s) => {
+    await s.query('SELECT pg_advisory_xact_lock($1)', [RECEIPTS_LOCK]);
     // the messages of these gateway ids, then an update by their keys (customer_id first: on Citus
     // each goes to its shard; a correlated subquery beside unnest() is refused there)
     const rows = (
@@ -63,9 +75,21 @@ export async function recordReceipts(db: Db, receipts: readonly Receipt[]): Prom
       );
       done = r.rows.length;
     }
-    return { recorded: done, unknown: list.map((r) => r.gateway_id).filter((g) => !known.has(g)) };
+    const unknown = list.filter((r) => !known.has(r.gateway_id));
+    await s.query(`DELETE FROM sms_early_receipts WHERE received_at < now() - make_interval(mins => $1)`, [EARLY_RECEIPT_MINUTES]);
+    if (unknown.length > 0) {
+      await s.query(
+        `INSERT INTO sms_early_receipts (gateway_id, status, at, reason)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[])
+         ON CONFLICT (gateway_id) DO NOTHING`,
+        [unknown.map((r) => r.gateway_id), unknown.map((r) => r.status), unknown.map((r) => r.at), unknown.map((r) => r.reason ?? null)],
+      );
+    }
+    return { recorded: done, unknown: unknown.map((r) => r.gateway_id) };
   });
-  if (unknown.length > 0) log.warn({ unknown: unknown.length, gatewayIds: unknown.slice(0, 20) }, 'delivery receipts for messages Stratum did not send: ignored');
+  if (unknown.length > 0) {
+    log.warn({ unknown: unknown.length, gatewayIds: unknown.slice(0, 20) }, `delivery receipts for gateway ids Stratum has not recorded: kept ${EARLY_RECEIPT_MINUTES} minutes for the sender, then dropped`);
+  }
   return { recorded, repeated: list.length - recorded - unknown.length, unknown: unknown.length };
 }
 

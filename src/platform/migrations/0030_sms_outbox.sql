@@ -60,3 +60,15 @@ CREATE TABLE sms_opt_outs (
   at           timestamptz NOT NULL,
   source       text NOT NULL CHECK (source IN ('sms_reply', 'staff'))
 );
+
+-- Delivery receipts that came before the sender had recorded the gateway's answer (a gateway may
+-- report a delivery within milliseconds of accepting): kept for 10 minutes and applied when the
+-- answer is recorded; one older than that was for a message Stratum never sent, and is dropped.
+-- Keyed by the gateway's id, no customer: a reference table on Citus.
+CREATE TABLE sms_early_receipts (
+  gateway_id   text PRIMARY KEY,
+  status       text NOT NULL CHECK (status IN ('delivered', 'failed')),
+  at           timestamptz NOT NULL,
+  reason       text,
+  received_at  timestamptz NOT NULL DEFAULT now()
+);
