@@ -232,14 +232,15 @@ const customersFromSums = (staffIs: (column: string) => string, narrow: boolean,
          ${movesJoin('ob', true)}
         GROUP BY ob.staff_id`
        : `
-       -- the bank's customers whose band changed in the period, each one's owner on B and presence by key
+       -- the bank's customers whose band changed in the period, each one's owner on B by key; not in
+       -- B's feed only if they left it after their move, which their standing change says (delta)
        SELECT o.staff_id,
               count(*) FILTER (WHERE ${rank('m.band_b')} > ${rank('m.band_a')})::int AS up_moves,
               count(*) FILTER (WHERE ${rank('m.band_b')} < ${rank('m.band_a')})::int AS down_moves
          FROM (${bandMoves('$1', '$2')}) m
          JOIN LATERAL (${ownerOf('m', '$2')}) o ON true
-         JOIN LATERAL (${snapshotOf('m', '$2')}) b ON true
-        WHERE o.staff_id IS NOT NULL AND b.n > 0
+         LEFT JOIN delta gone ON gone.customer_id = m.customer_id AND NOT gone.in_b
+        WHERE o.staff_id IS NOT NULL AND gone.customer_id IS NULL
         GROUP BY o.staff_id`}
      ), cust AS (
        SELECT e.staff_id, e.customers,
