@@ -18,6 +18,7 @@ import { sellingRoutes } from './features/selling/selling.routes.js';
 import { performanceRoutes } from './features/managing/performance.routes.js';
 import { dashboardRoutes } from './features/dashboards/dashboards.routes.js';
 import { reviewRoutes } from './features/review/review.routes.js';
+import { complaintRoutes } from './features/serving/complaints.routes.js';
 import type { Db } from './platform/db.js';
 import { buildApp } from './platform/http.js';
 
@@ -38,7 +39,7 @@ export interface StratumAppOptions {
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
+  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, complaintRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),

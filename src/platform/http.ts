@@ -389,6 +389,7 @@ export const TAGS: Record<string, string> = {
   performance: 'Manager performance (管户业绩统计): each staff member’s customers, assets and work for a period, per branch and in total; the customers behind a figure; the sheet',
   dashboards: "The branch and department dashboards for a period: churn, contact-plan execution, the opportunity funnel, referrals, events handled, AUM by band month by month, the branches side by side, and the lists behind each number",
   review: "The branch head's monthly review: the spot check of familiar customers, customers' feedback counted per manager, the coaching log and its follow-ups",
+  complaints: "Complaints (投诉): recorded from any channel, due times by the customer's band, escalation to the branch head and the department (the red list), notes, hand-overs, resolution and closing, the report",
 };
 
 /** What an error status means, for every operation that documents it. */

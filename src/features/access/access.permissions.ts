@@ -31,6 +31,8 @@ export const PERMISSIONS = [
   'review.manage', // the monthly review (管户效果评估, issue 20 §3) within scope: spot checks of familiar customers, feedback counted per manager, the coaching log
   'feedback.record', // record a customer's feedback (客户反馈) about a customer in scope: whoever serves the customer
   'coaching.own', // read one's own coaching records (绩效沟通辅导), read-only
+  'complaints.record', // record a complaint (投诉) of a customer or a non-customer, read one's own and those of customers in scope, work one's own (issue 22)
+  'complaints.escalated', // the red list of escalated complaints and the complaints report of the scope; work any complaint read (branch head, department)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -49,18 +51,18 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record'],
-  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own'],
-  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'complaints.record', 'complaints.escalated'],
+  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'complaints.record'],
+  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'complaints.record'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
-  lobby_manager: ['customers.read', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record'],
+  lobby_manager: ['customers.read', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'complaints.record'],
   // tellers check the ID card a customer hands over against the record and fill in forms with
   // the number: they may reveal the ID number, not the phone or address (not their duty)
-  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record'],
-  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record'],
-  lobby_assistant: ['customers.read', 'referrals.create', 'feedback.record'],
+  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'complaints.record'],
+  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'complaints.record'],
+  lobby_assistant: ['customers.read', 'referrals.create', 'feedback.record', 'complaints.record'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'complaints.record', 'complaints.escalated'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };
