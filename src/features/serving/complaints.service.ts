@@ -242,11 +242,21 @@ async function forWork(s: SqlSession, a: WorkActor, complaintId: string, now: Da
   return row;
 }
 
+/** Works a complaint in a transaction, then answers it as it is now (as the caller saw it before: a hand-over may take it out of their reach). */
 async function change(db: Db, a: WorkActor, complaintId: string, now: Date, work: (s: SqlSession, row: q.ComplaintRow) => Promise<void>): Promise<ComplaintDetail> {
   await escalate(db, now);
-  await db.transaction(async (s) => work(s, await forWork(s, a, complaintId, now)));
+  const before = await db.transaction(async (s) => {
+    const row = await forWork(s, a, complaintId, now);
+    await work(s, row);
+    return row;
+  });
   await escalate(db, now);
-  return getComplaint(db, a.user, complaintId, now);
+  return db.session(async (s) => {
+    const r = await s.query<q.ComplaintRow>(`${q.SELECT_COMPLAINT('$1::timestamptz')} WHERE k.customer_id = $2 AND k.complaint_id = $3`, [now.toISOString(), before.customer_id, before.complaint_id]);
+    const row = r.rows[0];
+    if (!row) throw notFound();
+    return detail(s, a.user, row);
+  });
 }
 
 const insertNote = (s: SqlSession, row: q.ComplaintRow, kind: string, body: string, answer: string | null, by: string, now: Date) =>
@@ -284,6 +294,7 @@ export async function addNote(db: Db, a: WorkActor, complaintId: string, body: {
  */
 export async function resolveComplaint(db: Db, a: WorkActor, complaintId: string, body: { body: string; answer: Answer }, now = new Date()) {
   const note = textIn('body', body.body, { zh: '处理结果', en: 'resolution' }, 2, 2000);
+  const day = await businessToday(db);
   return change(db, a, complaintId, now, async (s, row) => {
     if (row.status === 'resolved') throw conflict('这件投诉已解决，请结案。', 'This complaint is resolved: close it.');
     await insertNote(s, row, 'resolution', note, body.answer, me(a.user), now);
@@ -308,7 +319,7 @@ export async function resolveComplaint(db: Db, a: WorkActor, complaintId: string
           RETURNING customer_id, complaint_id, branch_id, escalation, escalation_reason, band, channel, category`,
         [...key, level],
       );
-      await q.escalationReminders(s, r.rows, await businessToday(db));
+      await q.escalationReminders(s, r.rows, day);
     }
     await audit(s, a, 'complaint_resolve', row.customer_id, { complaintId, answer: body.answer });
   });
