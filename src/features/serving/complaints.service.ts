@@ -101,8 +101,8 @@ async function present(s: SqlSession, user: SignedInUser, rows: q.ComplaintRow[]
 }
 
 async function findReadable(s: SqlSession, user: SignedInUser, complaintId: string, now: Date): Promise<q.ComplaintRow> {
-  const params: unknown[] = [now.toISOString(), complaintId];
-  const r = await s.query<q.ComplaintRow>(`${q.SELECT_COMPLAINT('$1::timestamptz')} WHERE k.complaint_id = $2 AND ${readSql(user, params)}`, params);
+  const params: unknown[] = [now.getTime() / 1000, complaintId];
+  const r = await s.query<q.ComplaintRow>(`${q.SELECT_COMPLAINT('to_timestamp($1::float8)')} WHERE k.complaint_id = $2 AND ${readSql(user, params)}`, params);
   const row = r.rows[0];
   if (!row) throw notFound();
   return row;
@@ -177,7 +177,7 @@ export async function createComplaint(db: Db, a: WorkActor, body: CreateComplain
   const complaintId = newId(now);
   const day = await businessToday(db);
   await db.transaction(async (s) => {
-    await q.insertComplaint(s, { complaintId, customerId, channel: body.channel, category: body.category, description, personName, personPhone, branchId, receivedAt: at.toISOString(), by: staffId });
+    await q.insertComplaint(s, { complaintId, customerId, channel: body.channel, category: body.category, description, personName, personPhone, branchId, receivedAt: at.getTime() / 1000, by: staffId });
     await q.openComplaintReminder(s, { customerId, complaintId, channel: body.channel, category: body.category, businessDate: day });
     await audit(s, a, 'complaint_record', customerId, { complaintId, channel: body.channel, category: body.category });
   });
@@ -193,12 +193,12 @@ export async function getComplaint(db: Db, user: SignedInUser, complaintId: stri
 /** The complaints the user reads (open by default), the most urgent first. */
 export async function listComplaints(db: Db, user: SignedInUser, f: { status?: 'open' | 'closed' | 'all' | undefined; mine?: boolean | undefined }, now = new Date()) {
   await escalate(db, now);
-  const params: unknown[] = [now.toISOString()];
+  const params: unknown[] = [now.getTime() / 1000];
   const where = [f.mine ? `k.owner_id = $${params.push(me(user))}` : readSql(user, params)];
   if ((f.status ?? 'open') === 'open') where.push(`k.status <> 'closed'`);
   if (f.status === 'closed') where.push(`k.status = 'closed'`);
   return db.session(async (s) => {
-    const r = await s.query<q.ComplaintRow>(`${q.SELECT_COMPLAINT('$1::timestamptz')} WHERE ${where.join(' AND ')} ORDER BY k.status = 'closed', k.resolution_due, k.complaint_id LIMIT 500`, params);
+    const r = await s.query<q.ComplaintRow>(`${q.SELECT_COMPLAINT('to_timestamp($1::float8)')} WHERE ${where.join(' AND ')} ORDER BY k.status = 'closed', k.resolution_due, k.complaint_id LIMIT 500`, params);
     return { items: await present(s, user, r.rows) };
   });
 }
@@ -206,7 +206,7 @@ export async function listComplaints(db: Db, user: SignedInUser, f: { status?: '
 /** The red list: escalated complaints not closed, within the reader's branches (the department: all). */
 export async function escalatedComplaints(db: Db, user: SignedInUser, now = new Date()) {
   await escalate(db, now);
-  const params: unknown[] = [now.toISOString()];
+  const params: unknown[] = [now.getTime() / 1000];
   let where = `k.escalation <> 'none' AND k.status <> 'closed'`;
   if (user.scope) {
     params.push([...user.scope]);
@@ -214,7 +214,7 @@ export async function escalatedComplaints(db: Db, user: SignedInUser, now = new 
   }
   return db.session(async (s) => {
     const r = await s.query<q.ComplaintRow>(
-      `${q.SELECT_COMPLAINT('$1::timestamptz')} WHERE ${where} ORDER BY CASE k.escalation WHEN 'department' THEN 0 ELSE 1 END, k.resolution_due, k.complaint_id LIMIT 500`,
+      `${q.SELECT_COMPLAINT('to_timestamp($1::float8)')} WHERE ${where} ORDER BY CASE k.escalation WHEN 'department' THEN 0 ELSE 1 END, k.resolution_due, k.complaint_id LIMIT 500`,
       params,
     );
     return { items: await present(s, user, r.rows) };
@@ -227,7 +227,7 @@ export async function customerComplaints(db: Db, user: SignedInUser, customerId:
   if (!seen.has(customerId)) throw customerNotFound();
   await escalate(db, now);
   return db.session(async (s) => {
-    const r = await s.query<q.ComplaintRow>(`${q.SELECT_COMPLAINT('$1::timestamptz')} WHERE k.customer_id = $2 ORDER BY k.received_at DESC, k.complaint_id`, [now.toISOString(), customerId]);
+    const r = await s.query<q.ComplaintRow>(`${q.SELECT_COMPLAINT('to_timestamp($1::float8)')} WHERE k.customer_id = $2 ORDER BY k.received_at DESC, k.complaint_id`, [now.getTime() / 1000, customerId]);
     return { items: await present(s, user, r.rows) };
   });
 }
@@ -252,7 +252,7 @@ async function change(db: Db, a: WorkActor, complaintId: string, now: Date, work
   });
   await escalate(db, now);
   return db.session(async (s) => {
-    const r = await s.query<q.ComplaintRow>(`${q.SELECT_COMPLAINT('$1::timestamptz')} WHERE k.customer_id = $2 AND k.complaint_id = $3`, [now.toISOString(), before.customer_id, before.complaint_id]);
+    const r = await s.query<q.ComplaintRow>(`${q.SELECT_COMPLAINT('to_timestamp($1::float8)')} WHERE k.customer_id = $2 AND k.complaint_id = $3`, [now.getTime() / 1000, before.customer_id, before.complaint_id]);
     const row = r.rows[0];
     if (!row) throw notFound();
     return detail(s, a.user, row);
@@ -260,14 +260,14 @@ async function change(db: Db, a: WorkActor, complaintId: string, now: Date, work
 }
 
 const insertNote = (s: SqlSession, row: q.ComplaintRow, kind: string, body: string, answer: string | null, by: string, now: Date) =>
-  s.query(`INSERT INTO complaint_notes (customer_id, complaint_id, kind, body, answer, written_by, written_at) VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz)`, [
+  s.query(`INSERT INTO complaint_notes (customer_id, complaint_id, kind, body, answer, written_by, written_at) VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::float8))`, [
     row.customer_id,
     row.complaint_id,
     kind,
     body,
     answer,
     by,
-    now.toISOString(),
+    now.getTime() / 1000,
   ]);
 
 /** A response or progress note; the first response note sets the first response time. */
@@ -278,9 +278,9 @@ export async function addNote(db: Db, a: WorkActor, complaintId: string, body: {
     await insertNote(s, row, body.kind, note, null, me(a.user), now);
     if (body.kind === 'response') {
       await s.query(
-        `UPDATE complaints SET first_response_at = coalesce(first_response_at, $3::timestamptz), status = CASE WHEN status = 'open' THEN 'responded' ELSE status END
+        `UPDATE complaints SET first_response_at = coalesce(first_response_at, to_timestamp($3::float8)), status = CASE WHEN status = 'open' THEN 'responded' ELSE status END
           WHERE customer_id = $1 AND complaint_id = $2`,
-        [row.customer_id, row.complaint_id, now.toISOString()],
+        [row.customer_id, row.complaint_id, now.getTime() / 1000],
       );
     }
     await audit(s, a, 'complaint_note', row.customer_id, { complaintId, kind: body.kind });
@@ -298,23 +298,23 @@ export async function resolveComplaint(db: Db, a: WorkActor, complaintId: string
   return change(db, a, complaintId, now, async (s, row) => {
     if (row.status === 'resolved') throw conflict('这件投诉已解决，请结案。', 'This complaint is resolved: close it.');
     await insertNote(s, row, 'resolution', note, body.answer, me(a.user), now);
-    const key = [row.customer_id, row.complaint_id, now.toISOString()];
+    const key = [row.customer_id, row.complaint_id, now.getTime() / 1000];
     if (body.answer === 'satisfied') {
       await s.query(
-        `UPDATE complaints SET status = 'resolved', customer_answer = 'satisfied', resolved_at = $3::timestamptz, first_response_at = coalesce(first_response_at, $3::timestamptz)
+        `UPDATE complaints SET status = 'resolved', customer_answer = 'satisfied', resolved_at = to_timestamp($3::float8), first_response_at = coalesce(first_response_at, to_timestamp($3::float8))
           WHERE customer_id = $1 AND complaint_id = $2`,
         key,
       );
     } else if (!row.reopened_once) {
       await s.query(
-        `UPDATE complaints SET status = 'reopened', customer_answer = 'unsatisfied', reopened_once = true, resolved_at = NULL, first_response_at = coalesce(first_response_at, $3::timestamptz)
+        `UPDATE complaints SET status = 'reopened', customer_answer = 'unsatisfied', reopened_once = true, resolved_at = NULL, first_response_at = coalesce(first_response_at, to_timestamp($3::float8))
           WHERE customer_id = $1 AND complaint_id = $2`,
         key,
       );
     } else {
       const level = row.escalation === 'none' ? 'branch_head' : 'department';
       const r = await s.query<{ customer_id: string; complaint_id: string; branch_id: string; escalation: string; escalation_reason: string | null; band: string | null; channel: string; category: string }>(
-        `UPDATE complaints SET status = 'escalated', customer_answer = 'unsatisfied', resolved_at = NULL, escalation = $4, escalation_reason = 'unsatisfied_twice', escalated_at = $3::timestamptz
+        `UPDATE complaints SET status = 'escalated', customer_answer = 'unsatisfied', resolved_at = NULL, escalation = $4, escalation_reason = 'unsatisfied_twice', escalated_at = to_timestamp($3::float8)
           WHERE customer_id = $1 AND complaint_id = $2
           RETURNING customer_id, complaint_id, branch_id, escalation, escalation_reason, band, channel, category`,
         [...key, level],
@@ -334,8 +334,8 @@ export async function closeComplaint(db: Db, a: WorkActor, complaintId: string, 
     }
     if (note) await insertNote(s, row, 'closing', note, null, me(a.user), now);
     await s.query(
-      `UPDATE complaints SET status = 'closed', root_cause = $3, closed_at = $4::timestamptz, resolved_at = coalesce(resolved_at, $4::timestamptz) WHERE customer_id = $1 AND complaint_id = $2`,
-      [row.customer_id, row.complaint_id, body.rootCause, now.toISOString()],
+      `UPDATE complaints SET status = 'closed', root_cause = $3, closed_at = to_timestamp($4::float8), resolved_at = coalesce(resolved_at, to_timestamp($4::float8)) WHERE customer_id = $1 AND complaint_id = $2`,
+      [row.customer_id, row.complaint_id, body.rootCause, now.getTime() / 1000],
     );
     await q.closeComplaintReminders(s, row.customer_id, row.complaint_id, me(a.user));
     await audit(s, a, 'complaint_close', row.customer_id, { complaintId, rootCause: body.rootCause });
@@ -349,14 +349,14 @@ export async function handOver(db: Db, a: WorkActor, complaintId: string, body: 
     const to = await staffById(s, body.toStaffId);
     if (!to || !to.active) throw new AppError('not_found', text('没有这位在职员工。', 'There is no such active staff member.'), { toStaffId: text('员工号不存在或已离职', 'no such active staff member') });
     if (to.staff_id === row.owner_id) throw bad('toStaffId', '这件投诉已由这位员工负责。', 'This staff member already owns the complaint.');
-    await s.query(`INSERT INTO complaint_handovers (customer_id, complaint_id, from_staff, to_staff, reason, handed_by, handed_at) VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz)`, [
+    await s.query(`INSERT INTO complaint_handovers (customer_id, complaint_id, from_staff, to_staff, reason, handed_by, handed_at) VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::float8))`, [
       row.customer_id,
       row.complaint_id,
       row.owner_id,
       to.staff_id,
       reason,
       me(a.user),
-      now.toISOString(),
+      now.getTime() / 1000,
     ]);
     await s.query(`UPDATE complaints SET owner_id = $3 WHERE customer_id = $1 AND complaint_id = $2`, [row.customer_id, row.complaint_id, to.staff_id]);
     await audit(s, a, 'complaint_hand_over', row.customer_id, { complaintId, from: row.owner_id, to: to.staff_id }, reason);

@@ -54,14 +54,14 @@ export const SELECT_COMPLAINT = (at: string) => `SELECT k.*, b.name AS branch_na
 
 export async function insertComplaint(
   s: SqlSession,
-  x: { complaintId: string; customerId: string; channel: string; category: string; description: string; personName: string | null; personPhone: string | null; branchId: string; receivedAt: string; by: string },
+  x: { complaintId: string; customerId: string; channel: string; category: string; description: string; personName: string | null; personPhone: string | null; branchId: string; receivedAt: number; by: string },
 ): Promise<void> {
   await s.query(
     `INSERT INTO complaints (customer_id, complaint_id, channel, category, description, person_name, person_phone, branch_id, band,
                              received_at, first_response_due, resolution_due, owner_id, recorded_by)
-     SELECT $1, $2, $3, $4, $5, $6, $7, $8, t.tier, $9::timestamptz,
-            $9::timestamptz + make_interval(hours => ${LIMIT_SQL.response('t.tier')}),
-            $9::timestamptz + make_interval(hours => ${LIMIT_SQL.resolution('t.tier')}),
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, t.tier, to_timestamp($9::float8),
+            to_timestamp($9::float8) + make_interval(hours => ${LIMIT_SQL.response('t.tier')}),
+            to_timestamp($9::float8) + make_interval(hours => ${LIMIT_SQL.resolution('t.tier')}),
             $10, $10
        FROM (SELECT (SELECT tier FROM customer_tiers WHERE customer_id = $1 AND model = 'aum_band') AS tier) t`,
     [x.customerId, x.complaintId, x.channel, x.category, x.description, x.personName, x.personPhone, x.branchId, x.receivedAt, x.by],
@@ -78,19 +78,19 @@ export async function insertComplaint(
 export async function escalateComplaints(s: SqlSession, at: Date, businessDate: string): Promise<number> {
   const r = await s.query<{ customer_id: string; complaint_id: string; branch_id: string; escalation: string; escalation_reason: string; band: string | null; channel: string; category: string }>(
     `UPDATE complaints k
-        SET escalation = x.level, escalation_reason = x.reason, escalated_at = $1::timestamptz
+        SET escalation = x.level, escalation_reason = x.reason, escalated_at = to_timestamp($1::float8)
        FROM (SELECT customer_id, complaint_id,
-                    CASE WHEN resolved_at IS NULL AND $1::timestamptz > received_at + (resolution_due - received_at) * 1.5 THEN 'department' ELSE 'branch_head' END AS level,
-                    CASE WHEN resolved_at IS NULL AND $1::timestamptz > received_at + (resolution_due - received_at) * 1.5 THEN 'resolution_150'
-                         WHEN resolved_at IS NULL AND $1::timestamptz > resolution_due THEN 'resolution_late'
+                    CASE WHEN resolved_at IS NULL AND to_timestamp($1::float8) > received_at + (resolution_due - received_at) * 1.5 THEN 'department' ELSE 'branch_head' END AS level,
+                    CASE WHEN resolved_at IS NULL AND to_timestamp($1::float8) > received_at + (resolution_due - received_at) * 1.5 THEN 'resolution_150'
+                         WHEN resolved_at IS NULL AND to_timestamp($1::float8) > resolution_due THEN 'resolution_late'
                          ELSE 'first_response_late' END AS reason
                FROM complaints
               WHERE status NOT IN ('closed', 'resolved')
-                AND ((resolved_at IS NULL AND $1::timestamptz > resolution_due) OR (first_response_at IS NULL AND $1::timestamptz > first_response_due))) x
+                AND ((resolved_at IS NULL AND to_timestamp($1::float8) > resolution_due) OR (first_response_at IS NULL AND to_timestamp($1::float8) > first_response_due))) x
       WHERE k.customer_id = x.customer_id AND k.complaint_id = x.complaint_id
         AND (CASE k.escalation WHEN 'none' THEN 0 WHEN 'branch_head' THEN 1 ELSE 2 END) < (CASE x.level WHEN 'branch_head' THEN 1 ELSE 2 END)
       RETURNING k.customer_id, k.complaint_id, k.branch_id, k.escalation, k.escalation_reason, k.band, k.channel, k.category`,
-    [at.toISOString()],
+    [at.getTime() / 1000],
   );
   if (r.rows.length) await escalationReminders(s, r.rows, businessDate);
   return r.rows.length;
