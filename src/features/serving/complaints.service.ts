@@ -177,7 +177,8 @@ export async function createComplaint(db: Db, a: WorkActor, body: CreateComplain
   const complaintId = newId(now);
   const day = await businessToday(db);
   await db.transaction(async (s) => {
-    await q.insertComplaint(s, { complaintId, customerId, channel: body.channel, category: body.category, description, personName, personPhone, branchId, receivedAt: at.getTime() / 1000, by: staffId });
+    const band = await q.bandOf(s, customerId);
+    await q.insertComplaint(s, { complaintId, customerId, channel: body.channel, category: body.category, description, personName, personPhone, branchId, band, receivedAt: at, by: staffId });
     await q.openComplaintReminder(s, { customerId, complaintId, channel: body.channel, category: body.category, businessDate: day });
     await audit(s, a, 'complaint_record', customerId, { complaintId, channel: body.channel, category: body.category });
   });

@@ -3,11 +3,12 @@ import type { SqlSession } from '../../platform/db.js';
 // The SQL of complaints (投诉). Due times and escalation are computed here, set-based: the limits
 // by band (POLICIES "Complaints") and "past a limit" from the time given (now, or a test's clock).
 
-/** Hours to the first response and to the resolution by the customer's aum_band at receipt. */
-export const LIMIT_SQL = {
-  response: (band: string) => `CASE WHEN ${band} IN ('band_4', 'band_5') THEN 2 WHEN ${band} = 'band_3' THEN 4 ELSE 24 END`,
-  resolution: (band: string) => `CASE WHEN ${band} IN ('band_4', 'band_5') THEN 48 WHEN ${band} = 'band_3' THEN 120 ELSE 360 END`,
-};
+/** Hours to the first response and to the resolution by the customer's aum_band at receipt (POLICIES "Complaints"). */
+export function limitHours(band: string | null): { response: number; resolution: number } {
+  if (band === 'band_4' || band === 'band_5') return { response: 2, resolution: 48 };
+  if (band === 'band_3') return { response: 4, resolution: 120 };
+  return { response: 24, resolution: 360 };
+}
 
 export interface ComplaintRow {
   customer_id: string;
@@ -24,6 +25,7 @@ export interface ComplaintRow {
   received_at: Date | string;
   first_response_due: Date | string;
   resolution_due: Date | string;
+  department_due: Date | string;
   first_response_at: Date | string | null;
   resolved_at: Date | string | null;
   closed_at: Date | string | null;
@@ -42,7 +44,7 @@ export interface ComplaintRow {
 /** Where a complaint stands against its due times at $at (the same test as the escalation's). */
 export const dueStateSql = (k: string, at: string) => `CASE
   WHEN ${k}.status IN ('resolved', 'closed') THEN 'done'
-  WHEN ${at} > ${k}.received_at + (${k}.resolution_due - ${k}.received_at) * 1.5 THEN 'resolution_150'
+  WHEN ${at} > ${k}.department_due THEN 'resolution_150'
   WHEN ${at} > ${k}.resolution_due THEN 'resolution_overdue'
   WHEN ${k}.first_response_at IS NULL AND ${at} > ${k}.first_response_due THEN 'response_overdue'
   ELSE 'on_time' END`;
@@ -52,19 +54,26 @@ export const SELECT_COMPLAINT = (at: string) => `SELECT k.*, b.name AS branch_na
    LEFT JOIN branches b ON b.branch_id = k.branch_id
    LEFT JOIN customers c ON c.customer_id = k.customer_id`;
 
+/** The customer's aum_band now (null: none, or a non-customer). */
+export async function bandOf(s: SqlSession, customerId: string): Promise<string | null> {
+  if (!customerId) return null;
+  const r = await s.query<{ tier: string }>(`SELECT tier FROM customer_tiers WHERE customer_id = $1 AND model = 'aum_band'`, [customerId]);
+  return r.rows[0]?.tier ?? null;
+}
+
+/** Times are bound as epoch seconds (to_timestamp(float8) is immutable: Citus takes it in any statement). */
 export async function insertComplaint(
   s: SqlSession,
-  x: { complaintId: string; customerId: string; channel: string; category: string; description: string; personName: string | null; personPhone: string | null; branchId: string; receivedAt: number; by: string },
+  x: { complaintId: string; customerId: string; channel: string; category: string; description: string; personName: string | null; personPhone: string | null; branchId: string; band: string | null; receivedAt: Date; by: string },
 ): Promise<void> {
+  const t = x.receivedAt.getTime();
+  const l = limitHours(x.band);
+  const sec = (ms: number) => ms / 1000;
   await s.query(
     `INSERT INTO complaints (customer_id, complaint_id, channel, category, description, person_name, person_phone, branch_id, band,
-                             received_at, first_response_due, resolution_due, owner_id, recorded_by)
-     SELECT $1, $2, $3, $4, $5, $6, $7, $8, t.tier, to_timestamp($9::float8),
-            to_timestamp($9::float8) + make_interval(hours => ${LIMIT_SQL.response('t.tier')}),
-            to_timestamp($9::float8) + make_interval(hours => ${LIMIT_SQL.resolution('t.tier')}),
-            $10, $10
-       FROM (SELECT (SELECT tier FROM customer_tiers WHERE customer_id = $1 AND model = 'aum_band') AS tier) t`,
-    [x.customerId, x.complaintId, x.channel, x.category, x.description, x.personName, x.personPhone, x.branchId, x.receivedAt, x.by],
+                             received_at, first_response_due, resolution_due, department_due, owner_id, recorded_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10::float8), to_timestamp($11::float8), to_timestamp($12::float8), to_timestamp($13::float8), $14, $14)`,
+    [x.customerId, x.complaintId, x.channel, x.category, x.description, x.personName, x.personPhone, x.branchId, x.band, sec(t), sec(t + l.response * 3600_000), sec(t + l.resolution * 3600_000), sec(t + l.resolution * 1.5 * 3600_000), x.by],
   );
 }
 
@@ -80,8 +89,8 @@ export async function escalateComplaints(s: SqlSession, at: Date, businessDate: 
     `UPDATE complaints k
         SET escalation = x.level, escalation_reason = x.reason, escalated_at = to_timestamp($1::float8)
        FROM (SELECT customer_id, complaint_id,
-                    CASE WHEN resolved_at IS NULL AND to_timestamp($1::float8) > received_at + (resolution_due - received_at) * 1.5 THEN 'department' ELSE 'branch_head' END AS level,
-                    CASE WHEN resolved_at IS NULL AND to_timestamp($1::float8) > received_at + (resolution_due - received_at) * 1.5 THEN 'resolution_150'
+                    CASE WHEN resolved_at IS NULL AND to_timestamp($1::float8) > department_due THEN 'department' ELSE 'branch_head' END AS level,
+                    CASE WHEN resolved_at IS NULL AND to_timestamp($1::float8) > department_due THEN 'resolution_150'
                          WHEN resolved_at IS NULL AND to_timestamp($1::float8) > resolution_due THEN 'resolution_late'
                          ELSE 'first_response_late' END AS reason
                FROM complaints
@@ -102,38 +111,40 @@ export async function escalationReminders(
   rows: readonly { customer_id: string; complaint_id: string; branch_id: string; escalation: string; escalation_reason: string | null; band: string | null; channel: string; category: string }[],
   businessDate: string,
 ): Promise<void> {
+  // whom each goes to: the nearest active branch head at or above the complaint's branch (branches
+  // and staff are reference tables: one statement), or every active department member
+  const heads = await s.query<{ complaint_id: string; staff_id: string }>(
+    `WITH RECURSIVE up AS (
+       SELECT e.complaint_id, b.branch_id, b.parent_id, 0 AS depth
+         FROM unnest($1::text[], $2::text[]) AS e(complaint_id, branch_id) JOIN branches b ON b.branch_id = e.branch_id
+       UNION ALL
+       SELECT up.complaint_id, b.branch_id, b.parent_id, up.depth + 1 FROM up JOIN branches b ON b.branch_id = up.parent_id WHERE up.depth < 10)
+     SELECT DISTINCT ON (up.complaint_id) up.complaint_id, st.staff_id
+       FROM up JOIN staff st ON st.branch_id = up.branch_id AND st.role = 'branch_head' AND st.active
+      ORDER BY up.complaint_id, up.depth, st.staff_id`,
+    [rows.filter((r) => r.escalation === 'branch_head').map((r) => r.complaint_id), rows.filter((r) => r.escalation === 'branch_head').map((r) => r.branch_id)],
+  );
+  const dept = rows.some((r) => r.escalation === 'department') ? (await s.query<{ staff_id: string }>(`SELECT staff_id FROM staff WHERE role = 'pb_dept' AND active ORDER BY staff_id`)).rows : [];
+  const headOf = new Map(heads.rows.map((h) => [h.complaint_id, h.staff_id]));
+  const targets = rows.flatMap((r) => (r.escalation === 'department' ? dept.map((d) => ({ r, staff: d.staff_id })) : headOf.has(r.complaint_id) ? [{ r, staff: headOf.get(r.complaint_id) ?? '' }] : []));
+  if (!targets.length) return;
   await s.query(
-    `WITH RECURSIVE esc AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-                AS e(customer_id, complaint_id, branch_id, level, reason, band, channel, category)),
-     up AS (
-       SELECT e.complaint_id, b.branch_id, b.parent_id, 0 AS depth FROM esc e JOIN branches b ON b.branch_id = e.branch_id
-       UNION ALL
-       SELECT up.complaint_id, b.branch_id, b.parent_id, up.depth + 1 FROM up JOIN branches b ON b.branch_id = up.parent_id WHERE up.depth < 10),
-     head AS (
-       SELECT DISTINCT ON (up.complaint_id) up.complaint_id, st.staff_id
-         FROM up JOIN staff st ON st.branch_id = up.branch_id AND st.role = 'branch_head' AND st.active
-        ORDER BY up.complaint_id, up.depth, st.staff_id),
-     target AS (
-       SELECT e.*, h.staff_id FROM esc e JOIN head h ON h.complaint_id = e.complaint_id WHERE e.level = 'branch_head'
-       UNION ALL
-       SELECT e.*, st.staff_id FROM esc e JOIN staff st ON st.role = 'pb_dept' AND st.active WHERE e.level = 'department')
-     INSERT INTO reminders (customer_id, staff_id, event, occurrence, kind, facts, first_date, last_date, due_on, policy_version)
+    `INSERT INTO reminders (customer_id, staff_id, event, occurrence, kind, facts, first_date, last_date, due_on, policy_version)
      SELECT t.customer_id, t.staff_id, 'complaint_escalated', t.complaint_id, 'risk',
             jsonb_build_object('complaint_id', t.complaint_id, 'level', t.level, 'reason', t.reason, 'band', t.band, 'channel', t.channel, 'category', t.category),
             $9::date, $9::date, $9::date, 0
-       FROM target t
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t(customer_id, staff_id, complaint_id, level, reason, band, channel, category)
      ON CONFLICT (customer_id, staff_id, event, occurrence) DO UPDATE
        SET facts = EXCLUDED.facts, last_date = greatest(reminders.last_date, EXCLUDED.last_date), status = 'open', closed_reason = NULL, closed_by = NULL, closed_at = NULL`,
     [
-      rows.map((r) => r.customer_id),
-      rows.map((r) => r.complaint_id),
-      rows.map((r) => r.branch_id),
-      rows.map((r) => r.escalation),
-      rows.map((r) => r.escalation_reason),
-      rows.map((r) => r.band),
-      rows.map((r) => r.channel),
-      rows.map((r) => r.category),
+      targets.map((t) => t.r.customer_id),
+      targets.map((t) => t.staff),
+      targets.map((t) => t.r.complaint_id),
+      targets.map((t) => t.r.escalation),
+      targets.map((t) => t.r.escalation_reason),
+      targets.map((t) => t.r.band),
+      targets.map((t) => t.r.channel),
+      targets.map((t) => t.r.category),
       businessDate,
     ],
   );

@@ -18,6 +18,7 @@ CREATE TABLE complaints (
   received_at        timestamptz NOT NULL,
   first_response_due timestamptz NOT NULL,
   resolution_due     timestamptz NOT NULL,
+  department_due     timestamptz NOT NULL,                -- past it (the resolution limit and half again) unresolved: to the department
   first_response_at  timestamptz,
   resolved_at        timestamptz,                        -- resolved with the customer's answer (null again when reopened)
   closed_at          timestamptz,
