@@ -394,6 +394,18 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'POST /api/sms/receipts', base: () => ({ body: { receipts: [{ gateway_id: 'fg-walk', status: 'delivered', at: '2026-11-20T10:00:00+08:00' }] } }), signed: true, anonymous: 200, fuzzAs: null },
   { key: 'POST /api/sms/inbound', base: () => ({ body: { phone: '13800000000', text: 'R', at: '2026-11-20T10:00:00+08:00' } }), signed: true, anonymous: 200, fuzzAs: null },
   { key: 'GET /api/campaigns/:campaignId', base: () => ({ params: { campaignId: 'no-such-campaign' } }) },
+  // complaints (issue 22 §1): any staff member records one (of any customer, or a non-customer);
+  // a complaint that does not exist answers 404 (the complaints' tests work real ones)
+  { key: 'POST /api/complaints', base: () => ({ body: { channel: 'counter', personName: '王先生', personPhone: '13800001111', category: 'service', description: reason } }) },
+  { key: 'GET /api/complaints', base: () => ({ query: { status: 'open' } }) },
+  { key: 'GET /api/complaints/escalated', base: () => ({}) },
+  { key: 'GET /api/complaints/report', base: () => ({ query: { from: '2026-11-01', to: '2026-11-30' } }) },
+  { key: 'GET /api/complaints/:complaintId', base: () => ({ params: { complaintId: 'no-such-complaint' } }) },
+  { key: 'POST /api/complaints/:complaintId/notes', base: () => ({ params: { complaintId: 'no-such-complaint' }, body: { kind: 'response', body: reason } }) },
+  { key: 'POST /api/complaints/:complaintId/resolution', base: () => ({ params: { complaintId: 'no-such-complaint' }, body: { body: reason, answer: 'satisfied' } }) },
+  { key: 'POST /api/complaints/:complaintId/close', base: () => ({ params: { complaintId: 'no-such-complaint' }, body: { rootCause: 'process' } }) },
+  { key: 'POST /api/complaints/:complaintId/hand-over', base: () => ({ params: { complaintId: 'no-such-complaint' }, body: { toStaffId: 'S12', reason } }) },
+  { key: 'GET /api/customers/:customerId/complaints', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
 
   // exports (background jobs): a job of someone else, or none, answers 404 alike
   { key: 'POST /api/exports', base: () => ({ body: { kind: 'contact_log', filters: { from: '2026-11-01', to: '2026-11-30' } } }) },

@@ -164,6 +164,22 @@ const FORMATTERS: Record<string, Formatter> = {
       en: `stale opportunity of ${owner}: ${what.en}, ${days} days in its stage${past > STALE_AFTER_STEP_DAYS ? `, next step ${past} days overdue` : ''}`,
     };
   },
+  // complaints (serving/complaints.sql.ts): an open complaint for the customer's owner; an escalated one for the branch head or the department
+  complaint_open: (f) => ({ zh: `客户投诉待处理（${str(f.complaint_id) ?? '?'}）`, en: `open complaint of the customer (${str(f.complaint_id) ?? '?'})` }),
+  complaint_escalated: (f) => {
+    const dept = str(f.level) === 'department';
+    const why: Record<string, Pair> = {
+      first_response_late: { zh: '首次响应超时', en: 'first response late' },
+      resolution_late: { zh: '办结超时', en: 'resolution late' },
+      resolution_150: { zh: '超过办结时限50%', en: 'past the resolution limit by 50%' },
+      unsatisfied_twice: { zh: '客户两次不满意', en: 'customer unsatisfied twice' },
+    };
+    const w = why[str(f.reason) ?? ''] ?? { zh: '', en: '' };
+    return {
+      zh: `投诉已升级至${dept ? '个人金融部' : '支行负责人'}（${str(f.complaint_id) ?? '?'}）：${w.zh}`,
+      en: `complaint escalated to the ${dept ? 'personal banking department' : 'branch head'} (${str(f.complaint_id) ?? '?'}): ${w.en}`,
+    };
+  },
   // the monthly review's coaching log (review/review.coaching.ts): a follow-up with a manager, about no customer
   coaching_follow_up: (f) => {
     const who = str(f.staff_name) ?? str(f.staff_id) ?? '?';

@@ -23,6 +23,8 @@ export const worklistZh = {
     opportunity_due: '商机待跟进',
     opportunity_stale: '商机停滞',
     coaching_follow_up: '绩效辅导跟进',
+    complaint_open: '客户投诉',
+    complaint_escalated: '投诉升级',
   },
   channels: { phone: '电话', sms: '短信', visit: '上门拜访', branch: '网点面谈', wechat: '微信' },
   outcomes: {
@@ -197,6 +199,8 @@ export const worklistEn: typeof worklistZh = {
     opportunity_due: 'Opportunity due',
     opportunity_stale: 'Stale opportunity',
     coaching_follow_up: 'Coaching follow-up',
+    complaint_open: 'Complaint',
+    complaint_escalated: 'Complaint escalated',
   },
   channels: { phone: 'Phone', sms: 'SMS', visit: 'Visit', branch: 'At the branch', wechat: 'WeChat' },
   outcomes: {
