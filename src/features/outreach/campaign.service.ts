@@ -2,7 +2,10 @@ import { recordAudit } from '../../platform/audit.js';
 import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text as t } from '../../platform/i18n.js';
+import { chinaDay } from '../worklist/worklist.common.js';
 import { withOptOutLine, type SkipReason } from './sms.rules.js';
+import { recipientValues, valuesFor } from './templates.service.js';
+import { checkPlaceholders, placeholdersIn, renderTemplate } from './templates.text.js';
 
 // Campaigns (群发): created, approved (audited), their recipients put in the outbox once each.
 
@@ -53,6 +56,8 @@ export async function createCampaign(db: Db, actor: CampaignActor, input: { name
   if (!name) throw new AppError('bad_request', t('请填写活动名称。', 'Give the campaign a name.'), { name: t('必填', 'required') });
   const body = input.kind === 'marketing' ? withOptOutLine(input.text) : input.text.trim();
   if (!body) throw new AppError('bad_request', t('请填写短信内容。', 'Write the text of the message.'), { text: t('必填', 'required') });
+  // placeholders as in templates ({姓名} {称谓} …): each recipient's own text; an unknown one is refused with its place
+  checkPlaceholders(body, 'text');
   if (body.length > 500) throw new AppError('bad_request', t(`短信内容过长（${body.length} 个字，最多 500）。`, `The text is too long (${body.length} characters, at most 500).`), { text: t('最多 500 个字', 'at most 500 characters') });
   return db.transaction(async (s) => {
     const made = await s.query(
@@ -111,16 +116,27 @@ export async function unknownCustomers(db: Db, ids: readonly string[]): Promise<
  * are: never twice for a campaign); how many were added.
  */
 export async function addRecipients(db: Db, campaign: Campaign, ids: readonly string[], chunk = 20_000): Promise<number> {
+  // a text with placeholders is written for each recipient (their name, salutation, manager, outlet, today)
+  const personal = placeholdersIn(campaign.text).length > 0;
+  const date = chinaDay(new Date());
   let added = 0;
   for (let i = 0; i < ids.length; i += chunk) {
     const part = ids.slice(i, i + chunk);
     added += await db.transaction(async (s) => {
+      let texts: string[] | null = null;
+      if (personal) {
+        const values = await recipientValues(s, part);
+        texts = part.map((id) => {
+          const v = values.get(id);
+          return v ? renderTemplate(campaign.text, valuesFor(v, { date })) : campaign.text;
+        });
+      }
       const r = await s.query(
         `INSERT INTO sms_outbox (customer_id, campaign_id, marketing, text)
-         SELECT DISTINCT x.id, $2::text, $3::boolean, $4::text FROM unnest($1::text[]) x(id)
+         SELECT DISTINCT ON (x.id) x.id, $2::text, $3::boolean, coalesce(x.text, $4::text) FROM unnest($1::text[], $5::text[]) x(id, text)
          ON CONFLICT (campaign_id, customer_id) DO NOTHING
          RETURNING 1`,
-        [part, campaign.campaignId, campaign.kind === 'marketing', campaign.text],
+        [part, campaign.campaignId, campaign.kind === 'marketing', campaign.text, texts ?? part.map(() => null)],
       );
       // the rows returned, not rowCount: Citus counts an INSERT … SELECT's rows before ON CONFLICT
       return r.rows.length;
