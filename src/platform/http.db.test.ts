@@ -118,7 +118,11 @@ describe('the OpenAPI document', () => {
       paths: Record<string, Record<string, { operationId?: string; security?: Record<string, string[]>[] }>>;
     };
     expect(doc.servers.length).toBeGreaterThan(0);
-    expect(doc.components.securitySchemes).toMatchObject({ session: { type: 'apiKey', in: 'cookie', name: 'stratum_session' }, csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' } });
+    expect(doc.components.securitySchemes).toMatchObject({
+      session: { type: 'apiKey', in: 'cookie', name: 'stratum_session' },
+      csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
+      signature: { type: 'apiKey', in: 'header', name: 'X-Stratum-Signature' },
+    });
     const ids: string[] = [];
     for (const [url, ops] of Object.entries(doc.paths)) {
       if (!url.startsWith('/api/')) continue;
@@ -127,6 +131,8 @@ describe('the OpenAPI document', () => {
         ids.push(op.operationId ?? '');
         const schemes = (op.security ?? []).flatMap((x) => Object.keys(x));
         if (url === '/api/health' || url === '/api/health/ready' || (url === '/api/session' && method !== 'delete')) expect(schemes, `${method} ${url}`).toEqual([]);
+        // the SMS gateway's webhooks: no session, signed with the shared secret (401 otherwise)
+        else if (url === '/api/sms/receipts' || url === '/api/sms/inbound') expect(schemes, `${method} ${url}`).toEqual(['signature']);
         else expect(schemes, `${method} ${url}`).toEqual(method === 'get' ? ['session'] : ['session', 'csrf']);
       }
     }

@@ -81,6 +81,8 @@ const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
   // customers' feedback (issue 20 §3): read with the customer, recorded by whoever serves them
   { method: 'GET', url: `/api/customers/${id}/feedback` },
   { method: 'POST', url: `/api/customers/${id}/feedback`, permission: 'feedback.record', body: { kind: 'asked_for_help' } },
+  // the customer's complaints (issue 22 §1): read with the customer
+  { method: 'GET', url: `/api/customers/${id}/complaints` },
 ];
 // the reading ones (GET), as URLs
 const CUSTOMER_ROUTES = (id: string) => CUSTOMER_ROUTE_LIST(id).filter((r) => r.method === 'GET').map((r) => r.url);
