@@ -1,4 +1,6 @@
-// What the bench scripts share: their command-line options, a count's format, and timing figures.
+// What the bench scripts share: their command-line options, a count's format, timing figures, and the kept bench database.
+import pg from 'pg';
+import { openDb, type Db } from '../src/platform/db.js';
 
 const args = process.argv.slice(2);
 /** The value after `--name`, if given. */
@@ -26,4 +28,19 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t = performance.now();
   const v = await fn();
   return [performance.now() - t, v];
+}
+
+const BENCH_SERVER = process.env.STRATUM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The database `npm run bench:api -- --keep --customers N` left on the server; refused with what to run when it is not there. */
+export async function openKept(customers: number): Promise<Db> {
+  const name = `stratum_bench_api_${customers}`;
+  const admin = new pg.Client({ connectionString: BENCH_SERVER });
+  await admin.connect();
+  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+  await admin.end();
+  if (!exists) throw new Error(`no kept database ${name} on ${BENCH_SERVER}: run \`npm run bench:api -- --keep --customers ${customers}\` first`);
+  const url = new URL(BENCH_SERVER);
+  url.pathname = `/${name}`;
+  return openDb({ databaseUrl: url.toString() });
 }

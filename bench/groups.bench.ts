@@ -11,35 +11,22 @@
 // of every customer), then only reads. That bank has no tiers or reminders: those criteria are
 // timed over empty tables and say so.
 import './quiet-logs.js';
-import pg from 'pg';
-import { fmt, num, stats, timed } from './bench-lib.js';
+import { fmt, num, stats, timed, openKept } from './bench-lib.js';
 import type { SignedInUser } from '../src/features/access/access.service.js';
 import { ROLE_PERMISSIONS, type Role } from '../src/features/access/access.permissions.js';
 import type { GroupFilter } from '../src/features/outreach/groups.contract.js';
 import { countFilter } from '../src/features/outreach/groups.service.js';
 import { refreshCustomerOverview } from '../src/features/customers/customers.overview.js';
-import { openDb, type Db } from '../src/platform/db.js';
+
 import { migrate } from '../src/platform/migrate.js';
 
 const CUSTOMERS = num('customers', 1_000_000);
 const N = num('n', 10);
 const WARMUP = num('warmup', 2);
 const AIM_MS = 1000;
-const SERVER = process.env.STRATUM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function openKept(): Promise<Db> {
-  const name = `stratum_bench_api_${CUSTOMERS}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
-  await admin.end();
-  if (!exists) throw new Error(`no kept database ${name} on ${SERVER}: run \`npm run bench:api -- --keep --customers ${CUSTOMERS}\` first`);
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return openDb({ databaseUrl: url.toString() });
-}
 
-const db = await openKept();
+const db = await openKept(CUSTOMERS);
 const one = async <R>(text: string, params: unknown[] = []) => (await db.session((s) => s.query<R>(text, params))).rows[0];
 
 try {

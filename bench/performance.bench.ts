@@ -25,8 +25,7 @@
 // each request: the same report counted from every owned customer's balances (what it costs
 // without the sums: `fromBalances`, timed twice).
 import './quiet-logs.js';
-import { fmt, num, opt, stats, timed } from './bench-lib.js';
-import pg from 'pg';
+import { fmt, num, opt, stats, timed, openKept } from './bench-lib.js';
 import { buildStratumApp } from '../src/app.js';
 import { hashPassword } from '../src/features/access/access.password.js';
 import { upsertAccount } from '../src/features/access/access.sql.js';
@@ -34,7 +33,7 @@ import { bandOrder } from '../src/features/managing/performance.service.js';
 import { performanceRows, reportSession, type PerformanceQuery } from '../src/features/managing/performance.sql.js';
 import { writeStaffFigures } from '../src/features/managing/staff-figures.batch.js';
 import { runDashboards } from '../src/features/dashboards/dashboards.batch.js';
-import { openDb, type Db } from '../src/platform/db.js';
+import type { Db } from '../src/platform/db.js';
 import { migrate } from '../src/platform/migrate.js';
 import { ensureMonthPartition } from '../src/platform/partitions.js';
 
@@ -43,19 +42,7 @@ const N = num('n', 10);
 const WARMUP = num('warmup', 2);
 const AIM_MS = 3000;
 const PASSWORD = 'Bench-secret-123';
-const SERVER = process.env.STRATUM_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function openKept(): Promise<Db> {
-  const name = `stratum_bench_api_${CUSTOMERS}`;
-  const admin = new pg.Client({ connectionString: SERVER });
-  await admin.connect();
-  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
-  await admin.end();
-  if (!exists) throw new Error(`no kept database ${name} on ${SERVER}: run \`npm run bench:api -- --keep --customers ${CUSTOMERS}\` first`);
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return openDb({ databaseUrl: url.toString() });
-}
 
 const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
@@ -152,7 +139,7 @@ async function writeMonth(db: Db, d: string, p: string, p0: string): Promise<Rec
 }
 
 
-const db = await openKept();
+const db = await openKept(CUSTOMERS);
 try {
   console.log('migrating …');
   await migrate(db);
