@@ -394,6 +394,11 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'POST /api/sms/receipts', base: () => ({ body: { receipts: [{ gateway_id: 'fg-walk', status: 'delivered', at: '2026-11-20T10:00:00+08:00' }] } }), signed: true, anonymous: 200, fuzzAs: null },
   { key: 'POST /api/sms/inbound', base: () => ({ body: { phone: '13800000000', text: 'R', at: '2026-11-20T10:00:00+08:00' } }), signed: true, anonymous: 200, fuzzAs: null },
   { key: 'GET /api/campaigns/:campaignId', base: () => ({ params: { campaignId: 'no-such-campaign' } }) },
+  // greetings (issue 21 §4): the list of the heads' branches; a greeting that does not exist answers 404
+  // (greetings/greetings.db.test.ts approves real ones)
+  { key: 'GET /api/greetings', base: () => ({ query: { status: 'draft' } }) },
+  { key: 'GET /api/greetings/:campaignId', base: () => ({ params: { campaignId: 'no-such-greeting' } }) },
+  { key: 'POST /api/greetings/:campaignId/approve', base: () => ({ params: { campaignId: 'no-such-greeting' } }) },
   // complaints (issue 22 §1): any staff member records one (of any customer, or a non-customer);
   // a complaint that does not exist answers 404 (the complaints' tests work real ones)
   { key: 'POST /api/complaints', base: () => ({ body: { channel: 'counter', personName: '王先生', personPhone: '13800001111', category: 'service', description: reason } }) },

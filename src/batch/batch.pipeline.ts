@@ -8,6 +8,7 @@ import { runReassessReminders } from '../features/selling/suitability.batch.js';
 import { recordOwnerHistory } from '../features/managing/owner-history.batch.js';
 import { writeStaffFigures } from '../features/managing/staff-figures.batch.js';
 import { runDashboards } from '../features/dashboards/dashboards.batch.js';
+import { prepareGreetings } from '../features/greetings/greetings.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -55,6 +56,14 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     async run(db, date) {
       const r = await runEvents(db, date);
       return `${r.events} events (${Object.entries(r.byEvent).filter(([, n]) => n > 0).map(([e, n]) => `${e} ${n}`).join(', ') || 'none'}), policy version ${r.policyVersion}`;
+    },
+  },
+  {
+    // birthday and festival greetings awaiting the branch heads' approval (after tiering: band_5)
+    name: 'greetings',
+    async run(db, date) {
+      const r = await prepareGreetings(db, date);
+      return `${r.birthdayCampaigns} birthday and ${r.festivalCampaigns} festival greetings awaiting approval, ${r.recipients} customers added to them`;
     },
   },
   {

@@ -393,6 +393,7 @@ export const TAGS: Record<string, string> = {
   review: "The branch head's monthly review: the spot check of familiar customers, customers' feedback counted per manager, the coaching log and its follow-ups",
   groups: 'Customer groups (客户分组): saved filters over tiers, tags, AUM, open reminders, products held, branch and owner; counted and previewed within your scope',
   templates: 'Message templates (短信模板): placeholders rendered per recipient, characters and SMS segments counted, approval by the branch head (the department for bank-wide ones)',
+  greetings: "Birthday and festival greetings the daily batch prepares as marketing messages (festival ones to band_5 customers in the branch's name), listed for the branch head to approve",
   complaints: "Complaints (投诉): recorded from any channel, due times by the customer's band, escalation to the branch head and the department (the red list), notes, hand-overs, resolution and closing, the report",
 };
 

@@ -53,7 +53,7 @@ export const CHANNELS: Record<string, Pair> = {
   pos: { zh: 'POS', en: 'POS' },
   other: { zh: '其他渠道', en: 'another channel' },
 };
-const FESTIVALS: Record<string, Pair> = {
+export const FESTIVALS: Record<string, Pair> = {
   spring_festival: { zh: '春节', en: 'Spring Festival' },
   lantern: { zh: '元宵节', en: 'the Lantern Festival' },
   dragon_boat: { zh: '端午节', en: 'the Dragon Boat Festival' },
