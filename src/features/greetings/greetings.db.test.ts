@@ -162,4 +162,4 @@ describe('sending', () => {
 });
 
 // the branch head of B111 as a signed-in user, for calling the service on another day than the latest loaded
-const HEAD: SignedInUser = { login: HEAD_B111, name: '员工1', role: 'branch_head', staffId: HEAD_B111, branchId: 'B111', branchName: '电力路网点', permissions: ['greetings.approve'], scope: ['B111'], ownerId: null, masked: false, csrfToken: '' };
+const HEAD: SignedInUser = { login: HEAD_B111, name: '员工1', role: 'branch_head', staffId: HEAD_B111, branchId: 'B111', branchName: '电力路网点', permissions: ['greetings.approve'], scope: ['B111'], ownerId: null, masked: false, csrfToken: '', tokenHash: '' };
