@@ -406,6 +406,9 @@ export const TIME_OF_RUN: Record<string, readonly string[] | '*'> = {
   transaction_loads: ['recorded_at'],
   operation_runs: '*',
   operation_locks: '*',
+  // the greetings the batch prepares (greetings/greetings.batch.ts): when the campaign and its messages were made
+  campaigns: ['created_at'],
+  sms_outbox: ['queued_at'],
 };
 
 export interface TableFingerprint {
