@@ -37,7 +37,8 @@ beforeAll(async () => {
   await loadOutreachBank(db);
   // birthdays: C1 on 12-31 and C12 on 01-01 (S13's, B111), C2 on 01-02 (a day beyond the window),
   // C3 on 12-30 (S20's, B112), C5 on 12-29 (nobody owns C5); C4 (B211, band_5) has none in the window
-  await sql(`UPDATE customers SET birth_date = x.d::date FROM (VALUES ('C1', '1980-12-31'), ('C12', '1975-01-01'), ('C2', '1990-01-02'), ('C3', '1970-12-30'), ('C5', '1985-12-29'), ('C4', '1960-06-01'), ('C11', '1972-02-29')) AS x(id, d) WHERE customers.customer_id = x.id`);
+  const births: [string, string][] = [['C1', '1980-12-31'], ['C12', '1975-01-01'], ['C2', '1990-01-02'], ['C3', '1970-12-30'], ['C5', '1985-12-29'], ['C4', '1960-06-01'], ['C11', '1972-02-29']];
+  for (const [id, d] of births) await sql(`UPDATE customers SET birth_date = $2::date WHERE customer_id = $1`, [id, d]);
   // band_5: C4 at B211 and C11 at B111, who wants no calls or messages (do not disturb)
   await sql(`UPDATE customer_tiers SET tier = 'band_5' WHERE customer_id = 'C11' AND model = 'aum_band'`);
   await sql(`UPDATE customers SET do_not_disturb = true WHERE customer_id = 'C11'`);

@@ -12,7 +12,11 @@ import type { Greeting } from './greetings.contract.js';
 // (`stratum sms send`) sends them under every marketing rule. "Today" is the latest business date
 // loaded (a greeting whose day is before it has passed).
 
-interface Row {
+interface Row extends Listed {
+  recipients: number;
+}
+
+interface Listed {
   campaign_id: string;
   occasion: 'birthday' | 'festival';
   festival: string | null;
@@ -24,15 +28,24 @@ interface Row {
   prepared_on: string;
   text: string;
   status: Greeting['status'];
-  recipients: number;
   approved_by: string | null;
   approved_at: Date | string | null;
 }
 
+/** The rows with their recipients counted: one query over the outbox by campaign (its index), not one per row. */
+async function counted(s: SqlSession, rows: readonly Listed[]): Promise<Row[]> {
+  if (rows.length === 0) return [];
+  const r = await s.query<{ campaign_id: string; n: number }>(
+    `SELECT campaign_id, count(*)::int AS n FROM sms_outbox WHERE campaign_id = ANY($1::text[]) GROUP BY campaign_id`,
+    [rows.map((x) => x.campaign_id)],
+  );
+  const n = new Map(r.rows.map((x) => [x.campaign_id, x.n]));
+  return rows.map((x) => ({ ...x, recipients: n.get(x.campaign_id) ?? 0 }));
+}
+
 const SELECT = `
 SELECT g.campaign_id, g.occasion, g.festival, g.occasion_date::text AS occasion_date, g.branch_id, b.name AS branch_name,
-       g.owner_id, st.name AS owner_name, g.prepared_on::text AS prepared_on, k.text, k.status, k.approved_by, k.approved_at,
-       (SELECT count(*)::int FROM sms_outbox x WHERE x.campaign_id = g.campaign_id) AS recipients
+       g.owner_id, st.name AS owner_name, g.prepared_on::text AS prepared_on, k.text, k.status, k.approved_by, k.approved_at
   FROM greetings g
   JOIN campaigns k ON k.campaign_id = g.campaign_id
   LEFT JOIN branches b ON b.branch_id = g.branch_id
@@ -70,15 +83,15 @@ export async function listGreetings(db: Db, user: SignedInUser, q: { status?: Gr
       params.push(q.status);
       where += ` AND k.status = $3`;
     }
-    return (await s.query<Row>(`${SELECT} WHERE ${where} ORDER BY g.occasion_date, g.branch_id, g.occasion, g.campaign_id`, params)).rows;
+    return counted(s, (await s.query<Listed>(`${SELECT} WHERE ${where} ORDER BY g.occasion_date, g.branch_id, g.occasion, g.campaign_id`, params)).rows);
   });
   return { items: rows.map((r) => present(user, r, today)) };
 }
 
 async function one(s: SqlSession, user: SignedInUser, campaignId: string): Promise<Row> {
-  const r = (await s.query<Row>(`${SELECT} WHERE g.campaign_id = $1`, [campaignId])).rows[0];
+  const r = (await s.query<Listed>(`${SELECT} WHERE g.campaign_id = $1`, [campaignId])).rows[0];
   if (!r || !inScope(user, r.branch_id)) throw notFound();
-  return r;
+  return (await counted(s, [r]))[0] as Row;
 }
 
 export async function getGreeting(db: Db, user: SignedInUser, campaignId: string, today: string): Promise<Greeting> {
