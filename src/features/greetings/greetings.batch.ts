@@ -10,7 +10,7 @@ import { FESTIVALS as FESTIVAL_NAMES } from '../worklist/worklist.summary.js';
 // business date D, set-based:
 // - birthday greetings: for each manager, one campaign per day from D to D+BIRTHDAY_DAYS_AHEAD
 //   with the manager's customers (primary owner) whose birthday falls on it (29 February: the
-//   28th in other years), in the manager's and the branch's name;
+//   28th in other years), in the manager's and the branch's name (a manager who has left sends none);
 // - festival greetings: for each branch, one campaign per festival falling from D+1 to
 //   D+FESTIVAL_DAYS_AHEAD (3 days before it, or the first batch after if a day had no batch) with
 //   the branch's band_5 customers, in the branch's name.
@@ -71,7 +71,7 @@ export async function prepareGreetings(db: Db, businessDate: string, chunk = 5_0
       `SELECT DISTINCT o.staff_id, st.branch_id, d.day::text AS day
          FROM customers c
          JOIN customer_owners o ON o.customer_id = c.customer_id AND o.kind = 'primary'
-         JOIN staff st ON st.staff_id = o.staff_id
+         JOIN staff st ON st.staff_id = o.staff_id AND st.active
          CROSS JOIN unnest($1::date[]) AS d(day)
         WHERE c.status = 'active' AND c.birth_date IS NOT NULL AND ${birthdayOn('d.day')}`,
       [days],
