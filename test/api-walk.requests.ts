@@ -394,6 +394,12 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'POST /api/sms/receipts', base: () => ({ body: { receipts: [{ gateway_id: 'fg-walk', status: 'delivered', at: '2026-11-20T10:00:00+08:00' }] } }), signed: true, anonymous: 200, fuzzAs: null },
   { key: 'POST /api/sms/inbound', base: () => ({ body: { phone: '13800000000', text: 'R', at: '2026-11-20T10:00:00+08:00' } }), signed: true, anonymous: 200, fuzzAs: null },
   { key: 'GET /api/campaigns/:campaignId', base: () => ({ params: { campaignId: 'no-such-campaign' } }) },
+  // campaigns (issue 21 §3, §6): a group or template that does not exist answers 404, and so does a
+  // campaign (outreach/campaigns.db.test.ts makes, approves and sends real ones)
+  { key: 'GET /api/campaigns', base: () => ({ query: { status: 'draft' } }) },
+  { key: 'POST /api/campaigns', base: () => ({ body: { name: reason, groupId: 'no-such-group', templateId: 'no-such-template', holdoutPercent: 10 } }) },
+  { key: 'POST /api/campaigns/:campaignId/approve', base: () => ({ params: { campaignId: 'no-such-campaign' } }) },
+  { key: 'POST /api/campaigns/:campaignId/send', base: () => ({ params: { campaignId: 'no-such-campaign' } }) },
   // complaints (issue 22 §1): any staff member records one (of any customer, or a non-customer);
   // a complaint that does not exist answers 404 (the complaints' tests work real ones)
   { key: 'POST /api/complaints', base: () => ({ body: { channel: 'counter', personName: '王先生', personPhone: '13800001111', category: 'service', description: reason } }) },
