@@ -183,8 +183,8 @@ describe('results 30 days after the send', () => {
       // new opportunities: 3 recipients and 1 held out within the 30 days; one recipient's from before the send does not count
       const opp = (id: string, on: string) =>
         s.query(
-          `INSERT INTO opportunities (customer_id, target_type, target_code, source, stage, stage_since, next_step, next_step_on, owner_id, branch_id, created_by, created_on)
-           VALUES ($1, 'product_kind', 'wealth', 'campaign', 'identified', $2::date, '电话回访', $2::date + 7, $3, 'B111', $3, $2::date)`,
+          `INSERT INTO opportunities (customer_id, target_type, target_code, source, stage, stage_since, next_step, next_step_on, owner_id, branch_id, scope_branch_id, created_by, created_on)
+           VALUES ($1, 'product_kind', 'wealth', 'campaign', 'identified', $2::date, '电话回访', $2::date + 7, $3, 'B111', 'B111', $3, $2::date)`,
           [id, on, MANAGER],
         );
       for (const id of recipients.slice(0, 3)) await opp(id, '2026-12-01');
