@@ -7,7 +7,7 @@ import { customerScope } from '../access/access.scope.js';
 import type { SignedInUser } from '../access/access.service.js';
 import { addDays } from '../events/events.calendar.js';
 import { latestLoadedDate } from '../system/system.service.js';
-import type { WorkActor } from '../worklist/worklist.common.js';
+import { chinaDay, type WorkActor } from '../worklist/worklist.common.js';
 import { addRecipients, approveCampaign, campaignById, campaignCounts } from './campaign.service.js';
 import type { CampaignDetail, CampaignSummary } from './campaigns.contract.js';
 import * as q from './campaigns.sql.js';
@@ -202,7 +202,7 @@ export async function sendFromApi(db: Db, a: WorkActor, campaignId: string, deps
   if (!settings.url) throw new AppError('unavailable', text('尚未设置短信网关（STRATUM_SMS_URL），无法发送。', 'No SMS gateway is set (STRATUM_SMS_URL): nothing can be sent.'));
   const today = await latestLoadedDate(db);
   await db.transaction(async (s) => {
-    const first = await s.query(`UPDATE campaigns SET sent_on = coalesce($2::date, current_date), sent_by = $3 WHERE campaign_id = $1 AND sent_on IS NULL RETURNING 1`, [campaignId, today, a.user.staffId ?? a.user.login]);
+    const first = await s.query(`UPDATE campaigns SET sent_on = $2::date, sent_by = $3 WHERE campaign_id = $1 AND sent_on IS NULL RETURNING 1`, [campaignId, today ?? chinaDay(new Date()), a.user.staffId ?? a.user.login]);
     if (first.rows.length > 0) await q.markHoldoutReasons(s, campaignId, r.kind === 'marketing');
     await audit(s, a, 'campaign_send', { campaignId, name: r.name, first: first.rows.length > 0 });
   });
