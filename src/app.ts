@@ -22,6 +22,7 @@ import { templateRoutes } from './features/outreach/templates.routes.js';
 import { reviewRoutes } from './features/review/review.routes.js';
 import { smsRoutes } from './features/outreach/sms.routes.js';
 import { greetingRoutes } from './features/greetings/greetings.routes.js';
+import { campaignRoutes } from './features/outreach/campaigns.routes.js';
 import { complaintRoutes } from './features/serving/complaints.routes.js';
 import type { Db } from './platform/db.js';
 import { buildApp } from './platform/http.js';
@@ -37,13 +38,15 @@ export interface StratumAppOptions {
   signInRateLimit?: number;
   /** where export jobs keep their files (default: the data folder's exports/) */
   exportsDir?: string;
+  /** the clock the campaigns' sender reads for the marketing hours (tests); default the real one */
+  now?: () => Date;
 }
 
 /** The whole server: every feature's routes behind the access guard, and the web app. */
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, complaintRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
+  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, campaignRoutes(o.now ? { now: o.now } : {}), complaintRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),

@@ -399,6 +399,12 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'GET /api/greetings', base: () => ({ query: { status: 'draft' } }) },
   { key: 'GET /api/greetings/:campaignId', base: () => ({ params: { campaignId: 'no-such-greeting' } }) },
   { key: 'POST /api/greetings/:campaignId/approve', base: () => ({ params: { campaignId: 'no-such-greeting' } }) },
+  // campaigns (issue 21 §3, §6): a group or template that does not exist answers 404, and so does a
+  // campaign (outreach/campaigns.db.test.ts makes, approves and sends real ones)
+  { key: 'GET /api/campaigns', base: () => ({ query: { status: 'draft' } }) },
+  { key: 'POST /api/campaigns', base: () => ({ body: { name: reason, groupId: 'no-such-group', templateId: 'no-such-template', holdoutPercent: 10 } }) },
+  { key: 'POST /api/campaigns/:campaignId/approve', base: () => ({ params: { campaignId: 'no-such-campaign' } }) },
+  { key: 'POST /api/campaigns/:campaignId/send', base: () => ({ params: { campaignId: 'no-such-campaign' } }) },
   // complaints (issue 22 §1): any staff member records one (of any customer, or a non-customer);
   // a complaint that does not exist answers 404 (the complaints' tests work real ones)
   { key: 'POST /api/complaints', base: () => ({ body: { channel: 'counter', personName: '王先生', personPhone: '13800001111', category: 'service', description: reason } }) },

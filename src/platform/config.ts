@@ -69,3 +69,11 @@ export function smsSettings(env: NodeJS.ProcessEnv = process.env): SmsSettings {
     backoffMs: whole('STRATUM_SMS_BACKOFF_MS', env.STRATUM_SMS_BACKOFF_MS, 500, 60_000),
   };
 }
+
+/**
+ * STRATUM_CAMPAIGN_HOLDOUT_PERCENT: the share of a group a new campaign holds out by default, to
+ * measure what the campaign did (issue 21 §6; 0 to 50, default 10). A campaign may set its own.
+ */
+export function campaignHoldoutPercent(env: NodeJS.ProcessEnv = process.env): number {
+  return whole('STRATUM_CAMPAIGN_HOLDOUT_PERCENT', env.STRATUM_CAMPAIGN_HOLDOUT_PERCENT, 10, 50);
+}

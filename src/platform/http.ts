@@ -392,6 +392,7 @@ export const TAGS: Record<string, string> = {
   sms: "Short messages through the bank's SMS gateway: the gateway's signed webhooks (delivery receipts, customers' replies: R, TD, T or 退订 opts out) and a campaign's messages counted by status",
   review: "The branch head's monthly review: the spot check of familiar customers, customers' feedback counted per manager, the coaching log and its follow-ups",
   groups: 'Customer groups (客户分组): saved filters over tiers, tags, AUM, open reminders, products held, branch and owner; counted and previewed within your scope',
+  campaigns: 'Campaigns (群发活动): made from a customer group and an approved template, approved by the branch head (the department for bank-wide ones), sent through the SMS gateway with a share of the group held out; their messages counted and, 30 days on, their recipients compared with the holdout',
   templates: 'Message templates (短信模板): placeholders rendered per recipient, characters and SMS segments counted, approval by the branch head (the department for bank-wide ones)',
   greetings: "Birthday and festival greetings the daily batch prepares as marketing messages (festival ones to band_5 customers in the branch's name), listed for the branch head to approve",
   complaints: "Complaints (投诉): recorded from any channel, due times by the customer's band, escalation to the branch head and the department (the red list), notes, hand-overs, resolution and closing, the report",

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isCalendarDate } from '../../platform/calendar.js';
 
-// The gateway's webhooks (docs/sms-gateway.md) and the campaign's figures.
+// The gateway's webhooks (docs/sms-gateway.md); a campaign's figures: campaigns.contract.ts.
 
 // an instant with its offset, on a real calendar day (2026-02-30 is refused, not rolled over)
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -26,22 +26,3 @@ export const ReceiptsResponse = z.object({ data: z.object({ recorded: z.number()
 
 export const InboundBody = z.object({ phone: z.string().min(1).max(40), text: z.string().max(1000), at: instant });
 export const InboundResponse = z.object({ data: z.object({ optOut: z.boolean(), optedOut: z.number().int() }) });
-
-export const CampaignParams = z.object({ campaignId: z.string().min(1).max(100) });
-export const CampaignResponse = z.object({
-  data: z.object({
-    campaignId: z.string(),
-    name: z.string(),
-    kind: z.enum(['marketing', 'service']),
-    text: z.string(),
-    branchId: z.string().nullable(),
-    status: z.enum(['draft', 'approved', 'sending', 'done']),
-    createdBy: z.string(),
-    createdAt: z.string(),
-    approvedBy: z.string().nullable(),
-    approvedAt: z.string().nullable(),
-    recipients: z.number().int(),
-    byStatus: z.record(z.string(), z.number().int()),
-    skipped: z.record(z.string(), z.number().int()),
-  }),
-});

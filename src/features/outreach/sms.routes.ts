@@ -3,13 +3,11 @@ import { smsSettings } from '../../platform/config.js';
 import { AppError } from '../../platform/errors.js';
 import { ErrorResponse, parseJsonBody, typed, type Api, type AppDeps } from '../../platform/http.js';
 import { text } from '../../platform/i18n.js';
-import { signedIn } from '../access/access.guard.js';
-import { campaignById, campaignCounts } from './campaign.service.js';
 import * as c from './sms.contract.js';
 import { recordInbound, recordReceipts, validSignature } from './sms.webhooks.js';
 
 // The SMS gateway's webhooks (no session: the gateway calls them, signed with the shared secret)
-// and a campaign's figures for the staff.
+// (a campaign's figures for the staff: campaigns.routes.ts).
 
 export const SIGNATURE_HEADER = 'x-stratum-signature';
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
@@ -74,23 +72,4 @@ export async function smsRoutes(api: Api, { db }: AppDeps): Promise<void> {
       async (req) => ({ data: await recordInbound(db, req.body) }),
     );
   });
-
-  api.get(
-    '/api/campaigns/:campaignId',
-    {
-      config: { access: { permission: 'campaigns.read' } },
-      schema: { tags, summary: "A campaign and its messages counted by status and skip reason (a branch head their branch's campaigns, the department all)", params: c.CampaignParams, response: { 200: c.CampaignResponse, ...errors } },
-    },
-    async (req) => {
-      const user = signedIn(req);
-      const found = await db.session(async (s) => {
-        const campaign = await campaignById(s, req.params.campaignId);
-        if (!campaign) return null;
-        if (user.scope !== null && !(campaign.branchId && user.scope.includes(campaign.branchId))) return null;
-        return { ...campaign, ...(await campaignCounts(s, campaign.campaignId)) };
-      });
-      if (!found) throw new AppError('not_found', text('没有这个活动，或不在您的范围内。', 'No such campaign, or it is outside your scope.'));
-      return { data: found };
-    },
-  );
 }

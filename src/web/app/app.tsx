@@ -110,6 +110,7 @@ const PAGES: { path: string; permission: Permission; page: LazyPage }[] = [
   { path: 'groups', permission: 'groups.manage', page: lazyPage(() => import('../features/outreach/groups.page.js'), (m) => m.GroupsPage) },
   { path: 'templates', permission: 'templates.write', page: lazyPage(() => import('../features/outreach/templates.page.js'), (m) => m.TemplatesPage) },
   { path: 'greetings', permission: 'greetings.approve', page: lazyPage(() => import('../features/greetings/greetings.page.js'), (m) => m.GreetingsPage) },
+  { path: 'campaigns', permission: 'campaigns.read', page: lazyPage(() => import('../features/outreach/campaigns.page.js'), (m) => m.CampaignsPage) },
   { path: 'my-coaching', permission: 'coaching.own', page: lazyPage(() => import('../features/review/my-coaching.page.js'), (m) => m.MyCoachingPage) },
   { path: 'signings', permission: 'signings.request', page: lazyPage(() => import('../features/selling/signings.page.js'), (m) => m.SigningsPage) },
   { path: 'customers/:customerId/signings/:signingId/voucher', permission: 'customers.read', page: lazyPage(() => import('../features/selling/voucher.page.js'), (m) => m.VoucherPage) },

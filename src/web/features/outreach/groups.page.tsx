@@ -5,13 +5,14 @@ import { ApiError } from '../../app/api.js';
 import { PageTitle } from '../../app/page-title.js';
 import { useApi } from '../../app/use-api.js';
 import { errorText } from '../ownership/ownership.parts.js';
+import { ListTierTag } from '../tiering/tier-labels.js';
 import { outreachApi, type Counted, type Filter, type Group, type Member } from './outreach.api.js';
 
 // Customer groups (客户分组, issue 21 §1): a filter built field by field, counted and previewed
 // as it changes (within the reader's scope, names and phones as the customer list shows them),
 // saved under a name; the saved groups of the reader's branch listed beside it.
 
-const BANDS = ['band_1', 'band_2', 'band_3', 'band_4', 'band_5'];
+const BANDS = ['band_1', 'band_2', 'band_3', 'band_4', 'band_5'] as const;
 const KINDS = ['risk', 'opportunity', 'information', 'work_task'] as const;
 const PRODUCTS = ['time_deposit', 'wealth', 'fund', 'insurance'] as const;
 
@@ -144,7 +145,7 @@ export function GroupsPage() {
     { key: 'gender', title: t('outreach.groups.columns.gender'), width: 70, render: (_, m) => gender(m.gender) },
     { key: 'phone', title: t('outreach.groups.columns.phone'), width: 130, render: (_, m) => m.phone ?? '—' },
     { key: 'branch', title: t('outreach.groups.columns.branch'), render: (_, m) => m.branch.name },
-    { key: 'band', title: t('outreach.groups.columns.band'), width: 100, render: (_, m) => m.aumBand ?? '—' },
+    { key: 'band', title: t('outreach.groups.columns.band'), width: 100, render: (_, m) => (m.aumBand ? <ListTierTag model="aum_band" tier={m.aumBand} /> : '—') },
     { key: 'aum', title: t('outreach.groups.columns.aum'), align: 'right', render: (_, m) => <span className="money">{yuan(m.aum)}</span> },
   ];
   const groupColumns: TableColumnsType<Group> = [
@@ -182,7 +183,7 @@ export function GroupsPage() {
         <Col xs={24} lg={10}>
           <Form form={form} layout="vertical" onValuesChange={(_, all) => setFilter(toFilter(all))} data-testid="group-filter">
             <Form.Item name="aumBands" label={t('outreach.groups.aumBands')}>
-              <Select mode="multiple" allowClear placeholder={anyText} options={BANDS.map((b) => ({ value: b, label: b }))} data-testid="group-bands" />
+              <Select mode="multiple" allowClear placeholder={anyText} options={BANDS.map((b) => ({ value: b, label: t(`tiers.aum_band.${b}`) }))} data-testid="group-bands" />
             </Form.Item>
             <Row gutter={8}>
               <Col span={12}>
