@@ -229,6 +229,18 @@ describe('the nightly households', () => {
     expect((await (await as(MANAGER_B112)).get('/api/customers/C2/household')).statusCode).toBe(404);
   });
 
+  it('gives the customer list a household band column and filter', async () => {
+    const list = async (query: string) => {
+      const r = await (await as(BRANCH_HEAD_B100)).get(`/api/customers${query}`);
+      expect(r.statusCode, r.body).toBe(200);
+      return (r.json().data.items as { customerId: string; householdBand: string | null }[]).map((c) => [c.customerId, c.householdBand]);
+    };
+    expect(await list('?householdBand=band_4')).toEqual([['C5', 'band_4'], ['C6', 'band_4']]);
+    expect(await list('?householdBand=any')).toEqual([['C5', 'band_4'], ['C1', 'band_3'], ['C6', 'band_4'], ['C2', 'band_3']]);
+    expect((await list('?householdBand=band_5'))).toEqual([]);
+    expect((await list('?q=C8')).map(([, band]) => band)).toEqual([null]);
+  });
+
   it('exports the households of a date with the columns of issue 23', async () => {
     const last = await exportHouseholds(db, null);
     expect(last.date).toBe(DAY3);
