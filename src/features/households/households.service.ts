@@ -1,5 +1,5 @@
 import { recordAudit } from '../../platform/audit.js';
-import type { Db } from '../../platform/db.js';
+import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
 import type { SignedInUser } from '../access/access.service.js';
@@ -37,10 +37,18 @@ const presentLink = (user: SignedInUser, visible: Set<string>, r: LinkRow): Hous
   createdAt: new Date(r.created_at).toISOString(),
 });
 
+// the related customers' names are read apart (on Citus they are on other shards than the links)
 const LINKS_SQL = `
-  SELECT l.related_customer_id, c.name, l.relation, l.consent_note, l.consent_on::text AS consent_on, l.created_by, l.created_at
-    FROM customer_links l JOIN customers c ON c.customer_id = l.related_customer_id
+  SELECT l.related_customer_id, l.relation, l.consent_note, l.consent_on::text AS consent_on, l.created_by, l.created_at
+    FROM customer_links l
    WHERE l.customer_id = $1`;
+
+async function withNames(s: SqlSession, rows: Omit<LinkRow, 'name'>[]): Promise<LinkRow[]> {
+  if (!rows.length) return [];
+  const r = await s.query<{ customer_id: string; name: string }>('SELECT customer_id, name FROM customers WHERE customer_id = ANY($1::text[])', [rows.map((x) => x.related_customer_id)]);
+  const names = new Map(r.rows.map((x) => [x.customer_id, x.name]));
+  return rows.map((x) => ({ ...x, name: names.get(x.related_customer_id) ?? '' }));
+}
 
 /** The customer's household on the last date the batch computed households for, and its staff links (outside the scope 404). */
 export async function customerHousehold(db: Db, user: SignedInUser, customerId: string): Promise<HouseholdView> {
@@ -52,7 +60,7 @@ export async function customerHousehold(db: Db, user: SignedInUser, customerId: 
         WHERE customer_id = $1 AND business_date = (SELECT max(business_date) FROM customer_households)`,
       [customerId],
     );
-    const links = (await s.query<LinkRow>(`${LINKS_SQL} ORDER BY l.created_at, l.related_customer_id`, [customerId])).rows;
+    const links = await withNames(s, (await s.query<Omit<LinkRow, 'name'>>(`${LINKS_SQL} ORDER BY l.created_at, l.related_customer_id`, [customerId])).rows);
     const h = own.rows[0];
     let household: HouseholdView['household'] = null;
     const members = h
@@ -130,7 +138,7 @@ export async function addHouseholdLink(
       actor: a.user.login, role: a.user.role, ip: a.ip, action: 'household_link', customerIds: [customerId, relatedId], outcome: 'allowed',
       detail: { relatedCustomerId: relatedId, relation: body.relation, consentOn },
     });
-    const row = (await s.query<LinkRow>(`${LINKS_SQL} AND l.related_customer_id = $2`, [customerId, relatedId])).rows[0];
+    const row = (await withNames(s, (await s.query<Omit<LinkRow, 'name'>>(`${LINKS_SQL} AND l.related_customer_id = $2`, [customerId, relatedId])).rows))[0];
     if (!row) throw customerNotFound();
     return presentLink(a.user, new Set([relatedId]), row);
   });
