@@ -114,6 +114,7 @@ describe('the customer list', () => {
       status: 'active',
       aumBand: null, // no batch has run on this bank
       relationshipTier: null,
+      householdBand: null,
     });
     expect(r.body).not.toContain(FULL_PHONE_C1);
   });
