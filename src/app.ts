@@ -20,6 +20,7 @@ import { dashboardRoutes } from './features/dashboards/dashboards.routes.js';
 import { groupRoutes } from './features/outreach/groups.routes.js';
 import { templateRoutes } from './features/outreach/templates.routes.js';
 import { reviewRoutes } from './features/review/review.routes.js';
+import { householdRoutes } from './features/households/households.routes.js';
 import { smsRoutes } from './features/outreach/sms.routes.js';
 import { greetingRoutes } from './features/greetings/greetings.routes.js';
 import { campaignRoutes } from './features/outreach/campaigns.routes.js';
@@ -46,7 +47,7 @@ export interface StratumAppOptions {
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, campaignRoutes(o.now ? { now: o.now } : {}), complaintRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
+  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, complaintRoutes, campaignRoutes(o.now ? { now: o.now } : {}), complaintRoutes, householdRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),

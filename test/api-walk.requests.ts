@@ -377,6 +377,19 @@ export const OPERATIONS: readonly Operation[] = [
     base: () => ({ params: { customerId: 'C1' }, body: { kind: 'asked_for_help', on: '2026-11-20', note: reason } }),
     customer: { scope: 'read' },
   },
+  // households (issue 23 §1): read with the customer; a link names a second customer, who must be
+  // in the scope too (404 otherwise), and a pair already related answers 409
+  { key: 'GET /api/customers/:customerId/household', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  {
+    key: 'POST /api/customers/:customerId/household/links',
+    base: () => ({ params: { customerId: 'C1' }, body: { relatedCustomerId: 'C2', relation: 'spouse', consentNote: '客户签字同意', consentOn: '2026-11-20' } }),
+    customer: { scope: 'read', inside: () => [200, 404, 409] },
+  },
+  {
+    key: 'DELETE /api/customers/:customerId/household/links/:relatedCustomerId',
+    base: () => ({ params: { customerId: 'C1', relatedCustomerId: 'C2' } }),
+    customer: { scope: 'read', inside: () => [200, 404] },
+  },
   { key: 'GET /api/review/feedback', base: () => ({ query: { from: '2026-11-01', to: '2026-11-30', branchId: 'B111' } }) },
   { key: 'GET /api/review/coaching', base: () => ({ query: { staffId: OUTLET_STAFF.customer_manager, branchId: 'B111', from: '2026-11-01', to: '2026-11-30' } }) },
   {

@@ -9,6 +9,7 @@ import { recordOwnerHistory } from '../features/managing/owner-history.batch.js'
 import { writeStaffFigures } from '../features/managing/staff-figures.batch.js';
 import { runDashboards } from '../features/dashboards/dashboards.batch.js';
 import { prepareGreetings } from '../features/greetings/greetings.batch.js';
+import { computeHouseholds } from '../features/households/households.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -42,6 +43,14 @@ export const DAILY_STEPS: readonly DailyStep[] = [
       const r = await runTiering(db, date, (p) => progress(p.done, p.total, p.step));
       const changed = r.models.reduce((n, m) => n + m.changed, 0);
       return `${r.customers} customers, ${r.models.length} models and tag groups, ${changed} tiers changed (facts ${r.factsBaseDate ? `brought forward from ${r.factsBaseDate}` : 'from scratch'})`;
+    },
+  },
+  {
+    // after tiering (the households' bands), before ownership (a household keeps one primary owner)
+    name: 'households',
+    async run(db, date) {
+      const r = await computeHouseholds(db, date);
+      return `${r.households} households of ${r.members} customers`;
     },
   },
   {

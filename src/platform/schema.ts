@@ -194,6 +194,8 @@ export interface CustomerOverviewTable {
   vip_grade: 'gold' | 'platinum' | 'diamond' | null;
   /** the product kinds held on aum_date as bits: time deposit 1, wealth 2, fund 4, insurance 8 (customers.overview.ts PRODUCT_BITS) */
   products: Generated<number>;
+  /** the band of the customer's household on the latest date (households.batch.ts); null: in no household */
+  household_band: Generated<string | null>;
 }
 
 export interface OperationRunTable {

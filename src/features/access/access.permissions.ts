@@ -41,6 +41,7 @@ export const PERMISSIONS = [
   'campaigns.approve', // approve a draft campaign: a branch head their subtree's, the department bank-wide ones; never one's own
   'complaints.record', // record a complaint (投诉) of a customer or a non-customer, read one's own and those of customers in scope, work one's own (issue 22)
   'complaints.escalated', // the red list of escalated complaints and the complaints report of the scope; work any complaint read (branch head, department)
+  'households.link', // link two customers of one's scope as family (with the customer's consent noted), remove such a link (issue 23)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -59,9 +60,9 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read', 'greetings.approve', 'complaints.record', 'complaints.escalated', 'campaigns.write', 'campaigns.approve'],
-  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'campaigns.write'],
-  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'campaigns.write'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read', 'greetings.approve', 'complaints.record', 'complaints.escalated', 'campaigns.write', 'campaigns.approve', 'households.link'],
+  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'campaigns.write', 'households.link'],
+  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'campaigns.write', 'households.link'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
   lobby_manager: ['customers.read', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'complaints.record'],
   // tellers check the ID card a customer hands over against the record and fill in forms with
@@ -70,7 +71,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'campaigns.write'],
   lobby_assistant: ['customers.read', 'referrals.create', 'feedback.record', 'complaints.record'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read', 'greetings.approve', 'complaints.record', 'complaints.escalated', 'campaigns.write', 'campaigns.approve'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read', 'greetings.approve', 'complaints.record', 'complaints.escalated', 'campaigns.write', 'campaigns.approve', 'households.link'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };

@@ -22,6 +22,7 @@ export const CustomerListQuery = z
     openedAfter: DateText.optional().describe('customers who opened their first account on or after this date'),
     aumBand: z.string().regex(/^[a-z][a-z0-9_]*$/).max(40).optional().describe('a tier of the aum_band model, e.g. band_4'),
     relationshipTier: z.string().regex(/^[a-z][a-z0-9_]*$/).max(40).optional().describe('a tier of the relationship_tier model: vip, potential, mass'),
+    householdBand: z.string().regex(/^[a-z][a-z0-9_]*$/).max(40).optional().describe("the band of the customer's household (aum_band on the household's AUM), e.g. band_4; any: in some household"),
     owner: z.enum(['me']).optional().describe("me: only the customers you own or co-own ('my customers')"),
     sort: z.enum(CUSTOMER_SORTS).default('aum_desc'),
     page: z.coerce.number().int().min(1).max(100_000).default(1),
@@ -47,6 +48,8 @@ export const CustomerListItem = z.object({
   /** tiers from the latest batch run (null before the first) */
   aumBand: z.string().nullable(),
   relationshipTier: z.string().nullable(),
+  /** the band of the customer's household (null: in no household) */
+  householdBand: z.string().nullable(),
 });
 export type CustomerListItem = z.infer<typeof CustomerListItem>;
 

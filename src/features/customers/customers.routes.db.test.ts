@@ -49,7 +49,7 @@ afterAll(async () => {
 
 // Every route about one customer, with a body where it takes one. A new route goes here.
 interface CustomerRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   /** needed beyond customers.read: without it the answer is 403, with it 404 outside the scope */
   permission?: Permission;
@@ -83,6 +83,10 @@ const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
   { method: 'POST', url: `/api/customers/${id}/feedback`, permission: 'feedback.record', body: { kind: 'asked_for_help' } },
   // the customer's complaints (issue 22 §1): read with the customer
   { method: 'GET', url: `/api/customers/${id}/complaints` },
+  // the customer's household, and the links staff add (issue 23 §1)
+  { method: 'GET', url: `/api/customers/${id}/household` },
+  { method: 'POST', url: `/api/customers/${id}/household/links`, permission: 'households.link', body: { relatedCustomerId: 'C1', relation: 'spouse', consentNote: '客户签字同意' } },
+  { method: 'DELETE', url: `/api/customers/${id}/household/links/{relatedCustomerId}`, permission: 'households.link' },
 ];
 // the reading ones (GET), as URLs
 const CUSTOMER_ROUTES = (id: string) => CUSTOMER_ROUTE_LIST(id).filter((r) => r.method === 'GET').map((r) => r.url);
@@ -110,6 +114,7 @@ describe('the customer list', () => {
       status: 'active',
       aumBand: null, // no batch has run on this bank
       relationshipTier: null,
+      householdBand: null,
     });
     expect(r.body).not.toContain(FULL_PHONE_C1);
   });

@@ -25,6 +25,7 @@ export async function customerList(db: Db, user: SignedInUser, f: CustomerListQu
     status: r.status,
     aumBand: r.aum_band,
     relationshipTier: r.relationship_tier,
+    householdBand: r.household_band ?? null,
   }));
   return {
     items,

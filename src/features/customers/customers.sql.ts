@@ -26,6 +26,8 @@ function filtered(db: Db, scope: CustomerScope, branches: readonly string[] | nu
   if (f.vipCard === 'true') q = q.where('customer_overview.vip_grade', 'is not', null);
   if (f.vipCard === 'false') q = q.where('customer_overview.vip_grade', 'is', null);
   if (f.openedAfter) q = q.where('customer_overview.opened_on', '>=', f.openedAfter);
+  if (f.householdBand === 'any') q = q.where('customer_overview.household_band', 'is not', null);
+  else if (f.householdBand) q = q.where('customer_overview.household_band', '=', f.householdBand);
   for (const [model, tier] of [['aum_band', f.aumBand], ['relationship_tier', f.relationshipTier]] as const) {
     if (!tier) continue;
     q = q.where((eb) =>
@@ -90,7 +92,7 @@ async function citusPage<R extends { customer_id: string }>(db: Db, page: { exec
 export async function listCustomers(db: Db, scope: CustomerScope, branches: readonly string[] | null, f: CustomerListQuery) {
   const [column, direction] = ORDER[f.sort];
   const base = filtered(db, scope, branches, f);
-  let page = base.select(['customer_overview.customer_id', 'customer_overview.aum', 'customer_overview.vip_grade', 'customer_overview.opened_on', 'customer_overview.name as sort_name']);
+  let page = base.select(['customer_overview.customer_id', 'customer_overview.aum', 'customer_overview.vip_grade', 'customer_overview.household_band', 'customer_overview.opened_on', 'customer_overview.name as sort_name']);
   // names sort in byte order, the order of the index that also serves the name search
   page = page.orderBy(column === 'name' ? sql`customer_overview.name collate "C"` : sql.ref(`customer_overview.${column}`), direction);
   if (column !== 'customer_id') page = page.orderBy('customer_overview.customer_id', 'asc');
@@ -111,7 +113,7 @@ export async function listCustomers(db: Db, scope: CustomerScope, branches: read
         .innerJoin('branches as b', 'b.branch_id', 'c.branch_id')
         .leftJoin('customer_tiers as band', (j) => j.onRef('band.customer_id', '=', 'page.customer_id').on('band.model', '=', 'aum_band'))
         .leftJoin('customer_tiers as rel', (j) => j.onRef('rel.customer_id', '=', 'page.customer_id').on('rel.model', '=', 'relationship_tier'))
-        .select(['page.customer_id', 'page.aum', 'page.vip_grade', ...DETAILS])
+        .select(['page.customer_id', 'page.aum', 'page.vip_grade', 'page.household_band', ...DETAILS])
         // the join does not keep the page's order: sort again by the same keys
         .orderBy(column === 'name' ? sql`page.sort_name collate "C"` : sql.ref(`page.${column}`), direction)
         .orderBy('page.customer_id', 'asc')
@@ -125,7 +127,7 @@ export async function listCustomers(db: Db, scope: CustomerScope, branches: read
 
 /** True when the list's filters are branches (the scope's, the chosen ones, or none) and the VIP card alone. */
 const branchesAlone = (scope: CustomerScope, f: CustomerListQuery) =>
-  scope.ownerId === null && f.aumMin === undefined && f.aumMax === undefined && !f.openedAfter && !f.aumBand && !f.relationshipTier && !f.q?.trim();
+  scope.ownerId === null && f.aumMin === undefined && f.aumMax === undefined && !f.openedAfter && !f.aumBand && !f.relationshipTier && !f.householdBand && !f.q?.trim();
 
 /**
  * How many customers the list holds; beyond COUNT_CAP the service says "10,000+". Filtered by

@@ -111,6 +111,74 @@ SELECT p.customer_id, $1::date, p.branch_id, p.band, p.cause, p.priority, p.staf
    AND NOT (p.keep AND coalesce(co.co_staff_ids, '{}') = p.current_co)
 ON CONFLICT DO NOTHING`;
 
+/**
+ * A household keeps one primary owner (POLICIES "Households"): the owner of its member with the
+ * highest AUM (its head: tonight's proposal for the head when there is one, else the head's
+ * primary owner). Tonight's proposals for the other members propose that owner; a member with
+ * another primary owner and no proposal gets one with the cause 'household' (not again after a
+ * rejection while the member's band stays the same); a proposal left changing nothing is dropped.
+ * The households are the households step's of the date (none: nothing to do). Returns the
+ * proposals added.
+ */
+async function keepHouseholdsTogether(s: SqlSession, businessDate: string, bandTable: string): Promise<number> {
+  // per household its owner (no customer_id column: a reference table on Citus)
+  await createWorkTable(s, 'own_household', {
+    names: 'household_id, staff_id',
+    as: `SELECT h.household_id, coalesce(p.staff_id, st.staff_id)
+           FROM customer_households h
+           LEFT JOIN ownership_proposals p ON p.customer_id = h.customer_id AND p.business_date = $1::date AND p.status = 'open'
+           LEFT JOIN customer_owners o ON o.customer_id = h.customer_id AND o.kind = 'primary'
+           LEFT JOIN staff st ON st.staff_id = o.staff_id AND st.active
+          WHERE h.business_date = $1::date AND h.customer_id = h.head_customer_id`,
+    params: [businessDate],
+  });
+  await s.query(
+    `UPDATE ownership_proposals p SET staff_id = w.staff_id, co_staff_ids = array_remove(p.co_staff_ids, w.staff_id)
+       FROM customer_households h, own_household w
+      WHERE h.customer_id = p.customer_id AND h.business_date = $1::date AND w.household_id = h.household_id
+        AND p.business_date = $1::date AND p.status = 'open' AND h.customer_id <> h.head_customer_id
+        AND w.staff_id IS NOT NULL AND p.staff_id <> w.staff_id`,
+    [businessDate],
+  );
+  await s.query(
+    `DELETE FROM ownership_proposals p USING customer_households h
+      WHERE h.customer_id = p.customer_id AND h.business_date = $1::date AND p.business_date = $1::date AND p.status = 'open'
+        AND p.staff_id = p.current_staff_id
+        AND p.co_staff_ids = coalesce((SELECT array_agg(x.staff_id ORDER BY x.staff_id) FROM customer_owners x
+                                        WHERE x.customer_id = p.customer_id AND x.kind = 'co'), '{}')`,
+    [businessDate],
+  );
+  await createWorkTable(s, 'own_last_priority', {
+    names: 'branch_id, n',
+    as: `SELECT branch_id, max(priority) FROM ownership_proposals WHERE business_date = $1::date GROUP BY branch_id`,
+    params: [businessDate],
+  });
+  const r = await s.query(
+    `INSERT INTO ownership_proposals (customer_id, business_date, branch_id, band, cause, priority, staff_id, co_staff_ids, current_staff_id)
+     SELECT m.customer_id, $1::date, m.branch_id, m.band, 'household',
+            coalesce(lp.n, 0) + row_number() OVER (PARTITION BY m.branch_id ORDER BY m.aum DESC, m.customer_id),
+            m.household_owner, array_remove(m.co, m.household_owner), m.owner_id
+       FROM (
+         SELECT h.customer_id, c.branch_id, t.tier AS band, coalesce(b.aum, 0) AS aum, w.staff_id AS household_owner, o.staff_id AS owner_id,
+                coalesce((SELECT array_agg(x.staff_id ORDER BY x.staff_id) FROM customer_owners x WHERE x.customer_id = h.customer_id AND x.kind = 'co'), '{}') AS co
+           FROM customer_households h
+           JOIN own_household w ON w.household_id = h.household_id
+           JOIN customers c ON c.customer_id = h.customer_id AND c.status = 'active'
+           JOIN ${bandTable} t ON t.customer_id = h.customer_id AND t.model = 'aum_band'
+           LEFT JOIN balance_snapshots b ON b.customer_id = h.customer_id AND b.business_date = $1::date
+           LEFT JOIN customer_owners o ON o.customer_id = h.customer_id AND o.kind = 'primary'
+          WHERE h.business_date = $1::date AND h.customer_id <> h.head_customer_id AND w.staff_id IS NOT NULL
+            AND o.staff_id IS DISTINCT FROM w.staff_id
+            AND NOT EXISTS (SELECT 1 FROM ownership_proposals p WHERE p.customer_id = h.customer_id AND p.status = 'open')
+            AND NOT EXISTS (SELECT 1 FROM ownership_proposals r WHERE r.customer_id = h.customer_id AND r.status = 'rejected' AND r.band = t.tier)
+       ) m
+       LEFT JOIN own_last_priority lp ON lp.branch_id = m.branch_id
+     ON CONFLICT DO NOTHING`,
+    [businessDate],
+  );
+  return r.rowCount;
+}
+
 export interface ProposalRun {
   businessDate: string;
   proposed: number;
@@ -147,7 +215,8 @@ export async function proposeOwnersIn(s: SqlSession, businessDate: string, map: 
   await createWorkTable(s, 'own_need', { as: NEED(tables, s.citus), params: [businessDate] });
   if (!s.citus) await s.exec('ANALYZE own_need');
   const r = await s.query(PROPOSE, [businessDate]);
-  return { businessDate, proposed: r.rowCount, superseded: old.rowCount };
+  const household = await keepHouseholdsTogether(s, businessDate, tables.band);
+  return { businessDate, proposed: r.rowCount + household, superseded: old.rowCount };
 }
 
 /** The batch step: proposals for a business date, in one transaction. */

@@ -41,7 +41,7 @@ export const Proposal = z.object({
   customer: CustomerRef,
   businessDate: z.string(),
   band: z.string(),
-  cause: z.enum(['unassigned', 'role_mismatch', 'tier_changed']),
+  cause: z.enum(['unassigned', 'role_mismatch', 'tier_changed', 'household']),
   priority: z.number().int(),
   proposed: StaffRef,
   coOwners: z.array(StaffRef),

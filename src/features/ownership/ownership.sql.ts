@@ -98,7 +98,7 @@ export async function supersedeOpenProposals(s: SqlSession, ids: readonly string
 export interface ProposalRow extends CustomerRefRow {
   business_date: string;
   band: string;
-  cause: 'unassigned' | 'role_mismatch' | 'tier_changed';
+  cause: 'unassigned' | 'role_mismatch' | 'tier_changed' | 'household';
   priority: number;
   staff_id: string;
   co_staff_ids: string[];

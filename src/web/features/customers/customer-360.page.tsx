@@ -14,6 +14,7 @@ import { CustomerFeedbackCard } from '../review/customer-feedback.card.js';
 import { AumHistoryChart, AumSummary } from './customer-360.aum.js';
 import { AccountsTable, CardsTable, LoansTable, WealthProductsTable } from './customer-360.holdings.js';
 import { CustomerProfile } from './customer-360.profile.js';
+import { CustomerHouseholdCard } from './customer-household.card.js';
 import { TransactionsTable } from './customer-360.transactions.js';
 import { CardGradeTag, RiskLevelTag } from './customer-tags.js';
 import { customersApi, type Customer360Data } from './customers.api.js';
@@ -111,6 +112,7 @@ export function Customer360Page() {
       <Header customer={data} back={back} />
       <CustomerOwnershipCard customerId={customerId} />
       <CustomerTiersCard customerId={customerId} />
+      <CustomerHouseholdCard customerId={customerId} />
       <CustomerTimelineCard customerId={customerId} name={data.profile.name} />
       <CustomerOpportunitiesCard customerId={customerId} />
       <CustomerFeedbackCard customerId={customerId} />

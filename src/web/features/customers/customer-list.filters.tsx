@@ -163,6 +163,21 @@ export function CustomerListFilters({ value, onChange }: Props) {
           options={[{ value: 'any' as const, label: t('common.any') }, ...LIST_TIERS.relationship_tier.map((tier) => ({ value: tier, label: t(`tiers.relationship_tier.${tier}`) }))]}
         />
       </Form.Item>
+      <Form.Item label={t('customers.householdBand')} htmlFor="filter-household-band">
+        <Select<AumBand | 'any' | 'all'>
+          data-testid="household-band-filter"
+          id="filter-household-band"
+          style={{ width: 130 }}
+          value={value.householdBand ?? 'all'}
+          onChange={(v) => apply({ householdBand: v === 'all' ? undefined : v })}
+          options={[
+            { value: 'all' as const, label: t('common.any') },
+            { value: 'any' as const, label: t('customers.inHousehold') },
+            ...LIST_TIERS.aum_band.map((tier) => ({ value: tier, label: t(`tiers.aum_band.${tier}`) })),
+          ]}
+          popupMatchSelectWidth={false}
+        />
+      </Form.Item>
       <Form.Item label={t('customers.openedAfter')} htmlFor="filter-opened-after">
         <DatePicker
           data-testid="opened-after"

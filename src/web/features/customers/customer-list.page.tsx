@@ -107,6 +107,13 @@ export function CustomerListPage() {
       render: (tier: string | null) => <ListTierTag model="relationship_tier" tier={tier} />,
     },
     {
+      key: 'householdBand',
+      dataIndex: 'householdBand',
+      title: t('customers.col.householdBand'),
+      width: 130,
+      render: (tier: string | null) => <ListTierTag model="aum_band" tier={tier} />,
+    },
+    {
       key: 'vipCard',
       dataIndex: 'vipCard',
       title: t('customers.col.vipCard'),

@@ -19,6 +19,8 @@ export interface ListFilters {
   openedAfter: string | undefined;
   aumBand: AumBand | undefined;
   relationshipTier: RelationshipTier | undefined;
+  /** the household's band, or any: in some household */
+  householdBand: AumBand | 'any' | undefined;
 }
 
 export interface ListState extends ListFilters {
@@ -42,6 +44,7 @@ export function readListState(params: URLSearchParams): ListState {
   const vip = params.get('vipCard');
   const aumBand = params.get('aumBand');
   const relationship = params.get('relationshipTier');
+  const household = params.get('householdBand');
   return {
     q: params.get('q') ?? '',
     branchId: optional(params, 'branchId'),
@@ -51,6 +54,7 @@ export function readListState(params: URLSearchParams): ListState {
     openedAfter: optional(params, 'openedAfter'),
     aumBand: aumBand !== null && isListTier('aum_band', aumBand) ? aumBand : undefined,
     relationshipTier: relationship !== null && isListTier('relationship_tier', relationship) ? relationship : undefined,
+    householdBand: household === 'any' ? 'any' : household !== null && isListTier('aum_band', household) ? household : undefined,
     sort: SORTS.find((s) => s === sort) ?? DEFAULT_SORT,
     page: positiveInt(params.get('page'), 1, 100_000),
     pageSize: positiveInt(params.get('pageSize'), DEFAULT_PAGE_SIZE, 200),
@@ -68,6 +72,7 @@ export function writeListState(state: ListState): URLSearchParams {
   if (state.openedAfter) params.set('openedAfter', state.openedAfter);
   if (state.aumBand) params.set('aumBand', state.aumBand);
   if (state.relationshipTier) params.set('relationshipTier', state.relationshipTier);
+  if (state.householdBand) params.set('householdBand', state.householdBand);
   if (state.sort !== DEFAULT_SORT) params.set('sort', state.sort);
   if (state.page !== 1) params.set('page', String(state.page));
   if (state.pageSize !== DEFAULT_PAGE_SIZE) params.set('pageSize', String(state.pageSize));
@@ -75,7 +80,7 @@ export function writeListState(state: ListState): URLSearchParams {
 }
 
 /** The list query with the tier filters (tier ids, as the API takes them). */
-export type ListApiQuery = CustomerListParams & Record<'aumBand' | 'relationshipTier', QueryValue>;
+export type ListApiQuery = CustomerListParams & Record<'aumBand' | 'relationshipTier' | 'householdBand', QueryValue>;
 
 export function toApiQuery(state: ListState): ListApiQuery {
   return {
@@ -87,6 +92,7 @@ export function toApiQuery(state: ListState): ListApiQuery {
     openedAfter: state.openedAfter,
     aumBand: state.aumBand,
     relationshipTier: state.relationshipTier,
+    householdBand: state.householdBand,
     sort: state.sort,
     page: state.page,
     pageSize: state.pageSize,
@@ -102,4 +108,5 @@ export const EMPTY_FILTERS: ListFilters = {
   openedAfter: undefined,
   aumBand: undefined,
   relationshipTier: undefined,
+  householdBand: undefined,
 };

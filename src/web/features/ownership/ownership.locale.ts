@@ -43,7 +43,7 @@ export const ownershipZh = {
     note: '说明',
     asOf: '数据日期 {{date}}',
   },
-  causes: { unassigned: '未分配', role_mismatch: '管户岗位不符', tier_changed: '分层变动' },
+  causes: { unassigned: '未分配', role_mismatch: '管户岗位不符', tier_changed: '分层变动', household: '家庭统一管户' },
   managerFacts: {
     knows_occupation: '了解客户职业',
     knows_family_finances: '了解客户家庭财务状况',
@@ -154,7 +154,7 @@ export const ownershipEn: typeof ownershipZh = {
     note: 'Note',
     asOf: 'Data as of {{date}}',
   },
-  causes: { unassigned: 'Unassigned', role_mismatch: "Owner's role does not fit", tier_changed: 'Band changed' },
+  causes: { unassigned: 'Unassigned', role_mismatch: "Owner's role does not fit", tier_changed: 'Band changed', household: 'One owner per household' },
   managerFacts: {
     knows_occupation: 'Knows the occupation',
     knows_family_finances: 'Knows the family finances',
