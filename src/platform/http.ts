@@ -394,6 +394,8 @@ export const TAGS: Record<string, string> = {
   groups: 'Customer groups (客户分组): saved filters over tiers, tags, AUM, open reminders, products held, branch and owner; counted and previewed within your scope',
   templates: 'Message templates (短信模板): placeholders rendered per recipient, characters and SMS segments counted, approval by the branch head (the department for bank-wide ones)',
   complaints: "Complaints (投诉): recorded from any channel, due times by the customer's band, escalation to the branch head and the department (the red list), notes, hand-overs, resolution and closing, the report",
+  entitlements: "Service entitlements (服务权益) by tier: what a customer is entitled to and why; the policy's versions, checking, simulation and publishing",
+  counter: "The counter's view: find a walk-in customer fast within your scope, today's available customer managers, the lobby manager's hand-over (现场分配), one's own availability",
 };
 
 /** What an error status means, for every operation that documents it. */
