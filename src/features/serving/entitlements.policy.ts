@@ -78,7 +78,7 @@ export function checkEntitlementsPolicy(input: unknown): { policy?: Entitlements
 /** Parses and checks a draft's YAML text; each problem names its field and its line. */
 export function checkEntitlementsYaml(yaml: string): { policy?: EntitlementsPolicy; problems: EntitlementProblem[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(yaml, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(yaml, { lineCounter: lines });
   if (doc.errors.length) {
     return { problems: doc.errors.map((e) => ({ path: '(yaml)', line: e.linePos?.[0]?.line ?? null, message: `not valid YAML: ${e.message.split('\n')[0] ?? ''}` })) };
   }
