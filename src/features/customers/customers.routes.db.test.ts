@@ -83,6 +83,8 @@ const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
   { method: 'POST', url: `/api/customers/${id}/feedback`, permission: 'feedback.record', body: { kind: 'asked_for_help' } },
   // the customer's complaints (issue 22 §1): read with the customer
   { method: 'GET', url: `/api/customers/${id}/complaints` },
+  // what the customer is entitled to (issue 22 §2)
+  { method: 'GET', url: `/api/customers/${id}/entitlements` },
 ];
 // the reading ones (GET), as URLs
 const CUSTOMER_ROUTES = (id: string) => CUSTOMER_ROUTE_LIST(id).filter((r) => r.method === 'GET').map((r) => r.url);
