@@ -58,8 +58,13 @@ async function ensureShipped(s: SqlSession): Promise<void> {
 
 /** The version in effect on a day (China time): the newest with effective_from on or before it. */
 export async function entitlementsPolicyOn(s: SqlSession, day: string): Promise<EntitlementsVersion> {
-  await ensureShipped(s);
-  const row = (await s.query<Row>(`SELECT ${COLUMNS} FROM entitlement_policies WHERE effective_from <= $1::date ORDER BY version DESC LIMIT 1`, [day])).rows[0];
+  const read = async () => (await s.query<Row>(`SELECT ${COLUMNS} FROM entitlement_policies WHERE effective_from <= $1::date ORDER BY version DESC LIMIT 1`, [day])).rows[0];
+  // the shipped default is written the first time it is needed (a read otherwise: the counter's search asks on every search)
+  let row = await read();
+  if (!row) {
+    await ensureShipped(s);
+    row = await read();
+  }
   if (!row) throw new Error(`no entitlements policy is in effect on ${day}`);
   return toVersion(row);
 }
