@@ -57,7 +57,7 @@ describe('the shipped entitlements policy at each boundary', () => {
       expect.objectContaining({ path: 'entitlements[1].any[0]', line: line('band_at_least: band_9') }),
     ]);
     const badRange = checkEntitlementsYaml(SHIPPED_YAML.replace('{ min: 1000000, below: 3000000 }', '{ min: 3000000, below: 1000000 }')).problems;
-    expect(badRange).toEqual([{ path: 'entitlements[5].any[0].aum.below', line: line('min: 3000000, below: 1000000'), message: '(1000000) is not above min (3000000)' }]);
+    expect(badRange).toEqual([{ path: 'entitlements[5].any[0].aum', line: line('min: 3000000, below: 1000000'), message: 'below (1000000) is not above min (3000000)' }]);
     expect(checkEntitlementsYaml('kind: entitlements\n  label: [').problems[0]).toMatchObject({ path: '(yaml)', line: expect.any(Number), message: expect.stringMatching(/^not valid YAML/) });
   });
 });

@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { z } from 'zod';
+import { nulPath } from '../../platform/contract.js';
 import { BUILT_IN_TIERS } from '../tiering/tiering.policy.js';
 
 // The service entitlements policy (POLICIES "Service entitlements", seed 004): which customers
@@ -68,7 +69,7 @@ export function checkEntitlementsPolicy(input: unknown): { policy?: Entitlements
       if ('aum' in c) {
         const { min, below } = c.aum;
         if (min === undefined && below === undefined) problems.push({ path: ['entitlements', i, 'any', j, 'aum'], message: 'give min, below or both' });
-        if (min !== undefined && below !== undefined && below <= min) problems.push({ path: ['entitlements', i, 'any', j, 'aum', 'below'], message: `(${below}) is not above min (${min})` });
+        if (min !== undefined && below !== undefined && below <= min) problems.push({ path: ['entitlements', i, 'any', j, 'aum'], message: `below (${below}) is not above min (${min})` });
       }
     });
   });
@@ -86,7 +87,11 @@ export function checkEntitlementsYaml(yaml: string): { policy?: EntitlementsPoli
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return { problems: [{ path: '(document)', line: 1, message: 'a policy is a YAML mapping with kind, label and entitlements' }] };
   }
-  const { policy, problems } = checkEntitlementsPolicy(input);
+  const nul = nulPath(input, '', true);
+  const { policy, problems } =
+    nul !== null
+      ? { policy: undefined, problems: [{ path: nul.split(/[.[\]]+/).filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: 'holds a NUL character (\\0): remove it' }] }
+      : checkEntitlementsPolicy(input);
   const lineOf = (path: (string | number)[]): number | null => {
     // the deepest node of the path that exists (a missing field: its parent)
     for (let n = path.length; n >= 0; n--) {

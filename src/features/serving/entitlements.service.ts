@@ -91,7 +91,8 @@ const badDraft = (problems: { path: string; line: number | null; message: string
   new AppError(
     'bad_request',
     text(`权益策略有 ${problems.length} 处错误，请按行号修改。`, `The entitlements policy has ${problems.length} problem${problems.length > 1 ? 's' : ''}; see each line.`),
-    Object.fromEntries(problems.map((p) => [p.path, p.line === null ? p.message : `line ${p.line}: ${p.message}`])),
+    // a problem of the whole text (not YAML, not a mapping) is the request's field `yaml`
+    Object.fromEntries(problems.map((p) => [p.path.startsWith('(') ? 'yaml' : p.path, p.line === null ? p.message : `line ${p.line}: ${p.message}`])),
   );
 
 /** A draft checked: every problem with its field and line (an empty list: it can be published). */
