@@ -81,7 +81,8 @@ describe("the counter's search", () => {
 describe('the hand-over to a customer manager available today', () => {
   it("reaches the manager's My day as a work task, recorded and audited; a manager marked away is refused", async () => {
     // the manager marks themself away: refused, with the field named
-    expect((await put(MANAGER, '/api/me/availability', { away: true })).json().data.away).toBe(true);
+    const awayAnswer = await put(MANAGER, '/api/me/availability', { away: true });
+    expect(awayAnswer.json(), awayAnswer.body).toMatchObject({ data: { away: true } });
     const managers = (await api.get(LOBBY, '/api/counter/managers')).json().data.items;
     expect(managers).toEqual([{ staffId: MANAGER, name: expect.any(String), available: false }]);
     const refused = await api.post(LOBBY, '/api/counter/handovers', { customerId: 'C2', staffId: MANAGER }, 'en');

@@ -170,9 +170,10 @@ export async function setMyAvailability(db: Db, a: WorkActor, away: boolean, now
   const day = chinaDay(now);
   await db.transaction(async (s) => {
     await s.query(
-      `INSERT INTO staff_availability (staff_id, day, away, set_by) VALUES ($1, $2::date, $3, $1)
-       ON CONFLICT (staff_id, day) DO UPDATE SET away = EXCLUDED.away, set_by = EXCLUDED.set_by, set_at = now()`,
-      [me(a.user), day, away],
+      // the time as a value (Citus refuses now() in an upsert of a reference table)
+      `INSERT INTO staff_availability (staff_id, day, away, set_by, set_at) VALUES ($1, $2::date, $3, $1, $4::timestamptz)
+       ON CONFLICT (staff_id, day) DO UPDATE SET away = EXCLUDED.away, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at`,
+      [me(a.user), day, away, now.toISOString()],
     );
     await recordAudit(s, { actor: a.user.login, role: a.user.role, ip: a.ip, action: 'availability_set', outcome: 'allowed', detail: { day, away } });
   });
