@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ADMIN, BRANCH_HEAD_B100, MANAGER_B112, MANAGER_B211, OUTLET_STAFF, PASSWORD, PB_DEPT } from './bank-fixture.js';
 
 // The walk of the OpenAPI document (test/api-walk.db.test.ts): one valid base request per API
@@ -9,6 +10,8 @@ import { ADMIN, BRANCH_HEAD_B100, MANAGER_B112, MANAGER_B211, OUTLET_STAFF, PASS
 // is gone: add the row (method and Fastify route pattern, as in the route's file).
 
 export type Login = string;
+
+const ENTITLEMENTS_YAML = readFileSync(new URL('../src/features/serving/policies/entitlements.yaml', import.meta.url), 'utf8');
 
 /** Every login the walk signs in as (null: anonymous), one per role of the fixture and more. */
 export const LOGINS: readonly (Login | null)[] = [...Object.values(OUTLET_STAFF), BRANCH_HEAD_B100, MANAGER_B112, PB_DEPT, ADMIN, null];
@@ -430,6 +433,18 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'POST /api/complaints/:complaintId/close', base: () => ({ params: { complaintId: 'no-such-complaint' }, body: { rootCause: 'process' } }) },
   { key: 'POST /api/complaints/:complaintId/hand-over', base: () => ({ params: { complaintId: 'no-such-complaint' }, body: { toStaffId: 'S12', reason } }) },
   { key: 'GET /api/customers/:customerId/complaints', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  // service entitlements and the counter's view (issue 22 §2–3): the shipped policy as it is is a
+  // valid draft; publishing it from a day far ahead is valid again on every request
+  { key: 'GET /api/customers/:customerId/entitlements', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  { key: 'GET /api/entitlements/policies', base: () => ({}) },
+  { key: 'POST /api/entitlements/policies/check', base: () => ({ body: { yaml: ENTITLEMENTS_YAML } }) },
+  { key: 'POST /api/entitlements/policies/simulate', base: () => ({ body: { yaml: ENTITLEMENTS_YAML } }) },
+  { key: 'POST /api/entitlements/policies', base: () => ({ body: { yaml: ENTITLEMENTS_YAML, reason, effectiveFrom: '2099-12-31' } }) },
+  { key: 'GET /api/counter/search', base: () => ({ query: { q: '5678' } }) },
+  { key: 'GET /api/counter/managers', base: () => ({}) },
+  { key: 'POST /api/counter/handovers', base: () => ({ body: { customerId: 'C1', staffId: OUTLET_STAFF.customer_manager, note: reason } }), bodyCustomer: { scope: 'read', at: ['customerId'] } },
+  { key: 'GET /api/me/availability', base: () => ({}) },
+  { key: 'PUT /api/me/availability', base: () => ({ body: { away: false } }) },
 
   // exports (background jobs): a job of someone else, or none, answers 404 alike
   { key: 'POST /api/exports', base: () => ({ body: { kind: 'contact_log', filters: { from: '2026-11-01', to: '2026-11-30' } } }) },

@@ -396,6 +396,8 @@ export const TAGS: Record<string, string> = {
   templates: 'Message templates (短信模板): placeholders rendered per recipient, characters and SMS segments counted, approval by the branch head (the department for bank-wide ones)',
   greetings: "Birthday and festival greetings the daily batch prepares as marketing messages (festival ones to band_5 customers in the branch's name), listed for the branch head to approve",
   complaints: "Complaints (投诉): recorded from any channel, due times by the customer's band, escalation to the branch head and the department (the red list), notes, hand-overs, resolution and closing, the report",
+  entitlements: "Service entitlements (服务权益) by tier: what a customer is entitled to and why; the policy's versions, checking, simulation and publishing",
+  counter: "The counter's view: find a walk-in customer fast within your scope, today's available customer managers, the lobby manager's hand-over (现场分配), one's own availability",
 };
 
 /** What an error status means, for every operation that documents it. */

@@ -42,6 +42,9 @@ export const PERMISSIONS = [
   'complaints.record', // record a complaint (投诉) of a customer or a non-customer, read one's own and those of customers in scope, work one's own (issue 22)
   'complaints.escalated', // the red list of escalated complaints and the complaints report of the scope; work any complaint read (branch head, department)
   'households.link', // link two customers of one's scope as family (with the customer's consent noted), remove such a link (issue 23)
+  'counter.search', // the counter's view (issue 22 §3): find a walk-in customer within scope by phone tail, ID number tail, name or card number, with band, entitlements, owner, open reminders and opportunities
+  'counter.handover', // hand a walk-in customer of one's outlet to a customer manager available today (现场分配): the lobby manager
+  'availability.set', // mark oneself away or back for today on My day: a customer manager the lobby manager may hand walk-ins to
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -60,16 +63,16 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read', 'greetings.approve', 'complaints.record', 'complaints.escalated', 'campaigns.write', 'campaigns.approve', 'households.link'],
-  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'campaigns.write', 'households.link'],
-  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'campaigns.write', 'households.link'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read', 'greetings.approve', 'complaints.record', 'complaints.escalated', 'campaigns.write', 'campaigns.approve', 'households.link', 'counter.search'],
+  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'counter.search', 'campaigns.write', 'households.link', 'availability.set'],
+  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'counter.search', 'campaigns.write', 'households.link', 'availability.set'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
-  lobby_manager: ['customers.read', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'complaints.record'],
+  lobby_manager: ['customers.read', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'complaints.record', 'counter.search', 'counter.handover'],
   // tellers check the ID card a customer hands over against the record and fill in forms with
   // the number: they may reveal the ID number, not the phone or address (not their duty)
-  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'campaigns.write'],
-  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'campaigns.write'],
-  lobby_assistant: ['customers.read', 'referrals.create', 'feedback.record', 'complaints.record'],
+  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'campaigns.write', 'counter.search'],
+  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'campaigns.write', 'counter.search'],
+  lobby_assistant: ['customers.read', 'referrals.create', 'feedback.record', 'complaints.record', 'counter.search'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
   pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read', 'greetings.approve', 'complaints.record', 'complaints.escalated', 'campaigns.write', 'campaigns.approve', 'households.link'],
   // the administrator looks after accounts, not customers: no customer data

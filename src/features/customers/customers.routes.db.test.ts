@@ -87,6 +87,8 @@ const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
   { method: 'GET', url: `/api/customers/${id}/household` },
   { method: 'POST', url: `/api/customers/${id}/household/links`, permission: 'households.link', body: { relatedCustomerId: 'C1', relation: 'spouse', consentNote: '客户签字同意' } },
   { method: 'DELETE', url: `/api/customers/${id}/household/links/{relatedCustomerId}`, permission: 'households.link' },
+  // what the customer is entitled to (issue 22 §2)
+  { method: 'GET', url: `/api/customers/${id}/entitlements` },
 ];
 // the reading ones (GET), as URLs
 const CUSTOMER_ROUTES = (id: string) => CUSTOMER_ROUTE_LIST(id).filter((r) => r.method === 'GET').map((r) => r.url);

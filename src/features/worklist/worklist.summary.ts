@@ -180,6 +180,12 @@ const FORMATTERS: Record<string, Formatter> = {
       en: `complaint escalated to the ${dept ? 'personal banking department' : 'branch head'} (${str(f.complaint_id) ?? '?'}): ${w.en}`,
     };
   },
+  // the counter's hand-over (serving/counter.service.ts): the lobby manager handed a walk-in customer to this manager
+  counter_handover: (f) => {
+    const from = str(f.from_name) ?? str(f.from_id) ?? '?';
+    const note = str(f.note);
+    return { zh: `大堂经理${from}现场分配的客户，请接待${note ? `：${note}` : ''}`, en: `walk-in customer handed to you by the lobby manager ${from}${note ? `: ${note}` : ''}` };
+  },
   // the monthly review's coaching log (review/review.coaching.ts): a follow-up with a manager, about no customer
   coaching_follow_up: (f) => {
     const who = str(f.staff_name) ?? str(f.staff_id) ?? '?';

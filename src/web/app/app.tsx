@@ -97,6 +97,7 @@ const PAGES: { path: string; permission: Permission; page: LazyPage }[] = [
   { path: 'dashboards/branches', permission: 'reports.dashboards', page: lazyPage(() => import('../features/dashboards/branches-ranking.page.js'), (m) => m.BranchesRankingPage) },
   { path: 'policies', permission: 'policies.read', page: lazyPage(() => import('../features/tiering/policies.page.js'), (m) => m.PoliciesPage) },
   { path: 'audit', permission: 'audit.read', page: lazyPage(() => import('../features/audit/audit.page.js'), (m) => m.AuditPage) },
+  { path: 'counter', permission: 'counter.search', page: lazyPage(() => import('../features/serving/counter.page.js'), (m) => m.CounterPage) },
   { path: 'my-day', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/my-day.page.js'), (m) => m.MyDayPage) },
   { path: 'plans', permission: 'worklist.review', page: lazyPage(() => import('../features/worklist/plans-review.page.js'), (m) => m.PlansReviewPage) },
   { path: 'work-log', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/work-log.page.js'), (m) => m.WorkLogPage) },

@@ -1,11 +1,11 @@
 import type { ComponentType } from 'react';
-import { AimOutlined, GiftOutlined, AuditOutlined, ClusterOutlined, CommentOutlined, GroupOutlined, MessageOutlined, SendOutlined, SafetyCertificateOutlined, DashboardOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined } from '@ant-design/icons';
+import { AimOutlined, GiftOutlined, AuditOutlined, ClusterOutlined, CommentOutlined, GroupOutlined, MessageOutlined, SendOutlined, SafetyCertificateOutlined, DashboardOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, ShopOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined } from '@ant-design/icons';
 import type { Permission } from '../../features/access/access.permissions.js';
 
 /** The left menu, in one place: each entry shows only to roles holding its permission. */
 export interface MenuEntry {
   path: string;
-  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu' | 'dashboards.menu.branch' | 'dashboards.menu.branches' | 'review.menu.review' | 'review.menu.mine' | 'outreach.menu.groups' | 'outreach.menu.templates' | 'greetings.menu' | 'outreach.menu.campaigns';
+  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu' | 'dashboards.menu.branch' | 'dashboards.menu.branches' | 'review.menu.review' | 'review.menu.mine' | 'outreach.menu.groups' | 'outreach.menu.templates' | 'greetings.menu' | 'outreach.menu.campaigns' | 'serving.menu.counter';
   icon: ComponentType;
   permission: Permission;
 }
@@ -13,6 +13,7 @@ export interface MenuEntry {
 // "My day" first: it is the home page of every owner (home.page.tsx opens the first entry).
 export const MENU: readonly MenuEntry[] = [
   { path: '/my-day', labelKey: 'worklist.menu.myDay', icon: CarryOutOutlined, permission: 'worklist.own' },
+  { path: '/counter', labelKey: 'serving.menu.counter', icon: ShopOutlined, permission: 'counter.search' },
   { path: '/customers', labelKey: 'menu.customers', icon: TeamOutlined, permission: 'customers.read' },
   { path: '/my-customers', labelKey: 'ownership.menu.mine', icon: UserOutlined, permission: 'customers.read' },
   { path: '/ownership', labelKey: 'ownership.menu.workbench', icon: SolutionOutlined, permission: 'ownership.manage' },

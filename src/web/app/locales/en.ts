@@ -11,6 +11,7 @@ import { sellingEn } from '../../features/selling/selling.locale.js';
 import { reviewEn } from '../../features/review/review.locale.js';
 import { outreachEn } from '../../features/outreach/outreach.locale.js';
 import { greetingsEn } from '../../features/greetings/greetings.locale.js';
+import { servingEn } from '../../features/serving/serving.locale.js';
 
 export const en: Messages = {
   app: {
@@ -346,4 +347,5 @@ export const en: Messages = {
   review: reviewEn,
   outreach: outreachEn,
   greetings: greetingsEn,
+  serving: servingEn,
 };

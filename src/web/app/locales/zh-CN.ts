@@ -10,6 +10,7 @@ import { sellingZh } from '../../features/selling/selling.locale.js';
 import { reviewZh } from '../../features/review/review.locale.js';
 import { outreachZh } from '../../features/outreach/outreach.locale.js';
 import { greetingsZh } from '../../features/greetings/greetings.locale.js';
+import { servingZh } from '../../features/serving/serving.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -346,6 +347,7 @@ export const zhCN = {
   review: reviewZh,
   outreach: outreachZh,
   greetings: greetingsZh,
+  serving: servingZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

@@ -9,6 +9,7 @@ import { REMINDERS_PAGE_SIZE, RemindersPanel } from './my-day.reminders.js';
 import { KIND_LIST, worklistApi, type ReminderKind, type Sheet } from './worklist.api.js';
 import { KIND_HEX } from './worklist.parts.js';
 import { PageTitle } from '../../app/page-title.js';
+import { AvailabilitySwitch } from '../serving/availability-switch.js';
 
 /** The bank's own Excel sheets (个人客户信息梳理表, 递进沟通表), exported in the background (features/exports), and "My exports". */
 export function SheetButtons({ staffId, from, to }: { staffId?: string; from?: string; to?: string }) {
@@ -63,7 +64,10 @@ export function MyDayPage() {
                 : t('worklist.common.noData')}
             </Typography.Text>
             <div style={{ marginTop: 8 }}>
-              <SheetButtons />
+              <Space wrap size={16}>
+                <SheetButtons />
+                <AvailabilitySwitch />
+              </Space>
             </div>
           </Col>
           {KIND_LIST.map((kind) => (

@@ -25,6 +25,7 @@ export const worklistZh = {
     coaching_follow_up: '绩效辅导跟进',
     complaint_open: '客户投诉',
     complaint_escalated: '投诉升级',
+    counter_handover: '现场分配',
   },
   channels: { phone: '电话', sms: '短信', visit: '上门拜访', branch: '网点面谈', wechat: '微信' },
   outcomes: {
@@ -201,6 +202,7 @@ export const worklistEn: typeof worklistZh = {
     coaching_follow_up: 'Coaching follow-up',
     complaint_open: 'Complaint',
     complaint_escalated: 'Complaint escalated',
+    counter_handover: 'Walk-in handed to you',
   },
   channels: { phone: 'Phone', sms: 'SMS', visit: 'Visit', branch: 'At the branch', wechat: 'WeChat' },
   outcomes: {

@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+import type { CHANNELS } from '../../../features/serving/complaints.contract.js';
+import type { AvailabilityResponse, CounterSearchResponse, HandoverResponse, ManagersResponse } from '../../../features/serving/counter.contract.js';
+import type { CustomerEntitlementsResponse } from '../../../features/serving/entitlements.contract.js';
+import { apiRequest } from '../../app/api.js';
+
+// Service entitlements and the counter's view as the pages use them; types from the shared contracts (types only).
+
+export type CustomerEntitlements = z.infer<typeof CustomerEntitlementsResponse>['data'];
+export type CounterSearch = z.infer<typeof CounterSearchResponse>['data'];
+export type CounterHit = CounterSearch['items'][number];
+export type Managers = z.infer<typeof ManagersResponse>['data'];
+export type Handover = z.infer<typeof HandoverResponse>['data'];
+export type Availability = z.infer<typeof AvailabilityResponse>['data'];
+export type ComplaintChannel = (typeof CHANNELS)[number];
+
+const enc = encodeURIComponent;
+
+export const servingApi = {
+  entitlements: (customerId: string, signal: AbortSignal) => apiRequest<CustomerEntitlements>(`/api/customers/${enc(customerId)}/entitlements`, { signal }),
+  search: (q: string, signal: AbortSignal) => apiRequest<CounterSearch>('/api/counter/search', { query: { q }, signal }),
+  managers: (signal: AbortSignal) => apiRequest<Managers>('/api/counter/managers', { signal }),
+  handOver: (customerId: string, staffId: string, note: string) => apiRequest<Handover>('/api/counter/handovers', { method: 'POST', body: { customerId, staffId, ...(note.trim() ? { note: note.trim() } : {}) } }),
+  availability: (signal: AbortSignal) => apiRequest<Availability>('/api/me/availability', { signal }),
+  setAway: (away: boolean) => apiRequest<Availability>('/api/me/availability', { method: 'PUT', body: { away } }),
+  recordComplaint: (body: { customerId: string; channel: ComplaintChannel; category: string; description: string }) => apiRequest<{ complaintId: string }>('/api/complaints', { method: 'POST', body }),
+};
