@@ -49,7 +49,7 @@ export interface StratumAppOptions {
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, complaintRoutes, campaignRoutes(o.now ? { now: o.now } : {})entitlementRoutes, complaintRoutes, householdRoutes, counterRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
+  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, campaignRoutes(o.now ? { now: o.now } : {}), entitlementRoutes, complaintRoutes, householdRoutes, counterRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),
