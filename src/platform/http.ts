@@ -394,6 +394,7 @@ export const TAGS: Record<string, string> = {
   groups: 'Customer groups (客户分组): saved filters over tiers, tags, AUM, open reminders, products held, branch and owner; counted and previewed within your scope',
   templates: 'Message templates (短信模板): placeholders rendered per recipient, characters and SMS segments counted, approval by the branch head (the department for bank-wide ones)',
   complaints: "Complaints (投诉): recorded from any channel, due times by the customer's band, escalation to the branch head and the department (the red list), notes, hand-overs, resolution and closing, the report",
+  profile: "A customer's profile (客户信息梳理): what staff collect, proposals for the core system, completeness of 9 fields, an outlet's customers to complete",
 };
 
 /** What an error status means, for every operation that documents it. */

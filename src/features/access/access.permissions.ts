@@ -36,6 +36,7 @@ export const PERMISSIONS = [
   'templates.approve', // approve or reject a submitted template: a branch head their subtree's, the department bank-wide ones
   'campaigns.read', // a campaign's messages counted by status and skip reason: a branch head their branch's, the department every one (issue 21)
   'complaints.record', // record a complaint (投诉) of a customer or a non-customer, read one's own and those of customers in scope, work one's own (issue 22)
+  'profile.collect', // record what is collected about a customer in scope (issue 23): proposals for the core system, Stratum's own fields; the outlet's customers to complete (a counter teller: also those below band_3 given to the outlet's tellers)
   'complaints.escalated', // the red list of escalated complaints and the complaints report of the scope; work any complaint read (branch head, department)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -55,18 +56,18 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read', 'complaints.record', 'complaints.escalated'],
-  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record'],
-  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record'],
+  branch_head: ['customers.read', 'policies.read', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'referrals.work', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read', 'complaints.record', 'complaints.escalated', 'profile.collect'],
+  cm_supervisor: ['customers.read', 'reports.branch', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'profile.collect'],
+  customer_manager: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'profile.collect'],
   // seed 000: the lobby manager co-owns 20–50万 customers with the manager
   lobby_manager: ['customers.read', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'complaints.record'],
   // tellers check the ID card a customer hands over against the record and fill in forms with
   // the number: they may reveal the ID number, not the phone or address (not their duty)
-  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'groups.manage', 'templates.write', 'complaints.record'],
-  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'groups.manage', 'templates.write', 'complaints.record'],
+  vip_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'groups.manage', 'templates.write', 'complaints.record', 'profile.collect'],
+  counter_teller: ['customers.read', 'pii.reveal_id', 'referrals.create', 'worklist.own', 'performance.read', 'feedback.record', 'groups.manage', 'templates.write', 'complaints.record', 'profile.collect'],
   lobby_assistant: ['customers.read', 'referrals.create', 'feedback.record', 'complaints.record'],
   // the department owns the tiering policies (seed 002: the head office sets the tier model)
-  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read', 'complaints.record', 'complaints.escalated'],
+  pb_dept: ['customers.read', 'policies.read', 'policies.publish', 'reports.branch', 'reports.dashboards', 'pii.reveal', 'pii.details', 'audit.read', 'ownership.manage', 'worklist.own', 'worklist.review', 'signings.request', 'signings.approve', 'products.recommend', 'system.runs', 'opportunities.own', 'opportunities.review', 'performance.read', 'review.manage', 'feedback.record', 'groups.manage', 'templates.write', 'templates.approve', 'campaigns.read', 'complaints.record', 'complaints.escalated', 'profile.collect'],
   // the administrator looks after accounts, not customers: no customer data
   admin: ['users.manage'],
 };
