@@ -407,6 +407,11 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'POST /api/complaints/:complaintId/hand-over', base: () => ({ params: { complaintId: 'no-such-complaint' }, body: { toStaffId: 'S12', reason } }) },
   { key: 'GET /api/customers/:customerId/complaints', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
 
+  // a customer's profile (issue 23 §2): read within scope, written by those who collect; the outlet's customers to complete
+  { key: 'GET /api/customers/:customerId/profile', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'read' } },
+  { key: 'PUT /api/customers/:customerId/profile', base: () => ({ params: { customerId: 'C1' }, body: { interests: ['书法'], contactTime: 'morning' } }), customer: { scope: 'read' } },
+  { key: 'GET /api/profile/outlet', base: () => ({ query: { page: '1', pageSize: '20' } }) },
+
   // exports (background jobs): a job of someone else, or none, answers 404 alike
   { key: 'POST /api/exports', base: () => ({ body: { kind: 'contact_log', filters: { from: '2026-11-01', to: '2026-11-30' } } }) },
   { key: 'GET /api/exports', base: () => ({}) },
