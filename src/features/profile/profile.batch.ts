@@ -5,7 +5,7 @@ import { createWorkTable } from '../../platform/work-tables.js';
 import { nextWorkingDay } from '../events/events.calendar.js';
 import { eventsPolicyInEffect } from '../events/events.policies.js';
 import { ASSESSMENT_VALID_DAYS } from '../selling/suitability.rules.js';
-import { COMPLETE_AT, PROFILE_FIELDS, TELLER_BELOW_BAND } from './profile.rules.js';
+import { COMPLETE_AT, CORE_FIELDS, PROFILE_FIELDS, TELLER_BELOW_BAND, type CoreField } from './profile.rules.js';
 
 // The profile step of the daily batch (issue 23 §2; POLICIES "Profile completeness"), after the
 // worklist step (whose rerun of D removes the open reminders D's first run made): set-based, in one
@@ -40,18 +40,33 @@ export const FEED_VALUE_SQL = (c: string, field: string) =>
   `CASE ${field} WHEN 'phone' THEN nullif(${c}.phone, '') WHEN 'address' THEN nullif(${c}.address, '') WHEN 'birth_date' THEN ${c}.birth_date::text
      WHEN 'occupation' THEN nullif(${c}.occupation, '') WHEN 'annual_income' THEN ${c}.annual_income::text END`;
 
+/** The feed's value of one core field as text, as FEED_VALUE_SQL, without a CASE (Citus refuses a CASE over a non-immutable cast in a write). */
+const FEED_COLUMN: Record<CoreField, string> = {
+  phone: "nullif(c.phone, '')",
+  address: "nullif(c.address, '')",
+  // YYYY-MM-DD from immutable parts: Citus calls no STABLE function (date's text cast) on a column in an UPDATE
+  birth_date: "lpad(extract(year FROM c.birth_date)::int::text, 4, '0') || '-' || lpad(extract(month FROM c.birth_date)::int::text, 2, '0') || '-' || lpad(extract(day FROM c.birth_date)::int::text, 2, '0')",
+  occupation: "nullif(c.occupation, '')",
+  annual_income: 'c.annual_income::text',
+};
+
 async function closeProposals(s: SqlSession, date: string): Promise<number> {
-  const r = await s.query(
-    `UPDATE profile_proposals p
-        SET status = CASE WHEN x.cur = p.value THEN 'entered' ELSE 'feed_changed' END, closed_on = $1::date
-       FROM (SELECT p2.customer_id, p2.proposal_id, ${FEED_VALUE_SQL('c', 'p2.field')} AS cur
-               FROM profile_proposals p2 JOIN customers c ON c.customer_id = p2.customer_id
-              WHERE p2.status = 'open') x
-      WHERE p.customer_id = x.customer_id AND p.proposal_id = x.proposal_id AND p.status = 'open'
-        AND x.cur IS NOT NULL AND (x.cur = p.value OR x.cur IS DISTINCT FROM p.feed_value)`,
-    [date],
-  );
-  return r.rowCount;
+  let closed = 0;
+  // one statement per field, each set-based over the open proposals of that field
+  for (const field of CORE_FIELDS) {
+    const r = await s.query(
+      `UPDATE profile_proposals p
+          SET status = CASE WHEN x.cur = p.value THEN 'entered' ELSE 'feed_changed' END, closed_on = $1::date
+         FROM (SELECT p2.customer_id, p2.proposal_id, ${FEED_COLUMN[field]} AS cur
+                 FROM profile_proposals p2 JOIN customers c ON c.customer_id = p2.customer_id
+                WHERE p2.status = 'open' AND p2.field = $2) x
+        WHERE p.customer_id = x.customer_id AND p.proposal_id = x.proposal_id AND p.status = 'open'
+          AND x.cur IS NOT NULL AND (x.cur = p.value OR x.cur IS DISTINCT FROM p.feed_value)`,
+      [date, field],
+    );
+    closed += r.rowCount;
+  }
+  return closed;
 }
 
 /** Whether the households of issue 23 §1 are there: a household link fills "family" too. */
