@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildScopedBank, loadScopedBank, MANAGER_B112, OUTLET_STAFF, signInAs, type TestSession } from '../../../test/bank-fixture.js';
@@ -186,6 +187,15 @@ describe('values for the core system', () => {
     expect(by.address).toBeNull(); // the core system has that address already
     const audit = await db.session((s) => s.query<{ action: string; detail: { proposed: string[] } }>(`SELECT action, detail FROM audit_log WHERE action = 'profile_update' ORDER BY entry_id DESC LIMIT 1`));
     expect(audit.rows[0]?.detail.proposed.sort()).toEqual(['annual_income', 'occupation', 'phone']);
+    // listed in the 个人客户信息梳理表 for entry in the core system (the phone masked, as the sheet's phone column)
+    const xlsx = await send('GET', MANAGER, '/api/worklist/sheets?sheet=customer_info');
+    expect(xlsx.statusCode, xlsx.body).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0];
+    expect(ws?.getRow(1).getCell(19).value).toBe('待录入核心系统');
+    const c1 = [2, 3].map((n) => ws?.getRow(n)).find((row) => row?.getCell(2).value === 'C1');
+    expect(c1?.getCell(19).value).toBe('手机号码：139****1111；职业：教师；年收入：300000.00');
     // 2026-11-23: the core system has the phone as proposed, another occupation (the feed wins), the income not yet
     const files = bank((c) => (c.customer_id === 'C1' ? { ...c, phone: '13900001111', occupation: '医生' } : c));
     const loaded = await loadFeed(db, writeFeed(feedDir(), { business_date: '2026-11-23', mode: 'full' }, files));
