@@ -32,7 +32,7 @@ function bank(over: (c: Record<string, string>) => Record<string, string> = (c) 
 }
 
 const sessions = new Map<string, TestSession>();
-async function send(method: 'GET' | 'PUT', login: string, url: string, payload?: Record<string, unknown>, lang = 'zh'): Promise<LightMyRequestResponse> {
+async function send(method: 'GET' | 'PUT' | 'POST', login: string, url: string, payload?: Record<string, unknown>, lang = 'zh'): Promise<LightMyRequestResponse> {
   let s = sessions.get(login);
   if (!s) sessions.set(login, (s = await signInAs(app, login)));
   return app.inject({ method, url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'accept-language': lang }, ...(payload ? { payload } : {}) });
@@ -211,6 +211,21 @@ describe('values for the core system', () => {
     expect(after.occupation).toMatchObject({ feedValue: '医生', proposal: null });
     expect(after.phone).toMatchObject({ feedValue: '139****1111', proposal: null });
     expect(after.annual_income?.proposal?.value).toBe('300000.00');
+  });
+});
+
+describe('customer groups', () => {
+  it('filter on interests, the preferred contact channel and completeness, within the reader’s scope', async () => {
+    const count = async (filter: Record<string, unknown>) => {
+      const r = await send('POST', MANAGER, '/api/groups/count', { filter });
+      expect(r.statusCode, r.body).toBe(200);
+      return (r.json().data.preview as { customerId: string }[]).map((x) => x.customerId);
+    };
+    expect(await count({ interests: ['书法', '钓鱼'] })).toEqual(['C1']);
+    expect(await count({ interests: ['钓鱼'] })).toEqual([]);
+    expect(await count({ completenessBelow: 7 })).toEqual(['C2']);
+    await send('PUT', MANAGER, '/api/customers/C2/profile', { contactChannel: 'wechat' });
+    expect(await count({ contactChannels: ['wechat', 'sms'] })).toEqual(['C2']);
   });
 });
 
