@@ -135,7 +135,7 @@ async function mergeTasks(s: SqlSession, date: string, policyVersion: number, no
        FROM prof_rows r JOIN staff st ON st.branch_id = r.branch_id AND st.role = 'counter_teller' AND st.active
       WHERE r.assignee = 'tellers'`,
   );
-  const made = await s.query(
+  await s.query(
     `INSERT INTO reminders (customer_id, staff_id, event, occurrence, kind, facts, first_date, last_date, due_on, policy_version)
      SELECT d.customer_id, d.staff_id, $1, d.occurrence, 'work_task', d.facts, $2::date, $2::date, $3::date, $4 FROM prof_due d
       ORDER BY d.customer_id, d.staff_id, d.occurrence
@@ -144,7 +144,6 @@ async function mergeTasks(s: SqlSession, date: string, policyVersion: number, no
      WHERE reminders.status = 'open' AND (reminders.facts, reminders.last_date) IS DISTINCT FROM (EXCLUDED.facts, greatest(reminders.last_date, EXCLUDED.last_date))`,
     [COLLECT_EVENT, date, nextWorkingDay(date), policyVersion],
   );
-  void made;
   const expired = await s.query(
     `UPDATE reminders r SET status = 'expired', closed_at = $2::timestamptz, closed_reason = 'no longer detected'
       WHERE r.event = $1 AND r.status = 'open'

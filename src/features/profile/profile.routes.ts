@@ -54,6 +54,6 @@ export async function profileRoutes(api: Api, { db }: AppDeps): Promise<void> {
         response: { 200: c.OutletResponse, ...errors },
       },
     },
-    async (req) => ({ data: await outletToComplete(db, signedIn(req), req.query, langOf(req.headers['accept-language'])) }),
+    async (req) => ({ data: await outletToComplete(db, signedIn(req), req.query) }),
   );
 }

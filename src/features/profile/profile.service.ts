@@ -1,7 +1,7 @@
 import { recordAudit } from '../../platform/audit.js';
 import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { text, type Lang } from '../../platform/i18n.js';
+import { text } from '../../platform/i18n.js';
 import { maskAddress, maskPhone, viewDetail, viewName, type PiiView } from '../../platform/pii.js';
 import { can } from '../access/access.permissions.js';
 import { customerNotFound, customerScope, piiView, rowScopeSql, visibleAmong } from '../access/access.scope.js';
@@ -182,8 +182,7 @@ const noBranch = () =>
   new AppError('not_found', text('没有这个网点，或它不在您的机构范围内。', 'There is no such outlet within your branches.'), { branchId: text('网点不存在或不在范围内', 'no such outlet within your branches') });
 
 /** The outlet's customers under 7 of 9 that the user may collect for, the highest AUM first. */
-export async function outletToComplete(db: Db, user: SignedInUser, q: { branchId?: string | undefined; page: number; pageSize: number }, lang: Lang) {
-  void lang;
+export async function outletToComplete(db: Db, user: SignedInUser, q: { branchId?: string | undefined; page: number; pageSize: number }) {
   const branchId = q.branchId ?? user.branchId;
   if (!branchId || (user.scope !== null && !user.scope.includes(branchId))) throw noBranch();
   return db.session(async (s) => {
