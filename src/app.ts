@@ -27,6 +27,7 @@ import { campaignRoutes } from './features/outreach/campaigns.routes.js';
 import { complaintRoutes } from './features/serving/complaints.routes.js';
 import { counterRoutes } from './features/serving/counter.routes.js';
 import { entitlementRoutes } from './features/serving/entitlements.routes.js';
+import { profileRoutes } from './features/profile/profile.routes.js';
 import type { Db } from './platform/db.js';
 import { buildApp } from './platform/http.js';
 
@@ -49,7 +50,7 @@ export interface StratumAppOptions {
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, campaignRoutes(o.now ? { now: o.now } : {}), entitlementRoutes, complaintRoutes, householdRoutes, counterRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
+  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, campaignRoutes(o.now ? { now: o.now } : {}), entitlementRoutes, complaintRoutes, householdRoutes, counterRoutes, profileRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),

@@ -73,9 +73,11 @@ const SEES: Record<string, 'owned' | 'outlet' | 'subtree' | 'all' | 'none'> = {
 /**
  * Which customers a login reaches on a route about one customer: 'read' follows the scope rule;
  * 'outlet' is the outlet (or subtree) of the login whoever owns the customer: a claim (熟户认养)
- * and a referral are for a customer of one's outlet, owned by someone else or nobody.
+ * and a referral are for a customer of one's outlet, owned by someone else or nobody; 'profile' is
+ * 'read' and, for a counter teller, the customers of their outlet nobody owns: the daily batch gives
+ * their profile collection to the outlet's counter tellers (issue 23 §2).
  */
-export type CustomerScope = 'read' | 'outlet';
+export type CustomerScope = 'read' | 'outlet' | 'profile';
 export function customersOf(login: Login, scope: CustomerScope): { inside: string[]; outside: string[] } {
   const kind = SEES[ROLE_OF[login] ?? 'admin'] ?? 'none';
   const branch = BRANCH_OF[login] ?? '';
@@ -83,7 +85,8 @@ export function customersOf(login: Login, scope: CustomerScope): { inside: strin
   const reaches = (id: string) => {
     const c = CUSTOMERS[id];
     if (!c || kind === 'none') return false;
-    if (scope === 'read' && kind === 'owned') return c.owners.includes(login);
+    if (scope === 'profile' && ROLE_OF[login] === 'counter_teller' && c.branch === branch && c.owners.length === 0) return true;
+    if ((scope === 'read' || scope === 'profile') && kind === 'owned') return c.owners.includes(login);
     return (branches ?? []).includes(c.branch);
   };
   const ids = Object.keys(CUSTOMERS);
@@ -445,6 +448,11 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'POST /api/counter/handovers', base: () => ({ body: { customerId: 'C1', staffId: OUTLET_STAFF.customer_manager, note: reason } }), bodyCustomer: { scope: 'read', at: ['customerId'] } },
   { key: 'GET /api/me/availability', base: () => ({}) },
   { key: 'PUT /api/me/availability', base: () => ({ body: { away: false } }) },
+
+  // a customer's profile (issue 23 §2): read within scope, written by those who collect; the outlet's customers to complete
+  { key: 'GET /api/customers/:customerId/profile', base: () => ({ params: { customerId: 'C1' } }), customer: { scope: 'profile' } },
+  { key: 'PUT /api/customers/:customerId/profile', base: () => ({ params: { customerId: 'C1' }, body: { interests: ['书法'], contactTime: 'morning' } }), customer: { scope: 'profile' } },
+  { key: 'GET /api/profile/outlet', base: () => ({ query: { page: '1', pageSize: '20' } }) },
 
   // exports (background jobs): a job of someone else, or none, answers 404 alike
   { key: 'POST /api/exports', base: () => ({ body: { kind: 'contact_log', filters: { from: '2026-11-01', to: '2026-11-30' } } }) },

@@ -10,6 +10,7 @@ import { writeStaffFigures } from '../features/managing/staff-figures.batch.js';
 import { runDashboards } from '../features/dashboards/dashboards.batch.js';
 import { prepareGreetings } from '../features/greetings/greetings.batch.js';
 import { computeHouseholds } from '../features/households/households.batch.js';
+import { runProfile } from '../features/profile/profile.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -96,6 +97,14 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     async run(db, date) {
       const r = await runOpportunities(db, date);
       return `${r.converted} prospects became customers (${r.movedOpportunities} opportunities, ${r.movedContacts} contacts moved), ${r.followed} opportunities followed their customer to another branch, ${r.due} next steps due and ${r.stale} stale opportunities reminded (${r.expired} reminders expired)`;
+    },
+  },
+  {
+    // after the worklist: its rerun of a date removes the open reminders that date's first run made
+    name: 'profile',
+    async run(db, date) {
+      const r = await runProfile(db, date);
+      return `${r.customers} customers' profile completeness: ${r.below} under 7 of 9, ${r.tasks} collection tasks made or refreshed (${r.expired} expired), ${r.closed} proposals closed by the feed's value`;
     },
   },
   {

@@ -398,6 +398,7 @@ export const TAGS: Record<string, string> = {
   complaints: "Complaints (投诉): recorded from any channel, due times by the customer's band, escalation to the branch head and the department (the red list), notes, hand-overs, resolution and closing, the report",
   entitlements: "Service entitlements (服务权益) by tier: what a customer is entitled to and why; the policy's versions, checking, simulation and publishing",
   counter: "The counter's view: find a walk-in customer fast within your scope, today's available customer managers, the lobby manager's hand-over (现场分配), one's own availability",
+  profile: "A customer's profile (客户信息梳理): what staff collect, proposals for the core system, completeness of 9 fields, an outlet's customers to complete",
 };
 
 /** What an error status means, for every operation that documents it. */

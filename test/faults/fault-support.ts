@@ -392,6 +392,7 @@ export const TIME_OF_RUN: Record<string, readonly string[] | '*'> = {
   tier_runs: ['finished_at', 'seconds'],
   event_runs: ['finished_at', 'seconds'],
   worklist_runs: ['finished_at', 'seconds'],
+  profile_runs: ['finished_at', 'seconds'],
   dashboard_runs: ['finished_at', 'seconds'],
   staff_figure_dates: ['finished_at', 'seconds'],
   // when a plan was (re)made, and when a reminder was closed by the batch (expired, contact recorded)

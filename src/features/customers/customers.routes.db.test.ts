@@ -49,7 +49,7 @@ afterAll(async () => {
 
 // Every route about one customer, with a body where it takes one. A new route goes here.
 interface CustomerRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   /** needed beyond customers.read: without it the answer is 403, with it 404 outside the scope */
   permission?: Permission;
@@ -62,6 +62,8 @@ const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
   { method: 'GET', url: `/api/customers/${id}/tiers` },
   { method: 'GET', url: `/api/customers/${id}/owners` },
   { method: 'GET', url: `/api/customers/${id}/timeline` },
+  { method: 'GET', url: `/api/customers/${id}/profile` },
+  { method: 'PUT', url: `/api/customers/${id}/profile`, permission: 'profile.collect', body: { interests: ['书法'] } },
   // one's own reminder about the customer (any event and occurrence: none exists outside the scope)
   { method: 'POST', url: `/api/worklist/reminders/${id}/{event}/{occurrence}`, permission: 'worklist.own', body: { action: 'done' } },
   { method: 'POST', url: `/api/customers/${id}/claims`, permission: 'ownership.claim', body: { managerFacts: ['knows_occupation'], booksAppointments: true } },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DateText, Money } from '../../platform/contract.js';
 import { EVENT_KINDS } from '../events/events.policy.js';
+import { CONTACT_CHANNELS } from '../profile/profile.rules.js';
 
 // The API of customer groups (客户分组, issue 21 §1): saved filters over the customers a reader
 // sees. Shared by the server (validation, OpenAPI) and the web app (types). Within one criterion
@@ -30,6 +31,9 @@ export const GroupFilter = z
     products: z.array(z.enum(PRODUCT_KINDS)).min(1).max(4).optional().describe('the customer holds each of these (a balance above 0 on the latest business date)'),
     branchIds: z.array(Code).min(1).max(50).optional().describe('customers of these branches (each with its subtree), within your scope'),
     ownerIds: z.array(Code).min(1).max(50).optional().describe('customers these staff members own or co-own'),
+    interests: z.array(z.string().min(1).max(20)).min(1).max(20).optional().describe("the customer's profile lists one of these interests (issue 23)"),
+    contactChannels: z.array(z.enum(CONTACT_CHANNELS)).min(1).max(5).optional().describe("the customer's preferred contact channel is one of these"),
+    completenessBelow: z.number().int().min(1).max(9).optional().describe('profile completeness (as the last batch computed it) below this many of 9 fields'),
   })
   .strict();
 export type GroupFilter = z.infer<typeof GroupFilter>;

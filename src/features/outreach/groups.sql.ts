@@ -36,6 +36,10 @@ export function filterSql(f: GroupFilter, scope: CustomerScope, branches: readon
     const mask = f.products.reduce((m, k) => m | PRODUCT_BITS[k], 0);
     where.push(`(o.products & ${p(mask)}::smallint) = ${p(mask)}::smallint`);
   }
+  // Stratum's own profile fields and completeness (issue 23 §2)
+  if (f.interests) where.push(`EXISTS (SELECT 1 FROM customer_profiles pf WHERE pf.customer_id = o.customer_id AND pf.interests && ${p([...f.interests])}::text[])`);
+  if (f.contactChannels) where.push(`EXISTS (SELECT 1 FROM customer_profiles pf WHERE pf.customer_id = o.customer_id AND pf.contact_channel = ANY(${p([...f.contactChannels])}::text[]))`);
+  if (f.completenessBelow !== undefined) where.push(`EXISTS (SELECT 1 FROM customer_completeness k WHERE k.customer_id = o.customer_id AND k.filled < ${p(f.completenessBelow)}::int)`);
   if (f.ownerIds) where.push(`o.customer_id IN (SELECT w.customer_id FROM customer_owners w WHERE w.staff_id = ANY(${p([...f.ownerIds])}::text[]))`);
   return where.join('\n   AND ');
 }

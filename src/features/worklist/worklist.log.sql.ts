@@ -185,6 +185,8 @@ export interface SheetCustomerRow {
   do_not_disturb: boolean;
   last_contact: Date | null;
   next_contact_on: string | null;
+  /** open proposals for the core system (issue 23 §2): [field, value] */
+  proposals?: [string, string][] | null;
 }
 export interface SheetContactRow extends ContactRow {
   staff_name: string;

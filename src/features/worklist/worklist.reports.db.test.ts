@@ -113,7 +113,7 @@ describe('the bank sheets', () => {
   it('exports 个人客户信息梳理表 with Chinese headers and labels, phone and ID number masked, and audits it', async () => {
     const { name, rows } = await sheet(manager, 'sheet=customer_info');
     expect(name).toBe('个人客户信息梳理表');
-    expect(rows[0]).toEqual(['序号', '客户号', '客户姓名', '性别', '出生日期', '证件号码', '手机号码', '职业', '所属网点', '管户人员', '金融资产（万元）', 'AUM分层', '客户层级', '持卡类别', '风险等级', '免打扰', '上次联络日期', '下次计划联络时间']);
+    expect(rows[0]).toEqual(['序号', '客户号', '客户姓名', '性别', '出生日期', '证件号码', '手机号码', '职业', '所属网点', '管户人员', '金融资产（万元）', 'AUM分层', '客户层级', '持卡类别', '风险等级', '免打扰', '上次联络日期', '下次计划联络时间', '待录入核心系统']);
     const c1 = rows.find((r) => r[1] === 'C1') ?? [];
     expect(c1.slice(2, 4)).toEqual(['张三明', '男']);
     expect(c1[4]).toBe('1985-03-15');

@@ -8,7 +8,7 @@ import { chunkSettings, inChunks, type Chunks } from '../../platform/chunks.js';
 import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
-import { maskIdNumber, maskPhone, viewDetail, viewName } from '../../platform/pii.js';
+import { maskAddress, maskIdNumber, maskPhone, viewDetail, viewName } from '../../platform/pii.js';
 import { piiViewOf } from '../access/access.permissions.js';
 import { addDays, chinaDay, daysBetween, today, workScope, type WorkActor } from './worklist.common.js';
 import type { Scope, SheetContactRow, SheetCustomerRow } from './worklist.log.sql.js';
@@ -49,7 +49,22 @@ const CUSTOMER_COLUMNS: SheetColumn[] = [
   { header: '证件号码', width: 22 }, { header: '手机号码' }, { header: '职业' }, { header: '所属网点', width: 20 }, { header: '管户人员' },
   { header: '金融资产（万元）', kind: 'wan' }, { header: 'AUM分层' }, { header: '客户层级' }, { header: '持卡类别' }, { header: '风险等级' },
   { header: '免打扰' }, { header: '上次联络日期', kind: 'date' }, { header: '下次计划联络时间', kind: 'date' },
+  // what staff collected of the fields the core system holds, for entry there (issue 23 §2), masked like the columns above
+  { header: '待录入核心系统', width: 40 },
 ];
+const PROPOSAL_LABEL: Record<string, string> = { phone: '手机号码', address: '地址', birth_date: '出生日期', occupation: '职业', annual_income: '年收入' };
+/** "手机号码：139****1111；职业：教师", in the order of the sheet's columns: phone and address masked, birth date and income only with pii.details. */
+function proposalsText(view: ReturnType<typeof piiViewOf>, proposals: [string, string][] | null): string {
+  const order = Object.keys(PROPOSAL_LABEL);
+  return [...(proposals ?? [])]
+    .sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]))
+    .map(([field, value]) => {
+      const shown = field === 'phone' ? maskPhone(value) : field === 'address' ? maskAddress(value) : field === 'birth_date' || field === 'annual_income' ? viewDetail(view, value) : value;
+      return shown === null ? null : `${PROPOSAL_LABEL[field] ?? field}：${safe(shown)}`;
+    })
+    .filter((x): x is string => x !== null)
+    .join('；');
+}
 const CONTACT_COLUMNS: SheetColumn[] = [
   { header: '序号', kind: 'integer' }, { header: '联络日期', kind: 'date' }, { header: '客户号' }, { header: '客户姓名' }, { header: '联络方式' },
   { header: '联络人' }, { header: '沟通内容', width: 40 }, { header: '联络结果' }, { header: '下次联络时间', kind: 'date' },
@@ -133,7 +148,8 @@ async function customerRows(s: SqlSession, ids: string[]): Promise<SheetCustomer
             (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'aum_band'),
             (SELECT t.tier FROM customer_tiers t WHERE t.customer_id = c.customer_id AND t.model = 'relationship_tier'),
             (SELECT max(l.contacted_at) FROM contact_log l WHERE l.customer_id = c.customer_id),
-            (SELECT l.next_contact_on FROM contact_log l WHERE l.customer_id = c.customer_id AND l.next_contact_on IS NOT NULL ORDER BY l.contacted_at DESC LIMIT 1))::text AS r
+            (SELECT l.next_contact_on FROM contact_log l WHERE l.customer_id = c.customer_id AND l.next_contact_on IS NOT NULL ORDER BY l.contacted_at DESC LIMIT 1),
+            (SELECT json_agg(json_build_array(p.field, p.value) ORDER BY p.field) FROM profile_proposals p WHERE p.customer_id = c.customer_id AND p.status = 'open'))::text AS r
        FROM customers c JOIN branches b ON b.branch_id = c.branch_id
        LEFT JOIN customer_overview ov ON ov.customer_id = c.customer_id AND ov.customer_id = ANY($1::text[])
       WHERE c.customer_id = ANY($1::text[])`,
@@ -141,12 +157,12 @@ async function customerRows(s: SqlSession, ids: string[]): Promise<SheetCustomer
   );
   const byId = new Map<string, SheetCustomerRow>();
   for (const { r: text } of r.rows) {
-    const x = JSON.parse(text) as [string, string, string | null, string | null, string | null, string | null, string | null, string, string | null, string, string | null, string | null, boolean, string | null, string | null, string | null, string | null];
+    const x = JSON.parse(text) as [string, string, string | null, string | null, string | null, string | null, string | null, string, string | null, string, string | null, string | null, boolean, string | null, string | null, string | null, string | null, [string, string][] | null];
     byId.set(x[0], {
       customer_id: x[0], name: x[1], gender: x[2], birth_date: x[3], id_number: x[4], phone: x[5], occupation: x[6], branch_name: x[7], owner_name: x[8],
       aum: x[9], vip_grade: x[10], risk_level: x[11], do_not_disturb: x[12], aum_band: x[13], relationship_tier: x[14],
       // a timestamptz in JSON is ISO 8601 with its offset
-      last_contact: x[15] === null ? null : new Date(x[15]), next_contact_on: x[16],
+      last_contact: x[15] === null ? null : new Date(x[15]), next_contact_on: x[16], proposals: x[17],
     });
   }
   const out: SheetCustomerRow[] = [];
@@ -326,7 +342,7 @@ export async function writeSheet(db: Db, a: WorkActor, f: SheetFilters, o: { cap
           i + 1, c.customer_id, viewName(view, c.name), label(GENDER, c.gender), viewDetail(view, c.birth_date) ?? '', maskIdNumber(c.id_number) ?? '', maskPhone(c.phone) ?? '',
           c.occupation ?? '', c.branch_name, c.owner_name ?? '', c.aum, c.aum_band ? tierLabel('aum_band', c.aum_band).zh : '', c.relationship_tier ? tierLabel('relationship_tier', c.relationship_tier).zh : '',
           c.vip_grade ? (CARD_GRADES[c.vip_grade]?.zh ?? c.vip_grade) : '无', label(RISK, c.risk_level), c.do_not_disturb ? '是' : '否',
-          c.last_contact ? chinaDay(new Date(c.last_contact)) : '', c.next_contact_on ?? '',
+          c.last_contact ? chinaDay(new Date(c.last_contact)) : '', c.next_contact_on ?? '', proposalsText(view, c.proposals ?? null),
         ]);
       }, progress, grow);
     });

@@ -54,7 +54,8 @@ const STATUS_WHERE = {
  * A reminder about no customer (customer_id '': a coaching follow-up of the monthly review) is
  * its staff member's alone.
  */
-const stillSeen = (scope: CustomerScope, params: unknown[]) => `(r.customer_id = '' OR ${rowScopeSql(scope, 'r.customer_id', params)})`;
+// a profile collection task given to the outlet's counter tellers (issue 23) is about a customer they need not own
+const stillSeen = (scope: CustomerScope, params: unknown[]) => `(r.customer_id = '' OR r.event = 'profile_collect' OR ${rowScopeSql(scope, 'r.customer_id', params)})`;
 
 export async function reminderCounts(s: SqlSession, staffId: string, today: string, scope: CustomerScope) {
   const params: unknown[] = [staffId, today];

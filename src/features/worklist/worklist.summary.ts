@@ -10,6 +10,12 @@ import { STALE_AFTER_STEP_DAYS, stageName, targetLabel } from '../opportunities/
 export type Facts = Record<string, unknown>;
 type Pair = { zh: string; en: string };
 type Formatter = (f: Facts) => Pair;
+// the profile fields of issue 23 (profile/profile.rules.ts FIELD_LABELS), as a collection task names them
+const PROFILE_FIELD_NAMES: Record<string, Pair> = {
+  phone: { zh: '手机号码', en: 'phone' }, birth_date: { zh: '出生日期', en: 'birth date' }, address: { zh: '地址', en: 'address' },
+  occupation: { zh: '职业', en: 'occupation' }, annual_income: { zh: '年收入', en: 'annual income' }, risk_assessment: { zh: '风险评估', en: 'risk assessment' },
+  interests: { zh: '兴趣爱好', en: 'interests' }, family: { zh: '家庭情况', en: 'family' }, contact_time: { zh: '偏好联络时间', en: 'preferred contact time' },
+};
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 /** An amount in 万 from a fact (a JSON number or a decimal string); '?' when absent. */
@@ -162,6 +168,16 @@ const FORMATTERS: Record<string, Formatter> = {
     return {
       zh: `商机停滞：${owner}的${what.zh}已在本阶段 ${days} 天${past > STALE_AFTER_STEP_DAYS ? `，下一步逾期 ${past} 天` : ''}`,
       en: `stale opportunity of ${owner}: ${what.en}, ${days} days in its stage${past > STALE_AFTER_STEP_DAYS ? `, next step ${past} days overdue` : ''}`,
+    };
+  },
+  // the profile step (profile/profile.batch.ts): a customer under 7 of 9 profile fields
+  profile_collect: (f) => {
+    const missing = Array.isArray(f.missing) ? f.missing.filter((x): x is string => typeof x === 'string') : [];
+    const zh = missing.map((m) => PROFILE_FIELD_NAMES[m]?.zh ?? m).join('、');
+    const en = missing.map((m) => PROFILE_FIELD_NAMES[m]?.en ?? m).join(', ');
+    return {
+      zh: `客户资料完整度 ${int(f.filled) ?? '?'}/${int(f.of) ?? 9}，请补充采集：${zh}`,
+      en: `profile ${int(f.filled) ?? '?'} of ${int(f.of) ?? 9} fields: collect ${en}`,
     };
   },
   // complaints (serving/complaints.sql.ts): an open complaint for the customer's owner; an escalated one for the branch head or the department
