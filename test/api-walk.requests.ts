@@ -400,6 +400,7 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'GET /api/complaints', base: () => ({ query: { status: 'open' } }) },
   { key: 'GET /api/complaints/escalated', base: () => ({}) },
   { key: 'GET /api/complaints/report', base: () => ({ query: { from: '2026-11-01', to: '2026-11-30' } }) },
+  { key: 'GET /api/complaints/report/sheet', base: () => ({ query: { from: '2026-11-01', to: '2026-11-30' } }) },
   { key: 'GET /api/complaints/:complaintId', base: () => ({ params: { complaintId: 'no-such-complaint' } }) },
   { key: 'POST /api/complaints/:complaintId/notes', base: () => ({ params: { complaintId: 'no-such-complaint' }, body: { kind: 'response', body: reason } }) },
   { key: 'POST /api/complaints/:complaintId/resolution', base: () => ({ params: { complaintId: 'no-such-complaint' }, body: { body: reason, answer: 'satisfied' } }) },

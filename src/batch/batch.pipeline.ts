@@ -8,6 +8,7 @@ import { runReassessReminders } from '../features/selling/suitability.batch.js';
 import { recordOwnerHistory } from '../features/managing/owner-history.batch.js';
 import { writeStaffFigures } from '../features/managing/staff-figures.batch.js';
 import { runDashboards } from '../features/dashboards/dashboards.batch.js';
+import { runComplaintEscalation } from '../features/serving/complaints.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -78,6 +79,14 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     async run(db, date) {
       const r = await runOpportunities(db, date);
       return `${r.converted} prospects became customers (${r.movedOpportunities} opportunities, ${r.movedContacts} contacts moved), ${r.followed} opportunities followed their customer to another branch, ${r.due} next steps due and ${r.stale} stale opportunities reminded (${r.expired} reminders expired)`;
+    },
+  },
+  {
+    // after the worklist: its rerun of a date leaves the complaints' reminders alone
+    name: 'complaints',
+    async run(db, date) {
+      const r = await runComplaintEscalation(db, date);
+      return `${r.escalated} complaints escalated past their limits (branch head or department reminded), ${r.open} complaints open`;
     },
   },
   {
