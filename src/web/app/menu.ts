@@ -1,11 +1,11 @@
 import type { ComponentType } from 'react';
-import { AimOutlined, AuditOutlined, ClusterOutlined, CommentOutlined, GroupOutlined, MessageOutlined, SafetyCertificateOutlined, DashboardOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined } from '@ant-design/icons';
+import { AimOutlined, AlertOutlined, AuditOutlined, ExclamationCircleOutlined, ClusterOutlined, CommentOutlined, GroupOutlined, MessageOutlined, SafetyCertificateOutlined, DashboardOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined } from '@ant-design/icons';
 import type { Permission } from '../../features/access/access.permissions.js';
 
 /** The left menu, in one place: each entry shows only to roles holding its permission. */
 export interface MenuEntry {
   path: string;
-  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu' | 'dashboards.menu.branch' | 'dashboards.menu.branches' | 'review.menu.review' | 'review.menu.mine' | 'outreach.menu.groups' | 'outreach.menu.templates';
+  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu' | 'dashboards.menu.branch' | 'dashboards.menu.branches' | 'review.menu.review' | 'review.menu.mine' | 'outreach.menu.groups' | 'outreach.menu.templates' | 'complaints.menu.mine' | 'complaints.menu.escalated';
   icon: ComponentType;
   permission: Permission;
 }
@@ -27,6 +27,8 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/my-coaching', labelKey: 'review.menu.mine', icon: CommentOutlined, permission: 'coaching.own' },
   { path: '/groups', labelKey: 'outreach.menu.groups', icon: GroupOutlined, permission: 'groups.manage' },
   { path: '/templates', labelKey: 'outreach.menu.templates', icon: MessageOutlined, permission: 'templates.write' },
+  { path: '/complaints', labelKey: 'complaints.menu.mine', icon: ExclamationCircleOutlined, permission: 'complaints.record' },
+  { path: '/complaints/escalated', labelKey: 'complaints.menu.escalated', icon: AlertOutlined, permission: 'complaints.escalated' },
   { path: '/signings', labelKey: 'selling.menu.signings', icon: CreditCardOutlined, permission: 'signings.request' },
   { path: '/performance', labelKey: 'performance.menu', icon: TrophyOutlined, permission: 'performance.read' },
   { path: '/branch', labelKey: 'menu.branch', icon: BarChartOutlined, permission: 'reports.branch' },

@@ -10,6 +10,7 @@ import { dashboardsEn } from '../../features/dashboards/dashboards.locale.js';
 import { sellingEn } from '../../features/selling/selling.locale.js';
 import { reviewEn } from '../../features/review/review.locale.js';
 import { outreachEn } from '../../features/outreach/outreach.locale.js';
+import { complaintsEn } from '../../features/serving/complaints.locale.js';
 
 export const en: Messages = {
   app: {
@@ -328,4 +329,5 @@ export const en: Messages = {
   dashboards: dashboardsEn,
   review: reviewEn,
   outreach: outreachEn,
+  complaints: complaintsEn,
 };

@@ -9,6 +9,7 @@ import { dashboardsZh } from '../../features/dashboards/dashboards.locale.js';
 import { sellingZh } from '../../features/selling/selling.locale.js';
 import { reviewZh } from '../../features/review/review.locale.js';
 import { outreachZh } from '../../features/outreach/outreach.locale.js';
+import { complaintsZh } from '../../features/serving/complaints.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -328,6 +329,7 @@ export const zhCN = {
   dashboards: dashboardsZh,
   review: reviewZh,
   outreach: outreachZh,
+  complaints: complaintsZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
