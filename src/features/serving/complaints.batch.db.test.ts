@@ -118,3 +118,17 @@ describe('the report as Excel', () => {
     expect((await api.get(TELLER, `/api/complaints/report/sheet?from=${from}&to=${today}`)).statusCode).toBe(403);
   });
 });
+
+describe('my complaints (the complaints page)', () => {
+  it('GET /api/complaints?mine=true lists the ones I own; a branch head who owns none gets none, but reads them without it', async () => {
+    const mine = await api.get(TELLER, '/api/complaints?status=open&mine=true');
+    expect(mine.statusCode, mine.body).toBe(200);
+    const ids = (mine.json().data.items as { owner: { staffId: string } }[]).map((c) => c.owner.staffId);
+    expect(ids.length).toBe(2);
+    expect(new Set(ids)).toEqual(new Set([TELLER]));
+    const head = await api.get(HEAD, '/api/complaints?status=open&mine=true');
+    expect(head.statusCode, head.body).toBe(200);
+    expect(head.json().data.items).toEqual([]);
+    expect((await api.get(HEAD, '/api/complaints?status=open&mine=false')).json().data.items.length).toBe(2);
+  });
+});

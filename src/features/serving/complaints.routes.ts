@@ -37,7 +37,7 @@ export async function complaintRoutes(api: Api, { db }: AppDeps): Promise<void> 
   api.get(
     '/api/complaints',
     { config: need('complaints.record'), schema: { tags, summary: 'The complaints you may read (yours, and those of customers in your scope), the most urgent first', querystring: c.ComplaintsQuery, response: { 200: c.ComplaintListResponse, ...errors } } },
-    async (req) => ({ data: await listComplaints(db, signedIn(req), req.query) }),
+    async (req) => ({ data: await listComplaints(db, signedIn(req), { status: req.query.status, mine: req.query.mine === 'true' }) }),
   );
   api.get(
     '/api/complaints/escalated',

@@ -24,16 +24,24 @@ function CustomerSearch({ value, onChange }: { value?: string; onChange?: (v: st
   const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
   const [loading, setLoading] = useState(false);
   const pending = useRef<AbortController | null>(null);
-  const search = (q: string) => {
+  const search = (typed: string) => {
     pending.current?.abort();
-    if (q.trim().length < 1) return setOptions([]);
+    const q = typed.trim();
+    if (q.length < 1) return setOptions([]);
+    // a walk-in customer of someone else is not in the search (it covers one's own scope): the
+    // customer number, as typed from the card or the passbook, is offered as it is
+    const byNumber = /^[A-Za-z0-9]{4,40}$/.test(q) ? [{ value: q, label: t('complaints.form.byNumber', { id: q }) }] : [];
+    setOptions(byNumber);
     const controller = new AbortController();
     pending.current = controller;
     setLoading(true);
     customersApi
-      .list({ q: q.trim(), branchId: undefined, aumMin: undefined, aumMax: undefined, vipCard: undefined, openedAfter: undefined, sort: undefined, page: 1, pageSize: 10 }, controller.signal)
-      .then((r) => setOptions(r.items.map((c) => ({ value: c.customerId, label: `${c.customerId} ${c.name}${c.phone ? ` · ${c.phone}` : ''}` }))))
-      .catch(() => setOptions([]))
+      .list({ q, branchId: undefined, aumMin: undefined, aumMax: undefined, vipCard: undefined, openedAfter: undefined, sort: undefined, page: 1, pageSize: 10 }, controller.signal)
+      .then((r) => {
+        const found = r.items.map((c) => ({ value: c.customerId, label: `${c.customerId} ${c.name}${c.phone ? ` · ${c.phone}` : ''}` }));
+        setOptions([...found, ...byNumber.filter((b) => !found.some((f) => f.value === b.value))]);
+      })
+      .catch(() => setOptions(byNumber))
       .finally(() => {
         if (!controller.signal.aborted) setLoading(false);
       });

@@ -20,7 +20,7 @@ type Items = { items: Complaint[] };
 
 export const complaintsApi = {
   create: (body: z.input<typeof CreateComplaintBody>) => apiRequest<ComplaintDetail>('/api/complaints', { method: 'POST', body }),
-  list: (q: { status: 'open' | 'closed' | 'all'; mine: boolean }, signal: AbortSignal) => apiRequest<Items>('/api/complaints', { query: q, signal }),
+  list: (q: { status: 'open' | 'closed' | 'all'; mine: boolean }, signal: AbortSignal) => apiRequest<Items>('/api/complaints', { query: { status: q.status, mine: q.mine ? 'true' : 'false' }, signal }),
   escalated: (signal: AbortSignal) => apiRequest<Items>('/api/complaints/escalated', { signal }),
   report: (q: { from: string; to: string }, signal: AbortSignal) => apiRequest<Report>('/api/complaints/report', { query: q, signal }),
   /** the report's .xlsx: a plain link downloads it with the session's cookie */
