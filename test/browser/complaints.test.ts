@@ -68,7 +68,7 @@ describe('complaints in the web app', () => {
     expect((await sql<{ escalation: string }>(`SELECT escalation FROM complaints WHERE complaint_id = $1`, [saved.complaint_id]))[0]?.escalation).toBe('none');
 
     const headPage = await newPage(stratum.run, 'zh-CN');
-    await stratum.signIn(headPage, '/complaints/escalated', head.login);
+    await stratum.signIn(headPage, '/complaint-escalations', head.login);
     await headPage.getByTestId('complaints-escalated-page').waitFor();
     await settle(headPage);
     const row = headPage.getByTestId('complaints-red-list').locator('tbody tr', { hasText: saved.complaint_id });

@@ -28,7 +28,7 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/groups', labelKey: 'outreach.menu.groups', icon: GroupOutlined, permission: 'groups.manage' },
   { path: '/templates', labelKey: 'outreach.menu.templates', icon: MessageOutlined, permission: 'templates.write' },
   { path: '/complaints', labelKey: 'complaints.menu.mine', icon: ExclamationCircleOutlined, permission: 'complaints.record' },
-  { path: '/complaints/escalated', labelKey: 'complaints.menu.escalated', icon: AlertOutlined, permission: 'complaints.escalated' },
+  { path: '/complaint-escalations', labelKey: 'complaints.menu.escalated', icon: AlertOutlined, permission: 'complaints.escalated' },
   { path: '/signings', labelKey: 'selling.menu.signings', icon: CreditCardOutlined, permission: 'signings.request' },
   { path: '/performance', labelKey: 'performance.menu', icon: TrophyOutlined, permission: 'performance.read' },
   { path: '/branch', labelKey: 'menu.branch', icon: BarChartOutlined, permission: 'reports.branch' },
