@@ -72,7 +72,6 @@ export function ComplaintsEscalatedPage() {
           columns={redColumns}
           dataSource={red.data?.items ?? []}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          scroll={{ x: 'max-content' }}
           locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('complaints.escalated.empty')} /> }}
           data-testid="complaints-red-list"
         />
@@ -80,10 +79,10 @@ export function ComplaintsEscalatedPage() {
       <Card size="small" className="section-card">
         <SectionTitle>{t('complaints.escalated.report')}</SectionTitle>
         <Space wrap style={{ marginBottom: 12 }}>
-          <span>{t('complaints.escalated.from')}</span>
-          <DatePicker value={dayjs(from)} onChange={pick(setFrom)} allowClear={false} aria-label={t('complaints.escalated.from')} data-testid="complaints-report-from" />
-          <span>{t('complaints.escalated.to')}</span>
-          <DatePicker value={dayjs(to)} onChange={pick(setTo)} allowClear={false} aria-label={t('complaints.escalated.to')} data-testid="complaints-report-to" />
+          <label htmlFor="complaints-report-from">{t('complaints.escalated.from')}</label>
+          <DatePicker id="complaints-report-from" value={dayjs(from)} onChange={pick(setFrom)} allowClear={false} data-testid="complaints-report-from" />
+          <label htmlFor="complaints-report-to">{t('complaints.escalated.to')}</label>
+          <DatePicker id="complaints-report-to" value={dayjs(to)} onChange={pick(setTo)} allowClear={false} data-testid="complaints-report-to" />
           <Button icon={<DownloadOutlined />} href={complaintsApi.sheetUrl({ from, to })} data-testid="complaints-report-download">
             {t('complaints.escalated.download')}
           </Button>
@@ -96,7 +95,6 @@ export function ComplaintsEscalatedPage() {
           columns={reportColumns}
           dataSource={report.data?.rows ?? []}
           pagination={false}
-          scroll={{ x: 'max-content' }}
           data-testid="complaints-report"
           summary={() =>
             totals ? (

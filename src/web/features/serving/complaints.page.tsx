@@ -53,7 +53,6 @@ export function ComplaintsPage() {
         columns={complaintColumns(t, setOpenId)}
         dataSource={list.data?.items ?? []}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
-        scroll={{ x: 'max-content' }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('complaints.page.empty')} /> }}
         data-testid="complaints-table"
       />

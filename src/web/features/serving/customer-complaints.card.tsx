@@ -39,7 +39,6 @@ export function CustomerComplaintsCard({ customerId }: { customerId: string }) {
         columns={complaintColumns(t, (id) => recordable && setOpenId(id), { complainant: false })}
         dataSource={list.data?.items ?? []}
         pagination={{ pageSize: 5, hideOnSinglePage: true }}
-        scroll={{ x: 'max-content' }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('complaints.card.empty')} /> }}
       />
       {recordable && (
