@@ -427,9 +427,10 @@ export const OPERATIONS: readonly Operation[] = [
   // complaints (issue 22 §1): any staff member records one (of any customer, or a non-customer);
   // a complaint that does not exist answers 404 (the complaints' tests work real ones)
   { key: 'POST /api/complaints', base: () => ({ body: { channel: 'counter', personName: '王先生', personPhone: '13800001111', category: 'service', description: reason } }) },
-  { key: 'GET /api/complaints', base: () => ({ query: { status: 'open' } }) },
+  { key: 'GET /api/complaints', base: () => ({ query: { status: 'open', mine: 'true' } }) },
   { key: 'GET /api/complaints/escalated', base: () => ({}) },
   { key: 'GET /api/complaints/report', base: () => ({ query: { from: '2026-11-01', to: '2026-11-30' } }) },
+  { key: 'GET /api/complaints/report/sheet', base: () => ({ query: { from: '2026-11-01', to: '2026-11-30' } }) },
   { key: 'GET /api/complaints/:complaintId', base: () => ({ params: { complaintId: 'no-such-complaint' } }) },
   { key: 'POST /api/complaints/:complaintId/notes', base: () => ({ params: { complaintId: 'no-such-complaint' }, body: { kind: 'response', body: reason } }) },
   { key: 'POST /api/complaints/:complaintId/resolution', base: () => ({ params: { complaintId: 'no-such-complaint' }, body: { body: reason, answer: 'satisfied' } }) },

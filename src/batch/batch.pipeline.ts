@@ -11,6 +11,7 @@ import { runDashboards } from '../features/dashboards/dashboards.batch.js';
 import { prepareGreetings } from '../features/greetings/greetings.batch.js';
 import { computeHouseholds } from '../features/households/households.batch.js';
 import { runProfile } from '../features/profile/profile.batch.js';
+import { runComplaintEscalation } from '../features/serving/complaints.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -105,6 +106,14 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     async run(db, date) {
       const r = await runProfile(db, date);
       return `${r.customers} customers' profile completeness: ${r.below} under 7 of 9, ${r.tasks} collection tasks made or refreshed (${r.expired} expired), ${r.closed} proposals closed by the feed's value`;
+    },
+  },
+  {
+    // after the worklist: its rerun of a date leaves the complaints' reminders alone
+    name: 'complaints',
+    async run(db, date) {
+      const r = await runComplaintEscalation(db, date);
+      return `${r.escalated} complaints escalated past their limits (branch head or department reminded), ${r.open} complaints open`;
     },
   },
   {

@@ -398,6 +398,8 @@ export const TIME_OF_RUN: Record<string, readonly string[] | '*'> = {
   // when a plan was (re)made, and when a reminder was closed by the batch (expired, contact recorded)
   contact_plans: ['generated_at'],
   reminders: ['closed_at'],
+  // when the batch escalated a complaint past its limit (the time of the run)
+  complaints: ['escalated_at'],
   // when an older open proposal was marked superseded by the night's ones
   ownership_proposals: ['decided_at'],
   // when the shipped default policies were installed (by a bank's first batch); the tests publish none

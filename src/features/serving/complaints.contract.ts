@@ -80,7 +80,7 @@ export const CreateComplaintBody = z.object({
 export const ComplaintResponse = z.object({ data: ComplaintDetail });
 export const ComplaintsQuery = z.object({
   status: z.enum(['open', 'closed', 'all']).optional().describe('open (default): not closed'),
-  mine: z.boolean().optional().describe('only the complaints I own'),
+  mine: z.enum(['true', 'false']).optional().describe('true: only the complaints I own'),
 });
 export const ComplaintListResponse = z.object({ data: z.object({ items: z.array(Complaint) }) });
 export const NoteBody = z.object({ kind: z.enum(['response', 'progress']), body: z.string().max(2000) });

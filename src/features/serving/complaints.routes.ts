@@ -1,5 +1,5 @@
-import type { FastifyRequest } from 'fastify';
-import { ErrorResponse, type Api, type AppDeps } from '../../platform/http.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorResponse, sendDownload, type Api, type AppDeps } from '../../platform/http.js';
 import { langOf } from '../../platform/i18n.js';
 import { signedIn } from '../access/access.guard.js';
 import type { Permission } from '../access/access.permissions.js';
@@ -7,6 +7,7 @@ import { CustomerIdParams } from '../customers/customers.contract.js';
 import type { WorkActor } from '../worklist/worklist.common.js';
 import * as c from './complaints.contract.js';
 import { complaintsReport } from './complaints.report.js';
+import { complaintsWorkbook } from './complaints.sheet.js';
 import { addNote, closeComplaint, createComplaint, customerComplaints, escalatedComplaints, getComplaint, handOver, listComplaints, resolveComplaint } from './complaints.service.js';
 
 // Complaints (投诉, issue 22 §1): parse → authorize → service → present.
@@ -36,7 +37,7 @@ export async function complaintRoutes(api: Api, { db }: AppDeps): Promise<void> 
   api.get(
     '/api/complaints',
     { config: need('complaints.record'), schema: { tags, summary: 'The complaints you may read (yours, and those of customers in your scope), the most urgent first', querystring: c.ComplaintsQuery, response: { 200: c.ComplaintListResponse, ...errors } } },
-    async (req) => ({ data: await listComplaints(db, signedIn(req), req.query) }),
+    async (req) => ({ data: await listComplaints(db, signedIn(req), { status: req.query.status, mine: req.query.mine === 'true' }) }),
   );
   api.get(
     '/api/complaints/escalated',
@@ -47,6 +48,11 @@ export async function complaintRoutes(api: Api, { db }: AppDeps): Promise<void> 
     '/api/complaints/report',
     { config: need('complaints.escalated'), schema: { tags, summary: 'Complaints by branch, month and root cause: resolved within the limit, mean times', querystring: c.ReportQuery, response: { 200: c.ReportResponse, ...errors } } },
     async (req) => ({ data: await complaintsReport(db, signedIn(req), req.query) }),
+  );
+  api.get(
+    '/api/complaints/report/sheet',
+    { config: need('complaints.escalated'), schema: { tags, summary: 'The same report as .xlsx (audited as an export)', querystring: c.ReportQuery, produces: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'], response: errors } },
+    async (req, reply) => sendDownload(reply as unknown as FastifyReply, await complaintsWorkbook(db, signedIn(req), req.query, langOf(req.headers['accept-language']), req.ip)),
   );
   api.get(
     '/api/complaints/:complaintId',

@@ -12,6 +12,7 @@ import { reviewEn } from '../../features/review/review.locale.js';
 import { outreachEn } from '../../features/outreach/outreach.locale.js';
 import { greetingsEn } from '../../features/greetings/greetings.locale.js';
 import { servingEn } from '../../features/serving/serving.locale.js';
+import { complaintsEn } from '../../features/serving/complaints.locale.js';
 
 export const en: Messages = {
   app: {
@@ -348,4 +349,5 @@ export const en: Messages = {
   outreach: outreachEn,
   greetings: greetingsEn,
   serving: servingEn,
+  complaints: complaintsEn,
 };

@@ -11,6 +11,7 @@ import { reviewZh } from '../../features/review/review.locale.js';
 import { outreachZh } from '../../features/outreach/outreach.locale.js';
 import { greetingsZh } from '../../features/greetings/greetings.locale.js';
 import { servingZh } from '../../features/serving/serving.locale.js';
+import { complaintsZh } from '../../features/serving/complaints.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -348,6 +349,7 @@ export const zhCN = {
   outreach: outreachZh,
   greetings: greetingsZh,
   serving: servingZh,
+  complaints: complaintsZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

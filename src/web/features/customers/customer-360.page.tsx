@@ -12,6 +12,7 @@ import { VipSigningCard } from '../selling/vip-signing.card.js';
 import { CustomerOpportunitiesCard } from '../opportunities/customer-opportunities.card.js';
 import { CustomerFeedbackCard } from '../review/customer-feedback.card.js';
 import { CustomerEntitlementsCard } from '../serving/entitlements.card.js';
+import { CustomerComplaintsCard } from '../serving/customer-complaints.card.js';
 import { AumHistoryChart, AumSummary } from './customer-360.aum.js';
 import { AccountsTable, CardsTable, LoansTable, WealthProductsTable } from './customer-360.holdings.js';
 import { CustomerProfile } from './customer-360.profile.js';
@@ -118,6 +119,7 @@ export function Customer360Page() {
       <CustomerTimelineCard customerId={customerId} name={data.profile.name} />
       <CustomerOpportunitiesCard customerId={customerId} />
       <CustomerFeedbackCard customerId={customerId} />
+      <CustomerComplaintsCard customerId={customerId} />
       <Row gutter={12}>
         <Col xs={24} xl={16}>
           <CustomerProfile profile={data.profile} />
