@@ -230,7 +230,7 @@ describe('how transactions go in', () => {
       accounts: await constraints('accounts'),
       indexes: [...(await indexes('transactions')), ...(await indexes('customers'))],
     };
-    expect(before.indexes).toHaveLength(5); // key and two BRIN indexes of the transactions, key and (branch, key) index of the customers
+    expect(before.indexes).toHaveLength(6); // key and two BRIN indexes of the transactions; key, (branch, key) and the ID number's last four (the counter's search) of the customers
     expect(before.transactions).toEqual([{ name: 'transactions_pkey', def: 'PRIMARY KEY (customer_id, txn_id)' }]);
     expect(before.accounts.map((c) => c.name)).toEqual(['accounts_customer_id_fkey', 'accounts_pkey', 'accounts_product_code_fkey']);
     const files = buildFullDay();
