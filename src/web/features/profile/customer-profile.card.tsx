@@ -96,7 +96,7 @@ export function CustomerProfileCard({ customerId }: { customerId: string }) {
           </Button>
         )
       }
-      data-testid="customer-profile"
+      data-testid="customer-profile-card"
     >
       {state.error && <Typography.Text type="danger">{state.error.message}</Typography.Text>}
       {p && (
