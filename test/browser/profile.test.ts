@@ -5,7 +5,7 @@ import { newPage, screenshot, settle, useStratum } from './harness.js';
 // manager opens one of their customers, records an interest and a mainland mobile number (a
 // proposal for the core system) and sees both on the profile card with who recorded them; a phone
 // that is not a mainland mobile number is refused and the error shows at the phone field; the
-// outlet's page lists the customers with fields missing, the highest AUM first.
+// outlet's page lists the customers with fields missing, the highest AUM first; the card reads in English too.
 
 const stratum = useStratum();
 const sql = async <R>(text: string, params: unknown[] = []) => (await stratum.run.db.session((s) => s.query<R>(text, params))).rows;
@@ -99,5 +99,14 @@ describe('customer profiles in the web app', () => {
     await page.getByTestId('profile-form').waitFor();
     expect(await page.getByTestId('profile-interests').textContent()).toContain('钓鱼');
     await page.context().close();
+
+    // the same card in English
+    const en = await newPage(stratum.run, 'en-US');
+    await stratum.signIn(en, `/customers/${customer.customer_id}`, manager.login);
+    const enProposal = en.getByTestId('customer-profile-card').getByTestId('profile-proposal-phone');
+    await enProposal.waitFor();
+    expect(await enProposal.textContent()).toContain('Awaiting entry in the core system');
+    expect(await en.getByTestId('customer-profile-card').getByTestId('profile-completeness').textContent()).toContain(`${customer.filled} of 9 fields`);
+    await en.context().close();
   });
 });

@@ -58,7 +58,7 @@ export function ProfileOutletPage() {
     },
     {
       key: 'action',
-      title: '',
+      title: t('profile.outlet.action'),
       width: 110,
       render: (_, r) => (
         <Button size="small" onClick={() => setCollecting(r)} data-testid="profile-outlet-record">
