@@ -74,11 +74,11 @@ async function computeCompleteness(s: SqlSession, date: string): Promise<void> {
   const household = ' OR EXISTS (SELECT 1 FROM customer_households h WHERE h.customer_id = c.customer_id AND h.business_date = $1::date)';
   await createWorkTable(s, 'prof_fields', {
     as: `SELECT c.customer_id, c.branch_id,
-                (c.phone IS NOT NULL AND c.phone <> '') OR 'phone' = ANY(pp.fields) AS phone,
-                c.birth_date IS NOT NULL OR 'birth_date' = ANY(pp.fields) AS birth_date,
-                (c.address IS NOT NULL AND c.address <> '') OR 'address' = ANY(pp.fields) AS address,
-                (c.occupation IS NOT NULL AND c.occupation <> '') OR 'occupation' = ANY(pp.fields) AS occupation,
-                c.annual_income IS NOT NULL OR 'annual_income' = ANY(pp.fields) AS annual_income,
+                (c.phone IS NOT NULL AND c.phone <> '') OR 'phone' = ANY(coalesce(pp.fields, '{}')) AS phone,
+                c.birth_date IS NOT NULL OR 'birth_date' = ANY(coalesce(pp.fields, '{}')) AS birth_date,
+                (c.address IS NOT NULL AND c.address <> '') OR 'address' = ANY(coalesce(pp.fields, '{}')) AS address,
+                (c.occupation IS NOT NULL AND c.occupation <> '') OR 'occupation' = ANY(coalesce(pp.fields, '{}')) AS occupation,
+                c.annual_income IS NOT NULL OR 'annual_income' = ANY(coalesce(pp.fields, '{}')) AS annual_income,
                 c.risk_level IS NOT NULL AND (c.risk_assessed_on IS NULL OR c.risk_assessed_on >= $1::date - $2::int) AS risk_assessment,
                 coalesce(cardinality(pr.interests), 0) > 0 AS interests,
                 coalesce(lower(btrim(pr.family_notes)) IN ('none', '无', '没有'), false)${household} AS family,

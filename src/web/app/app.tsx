@@ -114,6 +114,7 @@ const PAGES: { path: string; permission: Permission; page: LazyPage }[] = [
   { path: 'campaigns', permission: 'campaigns.read', page: lazyPage(() => import('../features/outreach/campaigns.page.js'), (m) => m.CampaignsPage) },
   { path: 'my-coaching', permission: 'coaching.own', page: lazyPage(() => import('../features/review/my-coaching.page.js'), (m) => m.MyCoachingPage) },
   { path: 'complaints', permission: 'complaints.record', page: lazyPage(() => import('../features/serving/complaints.page.js'), (m) => m.ComplaintsPage) },
+  { path: 'profile-outlet', permission: 'profile.collect', page: lazyPage(() => import('../features/profile/profile-outlet.page.js'), (m) => m.ProfileOutletPage) },
   { path: 'complaint-escalations', permission: 'complaints.escalated', page: lazyPage(() => import('../features/serving/complaints-escalated.page.js'), (m) => m.ComplaintsEscalatedPage) },
   { path: 'signings', permission: 'signings.request', page: lazyPage(() => import('../features/selling/signings.page.js'), (m) => m.SigningsPage) },
   { path: 'customers/:customerId/signings/:signingId/voucher', permission: 'customers.read', page: lazyPage(() => import('../features/selling/voucher.page.js'), (m) => m.VoucherPage) },

@@ -1,11 +1,11 @@
 import type { ComponentType } from 'react';
-import { AimOutlined, GiftOutlined, AlertOutlined, AuditOutlined, ExclamationCircleOutlined, ClusterOutlined, CommentOutlined, GroupOutlined, MessageOutlined, SendOutlined, SafetyCertificateOutlined, DashboardOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, ShopOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined } from '@ant-design/icons';
+import { AimOutlined, GiftOutlined, AlertOutlined, AuditOutlined, ExclamationCircleOutlined, ClusterOutlined, CommentOutlined, GroupOutlined, MessageOutlined, SendOutlined, SafetyCertificateOutlined, DashboardOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, ShopOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined, IdcardOutlined } from '@ant-design/icons';
 import type { Permission } from '../../features/access/access.permissions.js';
 
 /** The left menu, in one place: each entry shows only to roles holding its permission. */
 export interface MenuEntry {
   path: string;
-  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu' | 'dashboards.menu.branch' | 'dashboards.menu.branches' | 'review.menu.review' | 'review.menu.mine' | 'outreach.menu.groups' | 'outreach.menu.templates' | 'greetings.menu' | 'complaints.menu.mine' | 'outreach.menu.campaigns' | 'serving.menu.counter' | 'complaints.menu.escalated';
+  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu' | 'dashboards.menu.branch' | 'dashboards.menu.branches' | 'review.menu.review' | 'review.menu.mine' | 'outreach.menu.groups' | 'outreach.menu.templates' | 'greetings.menu' | 'complaints.menu.mine' | 'outreach.menu.campaigns' | 'serving.menu.counter' | 'complaints.menu.escalated' | 'profile.menu';
   icon: ComponentType;
   permission: Permission;
 }
@@ -17,6 +17,7 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/customers', labelKey: 'menu.customers', icon: TeamOutlined, permission: 'customers.read' },
   { path: '/my-customers', labelKey: 'ownership.menu.mine', icon: UserOutlined, permission: 'customers.read' },
   { path: '/ownership', labelKey: 'ownership.menu.workbench', icon: SolutionOutlined, permission: 'ownership.manage' },
+  { path: '/profile-outlet', labelKey: 'profile.menu', icon: IdcardOutlined, permission: 'profile.collect' },
   { path: '/referrals', labelKey: 'ownership.menu.referrals', icon: ShareAltOutlined, permission: 'customers.read' },
   { path: '/work-log', labelKey: 'worklist.menu.workLog', icon: CalendarOutlined, permission: 'worklist.own' },
   { path: '/maturing', labelKey: 'worklist.menu.maturing', icon: FieldTimeOutlined, permission: 'worklist.own' },

@@ -13,6 +13,7 @@ import { outreachEn } from '../../features/outreach/outreach.locale.js';
 import { greetingsEn } from '../../features/greetings/greetings.locale.js';
 import { servingEn } from '../../features/serving/serving.locale.js';
 import { complaintsEn } from '../../features/serving/complaints.locale.js';
+import { profileEn } from '../../features/profile/profile.locale.js';
 
 export const en: Messages = {
   app: {
@@ -350,4 +351,5 @@ export const en: Messages = {
   greetings: greetingsEn,
   serving: servingEn,
   complaints: complaintsEn,
+  profile: profileEn,
 };

@@ -12,6 +12,7 @@ import { outreachZh } from '../../features/outreach/outreach.locale.js';
 import { greetingsZh } from '../../features/greetings/greetings.locale.js';
 import { servingZh } from '../../features/serving/serving.locale.js';
 import { complaintsZh } from '../../features/serving/complaints.locale.js';
+import { profileZh } from '../../features/profile/profile.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -350,6 +351,7 @@ export const zhCN = {
   greetings: greetingsZh,
   serving: servingZh,
   complaints: complaintsZh,
+  profile: profileZh,
 };
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };

@@ -13,6 +13,7 @@ import { CustomerOpportunitiesCard } from '../opportunities/customer-opportuniti
 import { CustomerFeedbackCard } from '../review/customer-feedback.card.js';
 import { CustomerEntitlementsCard } from '../serving/entitlements.card.js';
 import { CustomerComplaintsCard } from '../serving/customer-complaints.card.js';
+import { CustomerProfileCard } from '../profile/customer-profile.card.js';
 import { AumHistoryChart, AumSummary } from './customer-360.aum.js';
 import { AccountsTable, CardsTable, LoansTable, WealthProductsTable } from './customer-360.holdings.js';
 import { CustomerProfile } from './customer-360.profile.js';
@@ -115,6 +116,7 @@ export function Customer360Page() {
       <CustomerOwnershipCard customerId={customerId} />
       <CustomerTiersCard customerId={customerId} />
       <CustomerHouseholdCard customerId={customerId} />
+      <CustomerProfileCard customerId={customerId} />
       <CustomerEntitlementsCard customerId={customerId} />
       <CustomerTimelineCard customerId={customerId} name={data.profile.name} />
       <CustomerOpportunitiesCard customerId={customerId} />

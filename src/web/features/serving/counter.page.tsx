@@ -8,6 +8,7 @@ import { STATE_HEX } from '../../app/theme.js';
 import { useApi } from '../../app/use-api.js';
 import { errorText } from '../ownership/ownership.parts.js';
 import { ReferralForm } from '../ownership/referral-form.js';
+import { ProfileCollectDrawer } from '../profile/profile-collect.drawer.js';
 import { ListTierTag } from '../tiering/tier-labels.js';
 import { EntitlementTags } from './entitlements.card.js';
 import { servingApi, type CounterHit } from './serving.api.js';
@@ -85,7 +86,7 @@ function HandOverDialog({ customer, onClose }: { customer: CounterHit | null; on
   );
 }
 
-function Hit({ hit, onRefer, onComplaint, onHandOver }: { hit: CounterHit; onRefer: () => void; onComplaint: () => void; onHandOver: () => void }) {
+function Hit({ hit, onRefer, onComplaint, onHandOver, onCollect }: { hit: CounterHit; onRefer: () => void; onComplaint: () => void; onHandOver: () => void; onCollect: () => void }) {
   const { t } = useTranslation();
   const { can } = useSession();
   return (
@@ -131,6 +132,11 @@ function Hit({ hit, onRefer, onComplaint, onHandOver }: { hit: CounterHit; onRef
               {t('serving.counter.complaint')}
             </Button>
           )}
+          {can('profile.collect') && (
+            <Button size="small" onClick={onCollect} data-testid="counter-profile">
+              {t('profile.counter.record')}
+            </Button>
+          )}
           {can('counter.handover') && (
             <Button size="small" type="primary" onClick={onHandOver} data-testid="counter-handover">
               {t('serving.counter.handOver')}
@@ -148,6 +154,7 @@ export function CounterPage() {
   const [referring, setReferring] = useState<CounterHit | null>(null);
   const [complaining, setComplaining] = useState<CounterHit | null>(null);
   const [handing, setHanding] = useState<CounterHit | null>(null);
+  const [collecting, setCollecting] = useState<CounterHit | null>(null);
   const result = useApi(`counter-search/${q}/${i18n.language}`, (signal) => (q ? servingApi.search(q, signal) : Promise.resolve(null)));
   const items = result.data?.items ?? [];
   return (
@@ -173,11 +180,12 @@ export function CounterPage() {
       {result.error && <Typography.Text type="danger">{result.error.message}</Typography.Text>}
       {q && result.data && !items.length && <Empty description={t('serving.counter.empty')} data-testid="counter-empty" />}
       {items.map((hit) => (
-        <Hit key={hit.customerId} hit={hit} onRefer={() => setReferring(hit)} onComplaint={() => setComplaining(hit)} onHandOver={() => setHanding(hit)} />
+        <Hit key={hit.customerId} hit={hit} onRefer={() => setReferring(hit)} onComplaint={() => setComplaining(hit)} onHandOver={() => setHanding(hit)} onCollect={() => setCollecting(hit)} />
       ))}
       {referring && <ReferralForm open customerId={referring.customerId} managers={referring.owner ? [referring.owner] : []} onClose={() => setReferring(null)} onDone={() => setReferring(null)} />}
       <ComplaintDialog customer={complaining} onClose={() => setComplaining(null)} />
       {handing && <HandOverDialog customer={handing} onClose={() => setHanding(null)} />}
+      <ProfileCollectDrawer customerId={collecting?.customerId ?? null} name={collecting?.name} onClose={() => setCollecting(null)} />
     </div>
   );
 }
