@@ -93,6 +93,18 @@ describe('completeness', () => {
     expect((await tasks()).filter(([c]) => c === 'C1' || c === 'C2' || c === 'C5')).toEqual(mine);
   });
 
+  it('a field the feed leaves empty is missing, for a customer with no proposal too (not unknown)', async () => {
+    await db.session((s) => s.query(`UPDATE customers SET occupation = NULL, address = '' WHERE customer_id = 'C3'`));
+    try {
+      await runProfile(db, '2026-11-20');
+      const [filled, missing] = (await completeness()).C3 ?? [];
+      expect([filled, missing]).toEqual([4, 'address,occupation,interests,family,contact_time']);
+    } finally {
+      await db.session((s) => s.query(`UPDATE customers c SET occupation = o.occupation, address = o.address FROM customers o WHERE c.customer_id = 'C3' AND o.customer_id = 'C4'`));
+      await runProfile(db, '2026-11-20');
+    }
+  });
+
   it('the collection task is on My day with the fields to collect, in both languages; the teller’s about a customer they do not own too', async () => {
     const zh = await send('GET', MANAGER, '/api/worklist/reminders?kind=work_task&pageSize=200');
     const item = (zh.json().data.items as { event: string; summary: string; customer: { customerId: string } }[]).find((r) => r.event === COLLECT_EVENT && r.customer.customerId === 'C1');
