@@ -94,13 +94,14 @@ describe('completeness', () => {
   });
 
   it('a field the feed leaves empty is missing, for a customer with no proposal too (not unknown)', async () => {
+    const was = (await db.session((s) => s.query<{ occupation: string | null; address: string | null }>(`SELECT occupation, address FROM customers WHERE customer_id = 'C3'`))).rows[0];
     await db.session((s) => s.query(`UPDATE customers SET occupation = NULL, address = '' WHERE customer_id = 'C3'`));
     try {
       await runProfile(db, '2026-11-20');
       const [filled, missing] = (await completeness()).C3 ?? [];
       expect([filled, missing]).toEqual([4, 'address,occupation,interests,family,contact_time']);
     } finally {
-      await db.session((s) => s.query(`UPDATE customers c SET occupation = o.occupation, address = o.address FROM customers o WHERE c.customer_id = 'C3' AND o.customer_id = 'C4'`));
+      await db.session((s) => s.query(`UPDATE customers SET occupation = $1, address = $2 WHERE customer_id = 'C3'`, [was?.occupation, was?.address]));
       await runProfile(db, '2026-11-20');
     }
   });
