@@ -19,6 +19,12 @@ export const HouseholdMember = z.object({
   /** the member's own AUM: null for a member outside your scope */
   aum: Money.nullable(),
   inScope: z.boolean(),
+  /**
+   * the events of the member's open risk reminders (aum_fall, large_outflow, card_cancelled…), for
+   * whoever sees the member and for the household's owner (the head's primary owner) even where
+   * the member is someone else's customer; empty otherwise
+   */
+  openRisks: z.array(z.string()),
 });
 
 export const Household = z.object({
@@ -29,6 +35,8 @@ export const Household = z.object({
   aum: Money,
   /** aum_band on the household's AUM */
   band: z.string(),
+  /** the household's owner: the primary owner of its head (null: the head has none) */
+  ownerStaffId: z.string().nullable(),
   members: z.array(HouseholdMember),
 });
 

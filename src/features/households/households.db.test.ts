@@ -211,9 +211,10 @@ describe('the nightly households', () => {
       aum: '203299.99',
       band: 'band_3',
       members: [
-        { customerId: 'C1', name: '张三明', relationToHead: 'self', aum: '202300.00', inScope: true },
-        { customerId: 'C2', name: '李四', relationToHead: 'spouse', aum: '999.99', inScope: true },
+        { customerId: 'C1', name: '张三明', relationToHead: 'self', aum: '202300.00', inScope: true, openRisks: [] },
+        { customerId: 'C2', name: '李四', relationToHead: 'spouse', aum: '999.99', inScope: true, openRisks: [] },
       ],
+      ownerStaffId: OUTLET_STAFF.customer_manager,
     });
     // the lobby manager sees names masked; a member outside the scope is masked with no AUM
     const lobby = (await (await as(OUTLET_STAFF.lobby_manager)).get('/api/customers/C2/household')).json().data.household;
@@ -221,12 +222,51 @@ describe('the nightly households', () => {
     await sql(`DELETE FROM customer_owners WHERE customer_id = 'C1' AND staff_id = $1`, [OUTLET_STAFF.customer_manager]);
     try {
       const masked = (await (await as(OUTLET_STAFF.customer_manager)).get('/api/customers/C2/household')).json().data.household;
-      expect(masked.members[0]).toEqual({ customerId: 'C1', name: '张*明', relationToHead: 'self', aum: null, inScope: false });
+      expect(masked.members[0]).toEqual({ customerId: 'C1', name: '张*明', relationToHead: 'self', aum: null, inScope: false, openRisks: [] });
       expect(masked.aum).toBe('203299.99');
     } finally {
       await sql(`INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by) VALUES ('C1', $1, 'primary', 'manual', 'test')`, [OUTLET_STAFF.customer_manager]);
     }
     expect((await (await as(MANAGER_B112)).get('/api/customers/C2/household')).statusCode).toBe(404);
+  });
+
+  it("shows a member's open risk reminders to the household's owner, though another manager owns the member; not another member's to that manager", async () => {
+    // C2 passes to the second manager (its tellers' co-ownership too): the household's owner is still C1's, the first manager
+    await sql(`DELETE FROM customer_owners WHERE customer_id = 'C2'`);
+    await sql(`INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by) VALUES ('C2', $1, 'primary', 'manual', 'test')`, [SECOND_MANAGER]);
+    const risk = (customerId: string, staffId: string, event: string, status = 'open') =>
+      sql(
+        `INSERT INTO reminders (customer_id, staff_id, event, occurrence, kind, facts, first_date, last_date, due_on, status, policy_version)
+         VALUES ($1, $2, $3, $4, 'risk', '{}'::jsonb, $5::date, $5::date, $5::date, $6, 1)`,
+        [customerId, staffId, event, DAY3, DAY3, status],
+      );
+    try {
+      await risk('C2', SECOND_MANAGER, 'large_outflow');
+      await risk('C2', SECOND_MANAGER, 'card_cancelled', 'done'); // closed: not shown
+      await risk('C1', OUTLET_STAFF.customer_manager, 'aum_fall');
+      const owner = (await (await as(OUTLET_STAFF.customer_manager)).get('/api/customers/C1/household')).json().data.household;
+      expect(owner.ownerStaffId).toBe(OUTLET_STAFF.customer_manager);
+      expect(owner.members.map((m: { customerId: string; inScope: boolean; openRisks: string[] }) => [m.customerId, m.inScope, m.openRisks])).toEqual([
+        ['C1', true, ['aum_fall']],
+        ['C2', false, ['large_outflow']],
+      ]);
+      // the second manager sees C2's own risks, not those of C1, a member they neither own nor own the household of
+      const other = (await (await as(SECOND_MANAGER)).get('/api/customers/C2/household')).json().data.household;
+      expect(other.members.map((m: { customerId: string; inScope: boolean; openRisks: string[] }) => [m.customerId, m.inScope, m.openRisks])).toEqual([
+        ['C1', false, []],
+        ['C2', true, ['large_outflow']],
+      ]);
+    } finally {
+      await sql(`DELETE FROM reminders WHERE first_date = $1::date AND event IN ('large_outflow', 'card_cancelled', 'aum_fall') AND customer_id IN ('C1', 'C2')`, [DAY3]);
+      await sql(`DELETE FROM customer_owners WHERE customer_id = 'C2'`);
+      await sql(
+        `INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by) SELECT 'C2', st, k, 'manual', 'test' FROM unnest($1::text[], $2::text[]) AS x(st, k)`,
+        [
+          [OUTLET_STAFF.customer_manager, OUTLET_STAFF.cm_supervisor, OUTLET_STAFF.vip_teller, OUTLET_STAFF.counter_teller],
+          ['primary', 'co', 'co', 'co'],
+        ],
+      );
+    }
   });
 
   it('gives the customer list a household band column and filter', async () => {

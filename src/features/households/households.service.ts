@@ -77,6 +77,23 @@ export async function customerHousehold(db: Db, user: SignedInUser, customerId: 
         ).rows
       : [];
     const visible = await visibleAmong(s, user, [...members.map((m) => m.customer_id), ...links.map((l) => l.related_customer_id)]);
+    // the household's owner (the head's primary owner) sees every member's open risk reminders,
+    // whoever owns the member: a risk in the family is the relationship's risk
+    const owner = h
+      ? ((await s.query<{ staff_id: string }>(`SELECT staff_id FROM customer_owners WHERE customer_id = $1 AND kind = 'primary'`, [h.head_customer_id])).rows[0]?.staff_id ?? null)
+      : null;
+    const householdOwner = owner !== null && owner === user.staffId;
+    const riskIds = members.map((m) => m.customer_id).filter((id) => householdOwner || visible.has(id));
+    const risks = new Map<string, string[]>();
+    if (riskIds.length) {
+      const r = await s.query<{ customer_id: string; events: string[] }>(
+        `SELECT customer_id, array_agg(DISTINCT event ORDER BY event) AS events
+           FROM reminders WHERE customer_id = ANY($1::text[]) AND kind = 'risk' AND status = 'open'
+          GROUP BY customer_id`,
+        [riskIds],
+      );
+      for (const x of r.rows) risks.set(x.customer_id, x.events);
+    }
     if (h) {
       household = {
         householdId: h.household_id,
@@ -84,12 +101,14 @@ export async function customerHousehold(db: Db, user: SignedInUser, customerId: 
         headCustomerId: h.head_customer_id,
         aum: money(h.household_aum),
         band: h.household_band,
+        ownerStaffId: owner,
         members: members.map((m) => ({
           customerId: m.customer_id,
           name: nameFor(user, visible.has(m.customer_id), m.name),
           relationToHead: m.relation_to_head,
           aum: visible.has(m.customer_id) ? money(m.aum ?? 0) : null,
           inScope: visible.has(m.customer_id),
+          openRisks: risks.get(m.customer_id) ?? [],
         })),
       };
     }

@@ -132,6 +132,7 @@ export const en: Messages = {
     member: 'Member',
     customerId: 'Customer no.',
     relationToHead: 'To the head',
+    risks: 'Open risks',
     aum: 'AUM (万 CNY)',
     band: 'Household band',
     asOf: 'As of',

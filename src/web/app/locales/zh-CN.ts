@@ -132,6 +132,7 @@ export const zhCN = {
     member: '成员',
     customerId: '客户号',
     relationToHead: '与户主关系',
+    risks: '未处理风险',
     aum: 'AUM（万元）',
     band: '家庭分层',
     asOf: '数据日期',

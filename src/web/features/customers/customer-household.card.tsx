@@ -30,6 +30,16 @@ export function CustomerHouseholdCard({ customerId }: { customerId: string }) {
     { key: 'customerId', title: t('households.customerId'), width: 120, render: (_, m) => <span className="money">{m.customerId}</span> },
     { key: 'relation', title: t('households.relationToHead'), width: 110, render: (_, m) => <Tag>{t(`households.relations.${m.relationToHead}`)}</Tag> },
     { key: 'aum', title: t('households.aum'), width: 120, align: 'right', render: (_, m) => (m.aum === null ? '—' : <Wan yuan={m.aum} />) },
+    {
+      key: 'risks',
+      title: t('households.risks'),
+      render: (_, m) =>
+        m.openRisks.map((e) => (
+          <Tag key={e} color="red">
+            {t(`worklist.events.${e}`, { defaultValue: e })}
+          </Tag>
+        )),
+    },
   ];
   return (
     <Card size="small" className="section-card" title={t('households.title')} loading={state.loading && !state.data} data-testid="customer-household">
