@@ -96,6 +96,7 @@ const PAGES: { path: string; permission: Permission; page: LazyPage }[] = [
   { path: 'dashboards/branch', permission: 'reports.dashboards', page: lazyPage(() => import('../features/dashboards/branch-dashboard.page.js'), (m) => m.BranchDashboardPage) },
   { path: 'dashboards/branches', permission: 'reports.dashboards', page: lazyPage(() => import('../features/dashboards/branches-ranking.page.js'), (m) => m.BranchesRankingPage) },
   { path: 'policies', permission: 'policies.read', page: lazyPage(() => import('../features/tiering/policies.page.js'), (m) => m.PoliciesPage) },
+  { path: 'entitlement-policies', permission: 'policies.read', page: lazyPage(() => import('../features/serving/entitlements-policy.page.js'), (m) => m.EntitlementsPolicyPage) },
   { path: 'audit', permission: 'audit.read', page: lazyPage(() => import('../features/audit/audit.page.js'), (m) => m.AuditPage) },
   { path: 'counter', permission: 'counter.search', page: lazyPage(() => import('../features/serving/counter.page.js'), (m) => m.CounterPage) },
   { path: 'my-day', permission: 'worklist.own', page: lazyPage(() => import('../features/worklist/my-day.page.js'), (m) => m.MyDayPage) },

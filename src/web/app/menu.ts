@@ -1,11 +1,11 @@
 import type { ComponentType } from 'react';
-import { AimOutlined, GiftOutlined, AlertOutlined, AuditOutlined, ExclamationCircleOutlined, ClusterOutlined, CommentOutlined, GroupOutlined, MessageOutlined, SendOutlined, SafetyCertificateOutlined, DashboardOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, ShopOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined, IdcardOutlined } from '@ant-design/icons';
+import { AimOutlined, CrownOutlined, GiftOutlined, AlertOutlined, AuditOutlined, ExclamationCircleOutlined, ClusterOutlined, CommentOutlined, GroupOutlined, MessageOutlined, SendOutlined, SafetyCertificateOutlined, DashboardOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, ShopOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined, IdcardOutlined } from '@ant-design/icons';
 import type { Permission } from '../../features/access/access.permissions.js';
 
 /** The left menu, in one place: each entry shows only to roles holding its permission. */
 export interface MenuEntry {
   path: string;
-  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu' | 'dashboards.menu.branch' | 'dashboards.menu.branches' | 'review.menu.review' | 'review.menu.mine' | 'outreach.menu.groups' | 'outreach.menu.templates' | 'greetings.menu' | 'complaints.menu.mine' | 'outreach.menu.campaigns' | 'serving.menu.counter' | 'complaints.menu.escalated' | 'profile.menu';
+  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu' | 'dashboards.menu.branch' | 'dashboards.menu.branches' | 'review.menu.review' | 'review.menu.mine' | 'outreach.menu.groups' | 'outreach.menu.templates' | 'greetings.menu' | 'complaints.menu.mine' | 'outreach.menu.campaigns' | 'serving.menu.counter' | 'serving.menu.entitlementPolicy' | 'complaints.menu.escalated' | 'profile.menu';
   icon: ComponentType;
   permission: Permission;
 }
@@ -39,6 +39,7 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/dashboards/branch', labelKey: 'dashboards.menu.branch', icon: DashboardOutlined, permission: 'reports.dashboards' },
   { path: '/dashboards/branches', labelKey: 'dashboards.menu.branches', icon: ClusterOutlined, permission: 'reports.dashboards' },
   { path: '/policies', labelKey: 'menu.policies', icon: PartitionOutlined, permission: 'policies.read' },
+  { path: '/entitlement-policies', labelKey: 'serving.menu.entitlementPolicy', icon: CrownOutlined, permission: 'policies.read' },
   { path: '/audit', labelKey: 'audit.menu', icon: AuditOutlined, permission: 'audit.read' },
   { path: '/runs', labelKey: 'runs.menu', icon: HistoryOutlined, permission: 'system.runs' },
 ];

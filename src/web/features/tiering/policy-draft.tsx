@@ -22,17 +22,17 @@ interface PublishForm {
   effectiveFrom: Dayjs | null;
 }
 
-interface Problems {
+export interface Problems {
   message: string;
   fields: [string, string][];
 }
 
-function problemsOf(err: unknown): Problems {
+export function problemsOf(err: unknown): Problems {
   if (err instanceof ApiError) return { message: err.message, fields: Object.entries(err.fields ?? {}) };
   return { message: err instanceof Error ? err.message : String(err), fields: [] };
 }
 
-function PolicyErrors({ problems }: { problems: Problems }) {
+export function PolicyErrors({ problems }: { problems: Problems }) {
   const { t } = useTranslation();
   const { message, fields } = problems;
   return (
