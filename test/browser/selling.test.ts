@@ -380,7 +380,10 @@ describe('the weekly review of opportunities in the web app', () => {
     const addDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
     const customers = await sql<{ customer_id: string; name: string }>(
       `SELECT c.customer_id, c.name FROM customer_owners o JOIN customers c ON c.customer_id = o.customer_id
-        WHERE o.staff_id = $1 AND o.kind = 'primary' AND c.status = 'active' ORDER BY c.customer_id LIMIT 4`,
+        WHERE o.staff_id = $1 AND o.kind = 'primary' AND c.status = 'active'
+          -- of the manager's own outlet, the branch head's (a household keeps a member of another outlet with the household's owner)
+          AND c.branch_id = (SELECT st.branch_id FROM staff st WHERE st.staff_id = $1)
+        ORDER BY c.customer_id LIMIT 4`,
       [manager.login],
     );
     const [cWon, cLost, cStale, cNew] = customers;
