@@ -18,8 +18,17 @@ export function runVitest(name, env, filters, extra = []) {
   // a test file that fails to load has no tests but counts as a failure
   const brokenFiles = (j.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
   const errors = existsSync(unhandled) ? readFileSync(unhandled, 'utf8').trim() : '';
+  // the failed tests by file and title, so the closing summary names them
+  const failures = [];
+  for (const f of j.testResults ?? []) {
+    const file = String(f.name ?? '').replace(`${process.cwd()}/`, '');
+    const failedTests = (f.assertionResults ?? []).filter((t) => t.status === 'failed');
+    if (f.status === 'failed' && failedTests.length === 0) failures.push(`${file}: the file did not load or run (${String(f.message ?? '').split('\n')[0].slice(0, 200)})`);
+    for (const t of failedTests) failures.push(`${file} > ${t.fullName ?? t.title}: ${String((t.failureMessages ?? [])[0] ?? '').split('\n')[0].slice(0, 200)}`);
+  }
   return {
     errors,
+    failures,
     passed: j.numPassedTests,
     failed: j.numFailedTests + brokenFiles,
     skipped: j.numPendingTests + j.numTodoTests,
@@ -38,6 +47,7 @@ export function summarize(runs) {
     failed += r.failed;
     skipped += r.skipped;
     if (r.status !== 0 && r.failed === 0) failed += 1; // vitest failed for a reason it did not count
+    for (const f of r.failures ?? []) console.log(`FAILED ${name}: ${f}`);
     if (r.errors) console.log(`${name}: errors outside any test, which fail the run:\n${r.errors.split('\n').slice(0, 40).join('\n')}`);
   }
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
