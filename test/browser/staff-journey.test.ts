@@ -103,7 +103,7 @@ describe('a customer manager at work', () => {
     await page.context().close();
   });
 
-  it('the department simulates a draft policy and sees who would move', async () => {
+  it('the department simulates a draft policy, sees who would move, and publishes it with a reason', async () => {
     const dept = loginOf('pb_dept');
     const page = await newPage(stratum.run, 'zh-CN');
     await page.goto(`${stratum.run.url}/policies?model=aum_band`);
@@ -126,6 +126,18 @@ describe('a customer manager at work', () => {
     await editor.fill(yaml.replace('fact: aum\n', 'fact: aum_avg_mtd2\n'));
     await page.getByTestId('simulate').click();
     await expect.poll(() => page.getByTestId('policy-errors').textContent()).toContain("unknown fact 'aum_avg_mtd2'");
+    // the corrected draft is published with a reason, from tomorrow; without a reason it is refused
+    await editor.fill(yaml);
+    await page.getByTestId('publish').click();
+    await page.getByTestId('publish-confirm').click();
+    await expect.poll(() => page.locator('.ant-modal .ant-form-item-explain-error').first().textContent()).toContain('请填写');
+    await page.getByTestId('publish-reason').fill('总行通知：500万级门槛下调至40万试行');
+    await page.getByTestId('publish-confirm').click();
+    await expect.poll(() => page.locator('.ant-message').textContent()).toMatch(/已发布 v\d+/);
+    const published = await stratum.run.db.session((s) =>
+      s.query<{ reason: string }>(`SELECT reason FROM policies WHERE model = 'aum_band' ORDER BY version DESC LIMIT 1`),
+    );
+    expect(published.rows[0]?.reason).toBe('总行通知：500万级门槛下调至40万试行');
     await page.context().close();
   });
 

@@ -1,6 +1,5 @@
 import { CheckCircleOutlined, ExperimentOutlined, SendOutlined, UndoOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, DatePicker, Empty, Form, Input, Modal, Skeleton, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import { Alert, App, Button, Card, Empty, Input, Skeleton, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useState, type HTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import { chinaTime, chinaToday } from '../../app/china-time.js';
@@ -9,6 +8,7 @@ import { useSession } from '../../app/session.js';
 import { STATE_HEX } from '../../app/theme.js';
 import { useApi } from '../../app/use-api.js';
 import { PolicyErrors, problemsOf, type Problems } from '../tiering/policy-draft.js';
+import { PublishPolicyModal } from '../tiering/policy-publish.js';
 import { servingApi, type EntitlementCheck, type EntitlementPolicies, type EntitlementPolicyVersion, type EntitlementSimulation } from './serving.api.js';
 
 // The service entitlements policy (issue 22 §2): its versions, a draft checked (each problem with
@@ -16,16 +16,6 @@ import { servingApi, type EntitlementCheck, type EntitlementPolicies, type Entit
 // for the department, published with a reason and an effective date.
 
 const MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace';
-
-/** Fields of the publish form; every other field of a 400 is a place in the policy document. */
-const FORM_FIELDS = ['reason', 'effectiveFrom'] as const;
-type FormField = (typeof FORM_FIELDS)[number];
-const isFormField = (name: string): name is FormField => (FORM_FIELDS as readonly string[]).includes(name);
-
-interface PublishForm {
-  reason: string;
-  effectiveFrom: Dayjs | null;
-}
 
 type SimRow = EntitlementSimulation['entitlements'][number];
 
@@ -153,9 +143,6 @@ function Draft({ base, onPublished }: { base: EntitlementPolicyVersion; onPublis
   const [checked, setChecked] = useState(false);
   const [simulation, setSimulation] = useState<EntitlementSimulation | null>(null);
   const [modalOpen, setModalOpen] = useState(false);
-  const [modalError, setModalError] = useState<string | null>(null);
-  const [publishing, setPublishing] = useState(false);
-  const [form] = Form.useForm<PublishForm>();
   const empty = yaml.trim() === '';
 
   const edit = (value: string) => {
@@ -193,38 +180,6 @@ function Draft({ base, onPublished }: { base: EntitlementPolicyVersion; onPublis
     }
   };
 
-  const openPublish = () => {
-    setModalError(null);
-    form.resetFields();
-    setModalOpen(true);
-  };
-
-  const publish = async (values: PublishForm) => {
-    if (!values.effectiveFrom) return;
-    setPublishing(true);
-    setModalError(null);
-    try {
-      const published = await servingApi.publishPolicy(yaml, values.reason, values.effectiveFrom.format('YYYY-MM-DD'));
-      setModalOpen(false);
-      void message.success(t('serving.entitlementPolicy.published', { version: published.version, date: published.effectiveFrom }));
-      onPublished();
-    } catch (err) {
-      const found = problemsOf(err);
-      const formErrors = found.fields.filter(([name]) => isFormField(name));
-      const policyErrors = found.fields.filter(([name]) => !isFormField(name));
-      form.setFields(formErrors.flatMap(([name, text]) => (isFormField(name) ? [{ name, errors: [text] }] : [])));
-      if (policyErrors.length > 0) {
-        // the document is wrong: show where, under the editor
-        setProblems({ message: found.message, fields: policyErrors });
-        setModalOpen(false);
-      } else if (formErrors.length === 0) {
-        setModalError(found.message);
-      }
-    } finally {
-      setPublishing(false);
-    }
-  };
-
   return (
     <Card
       size="small"
@@ -259,7 +214,7 @@ function Draft({ base, onPublished }: { base: EntitlementPolicyVersion; onPublis
           {t('serving.entitlementPolicy.simulate')}
         </Button>
         {canPublish ? (
-          <Button type="primary" icon={<SendOutlined />} onClick={openPublish} disabled={empty} data-testid="entitlement-policy-publish">
+          <Button type="primary" icon={<SendOutlined />} onClick={() => setModalOpen(true)} disabled={empty} data-testid="entitlement-policy-publish">
             {t('serving.entitlementPolicy.publish')}
           </Button>
         ) : (
@@ -271,28 +226,20 @@ function Draft({ base, onPublished }: { base: EntitlementPolicyVersion; onPublis
       </Space>
       {simulation && <SimulationTable simulation={simulation} />}
       {canPublish && (
-        <Modal
+        <PublishPolicyModal
           open={modalOpen}
           title={t('serving.entitlementPolicy.publishTitle')}
-          okText={t('serving.entitlementPolicy.confirm')}
-          cancelText={t('serving.entitlementPolicy.cancel')}
-          confirmLoading={publishing}
-          onOk={() => form.submit()}
-          onCancel={() => setModalOpen(false)}
-          okButtonProps={{ 'data-testid': 'entitlement-publish-confirm' } as Record<string, string>}
-          forceRender
-        >
-          <Typography.Paragraph type="secondary">{t('serving.entitlementPolicy.publishHint')}</Typography.Paragraph>
-          <Form<PublishForm> form={form} layout="vertical" initialValues={{ reason: '', effectiveFrom: dayjs(chinaToday()).add(1, 'day') }} onFinish={(v) => void publish(v)}>
-            <Form.Item name="reason" label={t('serving.entitlementPolicy.reason')} rules={[{ required: true, whitespace: true, message: t('serving.entitlementPolicy.reasonRequired') }]}>
-              <Input.TextArea data-testid="entitlement-publish-reason" maxLength={500} showCount autoSize={{ minRows: 2, maxRows: 5 }} placeholder={t('serving.entitlementPolicy.reasonPlaceholder')} />
-            </Form.Item>
-            <Form.Item name="effectiveFrom" label={t('serving.entitlementPolicy.effectiveFrom')} rules={[{ required: true, message: t('serving.entitlementPolicy.effectiveFromRequired') }]}>
-              <DatePicker data-testid="entitlement-publish-effective-from" style={{ width: 180 }} />
-            </Form.Item>
-          </Form>
-          {modalError && <Alert type="error" showIcon title={modalError} data-testid="entitlement-publish-error" />}
-        </Modal>
+          hint={t('serving.entitlementPolicy.publishHint')}
+          reasonPlaceholder={t('serving.entitlementPolicy.reasonPlaceholder')}
+          testIdPrefix="entitlement-"
+          publish={(reason, effectiveFrom) => servingApi.publishPolicy(yaml, reason, effectiveFrom)}
+          onClose={() => setModalOpen(false)}
+          onPublished={(published) => {
+            void message.success(t('serving.entitlementPolicy.published', { version: published.version, date: published.effectiveFrom }));
+            onPublished();
+          }}
+          onPolicyProblems={setProblems}
+        />
       )}
     </Card>
   );

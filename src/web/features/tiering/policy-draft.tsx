@@ -1,26 +1,15 @@
 import { CloseOutlined, ExperimentOutlined, SendOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, DatePicker, Form, Input, Modal, Space, Typography } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import { Alert, App, Button, Card, Input, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../app/api.js';
 import { SimulationResult } from './policy-simulation.js';
 import { useLocalText } from './tier-labels.js';
 import { tieringApi, type PolicyVersion, type Simulation } from './tiering.api.js';
-import { chinaToday } from '../../app/china-time.js';
+import { PublishPolicyModal } from './policy-publish.js';
 
 // A draft of a policy: YAML typed in a plain monospace text area (no editor library: the bank's
 // network is closed and the documents are short), simulated on the server, published with a reason.
-
-/** Fields of the publish form; every other field of a 400 is a place in the policy document. */
-const FORM_FIELDS = ['reason', 'effectiveFrom'] as const;
-type FormField = (typeof FORM_FIELDS)[number];
-const isFormField = (name: string): name is FormField => (FORM_FIELDS as readonly string[]).includes(name);
-
-interface PublishForm {
-  reason: string;
-  effectiveFrom: Dayjs | null;
-}
 
 export interface Problems {
   message: string;
@@ -75,10 +64,7 @@ export function PolicyDraft({ base, canPublish, onDiscard, onPublished }: Props)
   const [simulating, setSimulating] = useState(false);
   const [simulation, setSimulation] = useState<Simulation | null>(null);
   const [problems, setProblems] = useState<Problems | null>(null);
-  const [publishing, setPublishing] = useState(false);
   const [modalOpen, setModalOpen] = useState(false);
-  const [modalError, setModalError] = useState<string | null>(null);
-  const [form] = Form.useForm<PublishForm>();
   const empty = yaml.trim() === '';
 
   const simulate = async () => {
@@ -91,38 +77,6 @@ export function PolicyDraft({ base, canPublish, onDiscard, onPublished }: Props)
       setProblems(problemsOf(err));
     } finally {
       setSimulating(false);
-    }
-  };
-
-  const openPublish = () => {
-    setModalError(null);
-    form.resetFields();
-    setModalOpen(true);
-  };
-
-  const publish = async (values: PublishForm) => {
-    if (!values.effectiveFrom) return;
-    setPublishing(true);
-    setModalError(null);
-    try {
-      const published = await tieringApi.publish(yaml, values.reason, values.effectiveFrom.format('YYYY-MM-DD'));
-      setModalOpen(false);
-      void message.success(t('policies.published', { version: published.version }));
-      onPublished(published);
-    } catch (err) {
-      const found = problemsOf(err);
-      const formErrors = found.fields.filter(([name]) => isFormField(name));
-      const policyErrors = found.fields.filter(([name]) => !isFormField(name));
-      form.setFields(formErrors.flatMap(([name, text]) => (isFormField(name) ? [{ name, errors: [text] }] : [])));
-      if (policyErrors.length > 0) {
-        // the document is wrong: show where, under the editor, and let the user correct it
-        setProblems({ message: found.message, fields: policyErrors });
-        setModalOpen(false);
-      } else if (formErrors.length === 0) {
-        setModalError(found.message);
-      }
-    } finally {
-      setPublishing(false);
     }
   };
 
@@ -157,7 +111,7 @@ export function PolicyDraft({ base, canPublish, onDiscard, onPublished }: Props)
           {t('policies.simulate')}
         </Button>
         {canPublish ? (
-          <Button type="primary" icon={<SendOutlined />} onClick={openPublish} disabled={empty} data-testid="publish">
+          <Button type="primary" icon={<SendOutlined />} onClick={() => setModalOpen(true)} disabled={empty} data-testid="publish">
             {t('policies.publish')}
           </Button>
         ) : (
@@ -170,28 +124,19 @@ export function PolicyDraft({ base, canPublish, onDiscard, onPublished }: Props)
           <SimulationResult simulation={simulation} document={base.document} />
         </div>
       )}
-      <Modal
+      <PublishPolicyModal
         open={modalOpen}
         title={t('policies.publishTitle', { model: text(base.label) })}
-        okText={t('policies.confirmPublish')}
-        cancelText={t('policies.cancel')}
-        confirmLoading={publishing}
-        onOk={() => form.submit()}
-        onCancel={() => setModalOpen(false)}
-        okButtonProps={{ 'data-testid': 'publish-confirm' } as Record<string, string>}
-        forceRender
-      >
-        <Typography.Paragraph type="secondary">{t('policies.publishHint')}</Typography.Paragraph>
-        <Form<PublishForm> form={form} layout="vertical" initialValues={{ reason: '', effectiveFrom: dayjs(chinaToday()).add(1, 'day') }} onFinish={(v) => void publish(v)}>
-          <Form.Item name="reason" label={t('policies.reason')} rules={[{ required: true, whitespace: true, message: t('policies.reasonRequired') }]}>
-            <Input.TextArea data-testid="publish-reason" maxLength={500} showCount autoSize={{ minRows: 2, maxRows: 5 }} placeholder={t('policies.reasonPlaceholder')} />
-          </Form.Item>
-          <Form.Item name="effectiveFrom" label={t('policies.effectiveFrom')} rules={[{ required: true, message: t('policies.effectiveFromRequired') }]}>
-            <DatePicker data-testid="publish-effective-from" style={{ width: 180 }} />
-          </Form.Item>
-        </Form>
-        {modalError && <Alert type="error" showIcon title={modalError} data-testid="publish-error" />}
-      </Modal>
+        hint={t('policies.publishHint')}
+        reasonPlaceholder={t('policies.reasonPlaceholder')}
+        publish={(reason, effectiveFrom) => tieringApi.publish(yaml, reason, effectiveFrom)}
+        onClose={() => setModalOpen(false)}
+        onPublished={(published) => {
+          void message.success(t('policies.published', { version: published.version }));
+          onPublished(published);
+        }}
+        onPolicyProblems={setProblems}
+      />
     </Card>
   );
 }
