@@ -106,7 +106,7 @@ export function GatheringPage() {
         <Descriptions.Item label={t('gatherings.invitation')}>{t(`gatherings.invitedBy.${d.invitedBy ?? 'none'}`)}</Descriptions.Item>
       </Descriptions>
       {(d.skipped.belowVipAum > 0 || d.skipped.overCapacity > 0) && (
-        <Typography.Paragraph type="secondary" data-testid="gathering-skipped">{t('gatherings.skipped', { vip: d.skipped.belowVipAum, over: d.skipped.overCapacity })}</Typography.Paragraph>
+        <Typography.Paragraph type="secondary" data-testid="gathering-skipped">{t(d.kind === 'vip_gathering' ? 'gatherings.skippedVip' : 'gatherings.skipped', { vip: d.skipped.belowVipAum, over: d.skipped.overCapacity })}</Typography.Paragraph>
       )}
       <Row gutter={[16, 8]} style={{ marginBottom: 12 }}>
         {(['invitees', 'accepted', 'declined', 'attended', 'noShow'] as const).map((k) => (
