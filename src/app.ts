@@ -24,6 +24,7 @@ import { householdRoutes } from './features/households/households.routes.js';
 import { smsRoutes } from './features/outreach/sms.routes.js';
 import { greetingRoutes } from './features/greetings/greetings.routes.js';
 import { campaignRoutes } from './features/outreach/campaigns.routes.js';
+import { gatheringRoutes } from './features/gatherings/gatherings.routes.js';
 import { complaintRoutes } from './features/serving/complaints.routes.js';
 import { counterRoutes } from './features/serving/counter.routes.js';
 import { entitlementRoutes } from './features/serving/entitlements.routes.js';
@@ -50,7 +51,7 @@ export interface StratumAppOptions {
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, campaignRoutes(o.now ? { now: o.now } : {}), entitlementRoutes, complaintRoutes, householdRoutes, counterRoutes, profileRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
+  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, campaignRoutes(o.now ? { now: o.now } : {}), gatheringRoutes, entitlementRoutes, complaintRoutes, householdRoutes, counterRoutes, profileRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),

@@ -424,6 +424,22 @@ export const OPERATIONS: readonly Operation[] = [
   { key: 'POST /api/campaigns', base: () => ({ body: { name: reason, groupId: 'no-such-group', templateId: 'no-such-template', holdoutPercent: 10 } }) },
   { key: 'POST /api/campaigns/:campaignId/approve', base: () => ({ params: { campaignId: 'no-such-campaign' } }) },
   { key: 'POST /api/campaigns/:campaignId/send', base: () => ({ params: { campaignId: 'no-such-campaign' } }) },
+  // relationship events (issue 21 §5): a group that does not exist answers 404, and so does an
+  // event; an invitee of an event that does not exist answers 404 inside the scope as outside it
+  // (gatherings/gatherings.db.test.ts holds, invites, answers, marks and closes real ones)
+  { key: 'GET /api/gatherings', base: () => ({ query: { status: 'planned' } }) },
+  { key: 'POST /api/gatherings', base: () => ({ body: { kind: 'salon', title: reason, startsAt: '2026-11-28T14:30', place: '营业部二楼', groupId: 'no-such-group', capacity: 15 } }) },
+  { key: 'GET /api/gatherings/:gatheringId', base: () => ({ params: { gatheringId: 'no-such-event' } }) },
+  { key: 'POST /api/gatherings/:gatheringId/invitations', base: () => ({ params: { gatheringId: 'no-such-event' }, body: { channel: 'call_list' } }) },
+  { key: 'GET /api/gatherings/:gatheringId/call-list', base: () => ({ params: { gatheringId: 'no-such-event' } }) },
+  { key: 'GET /api/gatherings/:gatheringId/door', base: () => ({ params: { gatheringId: 'no-such-event' }, query: { q: '5678' } }) },
+  { key: 'POST /api/gatherings/:gatheringId/close', base: () => ({ params: { gatheringId: 'no-such-event' } }) },
+  {
+    key: 'POST /api/gatherings/:gatheringId/invitees/:customerId/answer',
+    base: () => ({ params: { gatheringId: 'no-such-event', customerId: 'C1' }, body: { state: 'accepted' } }),
+    customer: { scope: 'read', inside: () => [404] },
+  },
+  { key: 'POST /api/gatherings/:gatheringId/invitees/:customerId/attend', base: () => ({ params: { gatheringId: 'no-such-event', customerId: 'C1' } }), customer: { scope: 'read', inside: () => [404] } },
   // complaints (issue 22 §1): any staff member records one (of any customer, or a non-customer);
   // a complaint that does not exist answers 404 (the complaints' tests work real ones)
   { key: 'POST /api/complaints', base: () => ({ body: { channel: 'counter', personName: '王先生', personPhone: '13800001111', category: 'service', description: reason } }) },

@@ -12,6 +12,7 @@ import { prepareGreetings } from '../features/greetings/greetings.batch.js';
 import { computeHouseholds } from '../features/households/households.batch.js';
 import { runProfile } from '../features/profile/profile.batch.js';
 import { runComplaintEscalation } from '../features/serving/complaints.batch.js';
+import { runGatherings } from '../features/gatherings/gatherings.batch.js';
 
 // The daily batch: one ordered registry of the features' steps for a business date. This is the
 // one place that says in which order they run (tiering first: later steps read its tiers).
@@ -114,6 +115,14 @@ export const DAILY_STEPS: readonly DailyStep[] = [
     async run(db, date) {
       const r = await runComplaintEscalation(db, date);
       return `${r.escalated} complaints escalated past their limits (branch head or department reminded), ${r.open} complaints open`;
+    },
+  },
+  {
+    // after the worklist: relationship events held before the date closed, their attendees' follow-ups for the owners
+    name: 'gatherings',
+    async run(db, date) {
+      const r = await runGatherings(db, date);
+      return `${r.closed} relationship events closed, ${r.followUps} follow-ups for the attendees' managers`;
     },
   },
   {

@@ -74,6 +74,7 @@ export const VALIDATION_MESSAGES: Record<string, LocalText> = {
   date_format: text('日期应写作 YYYY-MM-DD，如 2026-11-20', 'a date is written YYYY-MM-DD, e.g. 2026-11-20'),
   calendar_date: text('不是日历上存在的日期（如 2 月 30 日）', 'is not a real calendar day (like 30 February)'),
   month_format: text('月份应写作 YYYY-MM，如 2026-11', 'a month is written YYYY-MM, e.g. 2026-11'),
+  date_time_format: text('日期时间应写作 YYYY-MM-DDTHH:mm（北京时间），如 2026-12-12T14:30', 'a date and time is written YYYY-MM-DDTHH:mm (China time), e.g. 2026-12-12T14:30'),
 };
 
 /** Keys that would change every object were the body ever merged into one (prototype poisoning). */
@@ -395,6 +396,7 @@ export const TAGS: Record<string, string> = {
   campaigns: 'Campaigns (群发活动): made from a customer group and an approved template, approved by the branch head (the department for bank-wide ones), sent through the SMS gateway with a share of the group held out; their messages counted and, 30 days on, their recipients compared with the holdout',
   templates: 'Message templates (短信模板): placeholders rendered per recipient, characters and SMS segments counted, approval by the branch head (the department for bank-wide ones)',
   greetings: "Birthday and festival greetings the daily batch prepares as marketing messages (festival ones to band_5 customers in the branch's name), listed for the branch head to approve",
+  gatherings: 'Relationship events (客户活动): salons, investment report meetings and VIP gatherings; invitees from a customer group up to capacity, the invitation by SMS campaign or call list, answers, attendance at the door, follow-ups for the owners and the AUM change of attendees 30 days on',
   complaints: "Complaints (投诉): recorded from any channel, due times by the customer's band, escalation to the branch head and the department (the red list), notes, hand-overs, resolution and closing, the report",
   entitlements: "Service entitlements (服务权益) by tier: what a customer is entitled to and why; the policy's versions, checking, simulation and publishing",
   counter: "The counter's view: find a walk-in customer fast within your scope, today's available customer managers, the lobby manager's hand-over (现场分配), one's own availability",

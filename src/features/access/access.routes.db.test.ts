@@ -38,7 +38,7 @@ describe('signing in', () => {
       role: 'customer_manager',
       branch: { id: 'B111', name: '电力路网点' },
       bankName: '钱江银行',
-      permissions: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'counter.search', 'campaigns.write', 'households.link', 'availability.set', 'profile.collect'],
+      permissions: ['customers.read', 'pii.reveal', 'pii.details', 'ownership.claim', 'referrals.work', 'worklist.own', 'signings.request', 'products.recommend', 'opportunities.own', 'performance.read', 'feedback.record', 'coaching.own', 'groups.manage', 'templates.write', 'complaints.record', 'campaigns.read', 'counter.search', 'campaigns.write', 'households.link', 'availability.set', 'profile.collect', 'gatherings.read'],
       idleMinutes: 30,
     });
     // the token is stored hashed: the cookie value is nowhere in the database

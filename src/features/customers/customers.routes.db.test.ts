@@ -91,6 +91,9 @@ const CUSTOMER_ROUTE_LIST = (id: string): CustomerRoute[] => [
   { method: 'DELETE', url: `/api/customers/${id}/household/links/{relatedCustomerId}`, permission: 'households.link' },
   // what the customer is entitled to (issue 22 §2)
   { method: 'GET', url: `/api/customers/${id}/entitlements` },
+  // an invitee of a relationship event (issue 21 §5): their answer and arrival
+  { method: 'POST', url: `/api/gatherings/{gatheringId}/invitees/${id}/answer`, permission: 'gatherings.read', body: { state: 'accepted' } },
+  { method: 'POST', url: `/api/gatherings/{gatheringId}/invitees/${id}/attend`, permission: 'gatherings.read' },
 ];
 // the reading ones (GET), as URLs
 const CUSTOMER_ROUTES = (id: string) => CUSTOMER_ROUTE_LIST(id).filter((r) => r.method === 'GET').map((r) => r.url);

@@ -83,7 +83,7 @@ describe('the daily run', () => {
       ['batch', '2026-11-22', 'done'],
     ]);
     // each batch says its steps
-    expect(recorded[1]?.detail.map((d) => d.step)).toEqual(['tiering', 'households', 'ownership', 'events', 'greetings', 'worklist', 'suitability', 'opportunities', 'profile', 'complaints', 'dashboards', 'owner_history']);
+    expect(recorded[1]?.detail.map((d) => d.step)).toEqual(['tiering', 'households', 'ownership', 'events', 'greetings', 'worklist', 'suitability', 'opportunities', 'profile', 'complaints', 'gatherings', 'dashboards', 'owner_history']);
     // the folder being written was not touched; the done ones say so
     expect(readdirSync(writing)).toEqual(['customers.csv']);
     expect(existsSync(path.join(inbox, '2026-11-22', 'stratum-done.json'))).toBe(true);

@@ -101,7 +101,7 @@ export async function campaignDetail(db: Db, user: SignedInUser, campaignId: str
     let holdout = null;
     if (ready && r.sent_on && availableOn) {
       // the business date 30 days on, or the last one loaded before it (a day without a load)
-      const to = (await s.query<{ d: string | null }>(`SELECT to_char(max(business_date), 'YYYY-MM-DD') AS d FROM business_dates WHERE business_date <= $1::date`, [availableOn])).rows[0]?.d ?? availableOn;
+      const to = await q.loadedOnOrBefore(s, availableOn);
       const arms = await q.compareArms(s, campaignId, r.sent_on, to);
       recipients = arm(arms.find((a) => a.arm === 'recipients'));
       holdout = arm(arms.find((a) => a.arm === 'holdout'));
@@ -126,6 +126,35 @@ export async function campaignDetail(db: Db, user: SignedInUser, campaignId: str
 const audit = (s: SqlSession, a: WorkActor, action: string, detail: Record<string, unknown>) =>
   recordAudit(s, { actor: a.user.login, role: a.user.role, ip: a.ip, action, outcome: 'allowed', detail });
 
+export interface ApprovedTemplate {
+  template_id: string;
+  version: number;
+  kind: 'marketing' | 'service';
+  body: string;
+}
+
+/** The latest approved version of a template the user sees (404 outside their scope, 409 not approved yet). */
+export async function approvedTemplate(s: SqlSession, user: SignedInUser, templateId: string): Promise<ApprovedTemplate> {
+  const t = (
+    await s.query<ApprovedTemplate & { branch_id: string | null; created_by: string; status: string }>(
+      `SELECT template_id, version, kind, body, branch_id, created_by, status FROM message_templates
+        WHERE template_id = $1 AND (created_by = $2 OR branch_id IS NULL OR $3::text[] IS NULL OR branch_id = ANY($3::text[]))
+        ORDER BY (status = 'approved') DESC, version DESC LIMIT 1`,
+      [templateId, user.staffId, user.scope ? [...user.scope] : null],
+    )
+  ).rows[0];
+  if (!t) throw new AppError('not_found', text('没有这个短信模板，或它不在您的权限范围内。', 'There is no such message template within your scope.'), { templateId: text('不在您的权限范围内', 'not within your scope') });
+  if (t.status !== 'approved') throw new AppError('conflict', text('这个短信模板还没有审批通过，审批后才能用于活动。', 'This message template is not approved yet; a campaign uses approved templates only.'), { templateId: text('未审批', 'not approved') });
+  return t;
+}
+
+/** The text a campaign of the template sends: a marketing one ends with the opt-out line; at most 500 characters. */
+export function campaignText(t: ApprovedTemplate): string {
+  const message = t.kind === 'marketing' ? withOptOutLine(t.body) : t.body.trim();
+  if (message.length > 500) throw bad('templateId', `模板内容过长（${message.length} 个字，活动最多 500）。`, `The template's text is too long for a campaign (${message.length} characters, at most 500).`);
+  return message;
+}
+
 /**
  * A campaign made from a group and an approved template (a draft): the group's members taken on the
  * latest business date, kept with it, the holdout drawn. Audited (campaign_create).
@@ -139,20 +168,10 @@ export async function createCampaignFromGroup(db: Db, a: WorkActor, body: { name
   const found = await db.session(async (s) => {
     const [group] = await groupsVisible(s, user.staffId ?? '', user.scope, body.groupId);
     if (!group) throw new AppError('not_found', text('没有这个客户分组，或它不在您的权限范围内。', 'There is no such customer group within your scope.'), { groupId: text('不在您的权限范围内', 'not within your scope') });
-    const t = (
-      await s.query<{ template_id: string; version: number; kind: 'marketing' | 'service'; body: string; branch_id: string | null; created_by: string; status: string }>(
-        `SELECT template_id, version, kind, body, branch_id, created_by, status FROM message_templates
-          WHERE template_id = $1 AND (created_by = $2 OR branch_id IS NULL OR $3::text[] IS NULL OR branch_id = ANY($3::text[]))
-          ORDER BY (status = 'approved') DESC, version DESC LIMIT 1`,
-        [body.templateId, user.staffId, user.scope ? [...user.scope] : null],
-      )
-    ).rows[0];
-    if (!t) throw new AppError('not_found', text('没有这个短信模板，或它不在您的权限范围内。', 'There is no such message template within your scope.'), { templateId: text('不在您的权限范围内', 'not within your scope') });
-    if (t.status !== 'approved') throw new AppError('conflict', text('这个短信模板还没有审批通过，审批后才能用于活动。', 'This message template is not approved yet; a campaign uses approved templates only.'), { templateId: text('未审批', 'not approved') });
+    const t = await approvedTemplate(s, user, body.templateId);
     return { group, template: t };
   });
-  const message = found.template.kind === 'marketing' ? withOptOutLine(found.template.body) : found.template.body.trim();
-  if (message.length > 500) throw bad('templateId', `模板内容过长（${message.length} 个字，活动最多 500）。`, `The template's text is too long for a campaign (${message.length} characters, at most 500).`);
+  const message = campaignText(found.template);
   const takenOn = await latestLoadedDate(db);
   if (!takenOn) throw new AppError('conflict', text('还没有载入任何营业日的数据，无法选取分组的客户。', 'No business date is loaded yet: the group has no members to take.'));
   await takeMembership(db, body.groupId, takenOn);

@@ -146,19 +146,39 @@ export interface ArmRow {
  * had none: 0), and how many got an opportunity created from `from` to `to`.
  */
 export async function compareArms(s: SqlSession, campaignId: string, from: string, to: string): Promise<ArmRow[]> {
-  const r = await s.query<ArmRow>(
+  return compareArmsOf<ArmRow['arm']>(
+    s,
+    `SELECT m.customer_id, CASE WHEN m.held_out THEN 'holdout' ELSE 'recipients' END AS arm
+       FROM campaign_members m LEFT JOIN sms_outbox o ON o.customer_id = m.customer_id AND o.campaign_id = m.campaign_id
+      WHERE m.campaign_id = $3
+        AND ((m.held_out AND m.would_skip IS NULL) OR (NOT m.held_out AND o.status IN ('accepted', 'delivered')))`,
+    [campaignId],
+    from,
+    to,
+  );
+}
+
+/**
+ * Any two (or more) sets of customers compared the same way (a campaign's arms, a relationship
+ * event's attendees and the invited who did not come): `armsSql` selects (customer_id, arm), its
+ * own parameters from $3 on ($1 and $2 are `from` and `to`).
+ */
+export async function compareArmsOf<A extends string>(s: SqlSession, armsSql: string, params: unknown[], from: string, to: string): Promise<(Omit<ArmRow, 'arm'> & { arm: A })[]> {
+  const r = await s.query<Omit<ArmRow, 'arm'> & { arm: A }>(
     `SELECT a.arm, count(*)::int AS customers,
             coalesce(sum(coalesce(b1.aum, 0)), 0)::text AS aum_before, coalesce(sum(coalesce(b2.aum, 0)), 0)::text AS aum_after,
             round(avg(coalesce(b2.aum, 0) - coalesce(b1.aum, 0)), 2)::text AS mean_change,
-            (count(*) FILTER (WHERE EXISTS (SELECT 1 FROM opportunities op WHERE op.customer_id = a.customer_id AND op.created_on BETWEEN $2::date AND $3::date)))::int AS with_opportunity
-       FROM (SELECT m.customer_id, CASE WHEN m.held_out THEN 'holdout' ELSE 'recipients' END AS arm
-               FROM campaign_members m LEFT JOIN sms_outbox o ON o.customer_id = m.customer_id AND o.campaign_id = m.campaign_id
-              WHERE m.campaign_id = $1
-                AND ((m.held_out AND m.would_skip IS NULL) OR (NOT m.held_out AND o.status IN ('accepted', 'delivered')))) a
-       LEFT JOIN balance_snapshots b1 ON b1.customer_id = a.customer_id AND b1.business_date = $2::date
-       LEFT JOIN balance_snapshots b2 ON b2.customer_id = a.customer_id AND b2.business_date = $3::date
+            (count(*) FILTER (WHERE EXISTS (SELECT 1 FROM opportunities op WHERE op.customer_id = a.customer_id AND op.created_on BETWEEN $1::date AND $2::date)))::int AS with_opportunity
+       FROM (${armsSql}) a
+       LEFT JOIN balance_snapshots b1 ON b1.customer_id = a.customer_id AND b1.business_date = $1::date
+       LEFT JOIN balance_snapshots b2 ON b2.customer_id = a.customer_id AND b2.business_date = $2::date
       GROUP BY a.arm`,
-    [campaignId, from, to],
+    [from, to, ...params],
   );
   return r.rows;
+}
+
+/** The business date loaded on `date`, or the last one loaded before it (a day without a load); `date` itself when none. */
+export async function loadedOnOrBefore(s: SqlSession, date: string): Promise<string> {
+  return (await s.query<{ d: string | null }>(`SELECT to_char(max(business_date), 'YYYY-MM-DD') AS d FROM business_dates WHERE business_date <= $1::date`, [date])).rows[0]?.d ?? date;
 }

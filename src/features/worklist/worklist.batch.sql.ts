@@ -155,9 +155,10 @@ export async function mergeReminders(s: SqlSession, x: ReminderInput): Promise<R
   await newReminders(s, x);
   // a rerun of D after a correction: what D's earlier run opened and D no longer calls for goes
   // (not a reminder about no customer: people make those, the monthly review's coaching follow-ups;
-  // nor a complaint's: recording one and its escalation make those)
+  // nor a complaint's: recording one and its escalation make those; nor a relationship event's: its
+  // invitation and its closing make those)
   await s.query(
-    `DELETE FROM reminders r WHERE r.first_date = $1::date AND r.status = 'open' AND r.customer_id <> '' AND r.event NOT IN ('complaint_open', 'complaint_escalated')
+    `DELETE FROM reminders r WHERE r.first_date = $1::date AND r.status = 'open' AND r.customer_id <> '' AND r.event NOT IN ('complaint_open', 'complaint_escalated', 'gathering_invite', 'gathering_follow_up')
         AND NOT EXISTS (SELECT 1 FROM wl_new n WHERE (n.customer_id, n.staff_id, n.event, n.occurrence) = (r.customer_id, r.staff_id, r.event, r.occurrence))`,
     [x.businessDate],
   );

@@ -202,6 +202,17 @@ const FORMATTERS: Record<string, Formatter> = {
     const note = str(f.note);
     return { zh: `大堂经理${from}现场分配的客户，请接待${note ? `：${note}` : ''}`, en: `walk-in customer handed to you by the lobby manager ${from}${note ? `: ${note}` : ''}` };
   },
+  // relationship events (gatherings/gatherings.service.ts): invite the customer by phone; after the event, follow up an attendee
+  gathering_invite: (f) => {
+    const title = str(f.title) ?? '?';
+    const at = str(f.starts_at);
+    const when = at ? new Date(new Date(at).getTime() + 8 * 3600_000).toISOString().slice(5, 16).replace('T', ' ') : '?';
+    return { zh: `电话邀请客户参加“${title}”（${when}，${str(f.place) ?? ''}），并记录答复`, en: `invite the customer by phone to "${title}" (${when}, ${str(f.place) ?? ''}) and record the answer` };
+  },
+  gathering_follow_up: (f) => {
+    const title = str(f.title) ?? '?';
+    return { zh: `客户参加了“${title}”（${md(f.event_date)}），请跟进回访`, en: `the customer attended "${title}" (${md(f.event_date)}): follow up` };
+  },
   // the monthly review's coaching log (review/review.coaching.ts): a follow-up with a manager, about no customer
   coaching_follow_up: (f) => {
     const who = str(f.staff_name) ?? str(f.staff_id) ?? '?';

@@ -1,11 +1,11 @@
 import type { ComponentType } from 'react';
-import { AimOutlined, CrownOutlined, GiftOutlined, AlertOutlined, AuditOutlined, ExclamationCircleOutlined, ClusterOutlined, CommentOutlined, GroupOutlined, MessageOutlined, SendOutlined, SafetyCertificateOutlined, DashboardOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, ShopOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined, IdcardOutlined } from '@ant-design/icons';
+import { AimOutlined, CrownOutlined, GiftOutlined, CoffeeOutlined, AlertOutlined, AuditOutlined, ExclamationCircleOutlined, ClusterOutlined, CommentOutlined, GroupOutlined, MessageOutlined, SendOutlined, SafetyCertificateOutlined, DashboardOutlined, CreditCardOutlined, ContactsOutlined, FundProjectionScreenOutlined, HistoryOutlined, BarChartOutlined, CalendarOutlined, CarryOutOutlined, FieldTimeOutlined, FileSearchOutlined, PartitionOutlined, ShareAltOutlined, ShopOutlined, SolutionOutlined, TeamOutlined, TrophyOutlined, UserOutlined, IdcardOutlined } from '@ant-design/icons';
 import type { Permission } from '../../features/access/access.permissions.js';
 
 /** The left menu, in one place: each entry shows only to roles holding its permission. */
 export interface MenuEntry {
   path: string;
-  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu' | 'dashboards.menu.branch' | 'dashboards.menu.branches' | 'review.menu.review' | 'review.menu.mine' | 'outreach.menu.groups' | 'outreach.menu.templates' | 'greetings.menu' | 'complaints.menu.mine' | 'outreach.menu.campaigns' | 'serving.menu.counter' | 'serving.menu.entitlementPolicy' | 'complaints.menu.escalated' | 'profile.menu';
+  labelKey: 'menu.customers' | 'menu.branch' | 'menu.policies' | 'ownership.menu.mine' | 'ownership.menu.workbench' | 'ownership.menu.referrals' | 'audit.menu' | 'worklist.menu.myDay' | 'worklist.menu.plans' | 'worklist.menu.workLog' | 'worklist.menu.maturing' | 'runs.menu' | 'selling.menu.signings' | 'opportunities.menu.mine' | 'opportunities.menu.review' | 'opportunities.menu.prospects' | 'performance.menu' | 'dashboards.menu.branch' | 'dashboards.menu.branches' | 'review.menu.review' | 'review.menu.mine' | 'outreach.menu.groups' | 'outreach.menu.templates' | 'greetings.menu' | 'complaints.menu.mine' | 'outreach.menu.campaigns' | 'serving.menu.counter' | 'serving.menu.entitlementPolicy' | 'complaints.menu.escalated' | 'profile.menu' | 'gatherings.menu';
   icon: ComponentType;
   permission: Permission;
 }
@@ -31,6 +31,7 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/templates', labelKey: 'outreach.menu.templates', icon: MessageOutlined, permission: 'templates.write' },
   { path: '/greetings', labelKey: 'greetings.menu', icon: GiftOutlined, permission: 'greetings.approve' },
   { path: '/campaigns', labelKey: 'outreach.menu.campaigns', icon: SendOutlined, permission: 'campaigns.read' },
+  { path: '/gatherings', labelKey: 'gatherings.menu', icon: CoffeeOutlined, permission: 'gatherings.read' },
   { path: '/complaints', labelKey: 'complaints.menu.mine', icon: ExclamationCircleOutlined, permission: 'complaints.record' },
   { path: '/complaint-escalations', labelKey: 'complaints.menu.escalated', icon: AlertOutlined, permission: 'complaints.escalated' },
   { path: '/signings', labelKey: 'selling.menu.signings', icon: CreditCardOutlined, permission: 'signings.request' },

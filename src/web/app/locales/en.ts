@@ -11,6 +11,7 @@ import { sellingEn } from '../../features/selling/selling.locale.js';
 import { reviewEn } from '../../features/review/review.locale.js';
 import { outreachEn } from '../../features/outreach/outreach.locale.js';
 import { greetingsEn } from '../../features/greetings/greetings.locale.js';
+import { gatheringsEn } from '../../features/gatherings/gatherings.locale.js';
 import { servingEn } from '../../features/serving/serving.locale.js';
 import { complaintsEn } from '../../features/serving/complaints.locale.js';
 import { profileEn } from '../../features/profile/profile.locale.js';
@@ -350,6 +351,7 @@ export const en: Messages = {
   review: reviewEn,
   outreach: outreachEn,
   greetings: greetingsEn,
+  gatherings: gatheringsEn,
   serving: servingEn,
   complaints: complaintsEn,
   profile: profileEn,

@@ -10,6 +10,7 @@ import { sellingZh } from '../../features/selling/selling.locale.js';
 import { reviewZh } from '../../features/review/review.locale.js';
 import { outreachZh } from '../../features/outreach/outreach.locale.js';
 import { greetingsZh } from '../../features/greetings/greetings.locale.js';
+import { gatheringsZh } from '../../features/gatherings/gatherings.locale.js';
 import { servingZh } from '../../features/serving/serving.locale.js';
 import { complaintsZh } from '../../features/serving/complaints.locale.js';
 import { profileZh } from '../../features/profile/profile.locale.js';
@@ -350,6 +351,7 @@ export const zhCN = {
   review: reviewZh,
   outreach: outreachZh,
   greetings: greetingsZh,
+  gatherings: gatheringsZh,
   serving: servingZh,
   complaints: complaintsZh,
   profile: profileZh,

@@ -26,6 +26,8 @@ export const worklistZh = {
     complaint_open: '客户投诉',
     complaint_escalated: '投诉升级',
     counter_handover: '现场分配',
+    gathering_invite: '活动邀请',
+    gathering_follow_up: '活动后跟进',
   },
   channels: { phone: '电话', sms: '短信', visit: '上门拜访', branch: '网点面谈', wechat: '微信' },
   outcomes: {
@@ -203,6 +205,8 @@ export const worklistEn: typeof worklistZh = {
     complaint_open: 'Complaint',
     complaint_escalated: 'Complaint escalated',
     counter_handover: 'Walk-in handed to you',
+    gathering_invite: 'Event invitation',
+    gathering_follow_up: 'Event follow-up',
   },
   channels: { phone: 'Phone', sms: 'SMS', visit: 'Visit', branch: 'At the branch', wechat: 'WeChat' },
   outcomes: {

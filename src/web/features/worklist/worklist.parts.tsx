@@ -13,7 +13,7 @@ import type { worklistZh } from './worklist.locale.js';
 type EventName = keyof typeof worklistZh.events;
 const EVENT_NAMES = new Set<string>([
   'birthday_soon', 'large_outflow', 'large_inflow', 'maturing', 'matured_not_reinvested', 'aum_rise', 'aum_fall', 'card_cancelled',
-  'vip_card_due', 'card_below_standard', 'tier_changed', 'festival_soon', 'anniversary_soon', 'contact_due', 'opportunity_due', 'opportunity_stale', 'risk_reassess', 'coaching_follow_up', 'complaint_open', 'complaint_escalated', 'counter_handover',
+  'vip_card_due', 'card_below_standard', 'tier_changed', 'festival_soon', 'anniversary_soon', 'contact_due', 'opportunity_due', 'opportunity_stale', 'risk_reassess', 'coaching_follow_up', 'complaint_open', 'complaint_escalated', 'counter_handover', 'gathering_invite', 'gathering_follow_up',
 ]);
 const isEventName = (e: string): e is EventName => EVENT_NAMES.has(e);
 
