@@ -112,12 +112,13 @@ describe('accessibility (axe-core, WCAG 2.x A/AA)', () => {
   });
 
   for (const role of ROLES) {
-    it(`every page of the ${role}'s menu, and a customer's 360 page`, async () => {
+    const menu = menuFor(ROLE_PERMISSIONS[role]).map((e) => e.path);
+    // each page is opened and audited (axe): the time grows with the role's menu, 15 s a page on a busy machine
+    it(`every page of the ${role}'s menu, and a customer's 360 page`, { timeout: 60_000 + 15_000 * menu.length }, async () => {
       const login = stratum.loginOf(role);
       const page = await newPageWith(stratum.run, 'zh-CN', { bypassCSP: true });
       await stratum.signIn(page, '/', login.login);
       await page.getByTestId('user-name').waitFor();
-      const menu = menuFor(ROLE_PERMISSIONS[role]).map((e) => e.path);
       expect(menu.length).toBeGreaterThan(0);
       let href: string | null = null;
       for (const pathname of menu) {
