@@ -156,6 +156,11 @@ export function registerDemo(program: Command): void {
             for (const st of steps) console.log(`Daily batch for ${worklistDate}, ${st.step} again: ${st.summary} (${seconds(st.seconds)} s)`);
           }
         }
+        // a walk-in handed by the lobby manager to the demo manager (现场分配), a task on their My day:
+        // after the reruns above (the worklist step replaces the reminders first made on its date)
+        const { seedDemoHandover } = await import('../features/serving/counter.demo.js');
+        const handover = await seedDemoHandover(db, logins);
+        if (handover) console.log(`Counter: customer ${handover.customerId} handed by ${handover.from.name} (${handover.from.staffId}) to ${handover.to.name} (${handover.to.staffId}), a task on their "My day"`);
         const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port}/`;
         console.log(`
 The demo bank is loaded (${seconds((performance.now() - started) / 1000)} s).

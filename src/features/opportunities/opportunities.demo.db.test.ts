@@ -13,6 +13,7 @@ import type { Greeting } from '../greetings/greetings.contract.js';
 import { seedDemoGreetings, type DemoGreetingsSeeded } from '../greetings/greetings.demo.js';
 import type { Complaint, ReportRow } from '../serving/complaints.contract.js';
 import { seedDemoComplaints, type DemoComplaintsSeeded } from '../serving/complaints.demo.js';
+import { seedDemoHandover, type DemoHandoverSeeded } from '../serving/counter.demo.js';
 import type { Opportunity } from './opportunities.contract.js';
 import { seedDemoOpportunities, type DemoOpportunitiesSeeded } from './opportunities.demo.js';
 
@@ -28,6 +29,7 @@ let logins: DemoLogin[];
 let seeded: DemoOpportunitiesSeeded | null;
 let complaints: DemoComplaintsSeeded | null;
 let greetings: DemoGreetingsSeeded | null;
+let handover: DemoHandoverSeeded | null;
 const out = mkdtempSync(path.join(os.tmpdir(), 'stratum-demo-opportunities-'));
 const sessions = new Map<string, TestSession>();
 const login = (role: DemoLogin['role']) => logins.find((l) => l.role === role)?.login ?? '';
@@ -45,7 +47,7 @@ const counts = () =>
       `SELECT (SELECT count(*) FROM opportunities)::int AS o, (SELECT count(*) FROM prospects)::int AS p, (SELECT count(*) FROM opportunity_reviews)::int AS r,
               (SELECT count(*) FROM opportunity_comments)::int AS k, (SELECT count(*) FROM opportunity_stages)::int AS g,
               (SELECT count(*) FROM complaints)::int AS complaints, (SELECT count(*) FROM complaint_notes)::int AS notes,
-              (SELECT count(*) FROM greetings)::int AS greetings, (SELECT count(*) FROM sms_outbox)::int AS outbox,
+              (SELECT count(*) FROM greetings)::int AS greetings, (SELECT count(*) FROM counter_handovers)::int AS handovers, (SELECT count(*) FROM sms_outbox)::int AS outbox,
               (SELECT count(*) FROM audit_log)::int AS audit`,
     )).rows[0],
   );
@@ -59,6 +61,7 @@ beforeAll(async () => {
   greetings = await seedDemoGreetings(db, logins);
   // as the demo does: the batch from the worklist on, whose opportunities step reminds of them
   await runDailyBatch(db, bank.businessDate, undefined, { from: 'worklist' });
+  handover = await seedDemoHandover(db, logins);
   app = await buildStratumApp({ db, webDir: null, signInRateLimit: 1000 });
 }, 300_000);
 afterAll(async () => {
@@ -121,6 +124,7 @@ describe('the demo’s opportunities', () => {
     const before = await counts();
     expect(await seedDemoOpportunities(db, logins)).toBeNull();
     expect(await seedDemoComplaints(db, logins)).toBeNull();
+    expect(await seedDemoHandover(db, logins)).toBeNull();
     const again = await seedDemoGreetings(db, logins);
     expect(again?.prepared.recipients).toBe(0);
     expect(again?.head?.drafts).toBe(greetings?.head?.drafts);
@@ -176,5 +180,11 @@ describe('the demo’s opportunities', () => {
     expect(drafts.length).toBeGreaterThan(0);
     expect(drafts.every((g) => g.occasion === 'birthday' && g.recipients > 0)).toBe(true);
     expect(greetings?.head).toMatchObject({ staffId: login('branch_head'), drafts: drafts.length });
+  });
+
+  it('hand a walk-in customer from the lobby manager to the customer manager, a task on their My day', async () => {
+    expect(handover).toMatchObject({ from: { staffId: login('lobby_manager') }, to: { staffId: login('customer_manager') } });
+    const myDay = (await get('customer_manager', '/api/worklist/reminders?kind=work_task&pageSize=200')) as { items: { event: string; customer: { customerId: string } | null }[] };
+    expect(myDay.items.filter((r) => r.event === 'counter_handover').map((r) => r.customer?.customerId)).toEqual([handover?.customerId]);
   });
 });
