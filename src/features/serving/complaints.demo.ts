@@ -15,8 +15,8 @@ import { limitHours } from './complaints.sql.js';
 // - one answered unsatisfied and reopened;
 // - a walk-in's, resolved and closed the same afternoon.
 // Complaints run on the real clock (their limits are calendar hours from receipt, and the red list
-// is computed at the time it is read), so they are placed in the hours and days before the moment
-// of seeding: every step goes through the service as its staff member, with the service's own
+// is computed at the time it is read), so they are placed in the hours and days before the close
+// of the last working afternoon before the moment of seeding: every step goes through the service as its staff member, with the service's own
 // `now` set to when it happened (the notes and times are then those of a real history), all steps
 // of all complaints in the order of their times. Each time is a share of its band's limits, so the
 // complaint is where it should be whatever band the customer has. Seeded once: when a demo login
@@ -77,7 +77,14 @@ export async function seedDemoComplaints(db: Db, logins: readonly DemoLogin[], n
     return null;
   };
 
-  const T = now.getTime();
+  // the close of the last working afternoon (17:00 China time) at or before now: the complaints met at
+  // the counter are then met in opening hours, whatever the time the demo is run
+  const close = new Date(now);
+  close.setUTCHours(9, 0, 0, 0);
+  if (close.getTime() > now.getTime()) close.setUTCDate(close.getUTCDate() - 1);
+  const T = close.getTime();
+  /** the first response: half the band's limit, at most 2 hours after receipt */
+  const answer = (l: { response: number }) => Math.min(0.5 * l.response, 2) * H;
   const steps: Step[] = [];
   const made: { complaintId: string; channel: Channel; recordedBy: string }[] = [];
   /** One complaint: recorded at `received` (ms), then its steps at their times. */
@@ -106,7 +113,7 @@ export async function seedDemoComplaints(db: Db, logins: readonly DemoLogin[], n
     const l = limitHours(phoned.band);
     const received = T - 0.15 * l.resolution * H;
     plan(lobbyAssistant, { channel: 'phone', customerId: phoned.customerId, category: 'fees', description: '客户来电反映借记卡被扣收小额账户管理费，称开户时未被告知。' }, received, [
-      { at: received + 0.5 * l.response * H, run: (id) => addNote(db, lobbyAssistant, id, { kind: 'response', body: '已致电客户致歉，说明收费依据，承诺核实开户时的告知记录。' }, new Date(received + 0.5 * l.response * H)) },
+      { at: received + answer(l), run: (id) => addNote(db, lobbyAssistant, id, { kind: 'response', body: '已致电客户致歉，说明收费依据，承诺核实开户时的告知记录。' }, new Date(received + answer(l))) },
       { at: T - 2 * H, run: (id) => addNote(db, lobbyAssistant, id, { kind: 'progress', body: '已调阅开户签约资料，正在与运营主管核对是否符合减免条件。' }, new Date(T - 2 * H)) },
     ]);
   }
@@ -117,7 +124,7 @@ export async function seedDemoComplaints(db: Db, logins: readonly DemoLogin[], n
     const received = T - (0.6 * l.resolution + 24) * H;
     const resolved = received + 0.6 * l.resolution * H;
     plan(me, { channel: 'online', customerId: online.customerId, category: 'product', description: '客户在手机银行留言：理财产品赎回资金到账时间比页面说明晚了一天。' }, received, [
-      { at: received + 0.5 * l.response * H, run: (id) => addNote(db, me, id, { kind: 'response', body: '已回电客户，说明到账时间受节假日影响，正在核实页面说明。' }, new Date(received + 0.5 * l.response * H)) },
+      { at: received + answer(l), run: (id) => addNote(db, me, id, { kind: 'response', body: '已回电客户，说明到账时间受节假日影响，正在核实页面说明。' }, new Date(received + answer(l))) },
       { at: resolved, run: (id) => resolveComplaint(db, me, id, { body: '经核实页面未提示节假日顺延，已反馈总行更新说明，并向客户当面解释。', answer: 'satisfied' }, new Date(resolved)) },
       { at: resolved + H, run: (id) => closeComplaint(db, me, id, { rootCause: 'product' satisfies RootCause, body: '产品说明未提示节假日顺延' }, new Date(resolved + H)) },
     ]);
@@ -129,7 +136,7 @@ export async function seedDemoComplaints(db: Db, logins: readonly DemoLogin[], n
     const received = T - (0.4 * l.resolution + 6) * H;
     const answered = received + 0.4 * l.resolution * H;
     plan(me, { channel: 'letter', customerId: letter.customerId, category: 'service', description: '客户来信反映办理定期存单提前支取时，柜面未说明利息损失。' }, received, [
-      { at: received + 0.5 * l.response * H, run: (id) => addNote(db, me, id, { kind: 'response', body: '已电话联系客户，约定到网点面谈。' }, new Date(received + 0.5 * l.response * H)) },
+      { at: received + answer(l), run: (id) => addNote(db, me, id, { kind: 'response', body: '已电话联系客户，约定到网点面谈。' }, new Date(received + answer(l))) },
       { at: answered, run: (id) => resolveComplaint(db, me, id, { body: '面谈中解释提前支取按活期计息的规定，并出示签字的业务凭证。', answer: 'unsatisfied' }, new Date(answered)) },
     ]);
   }
