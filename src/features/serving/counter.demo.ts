@@ -38,6 +38,6 @@ export async function seedDemoHandover(db: Db, logins: readonly DemoLogin[]): Pr
   );
   const customerId = r.rows[0]?.customer_id;
   if (!customerId) return null;
-  const h = await handOverToManager(db, a, { customerId, staffId: manager.login, note: '客户到店咨询定期存款到期后的理财配置，请接待' });
+  const h = await handOverToManager(db, a, { customerId, staffId: manager.login, note: '客户到店咨询定期存款到期后的理财配置' });
   return { customerId, from: { staffId: lobby.login, name: lobby.name }, to: h.to };
 }
