@@ -120,7 +120,33 @@ export function registerDemo(program: Command): void {
               (review ? `a weekly review of ${review.date} saved for ${review.name} (${review.staffId}) with ${review.comments} comments` : 'no weekly review (no branch head)'),
           );
         }
-        if (seeded || opportunities) {
+        // complaints on the outlet's customers, recorded by the lobby and counter logins and the demo
+        // manager: one past its first-response limit on the branch head's red list, one in progress,
+        // one closed, one reopened (the complaints step below escalates as well)
+        const { seedDemoComplaints } = await import('../features/serving/complaints.demo.js');
+        const complaints = await seedDemoComplaints(db, logins);
+        if (complaints) {
+          const status = (st: string) => complaints.complaints.filter((c) => c.status === st).length;
+          const recorders = new Set(complaints.complaints.map((c) => c.recordedBy)).size;
+          console.log(
+            `Complaints: ${complaints.complaints.length} recorded by ${recorders} staff (${[...new Set(complaints.complaints.map((c) => c.channel))].join(', ')}): ` +
+              `${status('responded')} in progress, ${status('reopened')} reopened, ${status('closed')} closed; ` +
+              (complaints.head ? `${complaints.head.escalated} past a limit on the red list of ${complaints.head.name} (${complaints.head.staffId})` : 'no branch head for the red list'),
+          );
+        }
+        // birthday greetings for the owners' customers: the first batch ran before there were owners
+        const { seedDemoGreetings } = await import('../features/greetings/greetings.demo.js');
+        const greetings = await seedDemoGreetings(db, logins);
+        if (greetings) {
+          const p = greetings.prepared;
+          console.log(
+            (p.recipients
+              ? `Greetings: ${p.birthdayCampaigns} birthday and ${p.festivalCampaigns} festival greetings prepared for ${greetings.businessDate} (${count(p.recipients)} customers added); `
+              : `Greetings: nothing new to prepare for ${greetings.businessDate}; `) +
+              (greetings.head ? `${greetings.head.drafts} with ${count(greetings.head.recipients)} customers await the approval of ${greetings.head.name} (${greetings.head.staffId})` : 'no branch head to approve them'),
+          );
+        }
+        if (seeded || opportunities || complaints) {
           // reminders and contact plans go to owners, and the opportunities step reminds of next
           // steps due and stale opportunities: now that there are both, make them again (the worklist
           // and every step after it)
@@ -130,6 +156,11 @@ export function registerDemo(program: Command): void {
             for (const st of steps) console.log(`Daily batch for ${worklistDate}, ${st.step} again: ${st.summary} (${seconds(st.seconds)} s)`);
           }
         }
+        // a walk-in handed by the lobby manager to the demo manager (现场分配), a task on their My day:
+        // after the reruns above (the worklist step replaces the reminders first made on its date)
+        const { seedDemoHandover } = await import('../features/serving/counter.demo.js');
+        const handover = await seedDemoHandover(db, logins);
+        if (handover) console.log(`Counter: customer ${handover.customerId} handed by ${handover.from.name} (${handover.from.staffId}) to ${handover.to.name} (${handover.to.staffId}), a task on their "My day"`);
         const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port}/`;
         console.log(`
 The demo bank is loaded (${seconds((performance.now() - started) / 1000)} s).
@@ -140,7 +171,8 @@ ${logins.map((l) => `  ${l.login.padEnd(8)}  ${ROLE_NAMES[l.role][0].padEnd(24)}
 Sign in as the customer manager: "My day" shows the reminders of their customers and the contact
 plan for the next working day, "My opportunities" (我的商机) their opportunities at every stage;
 the branch head reviews every plan under "Contact plans" and the week's opportunities under
-"Weekly review" (商机周检视).
+"Weekly review" (商机周检视), the complaints past their limits under "Escalations and report"
+(投诉升级与统计) and approves the birthday greetings under "Greetings" (祝福短信).
 
 Also:
   npx stratum db stats          what was loaded: rows per table, customers and AUM per business date

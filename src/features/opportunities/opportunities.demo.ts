@@ -26,8 +26,8 @@ export interface DemoOpportunitiesSeeded {
   review: { staffId: string; name: string; date: string; comments: number } | null;
 }
 
-/** The service's actor for a staff member, with the scope a sign-in gives them (access.service.ts userFromSession). */
-async function actorOf(db: Db, staffId: string): Promise<WorkActor | null> {
+/** The service's actor for a staff member, with the scope a sign-in gives them (access.service.ts userFromSession); also the other demo seeders'. */
+export async function actorOf(db: Db, staffId: string): Promise<WorkActor | null> {
   const st = (
     await db.session((s) =>
       s.query<{ staff_id: string; name: string; role: Role; branch_id: string; branch_name: string }>(
