@@ -256,3 +256,36 @@ describe('stratum profile export', () => {
     await expect(exportProfileCsv(db, { date: '2026-11-20', by: null })).rejects.toThrow(/2026-11-23/);
   });
 });
+
+describe('a value recorded counts at once', () => {
+  it('the customer’s completeness and the outlet’s page change without waiting for the night; reaching 7 of 9 drops the collection task', async () => {
+    // C3: S20's customer of outlet B112, band_4, 6 of 9 with S20's collection task open
+    const OWNER = MANAGER_B112;
+    const onOutlet = async () => {
+      const r = await send('GET', OWNER, '/api/profile/outlet');
+      expect(r.statusCode, r.body).toBe(200);
+      return (r.json().data.items as { customerId: string; filled: number; missing: string[] }[]).find((x) => x.customerId === 'C3') ?? null;
+    };
+    expect((await profileOf(OWNER, 'C3')).completeness).toMatchObject({ businessDate: '2026-11-23', filled: 6 });
+    expect(await onOutlet()).toMatchObject({ filled: 6, missing: ['interests', 'family', 'contact_time'] });
+    expect((await tasks()).filter(([c]) => c === 'C3')).toEqual([['C3', OWNER, 'work_task', 'open']]);
+    const runs = await db.session((s) => s.query<{ n: number }>('SELECT count(*)::int AS n FROM profile_runs'));
+
+    const r = await send('PUT', OWNER, '/api/customers/C3/profile', { contactTime: 'evening' });
+    expect(r.statusCode, r.body).toBe(200);
+    // the answer, the 360 card's read and the outlet's page all count 7 of 9 for the same business date
+    expect((r.json().data as Profile).completeness).toEqual({ businessDate: '2026-11-23', filled: 7, of: 9, missing: ['interests', 'family'] });
+    expect((await profileOf(OWNER, 'C3')).completeness?.filled).toBe(7);
+    expect(await onOutlet()).toBeNull();
+    expect((await tasks()).filter(([c]) => c === 'C3')).toEqual([['C3', OWNER, 'work_task', 'expired']]);
+    // only C3 was counted again: no batch ran, the others are as the batch left them
+    expect((await db.session((s) => s.query<{ n: number }>('SELECT count(*)::int AS n FROM profile_runs'))).rows[0]?.n).toBe(runs.rows[0]?.n);
+    const all = await completeness();
+    expect(all.C2).toEqual([6, 'interests,family,contact_time', 'tellers']);
+    expect(all.C4).toEqual([6, 'interests,family,contact_time', 'owner']);
+    // and the night agrees with what was counted at once
+    await runProfile(db, '2026-11-23');
+    expect((await completeness()).C3).toEqual([7, 'interests,family', null]);
+    expect((await tasks()).filter(([c]) => c === 'C3')).toEqual([['C3', OWNER, 'work_task', 'expired']]);
+  });
+});
