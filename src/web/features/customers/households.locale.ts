@@ -4,7 +4,7 @@
 export const householdLinkZh = {
   add: '添加亲属关联',
   title: '添加亲属关联',
-  pending: '关联已记录；家庭成员、家庭资产和分层在今晚批处理后更新。',
+  pending: '关联已更新；家庭成员、家庭资产和分层在今晚批处理后更新。',
   customer: '亲属客户',
   customerSearch: '输入客户号或姓名查找（您范围内的客户）',
   relation: '对方是本客户的',
@@ -30,7 +30,7 @@ export const householdLinkZh = {
 export const householdLinkEn: typeof householdLinkZh = {
   add: 'Add a family link',
   title: 'Add a family link',
-  pending: 'The link is recorded; the household members, AUM and band follow after tonight’s batch.',
+  pending: 'Links changed: the household members, AUM and band follow after tonight’s batch.',
   customer: 'Family member (customer)',
   customerSearch: 'Type a customer number or name (customers in your scope)',
   relation: 'They are this customer’s',
