@@ -95,10 +95,11 @@ describe('household links and completeness in the web app', () => {
     await page.getByRole('link', { name: '待完善客户信息' }).click();
     await page.getByTestId('profile-outlet-page').waitFor();
     const table = page.getByTestId('profile-outlet-table');
-    await table.locator('tbody tr').first().waitFor();
-    const row = table.locator('tbody tr.ant-table-row').filter({ hasText: customer.customer_id });
+    const rows = table.locator('tbody tr.ant-table-row');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const row = rows.filter({ hasText: customer.customer_id });
     if (filled >= 7) expect(await row.count()).toBe(0);
-    else expect(await row.getByTestId('profile-missing-field').count()).toBe(9 - filled);
+    else await expect.poll(() => row.getByTestId('profile-missing-field').count(), { timeout: 10_000 }).toBe(9 - filled);
     await page.context().close();
   });
 });
