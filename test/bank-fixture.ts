@@ -128,3 +128,33 @@ export async function signInAs(app: FastifyInstance, login: string, password = P
   const csrf = (r.json() as { data: { csrfToken: string } }).data.csrfToken;
   return { cookie, csrf, get: (url, headers = {}) => app.inject({ method: 'GET', url, headers: { cookie, ...headers } }) };
 }
+
+export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * An API client for db tests: signs each login in once (as the browser does) and sends requests
+ * with its cookie, CSRF token and a language (zh unless told). `app` is read at each request, so
+ * the client can be made before the app is built.
+ */
+export function client(app: () => FastifyInstance) {
+  const sessions = new Map<string, TestSession>();
+  const as = async (login: string) => {
+    let s = sessions.get(login);
+    if (!s) sessions.set(login, (s = await signInAs(app(), login)));
+    return s;
+  };
+  const send = async (method: ApiMethod, login: string, url: string, payload?: unknown, lang = 'zh'): Promise<LightMyRequestResponse> => {
+    const s = await as(login);
+    const headers = { cookie: s.cookie, 'x-csrf-token': s.csrf, 'accept-language': lang };
+    return app().inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+  };
+  return {
+    as,
+    send,
+    get: async (login: string, url: string, lang = 'zh') => (await as(login)).get(url, { 'accept-language': lang }),
+    post: (login: string, url: string, payload: unknown, lang = 'zh') => send('POST', login, url, payload, lang),
+    put: (login: string, url: string, payload: unknown, lang = 'zh') => send('PUT', login, url, payload, lang),
+    patch: (login: string, url: string, payload: unknown, lang = 'zh') => send('PATCH', login, url, payload, lang),
+    delete: (login: string, url: string, lang = 'zh') => send('DELETE', login, url, undefined, lang),
+  };
+}

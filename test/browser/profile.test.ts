@@ -3,7 +3,8 @@ import { newPage, screenshot, settle, useStratum } from './harness.js';
 
 // Customers' profiles in the browser (issue 23 §2, §3), in Chinese over the small demo bank: a
 // manager opens one of their customers, records an interest and a mainland mobile number (a
-// proposal for the core system) and sees both on the profile card with who recorded them; a phone
+// proposal for the core system) and sees both on the profile card with who recorded them, the
+// interest counted in the completeness at once; a phone
 // that is not a mainland mobile number is refused and the error shows at the phone field; the
 // outlet's page lists the customers with fields missing, the highest AUM first; the card reads in English too.
 
@@ -92,7 +93,8 @@ describe('customer profiles in the web app', () => {
     expect(await first.textContent()).toContain(expected[0]?.customer_id);
     expect(await first.getByTestId('profile-missing-field').count()).toBe(expected[0]?.missing);
     const ours = rows.filter({ hasText: customer.customer_id });
-    expect(await ours.getByTestId('profile-missing-field').count()).toBe(9 - customer.filled);
+    // the interest recorded counts at once: one field fewer to collect
+    expect(await ours.getByTestId('profile-missing-field').count()).toBe(9 - customer.filled - 1);
     await screenshot(page, 'profile-03-outlet-zh');
     // "record data" opens the same form for the row's customer, with what is recorded
     await ours.getByTestId('profile-outlet-record').click();
@@ -106,7 +108,7 @@ describe('customer profiles in the web app', () => {
     const enProposal = en.getByTestId('customer-profile-card').getByTestId('profile-proposal-phone');
     await enProposal.waitFor();
     expect(await enProposal.textContent()).toContain('Awaiting entry in the core system');
-    expect(await en.getByTestId('customer-profile-card').getByTestId('profile-completeness').textContent()).toContain(`${customer.filled} of 9 fields`);
+    expect(await en.getByTestId('customer-profile-card').getByTestId('profile-completeness').textContent()).toContain(`${customer.filled + 1} of 9 fields`);
     await en.context().close();
   });
 });

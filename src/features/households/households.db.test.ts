@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BRANCH_HEAD_B100, buildScopedBank, loadScopedBank, MANAGER_B112, OUTLET_STAFF, signInAs, type TestSession } from '../../../test/bank-fixture.js';
+import { BRANCH_HEAD_B100, buildScopedBank, loadScopedBank, MANAGER_B112, OUTLET_STAFF, client } from '../../../test/bank-fixture.js';
 import { buildAccount, buildCustomer, feedDir, validIdNumber, writeFeed, type FeedFiles, type Row } from '../../../test/feed-builder.js';
 import { openTestDb } from '../../../test/test-db.js';
 import { buildStratumApp } from '../../app.js';
@@ -47,19 +47,7 @@ const RELATIONS: Row[] = [
 
 let db: Db;
 let app: Awaited<ReturnType<typeof buildStratumApp>>;
-const sessions = new Map<string, TestSession>();
-const as = async (login: string) => {
-  let s = sessions.get(login);
-  if (!s) {
-    s = await signInAs(app, login);
-    sessions.set(login, s);
-  }
-  return s;
-};
-const send = async (login: string, method: 'POST' | 'DELETE', url: string, payload?: Record<string, unknown>) => {
-  const s = await as(login);
-  return app.inject({ method, url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'accept-language': 'en' }, ...(payload ? { payload } : {}) });
-};
+const api = client(() => app);
 const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []) => (await db.session((s) => s.query<R>(text, params))).rows;
 const households = async (date: string) =>
   sql<{ customer_id: string; household_id: string; head_customer_id: string; relation_to_head: string; members: number; household_aum: string; household_band: string }>(
@@ -92,17 +80,17 @@ describe('links staff add', () => {
   it('links two customers of one’s scope with the consent noted, audited; a customer outside the scope answers 404', async () => {
     // C3 is the B112 manager's, C4 the B211 manager's: outside the B111 manager's scope, as is C5 (nobody owns it)
     for (const related of ['C3', 'C4', 'C5', 'C404']) {
-      const r = await send(OUTLET_STAFF.customer_manager, 'POST', '/api/customers/C1/household/links', { relatedCustomerId: related, relation: 'parent', consentNote: '客户签字同意' });
+      const r = await api.post(OUTLET_STAFF.customer_manager, '/api/customers/C1/household/links', { relatedCustomerId: related, relation: 'parent', consentNote: '客户签字同意' }, 'en');
       expect([related, r.statusCode, r.json().error.code]).toEqual([related, 404, 'not_found']);
     }
-    expect((await send(MANAGER_B112, 'POST', '/api/customers/C1/household/links', { relatedCustomerId: 'C3', relation: 'parent', consentNote: '客户签字同意' })).statusCode).toBe(404);
+    expect((await api.post(MANAGER_B112, '/api/customers/C1/household/links', { relatedCustomerId: 'C3', relation: 'parent', consentNote: '客户签字同意' }, 'en')).statusCode).toBe(404);
     // the consent note is required, and a date in the future refused, each named
-    const noNote = await send(BRANCH_HEAD_B100, 'POST', '/api/customers/C5/household/links', { relatedCustomerId: 'C6', relation: 'child', consentNote: ' ' });
+    const noNote = await api.post(BRANCH_HEAD_B100, '/api/customers/C5/household/links', { relatedCustomerId: 'C6', relation: 'child', consentNote: ' ' }, 'en');
     expect([noNote.statusCode, Object.keys(noNote.json().error.fields)]).toEqual([400, ['consentNote']]);
-    const future = await send(BRANCH_HEAD_B100, 'POST', '/api/customers/C5/household/links', { relatedCustomerId: 'C6', relation: 'child', consentNote: '客户签字同意', consentOn: '2999-01-01' });
+    const future = await api.post(BRANCH_HEAD_B100, '/api/customers/C5/household/links', { relatedCustomerId: 'C6', relation: 'child', consentNote: '客户签字同意', consentOn: '2999-01-01' }, 'en');
     expect([future.statusCode, Object.keys(future.json().error.fields)]).toEqual([400, ['consentOn']]);
 
-    const ok = await send(BRANCH_HEAD_B100, 'POST', '/api/customers/C5/household/links', { relatedCustomerId: 'C6', relation: 'child', consentNote: '客户签字同意', consentOn: DAY1 });
+    const ok = await api.post(BRANCH_HEAD_B100, '/api/customers/C5/household/links', { relatedCustomerId: 'C6', relation: 'child', consentNote: '客户签字同意', consentOn: DAY1 }, 'en');
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().data).toMatchObject({ relatedCustomerId: 'C6', name: '客户C6', relation: 'child', consentNote: '客户签字同意', consentOn: DAY1, createdBy: BRANCH_HEAD_B100 });
     // stored both ways: C5 is C6's parent
@@ -110,26 +98,26 @@ describe('links staff add', () => {
       { customer_id: 'C5', related_customer_id: 'C6', relation: 'child' },
       { customer_id: 'C6', related_customer_id: 'C5', relation: 'parent' },
     ]);
-    const again = await send(BRANCH_HEAD_B100, 'POST', '/api/customers/C6/household/links', { relatedCustomerId: 'C5', relation: 'parent', consentNote: '客户签字同意' });
+    const again = await api.post(BRANCH_HEAD_B100, '/api/customers/C6/household/links', { relatedCustomerId: 'C5', relation: 'parent', consentNote: '客户签字同意' }, 'en');
     expect(again.statusCode).toBe(409);
     // a pair the feed already relates is refused too
-    expect((await send(OUTLET_STAFF.customer_manager, 'POST', '/api/customers/C1/household/links', { relatedCustomerId: 'C2', relation: 'spouse', consentNote: '客户签字同意' })).statusCode).toBe(409);
+    expect((await api.post(OUTLET_STAFF.customer_manager, '/api/customers/C1/household/links', { relatedCustomerId: 'C2', relation: 'spouse', consentNote: '客户签字同意' }, 'en')).statusCode).toBe(409);
     const audit = await sql<{ actor: string; customer_ids: string[] }>(`SELECT actor, customer_ids FROM audit_log WHERE action = 'household_link'`);
     expect(audit).toEqual([{ actor: BRANCH_HEAD_B100, customer_ids: ['C5', 'C6'] }]);
     // the link shows on the customer at once; the household follows from the night's batch
-    const before = (await (await as(BRANCH_HEAD_B100)).get('/api/customers/C6/household')).json().data;
+    const before = (await api.get(BRANCH_HEAD_B100, '/api/customers/C6/household')).json().data;
     expect(before.household).toBeNull();
     expect(before.links).toMatchObject([{ relatedCustomerId: 'C5', relation: 'parent' }]);
   });
 
   it('removes a link (audited); outside the scope, or with no link, 404', async () => {
-    await send(BRANCH_HEAD_B100, 'POST', '/api/customers/C1/household/links', { relatedCustomerId: 'C7', relation: 'other', consentNote: '客户口头同意，有录音' });
-    expect((await send(MANAGER_B112, 'DELETE', '/api/customers/C1/household/links/C7')).statusCode).toBe(404);
-    expect((await send(OUTLET_STAFF.customer_manager, 'DELETE', '/api/customers/C1/household/links/C7')).statusCode).toBe(404);
-    const r = await send(BRANCH_HEAD_B100, 'DELETE', '/api/customers/C7/household/links/C1');
+    await api.post(BRANCH_HEAD_B100, '/api/customers/C1/household/links', { relatedCustomerId: 'C7', relation: 'other', consentNote: '客户口头同意，有录音' }, 'en');
+    expect((await api.delete(MANAGER_B112, '/api/customers/C1/household/links/C7', 'en')).statusCode).toBe(404);
+    expect((await api.delete(OUTLET_STAFF.customer_manager, '/api/customers/C1/household/links/C7', 'en')).statusCode).toBe(404);
+    const r = await api.delete(BRANCH_HEAD_B100, '/api/customers/C7/household/links/C1', 'en');
     expect([r.statusCode, r.json().data]).toEqual([200, { removed: true }]);
     expect(await sql(`SELECT 1 FROM customer_links WHERE 'C7' IN (customer_id, related_customer_id)`)).toEqual([]);
-    expect((await send(BRANCH_HEAD_B100, 'DELETE', '/api/customers/C7/household/links/C1')).statusCode).toBe(404);
+    expect((await api.delete(BRANCH_HEAD_B100, '/api/customers/C7/household/links/C1', 'en')).statusCode).toBe(404);
     expect(await sql(`SELECT customer_ids FROM audit_log WHERE action = 'household_unlink'`)).toEqual([{ customer_ids: ['C7', 'C1'] }]);
   });
 });
@@ -202,7 +190,7 @@ describe('the nightly households', () => {
   });
 
   it('shows the household on the 360 page: members named as the role may see them, AUM and band', async () => {
-    const r = await (await as(OUTLET_STAFF.customer_manager)).get('/api/customers/C2/household');
+    const r = await api.get(OUTLET_STAFF.customer_manager, '/api/customers/C2/household');
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().data.household).toEqual({
       householdId: 'HC1',
@@ -217,17 +205,17 @@ describe('the nightly households', () => {
       ownerStaffId: OUTLET_STAFF.customer_manager,
     });
     // the lobby manager sees names masked; a member outside the scope is masked with no AUM
-    const lobby = (await (await as(OUTLET_STAFF.lobby_manager)).get('/api/customers/C2/household')).json().data.household;
+    const lobby = (await api.get(OUTLET_STAFF.lobby_manager, '/api/customers/C2/household')).json().data.household;
     expect(lobby.members.map((m: { name: string }) => m.name)).toEqual(['张*明', '李*']);
     await sql(`DELETE FROM customer_owners WHERE customer_id = 'C1' AND staff_id = $1`, [OUTLET_STAFF.customer_manager]);
     try {
-      const masked = (await (await as(OUTLET_STAFF.customer_manager)).get('/api/customers/C2/household')).json().data.household;
+      const masked = (await api.get(OUTLET_STAFF.customer_manager, '/api/customers/C2/household')).json().data.household;
       expect(masked.members[0]).toEqual({ customerId: 'C1', name: '张*明', relationToHead: 'self', aum: null, inScope: false, openRisks: [] });
       expect(masked.aum).toBe('203299.99');
     } finally {
       await sql(`INSERT INTO customer_owners (customer_id, staff_id, kind, source, assigned_by) VALUES ('C1', $1, 'primary', 'manual', 'test')`, [OUTLET_STAFF.customer_manager]);
     }
-    expect((await (await as(MANAGER_B112)).get('/api/customers/C2/household')).statusCode).toBe(404);
+    expect((await api.get(MANAGER_B112, '/api/customers/C2/household')).statusCode).toBe(404);
   });
 
   it("shows a member's open risk reminders to the household's owner, though another manager owns the member; not another member's to that manager", async () => {
@@ -244,14 +232,14 @@ describe('the nightly households', () => {
       await risk('C2', SECOND_MANAGER, 'large_outflow');
       await risk('C2', SECOND_MANAGER, 'card_cancelled', 'done'); // closed: not shown
       await risk('C1', OUTLET_STAFF.customer_manager, 'aum_fall');
-      const owner = (await (await as(OUTLET_STAFF.customer_manager)).get('/api/customers/C1/household')).json().data.household;
+      const owner = (await api.get(OUTLET_STAFF.customer_manager, '/api/customers/C1/household')).json().data.household;
       expect(owner.ownerStaffId).toBe(OUTLET_STAFF.customer_manager);
       expect(owner.members.map((m: { customerId: string; inScope: boolean; openRisks: string[] }) => [m.customerId, m.inScope, m.openRisks])).toEqual([
         ['C1', true, ['aum_fall']],
         ['C2', false, ['large_outflow']],
       ]);
       // the second manager sees C2's own risks, not those of C1, a member they neither own nor own the household of
-      const other = (await (await as(SECOND_MANAGER)).get('/api/customers/C2/household')).json().data.household;
+      const other = (await api.get(SECOND_MANAGER, '/api/customers/C2/household')).json().data.household;
       expect(other.members.map((m: { customerId: string; inScope: boolean; openRisks: string[] }) => [m.customerId, m.inScope, m.openRisks])).toEqual([
         ['C1', false, []],
         ['C2', true, ['large_outflow']],
@@ -271,7 +259,7 @@ describe('the nightly households', () => {
 
   it('gives the customer list a household band column and filter', async () => {
     const list = async (query: string) => {
-      const r = await (await as(BRANCH_HEAD_B100)).get(`/api/customers${query}`);
+      const r = await api.get(BRANCH_HEAD_B100, `/api/customers${query}`);
       expect(r.statusCode, r.body).toBe(200);
       return (r.json().data.items as { customerId: string; householdBand: string | null }[]).map((c) => [c.customerId, c.householdBand]);
     };

@@ -1,28 +1,10 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { signInAs, type TestSession } from '../../../test/bank-fixture.js';
 import type { Db } from '../../platform/db.js';
 
-// What the opportunity tests share: a client that signs in once per login and speaks a language,
-// and opportunities written straight into the tables (as if made some days ago) for the rules that
-// depend on dates (stale, the weekly review).
+// What the opportunity tests share: opportunities written straight into the tables (as if made
+// some days ago) for the rules that depend on dates (stale, the weekly review). The signed-in API
+// client is test/bank-fixture.ts's, re-exported for the tests that take it from here.
 
-export function client(app: () => FastifyInstance) {
-  const sessions = new Map<string, TestSession>();
-  const as = async (login: string) => {
-    let s = sessions.get(login);
-    if (!s) sessions.set(login, (s = await signInAs(app(), login)));
-    return s;
-  };
-  const send = async (method: 'POST' | 'PATCH', login: string, url: string, payload: unknown, lang: string): Promise<LightMyRequestResponse> => {
-    const s = await as(login);
-    return app().inject({ method, url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'accept-language': lang }, payload: payload as Record<string, unknown> });
-  };
-  return {
-    get: async (login: string, url: string, lang = 'zh') => (await as(login)).get(url, { 'accept-language': lang }),
-    post: (login: string, url: string, payload: unknown, lang = 'zh') => send('POST', login, url, payload, lang),
-    patch: (login: string, url: string, payload: unknown, lang = 'zh') => send('PATCH', login, url, payload, lang),
-  };
-}
+export { client } from '../../../test/bank-fixture.js';
 
 export interface SeedOpportunity {
   id: string;

@@ -69,7 +69,11 @@ async function closeProposals(s: SqlSession, date: string): Promise<number> {
   return closed;
 }
 
-async function computeCompleteness(s: SqlSession, date: string): Promise<void> {
+/** `only`: one customer (staff recorded a value for them), else every active customer. */
+async function computeCompleteness(s: SqlSession, date: string, only: string | null = null): Promise<void> {
+  // one customer: the same statements restricted to them ($3 in the queries that take `date`)
+  const one = (col: string) => (only === null ? '' : ` AND ${col} = $3`);
+  const onlyParam = only === null ? [] : [only];
   // family: notes saying there is none, or a household of the date (the households step runs first)
   const household = ' OR EXISTS (SELECT 1 FROM customer_households h WHERE h.customer_id = c.customer_id AND h.business_date = $1::date)';
   await createWorkTable(s, 'prof_fields', {
@@ -85,9 +89,9 @@ async function computeCompleteness(s: SqlSession, date: string): Promise<void> {
                 pr.contact_time IS NOT NULL AS contact_time
            FROM customers c
            LEFT JOIN customer_profiles pr ON pr.customer_id = c.customer_id
-           LEFT JOIN (SELECT customer_id, array_agg(field) AS fields FROM profile_proposals WHERE status = 'open' GROUP BY customer_id) pp ON pp.customer_id = c.customer_id
-          WHERE c.status = 'active'`,
-    params: [date, ASSESSMENT_VALID_DAYS],
+           LEFT JOIN (SELECT customer_id, array_agg(field) AS fields FROM profile_proposals WHERE status = 'open'${one('customer_id')} GROUP BY customer_id) pp ON pp.customer_id = c.customer_id
+          WHERE c.status = 'active'${one('c.customer_id')}`,
+    params: [date, ASSESSMENT_VALID_DAYS, ...onlyParam],
   });
   const missing = `array_remove(ARRAY[${PROFILE_FIELDS.map((f) => `CASE WHEN f.${f} THEN NULL ELSE '${f}' END`).join(', ')}]::text[], NULL)`;
   const filled = PROFILE_FIELDS.map((f) => `f.${f}::int`).join(' + ');
@@ -109,7 +113,8 @@ async function computeCompleteness(s: SqlSession, date: string): Promise<void> {
              ON ow.customer_id = n.customer_id`,
     params: [date],
   });
-  await s.query('DELETE FROM customer_completeness');
+  if (only === null) await s.query('DELETE FROM customer_completeness');
+  else await s.query('DELETE FROM customer_completeness WHERE customer_id = $1', [only]);
   await s.query(
     `INSERT INTO customer_completeness (customer_id, business_date, branch_id, filled, missing, below_since, assignee)
      SELECT customer_id, $1::date, branch_id, filled, missing, below_since::date, assignee FROM prof_rows ORDER BY customer_id`,
@@ -117,7 +122,7 @@ async function computeCompleteness(s: SqlSession, date: string): Promise<void> {
   );
 }
 
-async function mergeTasks(s: SqlSession, date: string, policyVersion: number, now: string | null): Promise<{ tasks: number; expired: number }> {
+async function mergeTasks(s: SqlSession, date: string, policyVersion: number, now: string | null, only: string | null = null): Promise<{ tasks: number; expired: number }> {
   await createWorkTable(s, 'prof_due', {
     columns: `customer_id ${ID_SQL_TYPE} NOT NULL, staff_id text NOT NULL, occurrence text NOT NULL, facts jsonb NOT NULL`,
   });
@@ -142,17 +147,40 @@ async function mergeTasks(s: SqlSession, date: string, policyVersion: number, no
   const expired = await s.query(
     `UPDATE reminders r SET status = 'expired', closed_at = $2::timestamptz, closed_reason = 'no longer detected'
       WHERE r.event = $1 AND r.status = 'open'
-        AND NOT EXISTS (SELECT 1 FROM prof_due d WHERE d.customer_id = r.customer_id AND d.staff_id = r.staff_id AND d.occurrence = r.occurrence)`,
-    [COLLECT_EVENT, now],
+        AND NOT EXISTS (SELECT 1 FROM prof_due d WHERE d.customer_id = r.customer_id AND d.staff_id = r.staff_id AND d.occurrence = r.occurrence)${only === null ? '' : ' AND r.customer_id = $3'}`,
+    [COLLECT_EVENT, now, ...(only === null ? [] : [only])],
   );
   const n = await s.query<{ n: number }>('SELECT count(*)::int AS n FROM prof_due');
   return { tasks: n.rows[0]?.n ?? 0, expired: expired.rowCount };
 }
 
+/** Waits for a profile step running now (and keeps it from starting) until the caller's transaction ends. */
+export async function lockProfile(s: SqlSession): Promise<void> {
+  await s.query('SELECT pg_advisory_xact_lock($1)', [LOCK]);
+}
+
+/**
+ * One customer's completeness and collection task again, inside the caller's transaction, right
+ * after staff recorded a value for them: the batch's statements (steps 2 and 3) restricted to the
+ * customer, for the business date of the last computation (its spell under 7 carries on). A
+ * customer reaching 7 of 9 drops their open collection task at once; the outlet's page and the
+ * customer's page show the new count without waiting for the night. Nothing before the first
+ * batch has computed completeness. Call lockProfile before the transaction's first write.
+ */
+export async function recomputeCustomerProfile(s: SqlSession, customerId: string): Promise<void> {
+  await lockProfile(s);
+  const date = (await s.query<{ d: string | null }>('SELECT max(business_date)::text AS d FROM profile_runs')).rows[0]?.d ?? null;
+  if (!date) return;
+  const policy = await eventsPolicyInEffect(s, date);
+  const now = (await s.query<{ t: string }>('SELECT now()::text AS t')).rows[0]?.t ?? null;
+  await computeCompleteness(s, date, customerId);
+  await mergeTasks(s, date, policy.version, now, customerId);
+}
+
 export async function runProfile(db: Db, businessDate: string): Promise<ProfileResult> {
   const t0 = performance.now();
   return db.transaction(async (s) => {
-    await s.query('SELECT pg_advisory_xact_lock($1)', [LOCK]);
+    await lockProfile(s);
     const done = await s.query('SELECT 1 FROM worklist_runs WHERE business_date = $1::date', [businessDate]);
     if (!done.rows.length) throw new AppError('bad_request', `The reminders of ${businessDate} have not been made: run the batch for ${businessDate} (the worklist step comes before profile completeness).`);
     const last = (await s.query<{ d: string | null }>('SELECT max(business_date)::text AS d FROM profile_runs')).rows[0]?.d ?? null;

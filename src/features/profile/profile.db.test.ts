@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildScopedBank, loadScopedBank, MANAGER_B112, OUTLET_STAFF, signInAs, type TestSession } from '../../../test/bank-fixture.js';
+import { buildScopedBank, loadScopedBank, MANAGER_B112, OUTLET_STAFF, client } from '../../../test/bank-fixture.js';
 import { buildAccount, buildCustomer, feedDir, validIdNumber, writeFeed, type FeedFiles } from '../../../test/feed-builder.js';
 import { openTestDb } from '../../../test/test-db.js';
 import { buildStratumApp } from '../../app.js';
@@ -31,14 +31,9 @@ function bank(over: (c: Record<string, string>) => Record<string, string> = (c) 
   return files;
 }
 
-const sessions = new Map<string, TestSession>();
-async function send(method: 'GET' | 'PUT' | 'POST', login: string, url: string, payload?: Record<string, unknown>, lang = 'zh'): Promise<LightMyRequestResponse> {
-  let s = sessions.get(login);
-  if (!s) sessions.set(login, (s = await signInAs(app, login)));
-  return app.inject({ method, url, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, 'accept-language': lang }, ...(payload ? { payload } : {}) });
-}
+const api = client(() => app);
 const profileOf = async (login: string, id: string) => {
-  const r = await send('GET', login, `/api/customers/${id}/profile`);
+  const r = await api.send('GET', login, `/api/customers/${id}/profile`);
   expect(r.statusCode, r.body).toBe(200);
   return r.json().data as Profile;
 };
@@ -107,20 +102,20 @@ describe('completeness', () => {
   });
 
   it('the collection task is on My day with the fields to collect, in both languages; the teller’s about a customer they do not own too', async () => {
-    const zh = await send('GET', MANAGER, '/api/worklist/reminders?kind=work_task&pageSize=200');
+    const zh = await api.send('GET', MANAGER, '/api/worklist/reminders?kind=work_task&pageSize=200');
     const item = (zh.json().data.items as { event: string; summary: string; customer: { customerId: string } }[]).find((r) => r.event === COLLECT_EVENT && r.customer.customerId === 'C1');
     expect(item?.summary).toBe('客户资料完整度 6/9，请补充采集：兴趣爱好、家庭情况、偏好联络时间');
-    const en = await send('GET', TELLER, '/api/worklist/reminders?kind=work_task&pageSize=200', undefined, 'en');
+    const en = await api.send('GET', TELLER, '/api/worklist/reminders?kind=work_task&pageSize=200', undefined, 'en');
     const teller = (en.json().data.items as { event: string; summary: string; customer: { customerId: string } }[]).filter((r) => r.event === COLLECT_EVENT);
     expect(teller.map((r) => r.customer.customerId).sort()).toEqual(['C2', 'C5']);
     expect(teller[0]?.summary).toBe('profile 6 of 9 fields: collect interests, family, preferred contact time');
   });
 
   it('at 7 of 9 the task expires; "none" as family notes fills family; band_2 → band_3 moves the task from the tellers to the owner', async () => {
-    let r = await send('PUT', MANAGER, '/api/customers/C1/profile', { interests: ['书法', ' 旅游 ', '书法'] });
+    let r = await api.send('PUT', MANAGER, '/api/customers/C1/profile', { interests: ['书法', ' 旅游 ', '书法'] });
     expect(r.statusCode, r.body).toBe(200);
     expect((r.json().data as Profile).interests).toEqual(['书法', '旅游']);
-    r = await send('PUT', TELLER, '/api/customers/C5/profile', { familyNotes: '无', contactTime: 'morning', contactChannel: 'counter' });
+    r = await api.send('PUT', TELLER, '/api/customers/C5/profile', { familyNotes: '无', contactTime: 'morning', contactChannel: 'counter' });
     expect(r.statusCode, r.body).toBe(200);
     await setBands({ C2: 'band_3' });
     await runProfile(db, '2026-11-20');
@@ -146,28 +141,28 @@ describe('who may read and write a profile', () => {
     await setBands({ C2: 'band_2' });
     await db.session((s) => s.query(`DELETE FROM customer_profiles WHERE customer_id = 'C5'`));
     await runProfile(db, '2026-11-20');
-    expect((await send('GET', TELLER, '/api/customers/C5/profile')).statusCode).toBe(200);
-    const outlet = await send('GET', TELLER, '/api/profile/outlet');
+    expect((await api.send('GET', TELLER, '/api/customers/C5/profile')).statusCode).toBe(200);
+    const outlet = await api.send('GET', TELLER, '/api/profile/outlet');
     expect(outlet.statusCode, outlet.body).toBe(200);
     expect((outlet.json().data.items as { customerId: string }[]).map((x) => x.customerId)).toContain('C5');
     for (const login of [VIP_TELLER, MANAGER, MANAGER_B112]) {
-      expect((await send('GET', login, '/api/customers/C5/profile')).statusCode, login).toBe(404);
-      expect((await send('PUT', login, '/api/customers/C5/profile', { interests: ['钓鱼'] })).statusCode, login).toBe(404);
+      expect((await api.send('GET', login, '/api/customers/C5/profile')).statusCode, login).toBe(404);
+      expect((await api.send('PUT', login, '/api/customers/C5/profile', { interests: ['钓鱼'] })).statusCode, login).toBe(404);
     }
-    const other = await send('PUT', MANAGER_B112, '/api/customers/C1/profile', { interests: ['钓鱼'] });
+    const other = await api.send('PUT', MANAGER_B112, '/api/customers/C1/profile', { interests: ['钓鱼'] });
     expect(other.statusCode).toBe(404);
     expect(other.body).not.toContain('张三明');
     // the lobby assistant reads (their outlet) but does not collect
-    expect((await send('PUT', OUTLET_STAFF.lobby_assistant, '/api/customers/C1/profile', { interests: ['钓鱼'] })).statusCode).toBe(403);
+    expect((await api.send('PUT', OUTLET_STAFF.lobby_assistant, '/api/customers/C1/profile', { interests: ['钓鱼'] })).statusCode).toBe(403);
   });
 
   it('the outlet page lists the manager’s own customers to complete, the highest AUM first, with the fields missing', async () => {
-    const r = await send('GET', MANAGER, '/api/profile/outlet');
+    const r = await api.send('GET', MANAGER, '/api/profile/outlet');
     expect(r.statusCode, r.body).toBe(200);
     const d = r.json().data as { branch: { id: string }; items: { customerId: string; missing: string[]; assignee: string }[] };
     expect(d.branch.id).toBe('B111');
     expect(d.items.map((x) => [x.customerId, x.assignee, x.missing.join(',')])).toEqual([['C2', 'tellers', 'interests,family,contact_time']]);
-    expect((await send('GET', MANAGER, '/api/profile/outlet?branchId=B211')).statusCode).toBe(404);
+    expect((await api.send('GET', MANAGER, '/api/profile/outlet?branchId=B211')).statusCode).toBe(404);
   });
 });
 
@@ -179,10 +174,10 @@ describe('values for the core system', () => {
       [{ annualIncome: -1 }, 'annualIncome', '年收入', 'annual income'],
     ];
     for (const [body, field, zh, en] of cases) {
-      const z = await send('PUT', MANAGER, '/api/customers/C1/profile', body);
+      const z = await api.send('PUT', MANAGER, '/api/customers/C1/profile', body);
       expect(z.statusCode, z.body).toBe(400);
       expect(z.json().error.fields[field]).toContain(zh);
-      const e = await send('PUT', MANAGER, '/api/customers/C1/profile', body, 'en');
+      const e = await api.send('PUT', MANAGER, '/api/customers/C1/profile', body, 'en');
       expect(e.json().error.message).toContain(en);
       expect(e.json().error.fields[field]).toContain(en);
     }
@@ -190,7 +185,7 @@ describe('values for the core system', () => {
   });
 
   it('keeps proposals with who and when (audited); the feed’s value wins once it arrives and the proposal closes', async () => {
-    const r = await send('PUT', MANAGER, '/api/customers/C1/profile', { phone: '139 0000 1111', occupation: '教师', address: '北京市东城区电力路1号', annualIncome: 300000 });
+    const r = await api.send('PUT', MANAGER, '/api/customers/C1/profile', { phone: '139 0000 1111', occupation: '教师', address: '北京市东城区电力路1号', annualIncome: 300000 });
     expect(r.statusCode, r.body).toBe(200);
     const p = r.json().data as Profile;
     const by = Object.fromEntries(p.core.map((c) => [c.field, c.proposal]));
@@ -201,7 +196,7 @@ describe('values for the core system', () => {
     const audit = await db.session((s) => s.query<{ action: string; detail: { proposed: string[] } }>(`SELECT action, detail FROM audit_log WHERE action = 'profile_update' ORDER BY entry_id DESC LIMIT 1`));
     expect(audit.rows[0]?.detail.proposed.sort()).toEqual(['annual_income', 'occupation', 'phone']);
     // listed in the 个人客户信息梳理表 for entry in the core system (the phone masked, as the sheet's phone column)
-    const xlsx = await send('GET', MANAGER, '/api/worklist/sheets?sheet=customer_info');
+    const xlsx = await api.send('GET', MANAGER, '/api/worklist/sheets?sheet=customer_info');
     expect(xlsx.statusCode, xlsx.body).toBe(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
@@ -230,14 +225,14 @@ describe('values for the core system', () => {
 describe('customer groups', () => {
   it('filter on interests, the preferred contact channel and completeness, within the reader’s scope', async () => {
     const count = async (filter: Record<string, unknown>) => {
-      const r = await send('POST', MANAGER, '/api/groups/count', { filter });
+      const r = await api.send('POST', MANAGER, '/api/groups/count', { filter });
       expect(r.statusCode, r.body).toBe(200);
       return (r.json().data.preview as { customerId: string }[]).map((x) => x.customerId);
     };
     expect(await count({ interests: ['书法', '钓鱼'] })).toEqual(['C1']);
     expect(await count({ interests: ['钓鱼'] })).toEqual([]);
     expect(await count({ completenessBelow: 7 })).toEqual(['C2']);
-    await send('PUT', MANAGER, '/api/customers/C2/profile', { contactChannel: 'wechat' });
+    await api.send('PUT', MANAGER, '/api/customers/C2/profile', { contactChannel: 'wechat' });
     expect(await count({ contactChannels: ['wechat', 'sms'] })).toEqual(['C2']);
   });
 });
@@ -254,5 +249,38 @@ describe('stratum profile export', () => {
     const audit = await db.session((s) => s.query<{ detail: { what: string; rows: number } }>(`SELECT detail FROM audit_log WHERE action = 'export' ORDER BY entry_id DESC LIMIT 1`));
     expect(audit.rows[0]?.detail).toMatchObject({ what: 'profile_completeness', rows: 5 });
     await expect(exportProfileCsv(db, { date: '2026-11-20', by: null })).rejects.toThrow(/2026-11-23/);
+  });
+});
+
+describe('a value recorded counts at once', () => {
+  it('the customer’s completeness and the outlet’s page change without waiting for the night; reaching 7 of 9 drops the collection task', async () => {
+    // C3: S20's customer of outlet B112, band_4, 6 of 9 with S20's collection task open
+    const OWNER = MANAGER_B112;
+    const onOutlet = async () => {
+      const r = await api.send('GET', OWNER, '/api/profile/outlet');
+      expect(r.statusCode, r.body).toBe(200);
+      return (r.json().data.items as { customerId: string; filled: number; missing: string[] }[]).find((x) => x.customerId === 'C3') ?? null;
+    };
+    expect((await profileOf(OWNER, 'C3')).completeness).toMatchObject({ businessDate: '2026-11-23', filled: 6 });
+    expect(await onOutlet()).toMatchObject({ filled: 6, missing: ['interests', 'family', 'contact_time'] });
+    expect((await tasks()).filter(([c]) => c === 'C3')).toEqual([['C3', OWNER, 'work_task', 'open']]);
+    const runs = await db.session((s) => s.query<{ n: number }>('SELECT count(*)::int AS n FROM profile_runs'));
+
+    const r = await api.send('PUT', OWNER, '/api/customers/C3/profile', { contactTime: 'evening' });
+    expect(r.statusCode, r.body).toBe(200);
+    // the answer, the 360 card's read and the outlet's page all count 7 of 9 for the same business date
+    expect((r.json().data as Profile).completeness).toEqual({ businessDate: '2026-11-23', filled: 7, of: 9, missing: ['interests', 'family'] });
+    expect((await profileOf(OWNER, 'C3')).completeness?.filled).toBe(7);
+    expect(await onOutlet()).toBeNull();
+    expect((await tasks()).filter(([c]) => c === 'C3')).toEqual([['C3', OWNER, 'work_task', 'expired']]);
+    // only C3 was counted again: no batch ran, the others are as the batch left them
+    expect((await db.session((s) => s.query<{ n: number }>('SELECT count(*)::int AS n FROM profile_runs'))).rows[0]?.n).toBe(runs.rows[0]?.n);
+    const all = await completeness();
+    expect(all.C2).toEqual([6, 'interests,family,contact_time', 'tellers']);
+    expect(all.C4).toEqual([6, 'interests,family,contact_time', 'owner']);
+    // and the night agrees with what was counted at once
+    await runProfile(db, '2026-11-23');
+    expect((await completeness()).C3).toEqual([7, 'interests,family', null]);
+    expect((await tasks()).filter(([c]) => c === 'C3')).toEqual([['C3', OWNER, 'work_task', 'expired']]);
   });
 });

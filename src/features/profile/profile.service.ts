@@ -10,7 +10,7 @@ import { chinaTime } from '../serving/complaints.service.js';
 import { businessToday } from '../system/system.service.js';
 import { staffByIds, staffRefOr, type WorkActor } from '../worklist/worklist.common.js';
 import type { OutletRow, Profile, ProfileBody } from './profile.contract.js';
-import { FEED_VALUE_SQL } from './profile.batch.js';
+import { FEED_VALUE_SQL, lockProfile, recomputeCustomerProfile } from './profile.batch.js';
 import { checkBirthDate, checkIncome, checkPhone, checkText, COMPLETE_AT, CORE_FIELDS, PROFILE_FIELDS, type CoreField, type ProfileField } from './profile.rules.js';
 
 // A customer's profile (issue 23 §2): who may read and write it, the proposals for the core
@@ -121,6 +121,7 @@ function interestsOf(v: string[]): string[] {
 /**
  * Records what staff collected: core fields as proposals (one that equals the feed's value is not
  * needed and is not kept; a newer one supersedes the open one), Stratum's own fields in place.
+ * The customer's completeness (and collection task) is counted again at once.
  */
 export async function putProfile(db: Db, a: WorkActor, customerId: string, body: ProfileBody): Promise<Profile> {
   const today = await businessToday(db);
@@ -130,6 +131,8 @@ export async function putProfile(db: Db, a: WorkActor, customerId: string, body:
   const familyNotes = body.familyNotes === undefined || body.familyNotes === null ? body.familyNotes : body.familyNotes.trim() || null;
   const staffId = a.user.staffId ?? a.user.login;
   return db.transaction(async (s) => {
+    // before any write: a profile step running now finishes first (it would overwrite the recount below)
+    await lockProfile(s);
     const access = await accessOf(s, a.user, customerId);
     if (!access) throw customerNotFound();
     const proposed: string[] = [];
@@ -173,6 +176,8 @@ export async function putProfile(db: Db, a: WorkActor, customerId: string, body:
         actor: a.user.login, role: a.user.role, ip: a.ip, action: 'profile_update', customerIds: [customerId], outcome: 'allowed',
         detail: { proposed, changed: own, via: access === 'teller' ? 'outlet_collection' : 'scope' },
       });
+      // the customer's completeness and collection task at once, by the batch's own rules
+      await recomputeCustomerProfile(s, customerId);
     }
     return readProfile(s, a.user, customerId, access);
   });

@@ -1,12 +1,11 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScopedBank, signInAs, OUTLET_STAFF, PB_DEPT } from '../../../test/bank-fixture.js';
+import { loadScopedBank, signInAs, OUTLET_STAFF, PB_DEPT, client } from '../../../test/bank-fixture.js';
 import { openTestDb } from '../../../test/test-db.js';
 import { buildStratumApp } from '../../app.js';
 import { DAILY_STEPS, runDailyBatch } from '../../batch/batch.pipeline.js';
 import type { Db } from '../../platform/db.js';
 import { accessSettings, hashToken, userFromSession } from '../access/access.service.js';
-import { client } from '../opportunities/opportunities.test-support.js';
 import { ensureTierPartition } from '../tiering/tiering.sql.js';
 import { runWorklist } from '../worklist/worklist.batch.js';
 import type { WorkActor } from '../worklist/worklist.common.js';

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BRANCH_HEAD_B100, loadScopedBank, signInAs, MANAGER_B112, OUTLET_STAFF, PB_DEPT } from '../../../test/bank-fixture.js';
+import { BRANCH_HEAD_B100, loadScopedBank, signInAs, MANAGER_B112, OUTLET_STAFF, PB_DEPT, client } from '../../../test/bank-fixture.js';
 import { openTestDb } from '../../../test/test-db.js';
 import { buildStratumApp } from '../../app.js';
 import type { Db } from '../../platform/db.js';
 import { accessSettings, hashToken, userFromSession, type SignedInUser } from '../access/access.service.js';
 import { ensureTierPartition } from '../tiering/tiering.sql.js';
-import { client } from '../opportunities/opportunities.test-support.js';
 import type { WorkActor } from '../worklist/worklist.common.js';
 import type { ComplaintDetail } from './complaints.contract.js';
 import { addNote, closeComplaint, createComplaint, escalatedComplaints, getComplaint, handOver, resolveComplaint } from './complaints.service.js';

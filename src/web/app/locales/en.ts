@@ -15,6 +15,7 @@ import { gatheringsEn } from '../../features/gatherings/gatherings.locale.js';
 import { servingEn } from '../../features/serving/serving.locale.js';
 import { complaintsEn } from '../../features/serving/complaints.locale.js';
 import { profileEn } from '../../features/profile/profile.locale.js';
+import { householdLinkEn } from '../../features/customers/households.locale.js';
 
 export const en: Messages = {
   app: {
@@ -139,8 +140,8 @@ export const en: Messages = {
     asOf: 'As of',
     none: 'In no household: no family relation is known',
     links: 'Links staff added (the household follows from the next night): ',
-    consent: 'consent: {{note}} ({{on}})',
     relations: { self: 'Head', spouse: 'Spouse', parent: 'Parent', child: 'Child', sibling: 'Sibling', other: 'Other' },
+    link: householdLinkEn,
   },
   cardGrade: {
     ordinary: 'Ordinary',

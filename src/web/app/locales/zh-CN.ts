@@ -14,6 +14,7 @@ import { gatheringsZh } from '../../features/gatherings/gatherings.locale.js';
 import { servingZh } from '../../features/serving/serving.locale.js';
 import { complaintsZh } from '../../features/serving/complaints.locale.js';
 import { profileZh } from '../../features/profile/profile.locale.js';
+import { householdLinkZh } from '../../features/customers/households.locale.js';
 // Every string of the web app in Chinese. en.ts must have exactly the same keys (checked by its type).
 
 export const zhCN = {
@@ -139,8 +140,8 @@ export const zhCN = {
     asOf: '数据日期',
     none: '暂无家庭：没有已知的亲属关系',
     links: '员工添加的关联（次日批处理后计入家庭）：',
-    consent: '客户同意：{{note}}（{{on}}）',
     relations: { self: '户主', spouse: '配偶', parent: '父母', child: '子女', sibling: '兄弟姐妹', other: '其他' },
+    link: householdLinkZh,
   },
   cardGrade: {
     ordinary: '普通卡',

@@ -1,9 +1,9 @@
 import { App, Form, Input, Modal, Radio, Select } from 'antd';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../app/api.js';
 import { chinaTime } from '../../app/china-time.js';
-import { customersApi } from '../customers/customers.api.js';
+import { CustomerSearch } from '../customers/customer-search.js';
 import { errorText } from '../ownership/ownership.parts.js';
 import { CATEGORIES, CHANNELS, complaintsApi, type Category, type Complaint, type ComplaintDetail } from './complaints.api.js';
 
@@ -18,47 +18,17 @@ interface Values {
   receivedAt?: string;
 }
 
-/** Customers matching what was typed (name, number, phone tail), within the user's scope. */
-function CustomerSearch({ value, onChange }: { value?: string; onChange?: (v: string) => void }) {
+/** Customers matching what was typed (name, number, phone tail), within the user's scope; a customer number as typed too. */
+function ComplaintCustomer({ value, onChange }: { value?: string; onChange?: (v: string) => void }) {
   const { t } = useTranslation();
-  const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
-  const [loading, setLoading] = useState(false);
-  const pending = useRef<AbortController | null>(null);
-  const search = (typed: string) => {
-    pending.current?.abort();
-    const q = typed.trim();
-    if (q.length < 1) return setOptions([]);
-    // a walk-in customer of someone else is not in the search (it covers one's own scope): the
-    // customer number, as typed from the card or the passbook, is offered as it is
-    const byNumber = /^[A-Za-z0-9]{4,40}$/.test(q) ? [{ value: q, label: t('complaints.form.byNumber', { id: q }) }] : [];
-    setOptions(byNumber);
-    const controller = new AbortController();
-    pending.current = controller;
-    setLoading(true);
-    customersApi
-      .list({ q, branchId: undefined, aumMin: undefined, aumMax: undefined, vipCard: undefined, openedAfter: undefined, sort: undefined, page: 1, pageSize: 10 }, controller.signal)
-      .then((r) => {
-        const found = r.items.map((c) => ({ value: c.customerId, label: `${c.customerId} ${c.name}${c.phone ? ` · ${c.phone}` : ''}` }));
-        setOptions([...found, ...byNumber.filter((b) => !found.some((f) => f.value === b.value))]);
-      })
-      .catch(() => setOptions(byNumber))
-      .finally(() => {
-        if (!controller.signal.aborted) setLoading(false);
-      });
-  };
-  useEffect(() => () => pending.current?.abort(), []);
   return (
-    <Select
-      showSearch
-      filterOption={false}
-      onSearch={search}
-      loading={loading}
-      value={value}
-      onChange={onChange}
-      options={options}
+    <CustomerSearch
+      {...(value !== undefined ? { value } : {})}
+      {...(onChange ? { onChange } : {})}
       placeholder={t('complaints.form.customerSearch')}
-      aria-label={t('complaints.form.customer')}
-      data-testid="complaint-customer"
+      ariaLabel={t('complaints.form.customer')}
+      testId="complaint-customer"
+      typedNumberLabel={(id) => t('complaints.form.byNumber', { id })}
     />
   );
 }
@@ -121,7 +91,7 @@ export function ComplaintForm({ open, customerId, onClose, onDone }: { open: boo
         )}
         {!customerId && who !== 'person' && (
           <Form.Item name="customerId" label={t('complaints.form.customer')} rules={[{ required: true, message: t('complaints.form.customerRequired') }]}>
-            <CustomerSearch />
+            <ComplaintCustomer />
           </Form.Item>
         )}
         {!customerId && who === 'person' && (
