@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SmsSettings } from '../../platform/config.js';
-import type { Db } from '../../platform/db.js';
+import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text, type Lang, type LocalText } from '../../platform/i18n.js';
 import { JobPool } from '../../platform/jobs.js';
@@ -51,6 +51,15 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 
 /** The send is queued or running (a stopped server's is swept to interrupted). */
 export const sendOpen = (r: Pick<CampaignRow, 'send_state'>) => r.send_state === 'queued' || r.send_state === 'running';
+
+/** A send of the campaign is queued or running on a server now (its heartbeat fresh): the command line waits for it. */
+export async function sendUnderWay(s: SqlSession, campaignId: string, staleMs = 60_000): Promise<boolean> {
+  const r = await s.query(
+    `SELECT 1 FROM campaigns WHERE campaign_id = $1 AND send_state IN ('queued', 'running') AND send_heartbeat_at >= now() - make_interval(secs => $2::int)`,
+    [campaignId, Math.max(1, Math.round(staleMs / 1000))],
+  );
+  return r.rows.length > 0;
+}
 
 export class CampaignSends {
   readonly id = randomBytes(8).toString('hex');
@@ -204,7 +213,7 @@ export function presentSend(r: CampaignRow, counts: CampaignCounts, toSend: numb
     state: r.send_state,
     done,
     total,
-    sent: (by.sending ?? 0) + (by.accepted ?? 0) + (by.delivered ?? 0) + (by.failed ?? 0) + (by.rejected ?? 0),
+    sent: (by.sending ?? 0) + (by.accepted ?? 0) + (by.delivered ?? 0) + (by.failed ?? 0),
     percent,
     posted: live !== null && sendOpen(r) ? live : r.send_posted,
     waitsUntil: iso(r.send_waits_until),

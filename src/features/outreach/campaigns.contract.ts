@@ -45,7 +45,7 @@ export const SendJob = z.object({
     ),
   done: z.number().int().describe('recipients handled so far: handed to the gateway or skipped under the rules'),
   total: z.number().int().describe('recipients the campaign sends to (its members not held out)'),
-  sent: z.number().int().describe('messages handed to the gateway so far'),
+  sent: z.number().int().describe('messages handed to the gateway so far (as messages.sent: one the gateway refused is counted failed)'),
   percent: z.number().int().min(0).max(100),
   posted: z.number().int().describe('messages posted by this send (a message a stopped send left unanswered is posted again under the same reference, never delivered twice)'),
   waitsUntil: z.string().nullable().describe('state waiting: when the campaign may be sent again (ISO time)'),
