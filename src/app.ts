@@ -23,6 +23,7 @@ import { reviewRoutes } from './features/review/review.routes.js';
 import { householdRoutes } from './features/households/households.routes.js';
 import { smsRoutes } from './features/outreach/sms.routes.js';
 import { greetingRoutes } from './features/greetings/greetings.routes.js';
+import type { CampaignSendOptions } from './features/outreach/campaign.sends.js';
 import { campaignRoutes } from './features/outreach/campaigns.routes.js';
 import { gatheringRoutes } from './features/gatherings/gatherings.routes.js';
 import { complaintRoutes } from './features/serving/complaints.routes.js';
@@ -45,13 +46,15 @@ export interface StratumAppOptions {
   exportsDir?: string;
   /** the clock the campaigns' sender reads for the marketing hours (tests); default the real one */
   now?: () => Date;
+  /** how the campaigns' sends run in the background (tests: a small batch, to stop between two) */
+  campaignSends?: CampaignSendOptions;
 }
 
 /** The whole server: every feature's routes behind the access guard, and the web app. */
 export async function buildStratumApp(o: StratumAppOptions) {
   const settings = accessSettings(o.access);
   const webDir = o.webDir === null ? undefined : (o.webDir ?? WEB_DIR);
-  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, campaignRoutes(o.now ? { now: o.now } : {}), gatheringRoutes, entitlementRoutes, complaintRoutes, householdRoutes, counterRoutes, profileRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
+  return buildApp({ db: o.db }, [systemRoutes, healthRoutes(), runsRoutes, accessRoutes(settings), customerRoutes, piiRoutes, auditRoutes, tieringRoutes, ownershipRoutes, worklistRoutes, opportunityRoutes, sellingRoutes, performanceRoutes, dashboardRoutes, reviewRoutes, groupRoutes, templateRoutes, smsRoutes, greetingRoutes, campaignRoutes({ ...(o.now ? { now: o.now } : {}), ...(o.campaignSends ? { sends: o.campaignSends } : {}) }), gatheringRoutes, entitlementRoutes, complaintRoutes, householdRoutes, counterRoutes, profileRoutes, exportRoutes(o.exportsDir ? { dir: o.exportsDir } : {})], {
     plugins: [accessGuard(settings)],
     ...(webDir ? { webDir } : {}),
     ...(o.signInRateLimit !== undefined ? { signInRateLimit: o.signInRateLimit } : {}),

@@ -71,6 +71,10 @@ export function registerCampaign(program: Command): void {
           if (c.status === 'draft') await svc.approveCampaign(db, actor, c.campaignId);
         }
         if (kind === 'marketing' && c.text !== opts.text.trim()) console.log(`The text ends with the opt-out line: ${c.text}`);
+        const { sendUnderWay } = await import('../features/outreach/campaign.sends.js');
+        if (await db.session((s) => sendUnderWay(s, c.campaignId))) {
+          throw new Error(`Campaign '${c.name}' is being sent by the server right now (started in the web app): wait for that send to finish (its page shows the progress), then run this again if anything is left.`);
+        }
         const bar = progressBar('rows');
         let result;
         try {

@@ -71,7 +71,12 @@ export function registerSms(program: Command): void {
             ).rows,
         );
         if (campaigns.length === 0) console.log(opts.name ? `Campaign '${opts.name}' has nothing to send (or is not approved).` : 'Nothing waits to be sent.');
+        const { sendUnderWay } = await import('../features/outreach/campaign.sends.js');
         for (const c of campaigns) {
+          if (await db.session((s) => sendUnderWay(s, c.campaign_id))) {
+            console.log(`${c.name}: being sent by the server right now (started in the web app); left to it.`);
+            continue;
+          }
           const bar = progressBar('rows');
           const r = await sendCampaign(db, c.campaign_id, { settings, progress: (done, total) => bar.update(done, total, c.name) }).finally(() => bar.stop());
           const waiting = (r.counts.byStatus.queued ?? 0) + (r.counts.byStatus.sending ?? 0);

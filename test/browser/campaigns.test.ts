@@ -65,6 +65,11 @@ describe('SMS campaigns in the web app', () => {
     const [sent] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM sms_outbox WHERE campaign_id = $1 AND status IN ('accepted', 'delivered')`, [id]);
     expect(sent?.n).toBeGreaterThan(0);
     await expect.poll(() => again.getByTestId('campaign-count-sent').textContent()).toContain(String(sent?.n));
+    // the send ran in the background: its progress bar ends full, with the customers handled
+    await expect.poll(() => again.getByTestId('campaign-send-state').textContent(), { timeout: 20_000 }).toBe('已完成');
+    const [recipients] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM sms_outbox WHERE campaign_id = $1`, [id]);
+    expect(await again.getByTestId('campaign-send-text').textContent()).toContain(`已处理 ${(recipients?.n ?? 0).toLocaleString('zh-CN')} / ${(recipients?.n ?? 0).toLocaleString('zh-CN')} 位客户`);
+    expect(await again.getByTestId('campaign-send-progress').getAttribute('aria-valuenow')).toBe('100');
     const [on] = await sql<{ d: string }>(`SELECT to_char(sent_on + 30, 'YYYY-MM-DD') AS d FROM campaigns WHERE campaign_id = $1`, [id]);
     expect(await again.getByTestId('campaign-results').textContent()).toBe(`效果将于 ${on?.d} 可查看`);
     await screenshot(again, 'campaigns-02-sent-zh');

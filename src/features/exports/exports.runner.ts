@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Db } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
 import { text, type Lang, type LocalText } from '../../platform/i18n.js';
+import { JobPool } from '../../platform/jobs.js';
 import { logger } from '../../platform/logger.js';
 import { can } from '../access/access.permissions.js';
 import type { SignedInUser } from '../access/access.service.js';
@@ -85,18 +86,15 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export class ExportRunner {
   readonly id = randomBytes(8).toString('hex');
-  private readonly queue: Queued[] = [];
-  private readonly running = new Map<string, { progress: Progress; work: Promise<void> }>();
-  private readonly concurrency: number;
+  private readonly pool: JobPool<Progress>;
   private readonly keepHours: number;
   private timer: NodeJS.Timeout | null = null;
-  private stopping = false;
 
   constructor(
     private readonly db: Db,
     private readonly o: ExportRunnerOptions,
   ) {
-    this.concurrency = o.concurrency ?? (db.engine === 'postgres' ? 2 : 1);
+    this.pool = new JobPool<Progress>(o.concurrency ?? (db.engine === 'postgres' ? 2 : 1), (id, e) => log.error({ err: e, exportId: id }, 'export job bookkeeping failed'));
     this.keepHours = o.keepHours ?? 24;
   }
 
@@ -109,18 +107,16 @@ export class ExportRunner {
 
   /** Stops taking jobs; the running ones stop at their next chunk and are failed as interrupted. */
   async close(): Promise<void> {
-    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    const waiting = this.queue.splice(0);
-    await Promise.allSettled([...this.running.values()].map((r) => r.work));
-    if (waiting.length) await this.fail(waiting.map((q) => q.id), 'interrupted', INTERRUPTED).catch(() => {});
+    const waiting = await this.pool.close();
+    if (waiting.length) await this.fail(waiting, 'interrupted', INTERRUPTED).catch(() => {});
   }
 
   // ---- asking -------------------------------------------------------------------------------
 
   /** Checks what can be checked at once (permission, owner, dates), queues the job; its row. */
   async submit(user: SignedInUser, body: CreateExportBody, lang: Lang): Promise<ExportJob> {
-    if (this.stopping) throw new AppError('unavailable', text('服务器正在停止，请稍后再试。', 'The server is stopping; try again shortly.'));
+    if (this.pool.stopping) throw new AppError('unavailable', text('服务器正在停止，请稍后再试。', 'The server is stopping; try again shortly.'));
     await this.precheck(user, body);
     const open = await this.db.session((s) => s.query<{ n: number }>(`SELECT count(*)::int AS n FROM export_jobs WHERE owner = $1 AND status IN ('queued', 'running')`, [user.login]));
     if ((open.rows[0]?.n ?? 0) >= OPEN_JOBS_MAX) {
@@ -139,8 +135,8 @@ export class ExportRunner {
         this.id,
       ]),
     );
-    this.queue.push({ id, user, body, lang });
-    this.pump();
+    const queued: Queued = { id, user, body, lang };
+    this.pool.add(id, { done: 0, total: null }, (progress) => this.run(queued, progress));
     const job = await this.get(user.login, id, lang);
     if (!job) throw new Error('the export job was not written');
     return job;
@@ -207,7 +203,7 @@ export class ExportRunner {
   }
 
   private present(row: JobRow, lang: Lang): ExportJob {
-    const live = this.running.get(row.export_id)?.progress;
+    const live = this.pool.isRunning(row.export_id) ? this.pool.progress(row.export_id) : undefined;
     const done = live?.done ?? row.rows_done;
     const total = live?.total ?? row.rows_total;
     const status = row.status;
@@ -241,21 +237,6 @@ export class ExportRunner {
     return path.join(this.o.dir, `${id}.customers`);
   }
 
-  private pump(): void {
-    while (!this.stopping && this.running.size < this.concurrency && this.queue.length) {
-      const next = this.queue.shift();
-      if (!next) break;
-      const progress: Progress = { done: 0, total: null };
-      const work = this.run(next, progress)
-        .catch((e: unknown) => log.error({ err: e, exportId: next.id }, 'export job bookkeeping failed'))
-        .finally(() => {
-          this.running.delete(next.id);
-          this.pump();
-        });
-      this.running.set(next.id, { progress, work });
-    }
-  }
-
   private async run(job: Queued, progress: Progress): Promise<void> {
     const t = Date.now();
     await this.db.session((s) => s.query(`UPDATE export_jobs SET status = 'running', started_at = now(), heartbeat_at = now() WHERE export_id = $1 AND status = 'queued'`, [job.id]));
@@ -268,7 +249,7 @@ export class ExportRunner {
       total: (n: number) => void (progress.total = n),
       rows: (n: number) => void (progress.done = n),
       check: () => {
-        if (this.stopping) throw new AppError('unavailable', INTERRUPTED);
+        if (this.pool.stopping) throw new AppError('unavailable', INTERRUPTED);
       },
     };
     try {
@@ -298,7 +279,7 @@ export class ExportRunner {
       target.destroy();
       rmSync(partial, { force: true });
       rmSync(this.customersPath(job.id), { force: true });
-      if (this.stopping) {
+      if (this.pool.stopping) {
         await this.fail([job.id], 'interrupted', INTERRUPTED);
       } else if (e instanceof AppError) {
         const message = typeof e.text === 'string' ? text(e.text, e.text) : e.text;
@@ -325,12 +306,12 @@ export class ExportRunner {
 
   /** Heartbeats and progress of this process's jobs, then the sweep. */
   async tick(): Promise<void> {
-    if (this.stopping) return;
-    const mine = [...this.running.entries()];
+    if (this.pool.stopping) return;
+    const mine = this.pool.active();
     await this.db.session(async (s) => {
       await s.query(`UPDATE export_jobs SET heartbeat_at = now() WHERE runner = $1 AND status IN ('queued', 'running')`, [this.id]);
-      for (const [id, r] of mine) {
-        await s.query(`UPDATE export_jobs SET rows_done = $2, rows_total = $3 WHERE export_id = $1 AND status = 'running'`, [id, r.progress.done, r.progress.total]);
+      for (const [id, p] of mine) {
+        await s.query(`UPDATE export_jobs SET rows_done = $2, rows_total = $3 WHERE export_id = $1 AND status = 'running'`, [id, p.done, p.total]);
       }
     });
     await this.sweep(false);

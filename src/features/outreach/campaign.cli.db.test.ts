@@ -90,6 +90,21 @@ describe('stratum campaign run', () => {
     expect(other.stderr).toContain('already exists with another kind or text');
   });
 
+  it('leaves a campaign to the server while the server sends it (started in the web app)', async () => {
+    await withCliDb((db) =>
+      db.session((s) =>
+        s.query(
+          `INSERT INTO campaigns (name, kind, text, created_by, status, approved_by, approved_at, send_job, send_state, send_runner, send_heartbeat_at)
+           VALUES ('web-send', 'service', '您好', 'S1', 'sending', 'S2', now(), 'web', 'running', 'web', now())`,
+        ),
+      ),
+    );
+    const busy = await stratum('campaign', 'run', '--name', 'web-send', '--customers', csv('web.csv', ['customer_id', 'C1']), '--text', '您好', '--kind', 'service');
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain("Campaign 'web-send' is being sent by the server right now");
+    expect(await outboxOf('web-send')).toEqual([]);
+  });
+
   it('a gateway that is down: the messages wait in the outbox, `sms outbox` says why, `sms send` sends them', async () => {
     const file = csv('down.csv', ['customer_id', 'C1', 'C2']);
     const down = { ...stratum.env() };

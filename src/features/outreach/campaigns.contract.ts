@@ -32,6 +32,29 @@ export const CampaignSummary = z.object({
   sendable: z.boolean(),
 });
 
+export const SEND_STATES = ['queued', 'running', 'done', 'waiting', 'failed', 'interrupted'] as const;
+
+/** A campaign's send, run by the server in the background: where it stands. */
+export const SendJob = z.object({
+  campaignId: z.string(),
+  jobId: z.string().describe('this send (a campaign sent again, to finish it, has a new one)'),
+  state: z
+    .enum(SEND_STATES)
+    .describe(
+      'queued (waiting for its turn), running, done (every recipient handled), waiting (a marketing campaign stopped at 21:00 China time: send it again from 08:00), failed (see error; send again to finish), interrupted (the server stopped while it sent; send again to finish — nothing is sent twice)',
+    ),
+  done: z.number().int().describe('recipients handled so far: handed to the gateway or skipped under the rules'),
+  total: z.number().int().describe('recipients the campaign sends to (its members not held out)'),
+  sent: z.number().int().describe('messages handed to the gateway so far (as messages.sent: one the gateway refused is counted failed)'),
+  percent: z.number().int().min(0).max(100),
+  posted: z.number().int().describe('messages posted by this send (a message a stopped send left unanswered is posted again under the same reference, never delivered twice)'),
+  waitsUntil: z.string().nullable().describe('state waiting: when the campaign may be sent again (ISO time)'),
+  error: z.string().nullable().describe("state failed or interrupted: what happened, in the request's language"),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type SendJob = z.infer<typeof SendJob>;
+
 const Arm = z.object({
   customers: z.number().int().describe('customers compared'),
   aumBefore: z.number().describe('their AUM on the send date, in total (yuan)'),
@@ -52,6 +75,7 @@ export const CampaignDetail = CampaignSummary.extend({
     skipped: z.number().int(),
     skippedBy: z.record(z.string(), z.number().int()).describe('skipped recipients by reason'),
   }),
+  send: SendJob.nullable().describe('its latest send and its progress; null before it is first sent'),
   results: z.object({
     availableOn: z.string().nullable().describe('the business date 30 days after the send; null before the send'),
     ready: z.boolean().describe('that business date is loaded: the comparison below is given'),
@@ -75,9 +99,4 @@ export const CampaignsQuery = z.object({ status: z.enum(CAMPAIGN_STATUSES).optio
 export const CampaignResponse = z.object({ data: CampaignDetail });
 export const CampaignsResponse = z.object({ data: z.object({ items: z.array(CampaignSummary).describe('newest first') }) });
 export const RecipientsQuery = z.object({ limit: z.coerce.number().int().min(1).max(50).optional() }).strict();
-export const SendResponse = z.object({
-  data: CampaignDetail.extend({
-    posted: z.number().int().describe('messages posted by this send'),
-    waitsUntil: z.string().nullable().describe('a marketing campaign outside 08:00–21:00 China time waits: when to send it again'),
-  }),
-});
+export const SendResponse = z.object({ data: SendJob });

@@ -16,7 +16,8 @@ import { recordInbound, recordReceipts } from './sms.webhooks.js';
 // customers of the B111 manager (K001–K010 without marketing consent): a campaign is made from the
 // manager's group and an approved template, 10% of the group held out by a hash of campaign and
 // customer; the head of B111 approves it; the manager sends it through the fake gateway. Its page
-// counts the messages; 30 days on, with AUM moved +5,000 for recipients and +1,000 for the held
+// counts the messages; the send runs in the background (202, its progress on the campaign, 409
+// while it runs, finished by sending again after the server stopped mid-send); 30 days on, with AUM moved +5,000 for recipients and +1,000 for the held
 // out, it compares the two.
 
 let db: Db;
@@ -31,6 +32,18 @@ let groupId = '';
 let campaign: CampaignDetail;
 
 /** Held out, as the API is documented to choose: md5("campaign:customer"), first 8 hex digits, modulo 100, below the percent. */
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Follows a send on the campaign's page until it is no longer queued or running. */
+async function sendFinished(login: string, campaignId: string): Promise<CampaignDetail & { send: NonNullable<CampaignDetail['send']> }> {
+  for (let i = 0; i < 300; i++) {
+    const d = (await api.get(login, `/api/campaigns/${campaignId}`)).json().data as CampaignDetail;
+    if (d.send && d.send.state !== 'queued' && d.send.state !== 'running') return d as CampaignDetail & { send: NonNullable<CampaignDetail['send']> };
+    await wait(50);
+  }
+  throw new Error('the send did not finish');
+}
+
 const heldOutByHash = (campaignId: string, customerId: string, percent: number) => Number.parseInt(createHash('md5').update(`${campaignId}:${customerId}`).digest('hex').slice(0, 8), 16) % 100 < percent;
 
 beforeAll(async () => {
@@ -125,8 +138,11 @@ describe('approving and sending', () => {
   it('sends to the members not held out, within the rules: the held out get nothing, those without consent are skipped', async () => {
     const url = `/api/campaigns/${campaign.campaignId}`;
     const sent = await api.post(MANAGER, `${url}/send`);
-    expect(sent.statusCode, sent.body).toBe(200);
-    const d = sent.json().data;
+    expect(sent.statusCode, sent.body).toBe(202);
+    const job = sent.json().data;
+    expect(job).toMatchObject({ campaignId: campaign.campaignId, state: expect.stringMatching(/^(queued|running|done)$/), total: campaign.members - campaign.heldOut, error: null });
+    const d = await sendFinished(MANAGER, campaign.campaignId);
+    expect(d.send).toMatchObject({ jobId: job.jobId, state: 'done', done: d.send.total, total: campaign.members - campaign.heldOut, percent: 100, sent: d.messages.sent, posted: d.messages.sent, waitsUntil: null, error: null });
     const held = new Set((await sql<{ customer_id: string }>(`SELECT customer_id FROM campaign_members WHERE campaign_id = $1 AND held_out`, [campaign.campaignId])).map((r) => r.customer_id));
     const outbox = await sql<{ customer_id: string; status: string; skip_reason: string | null }>(`SELECT customer_id, status, skip_reason FROM sms_outbox WHERE campaign_id = $1`, [campaign.campaignId]);
     expect(outbox.length).toBe(campaign.members - campaign.heldOut);
@@ -136,13 +152,14 @@ describe('approving and sending', () => {
     expect(d.messages.sent).toBe(gw.messages.size);
     expect(d.messages.sent).toBe(outbox.filter((r) => r.status === 'accepted').length);
     expect(d.messages.skippedBy.no_consent).toBe(outbox.filter((r) => r.skip_reason === 'no_consent').length);
-    expect(d).toMatchObject({ status: 'done', sentOn: '2026-11-20', posted: d.messages.sent, waitsUntil: null, sendable: false });
+    expect(d).toMatchObject({ status: 'done', sentOn: '2026-11-20', sendable: false });
     expect(d.results).toEqual({ availableOn: '2026-12-20', ready: false, recipients: null, holdout: null });
     // the held out without consent are kept apart from the comparison
     expect(await sql(`SELECT count(*)::int AS n FROM campaign_members WHERE campaign_id = $1 AND held_out AND would_skip = 'no_consent'`, [campaign.campaignId])).toEqual([
       { n: K.slice(0, 10).filter((id) => held.has(id)).length },
     ]);
     expect((await api.post(MANAGER, `${url}/send`)).statusCode).toBe(409);
+    expect(await sql(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'campaign_send' AND detail->>'campaignId' = $1`, [campaign.campaignId])).toEqual([{ n: 1 }]);
   });
 
   it('counts delivered, failed and the opt-outs that came after the message', async () => {
@@ -156,6 +173,75 @@ describe('approving and sending', () => {
     const d = (await api.get(HEAD_B111, `/api/campaigns/${campaign.campaignId}`)).json().data;
     const twins = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM sms_outbox WHERE campaign_id = $1 AND phone = $2`, [campaign.campaignId, delivered[0]?.phone]);
     expect(d.messages).toMatchObject({ sent: refs.length, delivered: refs.length - 1, failed: 1, optedOut: twins[0]?.n });
+  });
+});
+
+describe('a send in the background', () => {
+  it('shows its progress, refuses a second send while it runs, and is finished by sending again after the server stopped mid-send, nothing twice', async () => {
+    const [other] = await sql<{ campaign_id: string }>(`SELECT campaign_id FROM campaigns WHERE name = '十二月沙龙'`);
+    const id = other?.campaign_id ?? '';
+    const url = `/api/campaigns/${id}`;
+    expect((await api.post(HEAD_B111, `${url}/approve`)).statusCode).toBe(200);
+    // the gateway holds its first request until released; the server takes 50 recipients at a time
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const slow = await startFakeGateway({ beforeAnswer: (n) => (n === 1 ? held : undefined) });
+    process.env.STRATUM_SMS_URL = slow.url;
+    const restart = async () => {
+      app = await buildStratumApp({ db, webDir: null, signInRateLimit: 1000, now: () => NOON, campaignSends: { claimSize: 50 } });
+    };
+    try {
+      await app.close();
+      await restart();
+      const started = await api.post(MANAGER, `${url}/send`);
+      expect(started.statusCode, started.body).toBe(202);
+      const job = started.json().data;
+      const d0 = (await api.get(MANAGER, url)).json().data as CampaignDetail;
+      const total = d0.members - d0.heldOut;
+      expect(job).toMatchObject({ campaignId: id, state: expect.stringMatching(/^(queued|running)$/), total, percent: expect.any(Number) });
+      await expect.poll(async () => ((await api.get(MANAGER, url)).json().data as CampaignDetail).send?.state).toBe('running');
+
+      // a second send while it runs: 409, said in words; the page offers no send button meanwhile
+      const again = await api.post(MANAGER, `${url}/send`, {}, 'en');
+      expect(again.statusCode).toBe(409);
+      expect(again.json().error.message).toBe('This campaign is being sent right now: wait for this send to finish. The campaign page shows its progress.');
+      expect((await api.post(HEAD_B111, `${url}/send`)).statusCode).toBe(409);
+      const running = (await api.get(MANAGER, url)).json().data as CampaignDetail;
+      expect(running).toMatchObject({ status: 'sending', sendable: false, send: { jobId: job.jobId, state: 'running', total } });
+      expect(running.send?.done).toBeLessThan(total);
+
+      // the server stops mid-send: the batch in hand is finished, the rest waits
+      const closing = app.close();
+      await wait(100);
+      release();
+      await closing;
+      await restart();
+      const stopped = (await api.get(MANAGER, url, 'en')).json().data as CampaignDetail;
+      expect(stopped).toMatchObject({ status: 'sending', sendable: true, send: { jobId: job.jobId, state: 'interrupted', total } });
+      expect(stopped.send?.error).toMatch(/^The send was interrupted/);
+      expect(stopped.send?.done).toBeGreaterThan(0);
+      expect(stopped.send?.done).toBeLessThan(total);
+      expect(stopped.send?.percent).toBe(Math.floor(((stopped.send?.done ?? 0) / total) * 100));
+
+      // sent again: the rest goes, once each
+      const resumed = await api.post(MANAGER, `${url}/send`);
+      expect(resumed.statusCode, resumed.body).toBe(202);
+      expect(resumed.json().data.jobId).not.toBe(job.jobId);
+      const d = await sendFinished(MANAGER, id);
+      expect(d).toMatchObject({ status: 'done', sendable: false, send: { state: 'done', done: total, total, percent: 100, error: null } });
+      const outbox = await sql<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM sms_outbox WHERE campaign_id = $1 GROUP BY status ORDER BY status`, [id]);
+      expect(outbox.reduce((a, r) => a + r.n, 0)).toBe(total);
+      expect(outbox.filter((r) => r.status === 'queued' || r.status === 'sending')).toEqual([]);
+      expect(slow.messages.size).toBe(d.messages.sent);
+      expect([...slow.messages.values()].filter((m) => m.posted !== 1)).toEqual([]);
+      expect((stopped.send?.posted ?? 0) + d.send.posted).toBe(d.messages.sent);
+      // each send audited
+      expect(await sql(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'campaign_send' AND detail->>'campaignId' = $1`, [id])).toEqual([{ n: 2 }]);
+    } finally {
+      release();
+      process.env.STRATUM_SMS_URL = gw.url;
+      await slow.close();
+    }
   });
 });
 

@@ -2,17 +2,17 @@ import { recordAudit } from '../../platform/audit.js';
 import { campaignHoldoutPercent, smsSettings, type SmsSettings } from '../../platform/config.js';
 import type { Db, SqlSession } from '../../platform/db.js';
 import { AppError } from '../../platform/errors.js';
-import { text } from '../../platform/i18n.js';
+import { text, type Lang } from '../../platform/i18n.js';
 import { customerScope } from '../access/access.scope.js';
 import type { SignedInUser } from '../access/access.service.js';
 import { addDays } from '../events/events.calendar.js';
 import { latestLoadedDate } from '../system/system.service.js';
 import { chinaDay, type WorkActor } from '../worklist/worklist.common.js';
-import { addRecipients, approveCampaign, campaignById, campaignCounts } from './campaign.service.js';
+import { approveCampaign, campaignCounts } from './campaign.service.js';
+import { presentSend, sendOpen, type CampaignSends } from './campaign.sends.js';
 import type { CampaignDetail, CampaignSummary } from './campaigns.contract.js';
 import * as q from './campaigns.sql.js';
 import { groupsVisible, takeMembership } from './groups.sql.js';
-import { sendCampaign } from './sms.sender.js';
 import { withOptOutLine } from './sms.rules.js';
 import { mayDecide } from './templates.service.js';
 
@@ -58,7 +58,7 @@ function summary(user: SignedInUser, r: q.CampaignRow, n: { members: number; hel
     approvedAt: iso(r.approved_at),
     sentOn: r.sent_on,
     approvable: mayApprove(user, r),
-    sendable: maySend(user, r),
+    sendable: maySend(user, r) && !sendOpen(r),
   };
 }
 
@@ -88,8 +88,11 @@ const arm = (r: q.ArmRow | undefined) =>
       }
     : { customers: 0, aumBefore: 0, aumAfter: 0, meanAumChange: null, withNewOpportunity: 0, newOpportunityShare: null };
 
-/** A campaign's page: where it came from, its messages counted, and its results once 30 days have passed. */
-export async function campaignDetail(db: Db, user: SignedInUser, campaignId: string): Promise<CampaignDetail> {
+/**
+ * A campaign's page: where it came from, its messages counted, its latest send's progress, and its
+ * results once 30 days have passed.
+ */
+export async function campaignDetail(db: Db, user: SignedInUser, campaignId: string, o: { lang?: Lang; sends?: CampaignSends } = {}): Promise<CampaignDetail> {
   const latest = await latestLoadedDate(db);
   return db.session(async (s) => {
     const r = await visible(s, user, campaignId);
@@ -106,9 +109,11 @@ export async function campaignDetail(db: Db, user: SignedInUser, campaignId: str
       recipients = arm(arms.find((a) => a.arm === 'recipients'));
       holdout = arm(arms.find((a) => a.arm === 'holdout'));
     }
+    const n = members.get(campaignId);
     return {
-      ...summary(user, r, members.get(campaignId)),
+      ...summary(user, r, n),
       text: r.text,
+      send: presentSend(r, counts, n ? n.members - n.heldOut : 0, o.lang ?? 'zh', o.sends?.livePosted(campaignId) ?? null),
       messages: {
         queued: by.queued ?? 0,
         sent: (by.sending ?? 0) + (by.accepted ?? 0) + (by.delivered ?? 0) + (by.failed ?? 0),
@@ -208,11 +213,13 @@ export interface SendDeps {
 }
 
 /**
- * Sends an approved campaign (or finishes a send): its members not held out are put in the outbox
- * once each, the held-out ones' would-be skip reasons recorded, and the sender posts what waits.
- * Audited (campaign_send) each time.
+ * Starts the send of an approved campaign (or the finish of a send that stopped) in the background
+ * and answers at once with the send to follow: the held-out members' would-be skip reasons are
+ * recorded on the first send, then the server puts the members not held out in the outbox once
+ * each and the sender posts what waits (campaign.sends.ts). Refused (409) while a send of the
+ * campaign is under way. Audited (campaign_send) each time.
  */
-export async function sendFromApi(db: Db, a: WorkActor, campaignId: string, deps: SendDeps = {}) {
+export async function sendFromApi(db: Db, a: WorkActor, campaignId: string, sends: CampaignSends, deps: SendDeps = {}) {
   const r = await db.session((s) => visible(s, a.user, campaignId));
   if (r.status === 'draft') throw new AppError('conflict', text('活动尚未审批，审批后才能发送。', 'The campaign is not approved yet; it can be sent once approved.'));
   if (r.status === 'done') throw new AppError('conflict', text('这个活动已经发送完毕。', 'This campaign has been sent already.'));
@@ -220,17 +227,19 @@ export async function sendFromApi(db: Db, a: WorkActor, campaignId: string, deps
   const settings = deps.settings ?? smsSettings();
   if (!settings.url) throw new AppError('unavailable', text('尚未设置短信网关（STRATUM_SMS_URL），无法发送。', 'No SMS gateway is set (STRATUM_SMS_URL): nothing can be sent.'));
   const today = await latestLoadedDate(db);
-  await db.transaction(async (s) => {
-    const first = await s.query(`UPDATE campaigns SET sent_on = $2::date, sent_by = $3 WHERE campaign_id = $1 AND sent_on IS NULL RETURNING 1`, [campaignId, today ?? chinaDay(new Date()), a.user.staffId ?? a.user.login]);
-    if (first.rows.length > 0) await q.markHoldoutReasons(s, campaignId, r.kind === 'marketing');
-    await audit(s, a, 'campaign_send', { campaignId, name: r.name, first: first.rows.length > 0 });
-  });
-  if (r.status === 'approved') {
-    const campaign = await db.session((s) => campaignById(s, campaignId));
-    if (!campaign) throw notFound();
-    const ids = await db.session((s) => q.sendingMembers(s, campaignId));
-    await addRecipients(db, campaign, ids);
+  const job = await sends.claim(campaignId);
+  try {
+    await db.transaction(async (s) => {
+      const first = await s.query(`UPDATE campaigns SET sent_on = $2::date, sent_by = $3 WHERE campaign_id = $1 AND sent_on IS NULL RETURNING 1`, [campaignId, today ?? chinaDay(new Date()), a.user.staffId ?? a.user.login]);
+      if (first.rows.length > 0) await q.markHoldoutReasons(s, campaignId, r.kind === 'marketing');
+      await audit(s, a, 'campaign_send', { campaignId, name: r.name, first: first.rows.length > 0, job });
+    });
+  } catch (e) {
+    await sends.release(campaignId, e).catch(() => {});
+    throw e;
   }
-  const sent = await sendCampaign(db, campaignId, { settings, ...(deps.now ? { now: deps.now } : {}) });
-  return { ...(await campaignDetail(db, a.user, campaignId)), posted: sent.posted, waitsUntil: sent.waitsUntil };
+  sends.run(campaignId, settings, deps.now);
+  const d = await campaignDetail(db, a.user, campaignId, { lang: a.lang, sends });
+  if (!d.send) throw new Error('the campaign send was not recorded');
+  return d.send;
 }

@@ -29,12 +29,21 @@ export interface CampaignRow {
   approver_name: string | null;
   approved_at: Date | string | null;
   sent_on: string | null;
+  send_job: string | null;
+  send_state: 'queued' | 'running' | 'done' | 'waiting' | 'failed' | 'interrupted' | null;
+  send_started_at: Date | string | null;
+  send_finished_at: Date | string | null;
+  send_posted: number;
+  send_waits_until: Date | string | null;
+  send_error_zh: string | null;
+  send_error_en: string | null;
 }
 
 const SELECT = `SELECT c.campaign_id, c.name, c.kind, c.text, c.status, c.branch_id, b.name AS branch_name, c.group_id, g.name AS group_name,
        c.template_id, c.template_version, t.name AS template_name, to_char(c.taken_on, 'YYYY-MM-DD') AS taken_on, c.holdout_percent,
        c.created_by, coalesce(cs.name, c.created_by) AS creator_name, c.created_at, c.approved_by, coalesce(aps.name, c.approved_by) AS approver_name,
-       c.approved_at, to_char(c.sent_on, 'YYYY-MM-DD') AS sent_on
+       c.approved_at, to_char(c.sent_on, 'YYYY-MM-DD') AS sent_on, c.send_job, c.send_state, c.send_started_at, c.send_finished_at, c.send_posted,
+       c.send_waits_until, c.send_error_zh, c.send_error_en
   FROM campaigns c
   LEFT JOIN branches b ON b.branch_id = c.branch_id
   LEFT JOIN customer_groups g ON g.group_id = c.group_id

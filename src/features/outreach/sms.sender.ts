@@ -27,6 +27,8 @@ export interface SendOptions {
   concurrency?: number;
   /** after each batch: messages answered so far and how many the campaign has to send */
   progress?: (done: number, total: number) => void;
+  /** asked before each batch: true stops the run there (the server is stopping); run it again to go on */
+  stop?: () => boolean;
 }
 
 export interface SendResult {
@@ -168,6 +170,7 @@ export async function sendCampaign(db: Db, campaignId: string, opts: SendOptions
   // what a stopped run left 'sending' (claimed under the rules then: only the hours are checked again)
   let after = '';
   for (;;) {
+    if (opts.stop?.()) break;
     if (marketing && !inMarketingHours(now())) break;
     const batch = await db.session((s) => leftSending(s, campaignId, after, size));
     if (batch.length === 0) break;
@@ -177,6 +180,7 @@ export async function sendCampaign(db: Db, campaignId: string, opts: SendOptions
     opts.progress?.(posted, total);
   }
   for (;;) {
+    if (opts.stop?.()) break;
     const at = now();
     if (marketing && !inMarketingHours(at)) {
       waitsUntil = nextMarketingStart(at).toISOString();

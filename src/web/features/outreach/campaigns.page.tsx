@@ -1,5 +1,5 @@
-import { App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Row, Select, Space, Statistic, Table, Tag, Typography, type TableColumnsType } from 'antd';
-import { useEffect, useMemo, useState } from 'react';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Input, InputNumber, Progress, Row, Select, Space, Statistic, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../app/api.js';
 import { EChart, type ChartOption } from '../../app/echart.js';
@@ -12,7 +12,8 @@ import { outreachApi, type Campaign, type CampaignItem, type Counted, type Previ
 // SMS campaigns (短信活动, issue 21 §3 and §6): made from a saved group and an approved template
 // (each recipient's message previewed through the templates' preview), approved by the head,
 // sent; a campaign's messages counted and, 30 days after the send, its recipients set against the
-// held-out customers in a bar chart.
+// held-out customers in a bar chart. The server sends in the background: while a send runs the
+// page asks for the campaign every 1.5 seconds and shows a progress bar, then the counts.
 
 type Status = CampaignItem['status'];
 const STATUS_COLOR: Record<Status, string> = { draft: 'orange', approved: 'blue', sending: 'processing', done: 'green' };
@@ -71,6 +72,25 @@ export function CampaignsPage() {
 
   const detail = useApi(`campaign/${openId ?? ''}/${version}/${i18n.language}`, (signal) => (openId ? outreachApi.campaign(openId, signal) : Promise.resolve(null)));
 
+  // a send under way: its campaign asked for again every 1.5 s; when it ends, the counts said
+  const sendState = detail.data?.send?.state;
+  const sending = sendState === 'queued' || sendState === 'running';
+  const followed = useRef<string | null>(null);
+  useEffect(() => {
+    if (!sending) return undefined;
+    const timer = setTimeout(() => setVersion((v) => v + 1), 1500);
+    return () => clearTimeout(timer);
+  }, [sending, detail.data]);
+  useEffect(() => {
+    const c = detail.data;
+    if (!c?.send || followed.current !== c.send.jobId || sending) return;
+    followed.current = null;
+    const at = c.send.waitsUntil;
+    if (c.send.state === 'done') message.success(t('outreach.campaigns.sendDone', { sent: c.messages.sent, skipped: c.messages.skipped }));
+    else if (c.send.state === 'waiting' && at) message.info(t('outreach.campaigns.waits', { at: new Date(at).toLocaleString(i18n.language === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai' }) }));
+    else if (c.send.error) message.error(c.send.error);
+  }, [detail.data, sending, message, t, i18n.language]);
+
   const act = async (work: () => Promise<Campaign>, done: (c: Campaign) => string) => {
     setBusy(true);
     try {
@@ -96,11 +116,20 @@ export function CampaignsPage() {
       if (c) setDraft({ ...draft, name: '' });
     });
   };
-  const send = (id: string) =>
-    void act(
-      () => outreachApi.sendCampaign(id),
-      (c) => ('waitsUntil' in c && c.waitsUntil ? t('outreach.campaigns.waits', { at: new Date(c.waitsUntil as string).toLocaleString(i18n.language === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai' }) }) : t('outreach.campaigns.sent', { n: 'posted' in c ? (c.posted as number) : 0 })),
-    );
+  const send = async (id: string) => {
+    setBusy(true);
+    try {
+      const job = await outreachApi.sendCampaign(id);
+      followed.current = job.jobId;
+      message.info(t('outreach.campaigns.sendStarted'));
+      setOpenId(id);
+      setVersion((v) => v + 1);
+    } catch (err) {
+      message.error(err instanceof ApiError ? errorText(err) : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const columns: TableColumnsType<CampaignItem> = [
     { key: 'name', title: t('outreach.campaigns.name'), render: (_, x) => x.name },
@@ -132,7 +161,7 @@ export function CampaignsPage() {
             </Button>
           )}
           {x.sendable && (
-            <Button size="small" type="primary" disabled={busy} onClick={() => send(x.campaignId)} data-testid={`campaign-send-${x.campaignId}`}>
+            <Button size="small" type="primary" disabled={busy} onClick={() => void send(x.campaignId)} data-testid={`campaign-send-${x.campaignId}`}>
               {t('outreach.campaigns.send')}
             </Button>
           )}
@@ -239,6 +268,7 @@ function CampaignView({ c }: { c: Campaign }) {
         <Descriptions.Item label={t('outreach.campaigns.heldOut')}>{`${c.heldOut.toLocaleString()}（${c.holdoutPercent}%）`}</Descriptions.Item>
         <Descriptions.Item label={t('outreach.campaigns.text')}>{c.text}</Descriptions.Item>
       </Descriptions>
+      {c.send && <SendProgress c={c} />}
       <Typography.Title level={3} style={{ fontSize: 15 }}>{t('outreach.campaigns.messages')}</Typography.Title>
       <Row gutter={16}>
         {counts.map((k) => (
@@ -258,6 +288,30 @@ function CampaignView({ c }: { c: Campaign }) {
       <Typography.Title level={3} style={{ fontSize: 15, marginTop: 16 }}>{t('outreach.campaigns.results')}</Typography.Title>
       <Results c={c} />
     </Card>
+  );
+}
+
+const SEND_COLOR = { queued: STATE_HEX.grey, running: STATE_HEX.blue, done: STATE_HEX.green, waiting: STATE_HEX.orange, failed: STATE_HEX.red, interrupted: STATE_HEX.red } as const;
+
+/** The latest send: a progress bar while it runs, where it ended once it has. */
+function SendProgress({ c }: { c: Campaign }) {
+  const { t } = useTranslation();
+  const s = c.send;
+  if (!s) return null;
+  return (
+    <div style={{ margin: '8px 0 12px' }} data-testid="campaign-send">
+      <Space wrap size={8}>
+        <Typography.Text strong>{t('outreach.campaigns.progress')}</Typography.Text>
+        <Tag color={SEND_COLOR[s.state]} data-testid="campaign-send-state">
+          {t(`outreach.campaigns.sendStates.${s.state}`)}
+        </Tag>
+        <Typography.Text type="secondary" data-testid="campaign-send-text">
+          {t('outreach.campaigns.progressText', { done: s.done.toLocaleString(), total: s.total.toLocaleString(), sent: s.sent.toLocaleString() })}
+        </Typography.Text>
+      </Space>
+      <Progress percent={s.percent} strokeColor={SEND_COLOR[s.state]} status={s.state === 'running' || s.state === 'queued' ? 'active' : 'normal'} aria-label={t('outreach.campaigns.progress')} data-testid="campaign-send-progress" />
+      {(s.state === 'failed' || s.state === 'interrupted') && s.error && <Alert type="warning" showIcon title={s.error} data-testid="campaign-send-error" />}
+    </div>
   );
 }
 
