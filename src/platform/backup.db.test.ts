@@ -50,7 +50,9 @@ async function embeddedFolder(fill?: 'bank', migrationsDir?: string): Promise<{ 
 
 const leftovers = (dataDir: string) => readdirSync(dataDir).filter((f) => f !== 'pglite');
 
-describe.skipIf(testEngine() !== 'pglite')('backup and restore of the embedded database', () => {
+// each test runs the command line several times (a process, a PGlite opened and closed each): 5
+// minutes each, for a busy machine
+describe.skipIf(testEngine() !== 'pglite')('backup and restore of the embedded database', { timeout: 300_000 }, () => {
   let bank: { env: NodeJS.ProcessEnv; dir: string };
   let bankStats: unknown;
   let file: string;
@@ -181,7 +183,7 @@ describe.skipIf(testEngine() !== 'pglite')('backup and restore of the embedded d
   );
 });
 
-describe.skipIf(testEngine() !== 'postgres')('backup and restore on a PostgreSQL server: pg_dump and pg_restore', () => {
+describe.skipIf(testEngine() !== 'postgres')('backup and restore on a PostgreSQL server: pg_dump and pg_restore', { timeout: 300_000 }, () => {
   const drops: (() => Promise<void>)[] = [];
   let source: { DATABASE_URL: string };
   let sourceStats: unknown;

@@ -134,7 +134,8 @@ async function committedSteps(db: Db, date: string, work: DateWork): Promise<str
  * uninterrupted, then killed once in each of `windows` and run again.
  */
 function killSuite(title: string, fill: (db: Db) => Promise<SmallBank>, windows: readonly Window[], seedOffset: number, made: readonly string[]): void {
-  describe(`${title}: the daily batch killed with SIGKILL at seeded random moments, then run again (${testEngine()})`, () => {
+  // a bank made, a batch run uninterrupted in a child process, killed and run again: minutes each on a busy machine
+  describe(`${title}: the daily batch killed with SIGKILL at seeded random moments, then run again (${testEngine()})`, { timeout: 300_000 }, () => {
     const seed = faultSeed() + seedOffset;
     const random = seededRandom(seed);
     let snapshot: DbSnapshot;
@@ -171,7 +172,7 @@ function killSuite(title: string, fill: (db: Db) => Promise<SmallBank>, windows:
       }
       // the reference is a real day's work
       for (const t of made) expect(reference.tables[t]?.rows, t).toBeGreaterThan(0);
-    });
+    }, 600_000);
 
     afterAll(async () => {
       console.log(`${title}, kill points (seed ${seed}):\n  ${landed.join('\n  ')}`);

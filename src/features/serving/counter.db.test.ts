@@ -5,6 +5,8 @@ import { buildStratumApp } from '../../app.js';
 import type { Db } from '../../platform/db.js';
 import { client } from '../opportunities/opportunities.test-support.js';
 import { ensureTierPartition } from '../tiering/tiering.sql.js';
+import { runDailyBatch } from '../../batch/batch.pipeline.js';
+import { runWorklist } from '../worklist/worklist.batch.js';
 
 // The counter's view (issue 22 §3) on the scoped bank (test/bank-fixture.ts): C1 and C2 of outlet
 // B111 (owned by the manager S13, co-owned by the tellers), C3 of B112, C4 of B211. The lobby
@@ -107,5 +109,31 @@ describe('the hand-over to a customer manager available today', () => {
     const notManager = await api.post(LOBBY, '/api/counter/handovers', { customerId: 'C2', staffId: TELLER });
     expect(notManager.statusCode).toBe(400);
     expect(notManager.json().error.fields).toHaveProperty('staffId');
+  });
+
+  it('gives the manager a walk-in customer they do not own as an accepted referral: on My day, the 360 page opens; a rerun of the worklist keeps the task', async () => {
+    await runDailyBatch(db, '2026-11-20');
+    // C1 is the outlet's, but not (any more) the manager's
+    const owners = await db.session((s) => s.query(`DELETE FROM customer_owners WHERE customer_id = 'C1' AND staff_id = $1 RETURNING *`, [MANAGER]));
+    expect(owners.rowCount).toBe(1);
+    try {
+      expect((await api.get(MANAGER, '/api/customers/C1')).statusCode).toBe(404);
+      const r = await api.post(LOBBY, '/api/counter/handovers', { customerId: 'C1', staffId: MANAGER, note: '咨询大额存单' });
+      expect(r.statusCode, r.body).toBe(201);
+      const referral = await db.session((s) => s.query(`SELECT referrer_id, to_staff_id, status, accepted_by, reason FROM referrals WHERE customer_id = 'C1' AND accepted_by = $1`, [MANAGER]));
+      expect(referral.rows).toEqual([{ referrer_id: LOBBY, to_staff_id: MANAGER, status: 'accepted', accepted_by: MANAGER, reason: '柜面现场分配：咨询大额存单' }]);
+      expect((await api.get(MANAGER, '/api/customers/C1')).statusCode).toBe(200);
+      const taskOf = async () => (await api.get(MANAGER, '/api/worklist/reminders?kind=work_task')).json().data.items.find((x: { event: string; occurrence: string }) => x.event === 'counter_handover' && x.occurrence === r.json().data.handoverId);
+      expect(await taskOf()).toMatchObject({ customer: { customerId: 'C1' } });
+      // the worklist of the date run again (a correction of the feed): the task is still there
+      await runWorklist(db, '2026-11-20');
+      expect(await taskOf()).toMatchObject({ customer: { customerId: 'C1' } });
+      // a customer the manager owns needs no referral
+      const owned = await api.post(LOBBY, '/api/counter/handovers', { customerId: 'C2', staffId: MANAGER });
+      expect(owned.statusCode).toBe(201);
+      expect((await db.session((s) => s.query(`SELECT 1 FROM referrals WHERE customer_id = 'C2' AND accepted_by = $1`, [MANAGER]))).rowCount).toBe(0);
+    } finally {
+      await db.session((s) => s.query(`INSERT INTO customer_owners SELECT * FROM json_populate_recordset(NULL::customer_owners, $1::json)`, [JSON.stringify(owners.rows)]));
+    }
   });
 });

@@ -210,6 +210,17 @@ export async function handOverToManager(db: Db, a: WorkActor, body: { customerId
       )
     ).rows[0];
     if (!h) throw new Error('the hand-over was not written');
+    // a customer the manager does not own comes to them as a referral they accepted (现场分配): the
+    // customer is then in their scope (My day, the 360 page, the contact log) until the referral
+    // is closed, and the outlet's referral list shows it like any other
+    const owns = await s.query(`SELECT 1 FROM customer_owners WHERE customer_id = $1 AND staff_id = $2`, [customerId, m.staff_id]);
+    if (owns.rowCount === 0) {
+      await s.query(
+        `INSERT INTO referrals (customer_id, referrer_id, branch_id, to_staff_id, reason, need, status, accepted_by, accepted_at)
+         VALUES ($1, $2, $3, $4, $5, 'other', 'accepted', $4, $6::timestamptz)`,
+        [customerId, me(user), user.branchId ?? '', m.staff_id, note ? `柜面现场分配：${note}` : '柜面现场分配', new Date(h.handed_at).toISOString()],
+      );
+    }
     // the manager's My day: a work task due today (the reminder's facts hold no phone or ID number)
     await s.query(
       `INSERT INTO reminders (customer_id, staff_id, event, occurrence, kind, facts, first_date, last_date, due_on, policy_version)

@@ -150,17 +150,29 @@ export interface ReminderCounts {
   contacted: number;
 }
 
+/**
+ * Reminders that staff's actions make during the day, not the nightly detection: a rerun of the
+ * worklist for the date keeps them (it has nothing to make them again from). A new kind of
+ * reminder made by a person's action belongs here.
+ */
+export const MADE_BY_PEOPLE = [
+  'complaint_open', // recording a complaint
+  'complaint_escalated', // a complaint past its limit
+  'gathering_invite', // a relationship event's call list
+  'gathering_follow_up', // an attendee of a relationship event
+  'counter_handover', // the lobby manager hands a walk-in customer to a manager
+] as const;
+
 /** Makes, refreshes and expires the reminders of D. */
 export async function mergeReminders(s: SqlSession, x: ReminderInput): Promise<ReminderCounts> {
   await newReminders(s, x);
   // a rerun of D after a correction: what D's earlier run opened and D no longer calls for goes
   // (not a reminder about no customer: people make those, the monthly review's coaching follow-ups;
-  // nor a complaint's: recording one and its escalation make those; nor a relationship event's: its
-  // invitation and its closing make those)
+  // nor one that people's actions made: MADE_BY_PEOPLE)
   await s.query(
-    `DELETE FROM reminders r WHERE r.first_date = $1::date AND r.status = 'open' AND r.customer_id <> '' AND r.event NOT IN ('complaint_open', 'complaint_escalated', 'gathering_invite', 'gathering_follow_up')
+    `DELETE FROM reminders r WHERE r.first_date = $1::date AND r.status = 'open' AND r.customer_id <> '' AND r.event <> ALL($2::text[])
         AND NOT EXISTS (SELECT 1 FROM wl_new n WHERE (n.customer_id, n.staff_id, n.event, n.occurrence) = (r.customer_id, r.staff_id, r.event, r.occurrence))`,
-    [x.businessDate],
+    [x.businessDate, [...MADE_BY_PEOPLE]],
   );
   // new occurrences open; open ones are refreshed (identical rows are not rewritten); closed ones stay closed
   await s.query(
