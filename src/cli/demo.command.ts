@@ -146,6 +146,15 @@ export function registerDemo(program: Command): void {
               (greetings.head ? `${greetings.head.drafts} with ${count(greetings.head.recipients)} customers await the approval of ${greetings.head.name} (${greetings.head.staffId})` : 'no branch head to approve them'),
           );
         }
+        // a wealth salon a week ahead, its invitees called by their owners, three yes and one no
+        const { seedDemoGathering } = await import('../features/gatherings/gatherings.demo.js');
+        const gathering = await seedDemoGathering(db, logins);
+        if (gathering) {
+          console.log(
+            `Relationship events: '${gathering.title}' on ${gathering.startsAt.replace('T', ' ')} held by ${gathering.head.name} (${gathering.head.staffId}): ` +
+              `${gathering.invited} invited through their owners' call lists, ${gathering.accepted} accepted, ${gathering.declined} declined`,
+          );
+        }
         if (seeded || opportunities || complaints) {
           // reminders and contact plans go to owners, and the opportunities step reminds of next
           // steps due and stale opportunities: now that there are both, make them again (the worklist
@@ -172,7 +181,8 @@ Sign in as the customer manager: "My day" shows the reminders of their customers
 plan for the next working day, "My opportunities" (我的商机) their opportunities at every stage;
 the branch head reviews every plan under "Contact plans" and the week's opportunities under
 "Weekly review" (商机周检视), the complaints past their limits under "Escalations and report"
-(投诉升级与统计) and approves the birthday greetings under "Greetings" (祝福短信).
+(投诉升级与统计), approves the birthday greetings under "Greetings" (祝福短信) and follows the
+wealth salon's answers and arrivals under "Relationship events" (客户活动).
 
 Also:
   npx stratum db stats          what was loaded: rows per table, customers and AUM per business date

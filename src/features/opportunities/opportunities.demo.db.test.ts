@@ -10,6 +10,7 @@ import { runDailyBatch } from '../../batch/batch.pipeline.js';
 import type { Db } from '../../platform/db.js';
 import { DEMO_PASSWORD, type DemoLogin } from '../access/access.demo.js';
 import type { Greeting } from '../greetings/greetings.contract.js';
+import { seedDemoGathering, type DemoGatheringSeeded } from '../gatherings/gatherings.demo.js';
 import { seedDemoGreetings, type DemoGreetingsSeeded } from '../greetings/greetings.demo.js';
 import type { Complaint, ReportRow } from '../serving/complaints.contract.js';
 import { seedDemoComplaints, type DemoComplaintsSeeded } from '../serving/complaints.demo.js';
@@ -30,6 +31,7 @@ let seeded: DemoOpportunitiesSeeded | null;
 let complaints: DemoComplaintsSeeded | null;
 let greetings: DemoGreetingsSeeded | null;
 let handover: DemoHandoverSeeded | null;
+let gathering: DemoGatheringSeeded | null;
 const out = mkdtempSync(path.join(os.tmpdir(), 'stratum-demo-opportunities-'));
 const sessions = new Map<string, TestSession>();
 const login = (role: DemoLogin['role']) => logins.find((l) => l.role === role)?.login ?? '';
@@ -47,7 +49,7 @@ const counts = () =>
       `SELECT (SELECT count(*) FROM opportunities)::int AS o, (SELECT count(*) FROM prospects)::int AS p, (SELECT count(*) FROM opportunity_reviews)::int AS r,
               (SELECT count(*) FROM opportunity_comments)::int AS k, (SELECT count(*) FROM opportunity_stages)::int AS g,
               (SELECT count(*) FROM complaints)::int AS complaints, (SELECT count(*) FROM complaint_notes)::int AS notes,
-              (SELECT count(*) FROM greetings)::int AS greetings, (SELECT count(*) FROM counter_handovers)::int AS handovers, (SELECT count(*) FROM sms_outbox)::int AS outbox,
+              (SELECT count(*) FROM greetings)::int AS greetings, (SELECT count(*) FROM counter_handovers)::int AS handovers, (SELECT count(*) FROM gatherings)::int AS gatherings, (SELECT count(*) FROM gathering_invitees)::int AS invitees, (SELECT count(*) FROM sms_outbox)::int AS outbox,
               (SELECT count(*) FROM audit_log)::int AS audit`,
     )).rows[0],
   );
@@ -59,6 +61,7 @@ beforeAll(async () => {
   seeded = await seedDemoOpportunities(db, logins);
   complaints = await seedDemoComplaints(db, logins);
   greetings = await seedDemoGreetings(db, logins);
+  gathering = await seedDemoGathering(db, logins);
   // as the demo does: the batch from the worklist on, whose opportunities step reminds of them
   await runDailyBatch(db, bank.businessDate, undefined, { from: 'worklist' });
   handover = await seedDemoHandover(db, logins);
@@ -125,6 +128,7 @@ describe('the demo’s opportunities', () => {
     expect(await seedDemoOpportunities(db, logins)).toBeNull();
     expect(await seedDemoComplaints(db, logins)).toBeNull();
     expect(await seedDemoHandover(db, logins)).toBeNull();
+    expect(await seedDemoGathering(db, logins)).toBeNull();
     const again = await seedDemoGreetings(db, logins);
     expect(again?.prepared.recipients).toBe(0);
     expect(again?.head?.drafts).toBe(greetings?.head?.drafts);
@@ -186,5 +190,15 @@ describe('the demo’s opportunities', () => {
     expect(handover).toMatchObject({ from: { staffId: login('lobby_manager') }, to: { staffId: login('customer_manager') } });
     const myDay = (await get('customer_manager', '/api/worklist/reminders?kind=work_task&pageSize=200')) as { items: { event: string; customer: { customerId: string } | null }[] };
     expect(myDay.items.filter((r) => r.event === 'counter_handover').map((r) => r.customer?.customerId)).toEqual([handover?.customerId]);
+  });
+
+  it('give the branch head a salon a week ahead: invitees called by their owners, three accepted and one declined; the owners see the call on My day', async () => {
+    expect(gathering).toMatchObject({ head: { staffId: login('branch_head') }, accepted: 3, declined: 1 });
+    expect(gathering?.invited).toBeGreaterThan(4);
+    const list = (await get('branch_head', '/api/gatherings')) as { items: { gatheringId: string; kind: string; invitedBy: string | null; counts: Record<string, number> }[] };
+    const salon = list.items.find((g) => g.gatheringId === gathering?.gatheringId);
+    expect(salon).toMatchObject({ kind: 'salon', invitedBy: 'call_list', counts: { accepted: 3, declined: 1 } });
+    const calls = await db.session((s) => s.query<{ n: number }>(`SELECT count(*)::int AS n FROM reminders WHERE event = 'gathering_invite' AND status = 'open'`));
+    expect(calls.rows[0]?.n).toBeGreaterThan(0);
   });
 });

@@ -4,11 +4,9 @@ import { actorOf } from '../opportunities/opportunities.demo.js';
 import { handOverToManager } from './counter.service.js';
 
 // The demo bank's counter hand-over (现场分配): the demo lobby manager hands a walk-in customer of
-// the outlet, one of the demo customer manager's own (a manager reads only their own customers),
-// to the demo customer manager (available today), through the service: the hand-over is recorded and audited under the lobby manager, and
+// the outlet, one of the demo customer manager's own, to the demo customer manager (available today), through the service: the hand-over is recorded and audited under the lobby manager, and
 // the manager finds the work task on My day. Seeded once: when the demo lobby manager handed a
-// customer over already, nothing is added. Made after the batch's last rerun of the business date
-// (a rerun of the worklist step replaces the reminders first made on that date).
+// customer over already, nothing is added.
 
 export interface DemoHandoverSeeded {
   customerId: string;
