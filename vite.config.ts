@@ -83,7 +83,9 @@ function chunkOf(): Rollup.GetManualChunk {
     if (from.every((r) => chartRoots?.has(r))) return undefined;
     const shell = from.some((r) => SHELL.some((s) => r.endsWith(s)));
     if (id.includes('/node_modules/')) return shell ? 'ui-base' : 'ui';
-    if (id.includes('/src/web/')) return shell ? 'app' : 'pages';
+    // the project's own modules: the web app's, and any of the server's shared with it (a contract's
+    // constants), which would otherwise land in 'react' and make the chunks import each other in a circle
+    if (id.includes('/src/')) return shell ? 'app' : 'pages';
     return 'react'; // Rollup's own helpers (CommonJS interop), which React's modules need first
   };
 }
