@@ -90,50 +90,60 @@ export function GatheringsPage() {
         <PageTitle>{t('gatherings.title')}</PageTitle>
         <Typography.Text type="secondary">{t('gatherings.hint')}</Typography.Text>
       </Space>
-      <Row gutter={16}>
-        {organiser && (
-          <Col xs={24} lg={9}>
-            <Typography.Title level={2} style={{ fontSize: 16 }}>{t('gatherings.create')}</Typography.Title>
-            <Form layout="vertical">
-              <Form.Item label={t('gatherings.kind')} help={t(`gatherings.kindHint.${draft.kind}`)}>
-                <Select aria-label={t('gatherings.kind')} value={draft.kind} onChange={(v) => setDraft({ ...draft, kind: v })} options={KINDS.map((k) => ({ value: k, label: t(`gatherings.kinds.${k}`) }))} data-testid="gathering-kind" />
-              </Form.Item>
-              <Form.Item label={t('gatherings.titleLabel')} htmlFor="gathering-title">
-                <Input id="gathering-title" maxLength={80} value={draft.title} placeholder={t('gatherings.titlePlaceholder')} onChange={(e) => setDraft({ ...draft, title: e.target.value })} data-testid="gathering-title" />
-              </Form.Item>
-              <Form.Item label={t('gatherings.startsAt')} htmlFor="gathering-starts">
-                <Input id="gathering-starts" type="datetime-local" value={draft.startsAt} onChange={(e) => setDraft({ ...draft, startsAt: e.target.value })} data-testid="gathering-starts" />
-              </Form.Item>
-              <Form.Item label={t('gatherings.place')} htmlFor="gathering-place">
-                <Input id="gathering-place" maxLength={120} value={draft.place} placeholder={t('gatherings.placePlaceholder')} onChange={(e) => setDraft({ ...draft, place: e.target.value })} data-testid="gathering-place" />
-              </Form.Item>
-              <Form.Item label={t('gatherings.group')}>
-                <Select aria-label={t('gatherings.group')} value={draft.groupId} onChange={(v) => setDraft({ ...draft, groupId: v })} options={(groups.data?.items ?? []).map((g) => ({ value: g.groupId, label: g.name }))} data-testid="gathering-group" />
-              </Form.Item>
-              <Form.Item label={t('gatherings.capacity')} help={t('gatherings.capacityHelp')} htmlFor="gathering-capacity">
-                <InputNumber id="gathering-capacity" min={1} max={2000} precision={0} value={draft.capacity} onChange={(v) => setDraft({ ...draft, capacity: v ?? null })} data-testid="gathering-capacity" />
-              </Form.Item>
-            </Form>
-            <Button type="primary" disabled={busy} onClick={() => void make()} data-testid="gathering-make">
-              {t('gatherings.make')}
-            </Button>
-          </Col>
-        )}
-        <Col xs={24} lg={organiser ? 15 : 24}>
-          <Typography.Title level={2} style={{ fontSize: 16 }}>{t('gatherings.list')}</Typography.Title>
-          <Table<GatheringItem>
-            size="small"
-            rowKey="gatheringId"
-            columns={columns}
-            dataSource={list.data?.items ?? []}
-            loading={list.loading}
-            scroll={{ x: 'max-content' }}
-            pagination={{ pageSize: 10, hideOnSinglePage: true }}
-            locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('gatherings.empty')} /> }}
-            data-testid="gathering-list"
-          />
-        </Col>
-      </Row>
+      <Typography.Title level={2} style={{ fontSize: 16 }}>{t('gatherings.list')}</Typography.Title>
+      <Table<GatheringItem>
+        size="small"
+        rowKey="gatheringId"
+        columns={columns}
+        dataSource={list.data?.items ?? []}
+        loading={list.loading}
+        scroll={{ x: 'max-content' }}
+        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('gatherings.empty')} /> }}
+        data-testid="gathering-list"
+      />
+      {organiser && (
+        <section style={{ marginTop: 24 }} data-testid="gathering-create">
+          <Typography.Title level={2} style={{ fontSize: 16 }}>{t('gatherings.create')}</Typography.Title>
+          <Form layout="vertical">
+            <Row gutter={16}>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label={t('gatherings.kind')} help={t(`gatherings.kindHint.${draft.kind}`)}>
+                  <Select aria-label={t('gatherings.kind')} value={draft.kind} onChange={(v) => setDraft({ ...draft, kind: v })} options={KINDS.map((k) => ({ value: k, label: t(`gatherings.kinds.${k}`) }))} data-testid="gathering-kind" />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label={t('gatherings.titleLabel')} htmlFor="gathering-title">
+                  <Input id="gathering-title" maxLength={80} value={draft.title} placeholder={t('gatherings.titlePlaceholder')} onChange={(e) => setDraft({ ...draft, title: e.target.value })} data-testid="gathering-title" />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label={t('gatherings.startsAt')} htmlFor="gathering-starts">
+                  <Input id="gathering-starts" type="datetime-local" value={draft.startsAt} onChange={(e) => setDraft({ ...draft, startsAt: e.target.value })} data-testid="gathering-starts" />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label={t('gatherings.place')} htmlFor="gathering-place">
+                  <Input id="gathering-place" maxLength={120} value={draft.place} placeholder={t('gatherings.placePlaceholder')} onChange={(e) => setDraft({ ...draft, place: e.target.value })} data-testid="gathering-place" />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label={t('gatherings.group')}>
+                  <Select aria-label={t('gatherings.group')} value={draft.groupId} onChange={(v) => setDraft({ ...draft, groupId: v })} options={(groups.data?.items ?? []).map((g) => ({ value: g.groupId, label: g.name }))} data-testid="gathering-group" />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label={t('gatherings.capacity')} help={t('gatherings.capacityHelp')} htmlFor="gathering-capacity">
+                  <InputNumber id="gathering-capacity" min={1} max={2000} precision={0} value={draft.capacity} onChange={(v) => setDraft({ ...draft, capacity: v ?? null })} data-testid="gathering-capacity" />
+                </Form.Item>
+              </Col>
+            </Row>
+          </Form>
+          <Button type="primary" disabled={busy} onClick={() => void make()} data-testid="gathering-make">
+            {t('gatherings.make')}
+          </Button>
+        </section>
+      )}
     </Card>
   );
 }

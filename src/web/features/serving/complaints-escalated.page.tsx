@@ -35,7 +35,7 @@ export function ComplaintsEscalatedPage() {
     ...complaintColumns(t, setOpenId, { escalation: true }),
     {
       key: 'overdue',
-      title: t('complaints.columns.due'),
+      title: t('complaints.columns.overdueBy'),
       width: 120,
       render: (_, c) => {
         const h = overdueHours(c, now);
@@ -71,6 +71,7 @@ export function ComplaintsEscalatedPage() {
           loading={red.loading}
           columns={redColumns}
           dataSource={red.data?.items ?? []}
+          scroll={{ x: 'max-content' }}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
           locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('complaints.escalated.empty')} /> }}
           data-testid="complaints-red-list"

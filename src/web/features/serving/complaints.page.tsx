@@ -52,6 +52,7 @@ export function ComplaintsPage() {
         loading={list.loading}
         columns={complaintColumns(t, setOpenId)}
         dataSource={list.data?.items ?? []}
+        scroll={{ x: 'max-content' }}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('complaints.page.empty')} /> }}
         data-testid="complaints-table"

@@ -38,6 +38,7 @@ export function CustomerComplaintsCard({ customerId }: { customerId: string }) {
         loading={list.loading}
         columns={complaintColumns(t, (id) => recordable && setOpenId(id), { complainant: false })}
         dataSource={list.data?.items ?? []}
+        scroll={{ x: 'max-content' }}
         pagination={{ pageSize: 5, hideOnSinglePage: true }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('complaints.card.empty')} /> }}
       />
