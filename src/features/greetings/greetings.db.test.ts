@@ -139,6 +139,19 @@ describe('the branch head approves', () => {
     await sql(`UPDATE customer_tiers SET tier = 'band_3' WHERE customer_id = 'C1' AND model = 'aum_band'`);
   });
 
+  it('is decided on the greetings page only: the campaigns list leaves greetings out and the campaigns API will not approve one', async () => {
+    const id = birthdayCampaignId('2026-12-31', MANAGER);
+    const listed = (await api.get(HEAD_B111, '/api/campaigns')).json().data.items.map((c: { campaignId: string }) => c.campaignId);
+    expect(listed).not.toContain(id);
+    const detail = await api.get(HEAD_B111, `/api/campaigns/${id}`);
+    expect(detail.statusCode).toBe(200);
+    expect(detail.json().data).toMatchObject({ status: 'draft', approvable: false });
+    const refused = await api.post(HEAD_B111, `/api/campaigns/${id}/approve`);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('祝福短信');
+    expect(await sql(`SELECT status FROM campaigns WHERE campaign_id = $1`, [id])).toEqual([{ status: 'draft' }]);
+  });
+
   it('a greeting whose day has passed can no longer be approved', async () => {
     const id = birthdayCampaignId('2026-12-31', MANAGER);
     const late = approveGreeting(db, { user: HEAD, ip: '127.0.0.1', lang: 'en' }, id, '2027-01-01');

@@ -33,7 +33,7 @@ const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOS
 
 const viewer = (user: SignedInUser) => ({ staffId: user.staffId ?? user.login, scope: user.scope, approver: user.permissions.includes('campaigns.approve') });
 
-const mayApprove = (user: SignedInUser, r: q.CampaignRow) => r.status === 'draft' && user.permissions.includes('campaigns.approve') && mayDecide(user, r);
+const mayApprove = (user: SignedInUser, r: q.CampaignRow) => r.status === 'draft' && !r.greeting && user.permissions.includes('campaigns.approve') && mayDecide(user, r);
 const maySend = (user: SignedInUser, r: q.CampaignRow) =>
   (r.status === 'approved' || r.status === 'sending') &&
   user.permissions.includes('campaigns.write') &&
@@ -200,6 +200,7 @@ export async function approveFromApi(db: Db, a: WorkActor, campaignId: string) {
   const r = await db.session((s) => visible(s, a.user, campaignId));
   if (r.status !== 'draft') throw new AppError('conflict', text('这个活动已经审批过了。', 'This campaign is already approved.'));
   if (r.created_by === a.user.staffId) throw new AppError('forbidden', text('不能审批自己建立的活动。', 'You cannot approve a campaign you made.'));
+  if (r.greeting) throw new AppError('forbidden', text('祝福短信在“祝福短信”页面审批。', 'Greetings are approved on the Greetings page.'));
   if (!mayApprove(a.user, r)) {
     throw new AppError('forbidden', text(r.branch_id === null ? '全行活动由个人金融部审批。' : '活动由其网点所属的负责人审批。', r.branch_id === null ? 'Bank-wide campaigns are approved by the personal banking department.' : 'A campaign is approved by the head of its branch.'));
   }

@@ -13,6 +13,8 @@ export interface CampaignRow {
   kind: 'marketing' | 'service';
   text: string;
   status: 'draft' | 'approved' | 'sending' | 'done';
+  /** a birthday or festival greeting the batch prepared: decided on the greetings page, by its rules */
+  greeting: boolean;
   branch_id: string | null;
   branch_name: string | null;
   group_id: string | null;
@@ -43,7 +45,8 @@ const SELECT = `SELECT c.campaign_id, c.name, c.kind, c.text, c.status, c.branch
        c.template_id, c.template_version, t.name AS template_name, to_char(c.taken_on, 'YYYY-MM-DD') AS taken_on, c.holdout_percent,
        c.created_by, coalesce(cs.name, c.created_by) AS creator_name, c.created_at, c.approved_by, coalesce(aps.name, c.approved_by) AS approver_name,
        c.approved_at, to_char(c.sent_on, 'YYYY-MM-DD') AS sent_on, c.send_job, c.send_state, c.send_started_at, c.send_finished_at, c.send_posted,
-       c.send_waits_until, c.send_error_zh, c.send_error_en
+       c.send_waits_until, c.send_error_zh, c.send_error_en,
+       EXISTS (SELECT 1 FROM greetings gr WHERE gr.campaign_id = c.campaign_id) AS greeting
   FROM campaigns c
   LEFT JOIN branches b ON b.branch_id = c.branch_id
   LEFT JOIN customer_groups g ON g.group_id = c.group_id
@@ -66,6 +69,8 @@ export async function campaignsVisible(s: SqlSession, v: { staffId: string; scop
     params.push(o.status);
     where += ` AND c.status = $${params.length}`;
   }
+  // the list leaves out the greetings the batch prepares (dozens a day: they have their own page)
+  if (o.campaignId === undefined) where += ` AND NOT EXISTS (SELECT 1 FROM greetings gr WHERE gr.campaign_id = c.campaign_id)`;
   return (await s.query<CampaignRow>(`${SELECT} WHERE ${where} ORDER BY c.created_at DESC, c.campaign_id LIMIT 500`, params)).rows;
 }
 

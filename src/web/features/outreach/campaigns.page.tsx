@@ -176,9 +176,22 @@ export function CampaignsPage() {
         <PageTitle>{t('outreach.campaigns.title')}</PageTitle>
         <Typography.Text type="secondary">{t('outreach.campaigns.hint')}</Typography.Text>
       </Space>
+      <Typography.Title level={2} style={{ fontSize: 16 }}>{t('outreach.campaigns.list')}</Typography.Title>
+      <Table<CampaignItem>
+        size="small"
+        rowKey="campaignId"
+        columns={columns}
+        dataSource={list.data?.items ?? []}
+        loading={list.loading}
+        scroll={{ x: 'max-content' }}
+        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('outreach.campaigns.empty')} /> }}
+        data-testid="campaign-list"
+      />
+      {detail.data && <CampaignView c={detail.data} />}
+      <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>{t('outreach.campaigns.create')}</Typography.Title>
       <Row gutter={16}>
-        <Col xs={24} lg={10}>
-          <Typography.Title level={2} style={{ fontSize: 16 }}>{t('outreach.campaigns.create')}</Typography.Title>
+        <Col xs={24} lg={12}>
           <Form layout="vertical">
             <Form.Item label={t('outreach.campaigns.name')} htmlFor="campaign-name">
               <Input id="campaign-name" value={draft.name} maxLength={80} placeholder={t('outreach.campaigns.namePlaceholder')} onChange={(e) => setDraft({ ...draft, name: e.target.value })} data-testid="campaign-name" />
@@ -217,6 +230,11 @@ export function CampaignsPage() {
               </Form.Item>
             )}
           </Form>
+          <Button type="primary" disabled={busy} onClick={make} data-testid="campaign-make">
+            {t('outreach.campaigns.make')}
+          </Button>
+        </Col>
+        <Col xs={24} lg={12}>
           {preview && (
             <Card size="small" title={t('outreach.campaigns.message')} data-testid="campaign-preview">
               <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }} data-testid="campaign-message">
@@ -229,25 +247,8 @@ export function CampaignsPage() {
               </Space>
             </Card>
           )}
-          <Button type="primary" style={{ marginTop: 12 }} disabled={busy} onClick={make} data-testid="campaign-make">
-            {t('outreach.campaigns.make')}
-          </Button>
-        </Col>
-        <Col xs={24} lg={14}>
-          <Typography.Title level={2} style={{ fontSize: 16 }}>{t('outreach.campaigns.list')}</Typography.Title>
-          <Table<CampaignItem>
-            size="small"
-            rowKey="campaignId"
-            columns={columns}
-            dataSource={list.data?.items ?? []}
-            loading={list.loading}
-            pagination={{ pageSize: 10, hideOnSinglePage: true }}
-            locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('outreach.campaigns.empty')} /> }}
-            data-testid="campaign-list"
-          />
         </Col>
       </Row>
-      {detail.data && <CampaignView c={detail.data} />}
     </Card>
   );
 }

@@ -62,7 +62,7 @@ export const profileZh = {
   },
   outlet: {
     title: '待完善客户信息',
-    hint: '本网点信息完整度低于 7/9 项、由您负责采集的客户，资产高者在前（每日批处理计算）。',
+    hint: '本网点信息完整度低于 7/9 项、由您负责采集的客户，资产高者在前（每日批处理计算，录入信息后即时更新）。',
     outlet: '网点',
     asOf: '数据日期：{{date}}',
     customer: '客户',
@@ -141,7 +141,7 @@ export const profileEn: typeof profileZh = {
   },
   outlet: {
     title: 'Profiles to complete',
-    hint: "The outlet's customers with fewer than 7 of 9 profile fields whom you collect for, the highest AUM first (computed by the daily batch).",
+    hint: "The outlet's customers with fewer than 7 of 9 profile fields whom you collect for, the highest AUM first (computed by the daily batch, and again at once when a value is recorded).",
     outlet: 'Outlet',
     asOf: 'As of {{date}}',
     customer: 'Customer',
