@@ -14,6 +14,7 @@ import { errorText } from '../ownership/ownership.parts.js';
 import { ListTierTag } from '../tiering/tier-labels.js';
 import { CustomerSearch } from './customer-search.js';
 import { Wan } from './money.view.js';
+import { scrollWhenRows } from '../../app/table-scroll.js';
 
 type HouseholdData = z.infer<typeof HouseholdResponse>['data'];
 type Member = NonNullable<HouseholdData['household']>['members'][number];
@@ -233,7 +234,7 @@ export function CustomerHouseholdCard({ customerId }: { customerId: string }) {
       {links.length > 0 && (
         <div style={{ marginTop: 8 }} data-testid="household-links">
           <strong>{t('households.links')}</strong>
-          <Table<LinkRow> size="small" rowKey="relatedCustomerId" columns={linkColumns} dataSource={links} pagination={false} scroll={{ x: 'max-content' }} />
+          <Table<LinkRow> size="small" rowKey="relatedCustomerId" columns={linkColumns} dataSource={links} pagination={false} scroll={scrollWhenRows(links)} />
         </div>
       )}
       <LinkDialog

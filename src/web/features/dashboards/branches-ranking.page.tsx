@@ -184,8 +184,8 @@ export function BranchesRankingPage() {
               <Breadcrumb
                 data-testid="ranking-trail"
                 items={[
-                  { title: parentId ? <a onClick={() => back(0)}>{t('dashboards.ranking.top')}</a> : t('dashboards.ranking.top') },
-                  ...trail.map((b, i) => ({ title: i === trail.length - 1 ? b.name : <a onClick={() => back(i + 1)}>{b.name}</a> })),
+                  { title: parentId ? <Button type="link" size="small" style={{ padding: 0, height: 'auto' }} onClick={() => back(0)}>{t('dashboards.ranking.top')}</Button> : t('dashboards.ranking.top') },
+                  ...trail.map((b, i) => ({ title: i === trail.length - 1 ? b.name : <Button type="link" size="small" style={{ padding: 0, height: 'auto' }} onClick={() => back(i + 1)}>{b.name}</Button> })),
                 ]}
               />
               <Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 400 }} data-testid="ranking-parent">

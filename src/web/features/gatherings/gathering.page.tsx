@@ -11,6 +11,7 @@ import { outreachApi } from '../outreach/outreach.api.js';
 import { errorText } from '../ownership/ownership.parts.js';
 import { gatheringsApi, type Gathering, type Invitee } from './gatherings.api.js';
 import { KIND_COLOR } from './gatherings.page.js';
+import { scrollWhenRows } from '../../app/table-scroll.js';
 
 // One relationship event: its invitees (a manager: their own) with their answers, the invitation
 // (SMS campaign or call list), closing, and the result 30 days on.
@@ -144,7 +145,7 @@ export function GatheringPage() {
         rowKey="customerId"
         columns={columns}
         dataSource={d.invitees}
-        scroll={{ x: 'max-content' }}
+        scroll={scrollWhenRows(d.invitees)}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('gatherings.noHits')} /> }}
         data-testid="gathering-invitees"

@@ -9,6 +9,7 @@ import { useApi } from '../../app/use-api.js';
 import { outreachApi } from '../outreach/outreach.api.js';
 import { errorText } from '../ownership/ownership.parts.js';
 import { gatheringsApi, type GatheringItem } from './gatherings.api.js';
+import { scrollWhenRows } from '../../app/table-scroll.js';
 
 // Relationship events (客户活动, issue 21 §5): the list of the events the user sees and, for the
 // organiser (branch head, department), the form that holds one from a saved customer group.
@@ -97,7 +98,7 @@ export function GatheringsPage() {
         columns={columns}
         dataSource={list.data?.items ?? []}
         loading={list.loading}
-        scroll={{ x: 'max-content' }}
+        scroll={scrollWhenRows(list.data?.items)}
         pagination={{ pageSize: 10, hideOnSinglePage: true }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('gatherings.empty')} /> }}
         data-testid="gathering-list"

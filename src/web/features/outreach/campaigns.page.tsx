@@ -8,6 +8,7 @@ import { STATE_HEX } from '../../app/theme.js';
 import { useApi } from '../../app/use-api.js';
 import { errorText } from '../ownership/ownership.parts.js';
 import { outreachApi, type Campaign, type CampaignItem, type Counted, type Preview } from './outreach.api.js';
+import { scrollWhenRows } from '../../app/table-scroll.js';
 
 // SMS campaigns (短信活动, issue 21 §3 and §6): made from a saved group and an approved template
 // (each recipient's message previewed through the templates' preview), approved by the head,
@@ -183,7 +184,7 @@ export function CampaignsPage() {
         columns={columns}
         dataSource={list.data?.items ?? []}
         loading={list.loading}
-        scroll={{ x: 'max-content' }}
+        scroll={scrollWhenRows(list.data?.items)}
         pagination={{ pageSize: 10, hideOnSinglePage: true }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('outreach.campaigns.empty')} /> }}
         data-testid="campaign-list"

@@ -10,6 +10,7 @@ import { useApi } from '../../app/use-api.js';
 import { ComplaintDetailDrawer } from './complaint-detail.js';
 import { complaintsApi, type Complaint, type ReportRow } from './complaints.api.js';
 import { complaintColumns } from './complaints.parts.js';
+import { scrollWhenRows } from '../../app/table-scroll.js';
 
 const share = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 const hours = (v: number | null) => (v === null ? '—' : v.toFixed(1));
@@ -71,7 +72,7 @@ export function ComplaintsEscalatedPage() {
           loading={red.loading}
           columns={redColumns}
           dataSource={red.data?.items ?? []}
-          scroll={{ x: 'max-content' }}
+          scroll={scrollWhenRows(red.data?.items)}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
           locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('complaints.escalated.empty')} /> }}
           data-testid="complaints-red-list"

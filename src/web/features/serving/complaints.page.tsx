@@ -8,6 +8,7 @@ import { ComplaintDetailDrawer } from './complaint-detail.js';
 import { ComplaintForm } from './complaint-form.js';
 import { complaintsApi, type Complaint } from './complaints.api.js';
 import { complaintColumns } from './complaints.parts.js';
+import { scrollWhenRows } from '../../app/table-scroll.js';
 
 /** Complaints (投诉): record one; the ones I own, or all I can read; a complaint's detail and work. */
 export function ComplaintsPage() {
@@ -52,7 +53,7 @@ export function ComplaintsPage() {
         loading={list.loading}
         columns={complaintColumns(t, setOpenId)}
         dataSource={list.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
+        scroll={scrollWhenRows(list.data?.items)}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('complaints.page.empty')} /> }}
         data-testid="complaints-table"

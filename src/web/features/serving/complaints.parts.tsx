@@ -1,4 +1,4 @@
-import { Tag, type TableColumnsType } from 'antd';
+import { Button, Tag, type TableColumnsType } from 'antd';
 import type { TFunction } from 'i18next';
 import { chinaTime } from '../../app/china-time.js';
 import { STATE_HEX } from '../../app/theme.js';
@@ -46,9 +46,9 @@ export function complaintColumns(t: TFunction, open: (id: string) => void, opts:
       title: t('complaints.columns.id'),
       width: 170,
       render: (_, c) => (
-        <a className="money" onClick={() => open(c.complaintId)} data-testid="complaint-open">
+        <Button type="link" size="small" className="money" style={{ padding: 0 }} onClick={() => open(c.complaintId)} data-testid="complaint-open">
           {c.complaintId}
-        </a>
+        </Button>
       ),
     },
   ];

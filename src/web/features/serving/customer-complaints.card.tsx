@@ -8,6 +8,7 @@ import { ComplaintDetailDrawer } from './complaint-detail.js';
 import { ComplaintForm } from './complaint-form.js';
 import { complaintsApi, type Complaint } from './complaints.api.js';
 import { complaintColumns } from './complaints.parts.js';
+import { scrollWhenRows } from '../../app/table-scroll.js';
 
 /** On the customer 360 page: the customer's complaints, newest first, and "record a complaint". */
 export function CustomerComplaintsCard({ customerId }: { customerId: string }) {
@@ -38,7 +39,7 @@ export function CustomerComplaintsCard({ customerId }: { customerId: string }) {
         loading={list.loading}
         columns={complaintColumns(t, (id) => recordable && setOpenId(id), { complainant: false })}
         dataSource={list.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
+        scroll={scrollWhenRows(list.data?.items)}
         pagination={{ pageSize: 5, hideOnSinglePage: true }}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('complaints.card.empty')} /> }}
       />
