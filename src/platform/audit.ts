@@ -79,6 +79,20 @@ export async function recordAudit(s: SqlSession, e: AuditEntry): Promise<number>
   return entryId;
 }
 
+/**
+ * The entry of a file handed to a user (a download, or an export job's file): who, from where, what
+ * the file holds (`detail.what` and its filters and row count, never personal data), whose data it
+ * carries and which sensitive fields. Every export in Stratum is recorded through this.
+ */
+export const exportAuditEntry = (
+  user: { login: string; role: string },
+  ip: string | null,
+  file: { detail: Record<string, unknown>; customerIds?: readonly string[]; fields?: readonly string[] },
+): AuditEntry => ({
+  actor: user.login, role: user.role, ip, action: 'export', outcome: 'allowed',
+  fields: file.fields ?? [], customerIds: file.customerIds ?? [], detail: file.detail,
+});
+
 /** Appends one entry in a transaction of its own (sign-ins, refusals: nothing else to commit with). */
 export async function recordAuditDb(db: Db, e: AuditEntry): Promise<number> {
   return db.transaction((s) => recordAudit(s, e));

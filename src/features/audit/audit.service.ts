@@ -1,4 +1,4 @@
-import { recordAuditDb } from '../../platform/audit.js';
+import { exportAuditEntry, recordAuditDb } from '../../platform/audit.js';
 import type { Writable } from 'node:stream';
 import { cellValue, streamedSheet, type CellKind } from '../../platform/xlsx.js';
 import { AppError } from '../../platform/errors.js';
@@ -154,14 +154,9 @@ export async function writeAuditExport(db: Db, user: SignedInUser, f: AuditFilte
   };
 }
 
-/** The audit entry of an audit export handed to the user. */
-export const auditExportEntry = (user: { login: string; role: string }, ip: string | null, detail: Record<string, unknown>) => ({
-  actor: user.login, role: user.role, ip, action: 'export', outcome: 'allowed' as const, detail,
-});
-
 /** An export of up to DIRECT_ENTRIES entries inside the request (more: an export job); itself audited. */
 export async function exportAudit(db: Db, user: SignedInUser, f: AuditFilters, format: 'csv' | 'xlsx', from: { ip?: string | null; lang?: Lang }) {
   const file = await writeAuditExport(db, user, f, format, from.lang ?? 'zh', { cap: DIRECT_ENTRIES });
-  await recordAuditDb(db, auditExportEntry(user, from.ip ?? null, file.detail));
+  await recordAuditDb(db, exportAuditEntry(user, from.ip ?? null, { detail: file.detail }));
   return file;
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { FastifyReply } from 'fastify';
-import { recordAuditDb } from '../../platform/audit.js';
+import { exportAuditEntry, recordAuditDb } from '../../platform/audit.js';
 import { loadConfig } from '../../platform/config.js';
 import { AppError } from '../../platform/errors.js';
 import { ErrorResponse, sendDownload, type Api, type AppDeps, type RegisterRoutes } from '../../platform/http.js';
@@ -74,10 +74,7 @@ export function exportRoutes(o: Partial<ExportRunnerOptions> = {}): RegisterRout
         const found = await runner.file(user.login, req.params.exportId);
         if (!found) throw notFound();
         const { row } = found;
-        await recordAuditDb(db, {
-          actor: user.login, role: user.role, ip: req.ip, action: 'export', outcome: 'allowed',
-          fields: row.audit_fields, customerIds: found.customerIds, detail: { ...row.audit_detail, exportId: row.export_id },
-        });
+        await recordAuditDb(db, exportAuditEntry(user, req.ip, { fields: row.audit_fields, customerIds: found.customerIds, detail: { ...row.audit_detail, exportId: row.export_id } }));
         const ext = path.extname(row.file_name ?? '') || `.${row.format}`;
         return sendDownload(reply as unknown as FastifyReply, {
           body: createReadStream(found.path),

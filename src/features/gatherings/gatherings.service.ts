@@ -1,4 +1,4 @@
-import { recordAudit, recordAuditDb } from '../../platform/audit.js';
+import { exportAuditEntry, recordAudit, recordAuditDb } from '../../platform/audit.js';
 import type { Db, SqlSession } from '../../platform/db.js';
 import { isCalendarDate } from '../../platform/calendar.js';
 import { AppError } from '../../platform/errors.js';
@@ -349,16 +349,7 @@ export async function callListWorkbook(db: Db, user: SignedInUser, gatheringId: 
     sheet.add([r.owner_name ?? (en ? '(no owner)' : '（无管户）'), v.customerId, v.name, v.phone ?? '', r.aum, STATE[r.state]?.[en ? 1 : 0] ?? r.state]);
   }
   const body = await sheet.finish();
-  await recordAuditDb(db, {
-    actor: user.login,
-    role: user.role,
-    ip,
-    action: 'export',
-    outcome: 'allowed',
-    customerIds: rows.map((r) => r.customer_id),
-    fields: [],
-    detail: { what: 'gathering_call_list', gatheringId, rows: rows.length },
-  });
+  await recordAuditDb(db, exportAuditEntry(user, ip, { customerIds: rows.map((r) => r.customer_id), detail: { what: 'gathering_call_list', gatheringId, rows: rows.length } }));
   return {
     body,
     contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db.js';
 import type { Lang } from '../../platform/i18n.js';
-import { recordAuditDb } from '../../platform/audit.js';
+import { exportAuditEntry, recordAuditDb } from '../../platform/audit.js';
 import { AppError } from '../../platform/errors.js';
 import { text } from '../../platform/i18n.js';
 import { streamedSheet, type SheetColumn } from '../../platform/xlsx.js';
@@ -76,16 +76,7 @@ export async function performanceWorkbook(db: Db, user: SignedInUser, q: Perform
   sheet.add(COLUMNS.map((c) => cell(c, { id: '', name: lang === 'en' ? 'Total' : '合计', branch: '', f: report.total.figures })));
   const body = await sheet.finish();
   const p = report.period;
-  await recordAuditDb(db, {
-    actor: user.login,
-    role: user.role,
-    ip,
-    action: 'export',
-    outcome: 'allowed',
-    customerIds: [],
-    fields: [],
-    detail: { what: 'manager_performance', from: p.from, to: p.to, branchId: q.branchId ?? null, staff: report.staff.length },
-  });
+  await recordAuditDb(db, exportAuditEntry(user, ip, { detail: { what: 'manager_performance', from: p.from, to: p.to, branchId: q.branchId ?? null, staff: report.staff.length } }));
   const label = p.label.replace(/\s*→\s*/, '_');
   return {
     body,

@@ -1,4 +1,4 @@
-import { recordAuditDb } from '../../platform/audit.js';
+import { exportAuditEntry, recordAuditDb } from '../../platform/audit.js';
 import type { Db } from '../../platform/db.js';
 import type { Lang } from '../../platform/i18n.js';
 import { streamedSheet, type SheetColumn } from '../../platform/xlsx.js';
@@ -47,16 +47,7 @@ export async function complaintsWorkbook(db: Db, user: SignedInUser, q: { from?:
   }
   sheet.add(COLUMNS.map((c) => c.value({ ...report.totals, branch: en ? 'Total' : '合计', month: '', rootCause: '' })));
   const body = await sheet.finish();
-  await recordAuditDb(db, {
-    actor: user.login,
-    role: user.role,
-    ip,
-    action: 'export',
-    outcome: 'allowed',
-    customerIds: [],
-    fields: [],
-    detail: { what: 'complaints_report', from: report.from, to: report.to, rows: report.rows.length },
-  });
+  await recordAuditDb(db, exportAuditEntry(user, ip, { detail: { what: 'complaints_report', from: report.from, to: report.to, rows: report.rows.length } }));
   return {
     body,
     contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

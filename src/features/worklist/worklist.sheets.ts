@@ -2,7 +2,7 @@ import { arrivals } from '../../platform/activity.js';
 import { performance } from 'node:perf_hooks';
 import type { Writable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { recordAuditDb } from '../../platform/audit.js';
+import { exportAuditEntry, recordAuditDb } from '../../platform/audit.js';
 import { streamedSheet, type SheetColumn } from '../../platform/xlsx.js';
 import { chunkSettings, inChunks, type Chunks } from '../../platform/chunks.js';
 import type { Db, SqlSession } from '../../platform/db.js';
@@ -382,14 +382,9 @@ export async function writeSheet(db: Db, a: WorkActor, f: SheetFilters, o: { cap
   };
 }
 
-/** The audit entry of a sheet handed to the user (the direct download, or an export job's file). */
-export const sheetAudit = (a: { user: { login: string; role: string }; ip: string | null }, w: Pick<WrittenSheet, 'fields' | 'detail' | 'customerIds'>) => ({
-  actor: a.user.login, role: a.user.role, ip: a.ip, action: 'export', outcome: 'allowed' as const, fields: w.fields, detail: w.detail, customerIds: w.customerIds,
-});
-
 /** A sheet of up to DIRECT_ROWS rows, downloaded inside the request (a longer one: an export job), audited with its customers. */
 export async function exportSheet(db: Db, a: WorkActor, f: SheetFilters) {
   const w = await writeSheet(db, a, f, { cap: DIRECT_ROWS });
-  await recordAuditDb(db, sheetAudit(a, w));
+  await recordAuditDb(db, exportAuditEntry(a.user, a.ip, w));
   return { filename: w.filename, asciiName: w.asciiName, contentType: XLSX_TYPE, body: w.body };
 }
