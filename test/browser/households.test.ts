@@ -63,7 +63,9 @@ describe('household links and completeness in the web app', () => {
     expect(listed).toContain(spouse.customer_id);
     expect(listed).toContain('配偶');
     expect(listed).toContain('客户本人在网点柜台口头同意');
-    expect(listed).toContain(manager.login);
+    // who added it, by name (the staff number is for the system, not for the people reading the card)
+    expect(listed).toContain(manager.name);
+    expect(listed).not.toContain(manager.login);
     expect(await card.getByTestId('household-link-pending').textContent()).toContain('今晚批处理后更新');
     await settle(page);
     await screenshot(page, 'households-01-linked-zh');

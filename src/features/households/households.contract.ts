@@ -47,7 +47,9 @@ export const HouseholdLink = z.object({
   relation: z.enum(RELATIONS),
   consentNote: z.string(),
   consentOn: DateText,
+  /** the login of who recorded the link, and their name (an administrator's login when not staff) */
   createdBy: z.string(),
+  createdByName: z.string(),
   createdAt: z.string(),
 });
 export type HouseholdLink = z.infer<typeof HouseholdLink>;

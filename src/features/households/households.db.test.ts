@@ -92,7 +92,7 @@ describe('links staff add', () => {
 
     const ok = await api.post(BRANCH_HEAD_B100, '/api/customers/C5/household/links', { relatedCustomerId: 'C6', relation: 'child', consentNote: '客户签字同意', consentOn: DAY1 }, 'en');
     expect(ok.statusCode, ok.body).toBe(200);
-    expect(ok.json().data).toMatchObject({ relatedCustomerId: 'C6', name: '客户C6', relation: 'child', consentNote: '客户签字同意', consentOn: DAY1, createdBy: BRANCH_HEAD_B100 });
+    expect(ok.json().data).toMatchObject({ relatedCustomerId: 'C6', name: '客户C6', relation: 'child', consentNote: '客户签字同意', consentOn: DAY1, createdBy: BRANCH_HEAD_B100, createdByName: '孙分行' });
     // stored both ways: C5 is C6's parent
     expect(await sql(`SELECT customer_id, related_customer_id, relation FROM customer_links ORDER BY customer_id`)).toEqual([
       { customer_id: 'C5', related_customer_id: 'C6', relation: 'child' },

@@ -24,6 +24,7 @@ interface LinkRow {
   consent_note: string;
   consent_on: string;
   created_by: string;
+  created_by_name: string;
   created_at: Date | string;
 }
 
@@ -34,13 +35,17 @@ const presentLink = (user: SignedInUser, visible: Set<string>, r: LinkRow): Hous
   consentNote: r.consent_note,
   consentOn: r.consent_on,
   createdBy: r.created_by,
+  createdByName: r.created_by_name,
   createdAt: new Date(r.created_at).toISOString(),
 });
 
-// the related customers' names are read apart (on Citus they are on other shards than the links)
+// the related customers' names are read apart (on Citus they are on other shards than the links);
+// who added the link is named from staff (a reference table), an administrator by their login
 const LINKS_SQL = `
-  SELECT l.related_customer_id, l.relation, l.consent_note, l.consent_on::text AS consent_on, l.created_by, l.created_at
+  SELECT l.related_customer_id, l.relation, l.consent_note, l.consent_on::text AS consent_on, l.created_by,
+         coalesce(st.name, l.created_by) AS created_by_name, l.created_at
     FROM customer_links l
+    LEFT JOIN staff st ON st.staff_id = l.created_by
    WHERE l.customer_id = $1`;
 
 async function withNames(s: SqlSession, rows: Omit<LinkRow, 'name'>[]): Promise<LinkRow[]> {

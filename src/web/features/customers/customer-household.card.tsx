@@ -174,7 +174,7 @@ export function CustomerHouseholdCard({ customerId }: { customerId: string }) {
       width: 170,
       render: (_, l) => (
         <Typography.Text type="secondary">
-          {l.createdBy} · {chinaTime(l.createdAt)}
+          {l.createdByName} · {chinaTime(l.createdAt)}
         </Typography.Text>
       ),
     },
