@@ -18,17 +18,25 @@ describe('relationship events in the web app', () => {
     await stratum.signIn(page, '/gatherings', head.login);
     await page.getByTestId('gatherings-page').waitFor();
     await page.getByTestId('gathering-title').fill('十二月理财沙龙');
-    await page.getByTestId('gathering-starts').fill(`${stratum.run.businessDate}T14:30`);
+    // typed in the bank's format (the picker's, whatever the browser's language), taken on leaving the field
+    const starts = page.getByTestId('gathering-starts');
+    await starts.click();
+    await starts.fill(`${stratum.run.businessDate} 14:30`);
+    await starts.press('Tab');
+    expect(await starts.inputValue()).toBe(`${stratum.run.businessDate} 14:30`);
     await page.getByTestId('gathering-place').fill('营业部二楼贵宾室');
     await page.getByTestId('gathering-group').click();
     await page.locator('.ant-select-item-option').filter({ hasText: '沙龙候选客户' }).click();
     await page.getByTestId('gathering-make').click();
     await page.getByTestId('gathering-page').waitFor({ timeout: 30_000 });
-    const [g] = await sql<{ gathering_id: string; n: number }>(
-      `SELECT g.gathering_id, (SELECT count(*)::int FROM gathering_invitees i WHERE i.gathering_id = g.gathering_id) AS n FROM gatherings g WHERE g.title = '十二月理财沙龙'`,
+    const [g] = await sql<{ gathering_id: string; n: number; starts: string }>(
+      `SELECT g.gathering_id, (SELECT count(*)::int FROM gathering_invitees i WHERE i.gathering_id = g.gathering_id) AS n,
+              to_char(g.starts_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS starts
+         FROM gatherings g WHERE g.title = '十二月理财沙龙'`,
     );
     const id = g?.gathering_id ?? '';
     expect(g?.n).toBe(15); // a salon: 15 by default
+    expect(g?.starts).toBe(`${stratum.run.businessDate} 14:30`); // China time, as typed
     await expect.poll(() => page.getByTestId('gathering-count-invitees').textContent(), { timeout: 20_000 }).toContain('15');
 
     // the richest invitee accepts

@@ -1,4 +1,5 @@
-import { App, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import { App, Button, Card, Col, DatePicker, Empty, Form, Input, InputNumber, Row, Select, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
+import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
@@ -120,7 +121,17 @@ export function GatheringsPage() {
               </Col>
               <Col xs={24} md={12} xl={8}>
                 <Form.Item label={t('gatherings.startsAt')} htmlFor="gathering-starts">
-                  <Input id="gathering-starts" type="datetime-local" value={draft.startsAt} onChange={(e) => setDraft({ ...draft, startsAt: e.target.value })} data-testid="gathering-starts" />
+                  {/* the bank's format whatever the browser's language; a typed value is taken on leaving the field */}
+                  <DatePicker
+                    id="gathering-starts"
+                    showTime={{ format: 'HH:mm' }}
+                    format="YYYY-MM-DD HH:mm"
+                    needConfirm={false}
+                    style={{ width: '100%' }}
+                    value={draft.startsAt ? dayjs(draft.startsAt) : null}
+                    onChange={(d) => setDraft({ ...draft, startsAt: d ? d.format('YYYY-MM-DDTHH:mm') : '' })}
+                    data-testid="gathering-starts"
+                  />
                 </Form.Item>
               </Col>
               <Col xs={24} md={12} xl={8}>
