@@ -127,6 +127,7 @@ export function GatheringsPage() {
                     showTime={{ format: 'HH:mm' }}
                     format="YYYY-MM-DD HH:mm"
                     needConfirm={false}
+                    placeholder={t('gatherings.startsAtPlaceholder')}
                     style={{ width: '100%' }}
                     value={draft.startsAt ? dayjs(draft.startsAt) : null}
                     onChange={(d) => setDraft({ ...draft, startsAt: d ? d.format('YYYY-MM-DDTHH:mm') : '' })}
