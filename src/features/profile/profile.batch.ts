@@ -69,52 +69,89 @@ async function closeProposals(s: SqlSession, date: string): Promise<number> {
   return closed;
 }
 
-/** `only`: one customer (staff recorded a value for them), else every active customer. */
-async function computeCompleteness(s: SqlSession, date: string, only: string | null = null): Promise<void> {
-  // one customer: the same statements restricted to them ($3 in the queries that take `date`)
-  const one = (col: string) => (only === null ? '' : ` AND ${col} = $3`);
-  const onlyParam = only === null ? [] : [only];
-  // family: notes saying there is none, or a household of the date (the households step runs first)
-  const household = ' OR EXISTS (SELECT 1 FROM customer_households h WHERE h.customer_id = c.customer_id AND h.business_date = $1::date)';
-  await createWorkTable(s, 'prof_fields', {
-    as: `SELECT c.customer_id, c.branch_id,
-                (c.phone IS NOT NULL AND c.phone <> '') OR 'phone' = ANY(coalesce(pp.fields, '{}')) AS phone,
-                c.birth_date IS NOT NULL OR 'birth_date' = ANY(coalesce(pp.fields, '{}')) AS birth_date,
-                (c.address IS NOT NULL AND c.address <> '') OR 'address' = ANY(coalesce(pp.fields, '{}')) AS address,
-                (c.occupation IS NOT NULL AND c.occupation <> '') OR 'occupation' = ANY(coalesce(pp.fields, '{}')) AS occupation,
-                c.annual_income IS NOT NULL OR 'annual_income' = ANY(coalesce(pp.fields, '{}')) AS annual_income,
-                c.risk_level IS NOT NULL AND (c.risk_assessed_on IS NULL OR c.risk_assessed_on >= $1::date - $2::int) AS risk_assessment,
-                coalesce(cardinality(pr.interests), 0) > 0 AS interests,
-                coalesce(lower(btrim(pr.family_notes)) IN ('none', '无', '没有'), false)${household} AS family,
-                pr.contact_time IS NOT NULL AS contact_time
-           FROM customers c
-           LEFT JOIN customer_profiles pr ON pr.customer_id = c.customer_id
-           LEFT JOIN (SELECT customer_id, array_agg(field) AS fields FROM profile_proposals WHERE status = 'open'${one('customer_id')} GROUP BY customer_id) pp ON pp.customer_id = c.customer_id
-          WHERE c.status = 'active'${one('c.customer_id')}`,
-    params: [date, ASSESSMENT_VALID_DAYS, ...onlyParam],
-  });
-  const missing = `array_remove(ARRAY[${PROFILE_FIELDS.map((f) => `CASE WHEN f.${f} THEN NULL ELSE '${f}' END`).join(', ')}]::text[], NULL)`;
-  const filled = PROFILE_FIELDS.map((f) => `f.${f}::int`).join(' + ');
-  await createWorkTable(s, 'prof_new', {
-    as: `SELECT f.customer_id, f.branch_id, (${filled})::smallint AS filled, ${missing} AS missing FROM prof_fields f`,
-  });
-  // the spell under 7 carries on from the last computation (a rerun of D keeps D's spells)
-  await createWorkTable(s, 'prof_rows', {
-    as: `SELECT n.customer_id, n.branch_id, n.filled, n.missing,
-                CASE WHEN n.filled < ${COMPLETE_AT} THEN coalesce(CASE WHEN o.business_date <= $1::date THEN o.below_since END, $1::date) END AS below_since,
-                CASE WHEN n.filled >= ${COMPLETE_AT} THEN NULL
-                     WHEN coalesce(substring(t.tier FROM '^band_([0-9]+)$')::int, 0) >= ${TELLER_BELOW_BAND} AND ow.staff_id IS NOT NULL THEN 'owner'
-                     ELSE 'tellers' END AS assignee,
-                ow.staff_id AS owner_id, t.tier AS band
-           FROM prof_new n
-           LEFT JOIN customer_completeness o ON o.customer_id = n.customer_id
-           LEFT JOIN customer_tiers t ON t.customer_id = n.customer_id AND t.model = 'aum_band'
-           LEFT JOIN (SELECT o2.customer_id, o2.staff_id FROM customer_owners o2 JOIN staff st ON st.staff_id = o2.staff_id AND st.active WHERE o2.kind = 'primary') ow
-             ON ow.customer_id = n.customer_id`,
-    params: [date],
-  });
-  if (only === null) await s.query('DELETE FROM customer_completeness');
-  else await s.query('DELETE FROM customer_completeness WHERE customer_id = $1', [only]);
+// Steps 2 and 3 as queries: `only` restricts them to one customer (a parameter placeholder), else
+// they cover every active customer. prof_fields: which of the 9 fields are filled; prof_new: the
+// count and the missing ones; prof_rows: with the spell under 7 and who collects.
+const ONE = (only: string | null, col: string) => (only === null ? '' : ` AND ${col} = ${only}`);
+
+const FIELDS_SQL = (only: string | null) => `
+  SELECT c.customer_id, c.branch_id,
+         (c.phone IS NOT NULL AND c.phone <> '') OR 'phone' = ANY(coalesce(pp.fields, '{}')) AS phone,
+         c.birth_date IS NOT NULL OR 'birth_date' = ANY(coalesce(pp.fields, '{}')) AS birth_date,
+         (c.address IS NOT NULL AND c.address <> '') OR 'address' = ANY(coalesce(pp.fields, '{}')) AS address,
+         (c.occupation IS NOT NULL AND c.occupation <> '') OR 'occupation' = ANY(coalesce(pp.fields, '{}')) AS occupation,
+         c.annual_income IS NOT NULL OR 'annual_income' = ANY(coalesce(pp.fields, '{}')) AS annual_income,
+         c.risk_level IS NOT NULL AND (c.risk_assessed_on IS NULL OR c.risk_assessed_on >= $1::date - $2::int) AS risk_assessment,
+         coalesce(cardinality(pr.interests), 0) > 0 AS interests,
+         -- family: notes saying there is none, or a household of the date (the households step runs first)
+         coalesce(lower(btrim(pr.family_notes)) IN ('none', '无', '没有'), false)
+           OR EXISTS (SELECT 1 FROM customer_households h WHERE h.customer_id = c.customer_id AND h.business_date = $1::date) AS family,
+         pr.contact_time IS NOT NULL AS contact_time
+    FROM customers c
+    LEFT JOIN customer_profiles pr ON pr.customer_id = c.customer_id
+    LEFT JOIN (SELECT customer_id, array_agg(field) AS fields FROM profile_proposals WHERE status = 'open'${ONE(only, 'customer_id')} GROUP BY customer_id) pp ON pp.customer_id = c.customer_id
+   WHERE c.status = 'active'${ONE(only, 'c.customer_id')}`;
+
+const NEW_SQL = `SELECT f.customer_id, f.branch_id, (${PROFILE_FIELDS.map((f) => `f.${f}::int`).join(' + ')})::smallint AS filled,
+  array_remove(ARRAY[${PROFILE_FIELDS.map((f) => `CASE WHEN f.${f} THEN NULL ELSE '${f}' END`).join(', ')}]::text[], NULL) AS missing FROM prof_fields f`;
+
+// the spell under 7 carries on from the last computation (a rerun of D keeps D's spells)
+const ROWS_SQL = `
+  SELECT n.customer_id, n.branch_id, n.filled, n.missing,
+         CASE WHEN n.filled < ${COMPLETE_AT} THEN coalesce(CASE WHEN o.business_date <= $1::date THEN o.below_since END, $1::date) END AS below_since,
+         CASE WHEN n.filled >= ${COMPLETE_AT} THEN NULL
+              WHEN coalesce(substring(t.tier FROM '^band_([0-9]+)$')::int, 0) >= ${TELLER_BELOW_BAND} AND ow.staff_id IS NOT NULL THEN 'owner'
+              ELSE 'tellers' END AS assignee,
+         ow.staff_id AS owner_id, t.tier AS band
+    FROM prof_new n
+    LEFT JOIN customer_completeness o ON o.customer_id = n.customer_id
+    LEFT JOIN customer_tiers t ON t.customer_id = n.customer_id AND t.model = 'aum_band'
+    LEFT JOIN (SELECT o2.customer_id, o2.staff_id FROM customer_owners o2 JOIN staff st ON st.staff_id = o2.staff_id AND st.active WHERE o2.kind = 'primary') ow
+      ON ow.customer_id = n.customer_id`;
+
+/** Why a task expires: its customer is no longer under 7, or someone else collects now. */
+const EXPIRED_REASON = 'no longer detected';
+
+/** A collection task's facts, from a row of prof_rows `r`. */
+const FACTS_SQL = `jsonb_build_object('filled', r.filled, 'of', ${PROFILE_FIELDS.length}, 'missing', to_jsonb(r.missing), 'band', r.band, 'assignee', r.assignee)`;
+
+/**
+ * The tasks called for are made, or refreshed while open ($1 the event, $2 the date, $3 the due day,
+ * $4 the policy version). One that expired because its spell ended opens again when a spell begins
+ * on the same date (a value recorded and then cleared: the same occurrence); one staff closed (done,
+ * dismissed) stays closed while the spell lasts.
+ */
+const TASKS_UPSERT = `
+  INSERT INTO reminders (customer_id, staff_id, event, occurrence, kind, facts, first_date, last_date, due_on, policy_version)
+  SELECT d.customer_id, d.staff_id, $1, d.occurrence, 'work_task', d.facts, $2::date, $2::date, $3::date, $4 FROM prof_due d
+   ORDER BY d.customer_id, d.staff_id, d.occurrence
+  ON CONFLICT (customer_id, staff_id, event, occurrence) DO UPDATE
+    SET facts = EXCLUDED.facts, last_date = greatest(reminders.last_date, EXCLUDED.last_date),
+        due_on = CASE WHEN reminders.status = 'open' THEN reminders.due_on ELSE EXCLUDED.due_on END,
+        status = 'open', closed_at = NULL, closed_reason = NULL, closed_by = NULL
+  WHERE (reminders.status = 'open' AND (reminders.facts, reminders.last_date) IS DISTINCT FROM (EXCLUDED.facts, greatest(reminders.last_date, EXCLUDED.last_date)))
+     OR (reminders.status = 'expired' AND reminders.closed_reason = '${EXPIRED_REASON}')`;
+
+/** The open tasks no longer called for expire ($1 the event, $2 the time). */
+const TASKS_EXPIRE = (only: string | null) => `
+  UPDATE reminders r SET status = 'expired', closed_at = $2::timestamptz, closed_reason = '${EXPIRED_REASON}'
+   WHERE r.event = $1 AND r.status = 'open'
+     AND NOT EXISTS (SELECT 1 FROM prof_due d WHERE d.customer_id = r.customer_id AND d.staff_id = r.staff_id AND d.occurrence = r.occurrence)${ONE(only, 'r.customer_id')}`;
+
+/**
+ * One customer's tasks called for, as the CTE prof_due, from parameter $k on: the customer, the
+ * start of their spell under 7 (none: no task), the facts and the staff who collect.
+ */
+const ONE_DUE = (k: number) => `WITH prof_due AS (
+  SELECT $${k}::text AS customer_id, x.staff_id, 'since:' || $${k + 1}::text AS occurrence, $${k + 2}::jsonb AS facts
+    FROM unnest($${k + 3}::text[]) AS x(staff_id) WHERE $${k + 1}::text IS NOT NULL)`;
+
+/** Completeness of every active customer, through work tables (prof_rows stays for mergeTasks). */
+async function computeCompleteness(s: SqlSession, date: string): Promise<void> {
+  await createWorkTable(s, 'prof_fields', { as: FIELDS_SQL(null), params: [date, ASSESSMENT_VALID_DAYS] });
+  await createWorkTable(s, 'prof_new', { as: NEW_SQL });
+  await createWorkTable(s, 'prof_rows', { as: ROWS_SQL, params: [date] });
+  await s.query('DELETE FROM customer_completeness');
   await s.query(
     `INSERT INTO customer_completeness (customer_id, business_date, branch_id, filled, missing, below_since, assignee)
      SELECT customer_id, $1::date, branch_id, filled, missing, below_since::date, assignee FROM prof_rows ORDER BY customer_id`,
@@ -122,34 +159,20 @@ async function computeCompleteness(s: SqlSession, date: string, only: string | n
   );
 }
 
-async function mergeTasks(s: SqlSession, date: string, policyVersion: number, now: string | null, only: string | null = null): Promise<{ tasks: number; expired: number }> {
+async function mergeTasks(s: SqlSession, date: string, policyVersion: number, now: string | null): Promise<{ tasks: number; expired: number }> {
   await createWorkTable(s, 'prof_due', {
     columns: `customer_id ${ID_SQL_TYPE} NOT NULL, staff_id text NOT NULL, occurrence text NOT NULL, facts jsonb NOT NULL`,
   });
-  const facts = `jsonb_build_object('filled', r.filled, 'of', ${PROFILE_FIELDS.length}, 'missing', to_jsonb(r.missing), 'band', r.band, 'assignee', r.assignee)`;
   await s.query(
     `INSERT INTO prof_due (customer_id, staff_id, occurrence, facts)
-     SELECT r.customer_id, r.owner_id, 'since:' || r.below_since::text, ${facts} FROM prof_rows r WHERE r.assignee = 'owner'
+     SELECT r.customer_id, r.owner_id, 'since:' || r.below_since::text, ${FACTS_SQL} FROM prof_rows r WHERE r.assignee = 'owner'
      UNION ALL
-     SELECT r.customer_id, st.staff_id, 'since:' || r.below_since::text, ${facts}
+     SELECT r.customer_id, st.staff_id, 'since:' || r.below_since::text, ${FACTS_SQL}
        FROM prof_rows r JOIN staff st ON st.branch_id = r.branch_id AND st.role = 'counter_teller' AND st.active
       WHERE r.assignee = 'tellers'`,
   );
-  await s.query(
-    `INSERT INTO reminders (customer_id, staff_id, event, occurrence, kind, facts, first_date, last_date, due_on, policy_version)
-     SELECT d.customer_id, d.staff_id, $1, d.occurrence, 'work_task', d.facts, $2::date, $2::date, $3::date, $4 FROM prof_due d
-      ORDER BY d.customer_id, d.staff_id, d.occurrence
-     ON CONFLICT (customer_id, staff_id, event, occurrence) DO UPDATE
-       SET facts = EXCLUDED.facts, last_date = greatest(reminders.last_date, EXCLUDED.last_date)
-     WHERE reminders.status = 'open' AND (reminders.facts, reminders.last_date) IS DISTINCT FROM (EXCLUDED.facts, greatest(reminders.last_date, EXCLUDED.last_date))`,
-    [COLLECT_EVENT, date, nextWorkingDay(date), policyVersion],
-  );
-  const expired = await s.query(
-    `UPDATE reminders r SET status = 'expired', closed_at = $2::timestamptz, closed_reason = 'no longer detected'
-      WHERE r.event = $1 AND r.status = 'open'
-        AND NOT EXISTS (SELECT 1 FROM prof_due d WHERE d.customer_id = r.customer_id AND d.staff_id = r.staff_id AND d.occurrence = r.occurrence)${only === null ? '' : ' AND r.customer_id = $3'}`,
-    [COLLECT_EVENT, now, ...(only === null ? [] : [only])],
-  );
+  await s.query(TASKS_UPSERT, [COLLECT_EVENT, date, nextWorkingDay(date), policyVersion]);
+  const expired = await s.query(TASKS_EXPIRE(null), [COLLECT_EVENT, now]);
   const n = await s.query<{ n: number }>('SELECT count(*)::int AS n FROM prof_due');
   return { tasks: n.rows[0]?.n ?? 0, expired: expired.rowCount };
 }
@@ -172,9 +195,34 @@ export async function recomputeCustomerProfile(s: SqlSession, customerId: string
   const date = (await s.query<{ d: string | null }>('SELECT max(business_date)::text AS d FROM profile_runs')).rows[0]?.d ?? null;
   if (!date) return;
   const policy = await eventsPolicyInEffect(s, date);
+  // No work table here: on Citus each would be a distributed table made and dropped for every save.
+  // The batch's queries, as one statement's CTEs restricted to the customer, read their row (the
+  // old completeness row is read before it is replaced), and their tasks as rows of prof_due.
+  const chain = `WITH prof_fields AS (${FIELDS_SQL('$3')}), prof_new AS (${NEW_SQL}), prof_rows AS (${ROWS_SQL})`;
+  const [row] = (
+    await s.query<{ branch_id: string; filled: number; missing: string[]; below_since: string | null; assignee: string | null; facts: unknown; staff: string[] }>(
+      `${chain}
+       SELECT r.branch_id, r.filled, r.missing, r.below_since::text AS below_since, r.assignee, ${FACTS_SQL} AS facts,
+              CASE r.assignee WHEN 'owner' THEN ARRAY[r.owner_id]
+                              WHEN 'tellers' THEN ARRAY(SELECT st.staff_id FROM staff st WHERE st.branch_id = r.branch_id AND st.role = 'counter_teller' AND st.active ORDER BY st.staff_id)
+                              ELSE '{}'::text[] END AS staff
+         FROM prof_rows r`,
+      [date, ASSESSMENT_VALID_DAYS, customerId],
+    )
+  ).rows;
+  await s.query('DELETE FROM customer_completeness WHERE customer_id = $1', [customerId]);
+  if (row) {
+    await s.query(
+      `INSERT INTO customer_completeness (customer_id, business_date, branch_id, filled, missing, below_since, assignee)
+       VALUES ($1, $2::date, $3, $4, $5::text[], $6::date, $7)`,
+      [customerId, date, row.branch_id, row.filled, row.missing, row.below_since, row.assignee],
+    );
+  }
+  const staff = row?.below_since ? row.staff : [];
+  const dueParams = [customerId, row?.below_since ?? null, JSON.stringify(row?.facts ?? {}), staff];
+  if (staff.length > 0) await s.query(`${ONE_DUE(5)} ${TASKS_UPSERT}`, [COLLECT_EVENT, date, nextWorkingDay(date), policy.version, ...dueParams]);
   const now = (await s.query<{ t: string }>('SELECT now()::text AS t')).rows[0]?.t ?? null;
-  await computeCompleteness(s, date, customerId);
-  await mergeTasks(s, date, policy.version, now, customerId);
+  await s.query(`${ONE_DUE(3)} ${TASKS_EXPIRE('$3')}`, [COLLECT_EVENT, now, ...dueParams]);
 }
 
 export async function runProfile(db: Db, businessDate: string): Promise<ProfileResult> {

@@ -283,4 +283,52 @@ describe('a value recorded counts at once', () => {
     expect((await completeness()).C3).toEqual([7, 'interests,family', null]);
     expect((await tasks()).filter(([c]) => c === 'C3')).toEqual([['C3', OWNER, 'work_task', 'expired']]);
   });
+
+  it('a save that leaves a customer under 7 keeps their spell and task; clearing a value starts a new spell with a task at once, as the night would', async () => {
+    const spells = async (id: string) =>
+      (
+        await db.session((s) =>
+          s.query<{ staff_id: string; occurrence: string; status: string; facts: { filled: number; missing: string[] }; first_date: string; last_date: string }>(
+            `SELECT staff_id, occurrence, status, facts, first_date::text AS first_date, last_date::text AS last_date
+               FROM reminders WHERE event = $1 AND customer_id = $2 ORDER BY staff_id, occurrence`,
+            [COLLECT_EVENT, id],
+          ),
+        )
+      ).rows;
+    const since = async (id: string) =>
+      (await db.session((s) => s.query<{ d: string | null }>(`SELECT below_since::text AS d FROM customer_completeness WHERE customer_id = $1`, [id]))).rows[0]?.d;
+    // C5: the tellers' customer, 6 of 9 since 2026-11-20; the preferred channel is not one of the 9
+    const before = await spells('C5');
+    expect(before.filter((r) => r.status === 'open').map((r) => [r.staff_id, r.occurrence])).toEqual([[TELLER, 'since:2026-11-20']]);
+    const kept = await api.send('PUT', TELLER, '/api/customers/C5/profile', { contactChannel: 'phone' });
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect((await completeness()).C5).toEqual([6, 'interests,family,contact_time', 'tellers']);
+    expect(await since('C5')).toBe('2026-11-20');
+    expect(await spells('C5')).toEqual(before);
+
+    // C3 reached 7 of 9 above; its contact time cleared, it is under 7 again from the last date, and its owner collects at once
+    const OWNER = MANAGER_B112;
+    const cleared = await api.send('PUT', OWNER, '/api/customers/C3/profile', { contactTime: null });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect((cleared.json().data as Profile).completeness).toEqual({ businessDate: '2026-11-23', filled: 6, of: 9, missing: ['interests', 'family', 'contact_time'] });
+    expect(await since('C3')).toBe('2026-11-23');
+    const open = (await spells('C3')).filter((r) => r.status === 'open');
+    expect(open.map((r) => [r.staff_id, r.occurrence, r.facts.filled, r.facts.missing])).toEqual([[OWNER, 'since:2026-11-23', 6, ['interests', 'family', 'contact_time']]]);
+    // the night makes nothing more of it
+    const counted = await spells('C3');
+    await runProfile(db, '2026-11-23');
+    expect(await spells('C3')).toEqual(counted);
+    expect(await since('C3')).toBe('2026-11-23');
+
+    // recorded again (7 of 9: the task expires) and cleared again the same day: the spell begins on
+    // the same date as the one that ended, and its task opens again rather than staying expired
+    expect((await api.send('PUT', OWNER, '/api/customers/C3/profile', { contactTime: 'morning' })).statusCode).toBe(200);
+    expect((await spells('C3')).filter((r) => r.occurrence === 'since:2026-11-23').map((r) => r.status)).toEqual(['expired']);
+    expect((await api.send('PUT', OWNER, '/api/customers/C3/profile', { contactTime: null })).statusCode).toBe(200);
+    expect((await spells('C3')).filter((r) => r.status === 'open').map((r) => [r.staff_id, r.occurrence])).toEqual([[OWNER, 'since:2026-11-23']]);
+    const [reopened] = (await db.session((s) => s.query<{ closed_at: string | null; closed_reason: string | null }>(
+      `SELECT closed_at, closed_reason FROM reminders WHERE event = $1 AND customer_id = 'C3' AND occurrence = 'since:2026-11-23'`, [COLLECT_EVENT],
+    ))).rows;
+    expect(reopened).toEqual({ closed_at: null, closed_reason: null });
+  });
 });
