@@ -16,8 +16,9 @@ import { COMPLETE_AT, CORE_FIELDS, PROFILE_FIELDS, TELLER_BELOW_BAND, type CoreF
 //      or an open proposal), the missing ones, and since when the customer has been under 7.
 //   3. A customer under 7 of 9 gives a collection task (work_task 'profile_collect') to the primary
 //      owner, or, below band_3 (or without an active primary owner), to each active counter teller
-//      of the customer's outlet: one per spell under 7; a closed one stays closed while the spell
-//      lasts; the open ones of customers no longer under 7 (or now someone else's) expire.
+//      of the customer's outlet: one per spell under 7; one done or dismissed stays closed while the
+//      spell lasts; the open ones of customers no longer under 7 (or now someone else's) expire, and
+//      open again if a spell begins on the date the last one ended (the same occurrence).
 
 export const COLLECT_EVENT = 'profile_collect';
 const LOCK = 7_310_038;
