@@ -141,11 +141,11 @@ const TASKS_EXPIRE = (only: string | null) => `
 
 /**
  * One customer's tasks called for, as the CTE prof_due, from parameter $k on: the customer, the
- * start of their spell under 7 (none: no task), the facts and the staff who collect.
+ * start of their spell under 7, the facts and the staff who collect (none: no task).
  */
 const ONE_DUE = (k: number) => `WITH prof_due AS (
   SELECT $${k}::text AS customer_id, x.staff_id, 'since:' || $${k + 1}::text AS occurrence, $${k + 2}::jsonb AS facts
-    FROM unnest($${k + 3}::text[]) AS x(staff_id) WHERE $${k + 1}::text IS NOT NULL)`;
+    FROM unnest($${k + 3}::text[]) AS x(staff_id))`;
 
 /** Completeness of every active customer, through work tables (prof_rows stays for mergeTasks). */
 async function computeCompleteness(s: SqlSession, date: string): Promise<void> {
@@ -219,7 +219,8 @@ export async function recomputeCustomerProfile(s: SqlSession, customerId: string
       [customerId, date, row.branch_id, row.filled, row.missing, row.below_since, row.assignee],
     );
   }
-  const staff = row?.below_since ? row.staff : [];
+  // no staff when the customer is at 7 or more (no spell, no assignee): every open task expires
+  const staff = row?.staff ?? [];
   const dueParams = [customerId, row?.below_since ?? null, JSON.stringify(row?.facts ?? {}), staff];
   if (staff.length > 0) await s.query(`${ONE_DUE(5)} ${TASKS_UPSERT}`, [COLLECT_EVENT, date, nextWorkingDay(date), policy.version, ...dueParams]);
   const now = (await s.query<{ t: string }>('SELECT now()::text AS t')).rows[0]?.t ?? null;
