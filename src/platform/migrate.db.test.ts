@@ -54,6 +54,25 @@ describe('migrations', () => {
     await expect(migrate(db, dir)).rejects.toThrow(/9999_extra.sql was changed after it was applied/);
   });
 
+  it('a later file changes tables already holding customers (on Citus: distributed) with several statements, indexes dropped and made', async () => {
+    const dir = feedDir();
+    for (const m of listMigrations()) writeFileSync(path.join(dir, m.name), m.sql);
+    // what an upgrade of a running bank does: on a Citus coordinator DROP INDEX sent with other
+    // statements in one message is refused ("cannot insert multiple commands into a prepared statement")
+    writeFileSync(
+      path.join(dir, '9999_upgrade.sql'),
+      `-- a column and an index; the index replaced
+ALTER TABLE customer_overview ADD COLUMN upgrade_probe text;
+UPDATE customer_overview SET upgrade_probe = 'x;y' WHERE false;
+CREATE INDEX customer_overview_upgrade_probe_idx ON customer_overview (upgrade_probe);
+DROP INDEX customer_overview_upgrade_probe_idx;
+CREATE INDEX customer_overview_upgrade_probe_idx ON customer_overview (upgrade_probe, aum);`,
+    );
+    expect(await migrate(db, dir)).toEqual(['9999_upgrade.sql']);
+    const idx = await db.session((s) => s.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE indexname = 'customer_overview_upgrade_probe_idx'`));
+    expect(idx.rows.map((r) => r.indexdef)).toEqual([expect.stringContaining('(upgrade_probe, aum)')]);
+  });
+
   it('keeps Citus rules: every big table carries customer_id in its primary key', async () => {
     const r = await db.session((s) =>
       s.query<{ table_name: string; cols: string }>(`

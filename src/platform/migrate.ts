@@ -25,6 +25,58 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
+/**
+ * A migration file's statements, one by one: split at each `;` outside comments, quoted strings,
+ * quoted names and dollar-quoted bodies (`DO $$ … $$`, functions). A Citus coordinator refuses some
+ * commands on distributed tables when they arrive with others in one message (DROP INDEX: "cannot
+ * insert multiple commands into a prepared statement"), which a bank's cluster meets at its first
+ * upgrade, every table then distributed; so every engine runs the statements one at a time.
+ */
+export function migrationStatements(sql: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  const push = (end: number) => {
+    const text = sql.slice(start, end).trim();
+    // a piece holding only comments is not a statement
+    if (text.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').trim()) out.push(text);
+  };
+  while (i < sql.length) {
+    const c = sql[i] as string;
+    const next = sql[i + 1];
+    if (c === '-' && next === '-') {
+      const nl = sql.indexOf('\n', i);
+      i = nl < 0 ? sql.length : nl + 1;
+    } else if (c === '/' && next === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      if (end < 0) throw new Error('a comment opened with /* is not closed');
+      i = end + 2;
+    } else if (c === "'" || c === '"') {
+      // '' (or "") inside is the quote itself: the scan goes on to the next closing one
+      let j = i + 1;
+      for (;;) {
+        const close = sql.indexOf(c, j);
+        if (close < 0) throw new Error(`a ${c === "'" ? 'string' : 'quoted name'} is not closed`);
+        if (sql[close + 1] === c) j = close + 2;
+        else {
+          i = close + 1;
+          break;
+        }
+      }
+    } else if (c === '$' && /^\$[A-Za-z_]*\$/.test(sql.slice(i, i + 64)) && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
+      const tag = (/^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64)) as RegExpExecArray)[0];
+      const end = sql.indexOf(tag, i + tag.length);
+      if (end < 0) throw new Error(`a body opened with ${tag} is not closed`);
+      i = end + tag.length;
+    } else if (c === ';') {
+      push(i);
+      start = ++i;
+    } else i++;
+  }
+  push(sql.length);
+  return out;
+}
+
 // Any constant: serialises concurrent migrators (two `stratum serve` starting at once).
 const MIGRATION_LOCK = 731_942_117;
 
@@ -55,7 +107,7 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
           await s.exec('commit');
           continue;
         }
-        await s.exec(m.sql);
+        for (const statement of migrationStatements(m.sql)) await s.exec(statement);
         await s.query('insert into schema_migrations (name, checksum) values ($1, $2)', [m.name, m.checksum]);
         await s.exec('commit');
         applied.push(m.name);

@@ -196,6 +196,12 @@ export interface CustomerOverviewTable {
   products: Generated<number>;
   /** the band of the customer's household on the latest date (households.batch.ts); null: in no household */
   household_band: Generated<string | null>;
+  /** the customer's gender and phone, as in customers (the list masks the phone) */
+  gender: Generated<'M' | 'F' | null>;
+  phone: Generated<string | null>;
+  /** the customer's current tiers under aum_band and relationship_tier (customer_tiers), kept by the tiering step */
+  aum_band: Generated<string | null>;
+  relationship_tier: Generated<string | null>;
 }
 
 export interface OperationRunTable {
@@ -224,8 +230,19 @@ export interface OperationLockTable {
   heartbeat_at: Generated<Date>;
 }
 
+/** every 100th customer of the department's list by AUM, richest first (customers.overview.ts MARK_EVERY) */
+export interface OverviewMarkTable {
+  /** all: the active customers; vip: those holding a VIP card */
+  list: 'all' | 'vip';
+  rank: number;
+  aum: Money;
+  at_customer_id: string;
+}
+
 export interface OverviewBranchCountTable {
   branch_id: string;
+  /** the AUM step (AUM_STEPS in customers.overview.ts) the customers counted are at: from it up to the next; -1 below the first */
+  aum_from: Money;
   active: number;
   /** of them, holding an active gold, platinum or diamond card */
   vip: number;
@@ -272,6 +289,7 @@ export interface Schema {
   sessions: SessionTable;
   customer_overview: CustomerOverviewTable;
   overview_branch_counts: OverviewBranchCountTable;
+  overview_marks: OverviewMarkTable;
   operation_runs: OperationRunTable;
   operation_locks: OperationLockTable;
   customer_tiers: CustomerTierTable;

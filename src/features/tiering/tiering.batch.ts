@@ -1,6 +1,7 @@
 import type { Db, SqlSession } from '../../platform/db.js';
 import { fillEmpty, hasRows, probingKeys } from '../../platform/bulk.js';
 import { createWorkTable } from '../../platform/work-tables.js';
+import { syncOverviewTiers } from '../customers/customers.overview.js';
 import { AppError } from '../../platform/errors.js';
 import { monthPartition } from '../../platform/partitions.js';
 import { computeFacts } from './tiering.facts.js';
@@ -236,6 +237,8 @@ export async function runTiering(
     const firstEver = !(await hasRows(s, 'customer_tiers'));
     if (firstEver) await fillEmpty(s, 'customer_tiers', evaluateAll);
     else await evaluateAll();
+    // the customer list shows the current band and relationship tier from its overview
+    await syncOverviewTiers(s);
     result.evaluationSeconds = (performance.now() - t0) / 1000;
     onProgress?.({ step: 'done', done: total, total });
     result.seconds = (performance.now() - started) / 1000;
