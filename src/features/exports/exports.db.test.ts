@@ -194,6 +194,25 @@ describe('after a restart', () => {
     expect(file.json().error.message).toMatch(/failed/);
   });
 
+  it('stopping waits for the housekeeping under way: nothing reaches the database after it (which the server closes next)', async () => {
+    let stopped = false;
+    let late = 0;
+    // a database that takes its time, as a busy server does: housekeeping is under way when the server stops
+    const slow = async <T,>(fn: Parameters<Db['session']>[0]): Promise<T> => {
+      await new Promise((r) => setTimeout(r, 15));
+      if (stopped) late++;
+      return (await db.session(fn)) as T;
+    };
+    const watched: Db = { ...db, session: slow };
+    const runner = new ExportRunner(watched, { dir, tickMs: 1 });
+    await runner.start();
+    await new Promise((r) => setTimeout(r, 40));
+    await runner.close();
+    stopped = true;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(late).toBe(0);
+  });
+
   it('removes a file once it expired', async () => {
     const started = await api.post(OUTLET_STAFF.customer_manager, '/api/exports', { kind: 'customer_info' });
     const id = (started.json().data as ExportJob).exportId;

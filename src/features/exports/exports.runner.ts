@@ -89,6 +89,8 @@ export class ExportRunner {
   private readonly pool: JobPool<Progress>;
   private readonly keepHours: number;
   private timer: NodeJS.Timeout | null = null;
+  /** the housekeeping under way, if any (one at a time), which close() waits for: it would otherwise reach a closed database */
+  private ticking: Promise<void> | null = null;
 
   constructor(
     private readonly db: Db,
@@ -101,13 +103,22 @@ export class ExportRunner {
   /** Fails the jobs of stopped processes, removes expired files, and keeps doing so every few seconds. */
   async start(): Promise<void> {
     await this.sweep(this.db.engine !== 'postgres');
-    this.timer = setInterval(() => void this.tick().catch((e: unknown) => log.error({ err: e }, 'export housekeeping failed')), this.o.tickMs ?? 5_000);
+    this.timer = setInterval(() => {
+      // a slow database: the next round waits for this one instead of piling up beside it
+      if (this.ticking) return;
+      this.ticking = this.tick()
+        .catch((e: unknown) => log.error({ err: e }, 'export housekeeping failed'))
+        .finally(() => {
+          this.ticking = null;
+        });
+    }, this.o.tickMs ?? 5_000);
     this.timer.unref();
   }
 
   /** Stops taking jobs; the running ones stop at their next chunk and are failed as interrupted. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.ticking;
     const waiting = await this.pool.close();
     if (waiting.length) await this.fail(waiting, 'interrupted', INTERRUPTED).catch(() => {});
   }
