@@ -196,9 +196,10 @@ export interface CustomerOverviewTable {
   products: Generated<number>;
   /** the band of the customer's household on the latest date (households.batch.ts); null: in no household */
   household_band: Generated<string | null>;
-  /** the customer's gender and phone, as in customers (the list masks the phone) */
+  /** the customer's gender and phone, as in customers (the list masks the phone), and the name of their branch */
   gender: Generated<'M' | 'F' | null>;
   phone: Generated<string | null>;
+  branch_name: Generated<string | null>;
   /** the customer's current tiers under aum_band and relationship_tier (customer_tiers), kept by the tiering step */
   aum_band: Generated<string | null>;
   relationship_tier: Generated<string | null>;

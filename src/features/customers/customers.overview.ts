@@ -42,11 +42,12 @@ export async function refreshCustomerOverview(db: Db): Promise<number> {
     const date = latest.rows[0]?.d ?? null;
     const r = await s.query(
       `INSERT INTO customer_overview AS o (customer_id, branch_id, name, phone_tail, opened_on, status, aum, aum_date, vip_grade, products,
-                                         gender, phone, aum_band, relationship_tier)
+                                         gender, phone, branch_name, aum_band, relationship_tier)
        SELECT c.customer_id, c.branch_id, c.name, right(c.phone, 4), c.opened_on, c.status,
               coalesce(b.aum, 0), b.business_date, v.grade, coalesce((${PRODUCTS_HELD})::smallint, 0),
-              c.gender, c.phone, band.tier, rel.tier
+              c.gender, c.phone, br.name, band.tier, rel.tier
          FROM customers c
+         JOIN branches br ON br.branch_id = c.branch_id
          LEFT JOIN balance_snapshots b ON b.customer_id = c.customer_id AND b.business_date = $1::date
          LEFT JOIN (
            SELECT customer_id, (array_agg(grade ORDER BY ${VIP_RANK} DESC))[1] AS grade
@@ -58,13 +59,13 @@ export async function refreshCustomerOverview(db: Db): Promise<number> {
          branch_id = EXCLUDED.branch_id, name = EXCLUDED.name, phone_tail = EXCLUDED.phone_tail,
          opened_on = EXCLUDED.opened_on, status = EXCLUDED.status, aum = EXCLUDED.aum,
          aum_date = EXCLUDED.aum_date, vip_grade = EXCLUDED.vip_grade, products = EXCLUDED.products,
-         gender = EXCLUDED.gender, phone = EXCLUDED.phone, aum_band = EXCLUDED.aum_band, relationship_tier = EXCLUDED.relationship_tier
+         gender = EXCLUDED.gender, phone = EXCLUDED.phone, branch_name = EXCLUDED.branch_name, aum_band = EXCLUDED.aum_band, relationship_tier = EXCLUDED.relationship_tier
        WHERE (o.branch_id, o.name, o.phone_tail, o.opened_on, o.status, o.aum, o.aum_date, o.vip_grade, o.products,
-              o.gender, o.phone, o.aum_band, o.relationship_tier)
+              o.gender, o.phone, o.branch_name, o.aum_band, o.relationship_tier)
              IS DISTINCT FROM
              (EXCLUDED.branch_id, EXCLUDED.name, EXCLUDED.phone_tail, EXCLUDED.opened_on, EXCLUDED.status,
               EXCLUDED.aum, EXCLUDED.aum_date, EXCLUDED.vip_grade, EXCLUDED.products,
-              EXCLUDED.gender, EXCLUDED.phone, EXCLUDED.aum_band, EXCLUDED.relationship_tier)`,
+              EXCLUDED.gender, EXCLUDED.phone, EXCLUDED.branch_name, EXCLUDED.aum_band, EXCLUDED.relationship_tier)`,
       [date],
     );
     // the active customers of each branch by AUM step, and its VIP cardholders among them, for

@@ -172,12 +172,16 @@ describe('paging the customer list to its end', () => {
 });
 
 describe('the tiers a row shows follow the batch', () => {
-  it('a customer moving up a band on the next date shows the new band once that date is batched, and drift is put right by the next run', async () => {
+  it('a customer moving up a band on the next date shows the new band once that date is batched, and drift is put right by the next run; a renamed branch shows its new name once loaded', async () => {
     const richer: Row = buildAccount({ account_id: 'AC1001', customer_id: 'C1001', balance: '3500000.00' });
-    const next = await loadFeed(db, writeFeed(path.join(feedDir(), '2026-11-23'), { business_date: '2026-11-23', mode: 'delta' }, { accounts: [richer] }));
+    // the same day, outlet B112 is renamed (the branches file is whole every day)
+    const branchesFile = (buildScopedBank().branches ?? []).map((b) => (b.branch_id === 'B112' ? { ...b, name: '解放路旗舰网点' } : b));
+    const next = await loadFeed(db, writeFeed(path.join(feedDir(), '2026-11-23'), { business_date: '2026-11-23', mode: 'delta' }, { accounts: [richer], branches: branchesFile }));
     expect(next.outcome, JSON.stringify(next.problems)).toBe('loaded');
     await refreshCustomerOverview(db);
     const shown = async () => ((await dept.get('/api/customers?q=C1001')).json().data.items as Item[]).find((c) => c.customerId === 'C1001');
+    const ofB112 = ((await dept.get('/api/customers?branchId=B112&pageSize=5')).json().data.items as Item[]).map((c) => c.branch);
+    expect(ofB112).toEqual(Array(5).fill({ id: 'B112', name: '解放路旗舰网点' }));
     // loaded, not batched yet: the tiers of the last batch
     expect((await shown())?.aumBand).toBe((await tiersOf('aum_band')).get('C1001'));
     expect((await shown())?.aumBand).not.toBe('band_5');

@@ -57,7 +57,7 @@ const ORDER: Record<CustomerListQuery['sort'], [string, 'asc' | 'desc']> = {
 };
 
 /** what a list row shows, all of it kept in customer_overview */
-const ROW = ['customer_id', 'aum', 'vip_grade', 'household_band', 'opened_on', 'name', 'gender', 'phone', 'status', 'branch_id', 'aum_band', 'relationship_tier'] as const;
+const ROW = ['customer_id', 'aum', 'vip_grade', 'household_band', 'opened_on', 'name', 'gender', 'phone', 'status', 'branch_id', 'branch_name', 'aum_band', 'relationship_tier'] as const;
 
 /**
  * From this offset on, a page is found by its ids first: the ids and sort keys of the first
@@ -112,7 +112,7 @@ export async function listCustomers(db: Db, scope: CustomerScope, branches: read
   };
   // A page is read from customer_overview alone (migration 0042): one statement, on a Citus
   // cluster one task per shard, each giving its first rows from an index and the coordinator
-  // merging them; nothing is joined per row. Branch names come after, from the small table.
+  // merging them; nothing is joined per row.
   const pageRows = async () => {
     if (!idsFirst(scope, branches, f, offset)) return ordered(base.select(ROW.map((c) => `customer_overview.${c}` as const))).limit(f.pageSize).offset(offset).execute();
     const from = await markAbove(db, scope, branches, f, offset);
@@ -130,13 +130,8 @@ export async function listCustomers(db: Db, scope: CustomerScope, branches: read
     // in the page's order; a customer gone between the two statements (a load replacing them) is left out
     return ids.flatMap((r) => byId.get(r.customer_id) ?? []);
   };
-  const [rows, counted] = await Promise.all([pageRows(), countOf(db, scope, branches, f)]);
-  const branchIds = [...new Set(rows.map((r) => r.branch_id))];
-  const names = branchIds.length
-    ? await db.kysely.selectFrom('branches').select(['branch_id', 'name']).where('branch_id', '=', sql<string>`ANY(${sql.val(branchIds)}::text[])`).execute()
-    : [];
-  const branchName = new Map(names.map((b) => [b.branch_id, b.name]));
-  return { rows: rows.map((r) => ({ ...r, branch_name: branchName.get(r.branch_id) ?? r.branch_id })), total: counted };
+  const [rows, total] = await Promise.all([pageRows(), countOf(db, scope, branches, f)]);
+  return { rows: rows.map((r) => ({ ...r, branch_name: r.branch_name ?? r.branch_id })), total };
 }
 
 const onStep = (amount: number | undefined) => amount === undefined || (AUM_STEPS as readonly number[]).includes(amount);
