@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newPage, screenshot, useStratum } from './harness.js';
+import { newPage, screenshot, settle, useStratum } from './harness.js';
 
 // A customer manager shows a customer's phone with a reason; the value is there for that view
 // only; the branch head finds the entry on the audit page.
@@ -13,8 +13,11 @@ describe('revealing a phone and the audit page', () => {
     const head = loginOf('branch_head');
     const pick = await stratum.run.db.session((s) =>
       s.query<{ customer_id: string; phone: string }>(
+        // of the manager's own outlet, which the head heads (a household's owner may also own a
+        // member at another outlet, outside the head's scope)
         `SELECT c.customer_id, c.phone FROM customer_owners o JOIN customers c ON c.customer_id = o.customer_id
-          WHERE o.staff_id = $1 AND c.phone IS NOT NULL ORDER BY c.customer_id LIMIT 1`,
+          WHERE o.staff_id = $1 AND c.phone IS NOT NULL AND c.branch_id = (SELECT branch_id FROM staff WHERE staff_id = $1)
+          ORDER BY c.customer_id LIMIT 1`,
         [manager.login],
       ),
     );
@@ -24,6 +27,8 @@ describe('revealing a phone and the audit page', () => {
     const page = await newPage(stratum.run, 'zh-CN');
     await stratum.signIn(page, `/customers/${customer.customer_id}`, manager.login);
     await page.getByTestId('masked-phone').waitFor();
+    // the page settled (its cards loaded) before the dialog is opened
+    await settle(page);
     const masked = await page.getByTestId('masked-phone').textContent();
     expect(masked).toBe(`${customer.phone.slice(0, 3)}****${customer.phone.slice(-4)}`);
     await page.getByTestId('reveal-phone').click();
@@ -31,7 +36,9 @@ describe('revealing a phone and the audit page', () => {
     await page.getByTestId('reveal-confirm-phone').click();
     await page.getByText('请写明查看原因（4–200 个字）').waitFor();
     await page.getByTestId('reveal-reason-phone').fill('客户来电要求回拨确认');
-    await screenshot(page, 'pii-01-reveal-reason-zh');
+    // the dialog as the user sees it: the window, not the whole page (a whole-page picture now and
+    // then left the dialog closed, the page drawn again at its full height)
+    await screenshot(page, 'pii-01-reveal-reason-zh', { fullPage: false });
     await page.getByTestId('reveal-confirm-phone').click();
     await expect.poll(() => page.getByTestId('revealed-phone').textContent()).toBe(customer.phone);
     await screenshot(page, 'pii-02-phone-revealed-zh');
