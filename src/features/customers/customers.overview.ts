@@ -47,7 +47,7 @@ export async function refreshCustomerOverview(db: Db): Promise<number> {
               coalesce(b.aum, 0), b.business_date, v.grade, coalesce((${PRODUCTS_HELD})::smallint, 0),
               c.gender, c.phone, br.name, band.tier, rel.tier
          FROM customers c
-         JOIN branches br ON br.branch_id = c.branch_id
+         LEFT JOIN branches br ON br.branch_id = c.branch_id
          LEFT JOIN balance_snapshots b ON b.customer_id = c.customer_id AND b.business_date = $1::date
          LEFT JOIN (
            SELECT customer_id, (array_agg(grade ORDER BY ${VIP_RANK} DESC))[1] AS grade
