@@ -77,9 +77,9 @@ const DEEP_OFFSET = 200;
  */
 function idsFirst(scope: CustomerScope, branches: readonly string[] | null, f: CustomerListQuery, offset: number): boolean {
   if (offset >= DEEP_OFFSET) return true;
-  const several = (list: readonly string[] | null) => list !== null && list.length > 1;
-  const oneOrNone = (list: readonly string[] | null) => list !== null && list.length <= 1;
-  return ORDER[f.sort][0] === 'aum' && !f.q?.trim() && (several(branches) || several(scope.branches)) && !oneOrNone(branches) && !oneOrNone(scope.branches);
+  // every branch list that applies (the chosen ones, the scope's) holds several branches
+  const lists = [branches, scope.branches].filter((l) => l !== null);
+  return ORDER[f.sort][0] === 'aum' && !f.q?.trim() && lists.length > 0 && lists.every((l) => l.length > 1);
 }
 
 /**
