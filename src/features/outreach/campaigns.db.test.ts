@@ -185,7 +185,16 @@ describe('a send in the background', () => {
     // the gateway holds its first request until released; the server takes 50 recipients at a time
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
-    const slow = await startFakeGateway({ beforeAnswer: (n) => (n === 1 ? held : undefined) });
+    // and says when it has it: the members are in the outbox then, the campaign 'sending'
+    let asked = () => {};
+    const firstAsked = new Promise<void>((r) => (asked = r));
+    const slow = await startFakeGateway({
+      beforeAnswer: (n) => {
+        if (n !== 1) return undefined;
+        asked();
+        return held;
+      },
+    });
     process.env.STRATUM_SMS_URL = slow.url;
     const restart = async () => {
       app = await buildStratumApp({ db, webDir: null, signInRateLimit: 1000, now: () => NOON, campaignSends: { claimSize: 50 } });
@@ -200,6 +209,8 @@ describe('a send in the background', () => {
       const total = d0.members - d0.heldOut;
       expect(job).toMatchObject({ campaignId: id, state: expect.stringMatching(/^(queued|running)$/), total, percent: expect.any(Number) });
       await expect.poll(async () => ((await api.get(MANAGER, url)).json().data as CampaignDetail).send?.state).toBe('running');
+      // running before its first message (the outbox filled first, slow on a loaded cluster): wait for the gateway's first request
+      await firstAsked;
 
       // a second send while it runs: 409, said in words; the page offers no send button meanwhile
       const again = await api.post(MANAGER, `${url}/send`, {}, 'en');
