@@ -19,8 +19,9 @@ describe('a customer manager at work', () => {
     const manager = loginOf('customer_manager');
     // a customer the manager owns whose phone tail is unique among the manager's customers
     const pick = await stratum.run.db.session((s) =>
-      s.query<{ customer_id: string; name: string; phone: string }>(
-        `SELECT c.customer_id, c.name, c.phone FROM customers c
+      s.query<{ customer_id: string; name: string; phone: string; branch_name: string }>(
+        `SELECT c.customer_id, c.name, c.phone, b.name AS branch_name FROM customers c
+          JOIN branches b ON b.branch_id = c.branch_id
           JOIN customer_owners o ON o.customer_id = c.customer_id AND o.staff_id = $1
           WHERE c.status = 'active' AND c.phone IS NOT NULL
             AND (SELECT count(*) FROM customers d JOIN customer_owners x ON x.customer_id = d.customer_id AND x.staff_id = $1
@@ -49,6 +50,15 @@ describe('a customer manager at work', () => {
     expect(await row.textContent()).toContain(customer.name);
     expect(await row.textContent()).toContain(`****${tail}`);
     expect(page.url()).toContain(`q=${tail}`);
+    // the branch's name is shown whole (its column was once squeezed to a letter beside the fixed-width ones)
+    const branchCell = row.locator('td').nth(4);
+    expect(await branchCell.textContent()).toBe(customer.branch_name);
+    const fit = await branchCell.evaluate((el) => {
+      const cell = el as unknown as { getBoundingClientRect(): { width: number }; scrollWidth: number; clientWidth: number };
+      return { width: cell.getBoundingClientRect().width, clipped: cell.scrollWidth > cell.clientWidth };
+    });
+    expect(fit.width).toBeGreaterThanOrEqual(120);
+    expect(fit.clipped).toBe(false);
     await screenshot(page, '02-customer-list-search-zh');
 
     await row.click();

@@ -68,7 +68,7 @@ export function AuditPage() {
         </Space>
       ),
     },
-    { key: 'fields', title: t('audit.fields'), render: (_, r) => r.fields.map((f) => (['phone', 'id_number', 'address'].includes(f) ? t(`audit.fieldNames.${f as 'phone'}`) : f)).join('、') },
+    { key: 'fields', title: t('audit.fields'), width: 110, render: (_, r) => r.fields.map((f) => (['phone', 'id_number', 'address'].includes(f) ? t(`audit.fieldNames.${f as 'phone'}`) : f)).join('、') },
     { key: 'outcome', title: t('audit.outcome'), render: (_, r) => <Tag color={r.outcome === 'allowed' ? 'green' : 'red'}>{t(`audit.outcomes.${r.outcome}`)}</Tag> },
     { key: 'reason', title: t('audit.reason'), dataIndex: 'reason' },
     { key: 'ip', title: t('audit.from_ip'), dataIndex: 'ip' },

@@ -57,12 +57,13 @@ export function CustomerListPage() {
   };
 
   const columns: TableColumnsType<CustomerListRow> = [
-    { key: 'customerId', dataIndex: 'customerId', title: t('customers.col.customerId'), width: 130, render: (id: string) => <span className="money">{id}</span> },
+    { key: 'customerId', dataIndex: 'customerId', title: t('customers.col.customerId'), width: 130, fixed: 'left', render: (id: string) => <span className="money">{id}</span> },
     {
       key: 'name',
       dataIndex: 'name',
       title: t('customers.col.name'),
       width: 120,
+      fixed: 'left',
       sorter: true,
       sortDirections: ['ascend'],
       sortOrder: sortOrderOf(state.sort, 'name'),
@@ -80,7 +81,7 @@ export function CustomerListPage() {
       render: (g: CustomerListRow['gender']) => (g === 'M' ? t('common.male') : g === 'F' ? t('common.female') : t('common.none')),
     },
     { key: 'phone', dataIndex: 'phone', title: t('customers.col.phone'), width: 130, render: (p: string | null) => <span className="money">{p ?? t('common.none')}</span> },
-    { key: 'branch', dataIndex: ['branch', 'name'], title: t('customers.col.branch'), ellipsis: true },
+    { key: 'branch', dataIndex: ['branch', 'name'], title: t('customers.col.branch'), width: 160, ellipsis: true },
     {
       key: 'aum',
       dataIndex: 'aum',
@@ -185,7 +186,8 @@ export function CustomerListPage() {
           onChange={onTableChange}
           onRow={(row) => ({ ...rowTestProps, onClick: () => open(row.customerId) })}
           locale={{ emptyText: list.loading ? ' ' : t('customers.empty') }}
-          scroll={{ x: 1130 }}
+          // the columns' widths added up: none is squeezed; number and name stay in view as the table scrolls
+          scroll={{ x: 1304 }}
           pagination={{
             current: state.page,
             pageSize: state.pageSize,
