@@ -142,6 +142,7 @@ export function CustomerListPage() {
     },
   ];
 
+  const tableWidth = columns.reduce((sum, c) => sum + (typeof c.width === 'number' ? c.width : 0), 0);
   const data = list.data;
   const totalText = data
     ? data.totalIsLowerBound
@@ -187,7 +188,7 @@ export function CustomerListPage() {
           onRow={(row) => ({ ...rowTestProps, onClick: () => open(row.customerId) })}
           locale={{ emptyText: list.loading ? ' ' : t('customers.empty') }}
           // the columns' widths added up: none is squeezed; number and name stay in view as the table scrolls
-          scroll={{ x: 1304 }}
+          scroll={{ x: tableWidth }}
           pagination={{
             current: state.page,
             pageSize: state.pageSize,
